@@ -1,0 +1,73 @@
+"""What a parity row is, and how two results are measured against each other.
+
+A row says: this purejax component, against this counterpart, on these inputs, differed by this
+much, and whether that is within the stated tolerance. The measures are shared with the tests
+(`tests/_asserts.py`) so that the report and the test suite judge alike.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class Row:
+    """One line of the parity report."""
+
+    component: str  # e.g. "purejax.random.normal"
+    counterpart: str  # e.g. "jax.random.normal"
+    check: str  # what was run, e.g. "13 keys x 5 shapes, eager and jit"
+    difference: str  # "bitwise", "identical", "max 1 ulp", or the error
+    ok: bool
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def ulp_distance(a: Any, b: Any) -> int:
+    """The largest distance between `a` and `b` in units in the last place (0 = bitwise equal).
+
+    Floats are compared through their bit patterns mapped to a monotone integer scale, so that
+    neighbouring floats are 1 apart and -0.0 and 0.0 are 0 apart; two NaNs count as equal.
+    Integers and booleans must be equal (any difference counts as 2**31). Shapes and dtypes must
+    match.
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.dtype != b.dtype:
+        raise ValueError(f"cannot compare {a.dtype}{list(a.shape)} with {b.dtype}{list(b.shape)}")
+    if a.size == 0:
+        return 0
+    if a.dtype.kind in "biu":
+        return 0 if np.array_equal(a, b) else 2**31
+    signed = {2: np.int16, 4: np.int32, 8: np.int64}[a.dtype.itemsize]  # f16/bf16, f32, f64
+    lowest = int(np.iinfo(signed).min)
+
+    def monotone(x):  # sign-magnitude bits -> two's-complement order
+        i = x.view(signed).astype(object)
+        return np.where(i < 0, lowest - i, i)
+
+    dist = np.abs(monotone(a) - monotone(b))
+    nan_a = np.isnan(a.astype(np.float64))
+    dist = np.where(nan_a & np.isnan(b.astype(np.float64)), 0, dist)
+    return int(dist.max())
+
+
+def describe_ulp(ulp: int) -> str:
+    return "bitwise" if ulp == 0 else ("differs" if ulp >= 2**31 else f"max {ulp} ulp")
+
+
+def canonical_structure(treedef: Any) -> Any:
+    """A treedef as nested tuples `(type, metadata, children)`, `'*'` for a leaf.
+
+    Works for purejax's `TreeDef` and JAX's `PyTreeDef` alike (both have `node_data()` and
+    `children()`), so the two can be compared with `==`.
+    """
+    data = treedef.node_data()
+    if data is None:
+        return "*"
+    node_type, aux = data
+    if isinstance(aux, list):
+        aux = tuple(aux)
+    return (node_type, aux, tuple(canonical_structure(c) for c in treedef.children()))

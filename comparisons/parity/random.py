@@ -1,0 +1,100 @@
+"""Parity of purejax.random against jax.random: same key, same call, same bits.
+
+Every case below is a call written once, `lambda m, key, shape: m.normal(key, shape)`, and run
+with `m = purejax.random` and `m = flaxed.random` (which is `jax.random`) on fixed and random
+keys and shapes, eagerly and under `jax.jit`. The measure is the distance in ulp (0 = bitwise).
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import flaxed.random
+import purejax.random
+from comparisons.parity.common import Row, describe_ulp, ulp_distance
+
+FIXED_SEEDS = (0, 1, 42, 2**31 - 1, -1)
+SHAPES = ((), (1,), (7,), (3, 5), (2, 3, 4))
+ERF_INV_ULP = 2  # erf_inv is a polynomial approximation: allow 2 ulp, where XLA's may differ
+
+
+class Case(NamedTuple):
+    name: str  # the function under test
+    call: Callable  # (module, key, shape) -> array
+    max_ulp: int = 0
+    label: str = ""  # what varies besides key and shape
+
+
+def _logits(shape):
+    return jnp.linspace(-2.0, 2.0, int(np.prod(shape)) * 5, dtype=jnp.float32).reshape(*shape, 5)
+
+
+CASES = (
+    Case("split", lambda m, k, s: m.split(k, 3)),
+    Case("split", lambda m, k, s: m.split(k, (2, 2)), label="num=(2, 2)"),
+    Case("fold_in", lambda m, k, s: m.fold_in(k, 12345)),
+    Case("bits", lambda m, k, s: m.bits(k, s)),
+    Case("bits", lambda m, k, s: m.bits(k, s, jnp.uint8), label="uint8"),
+    Case("uniform", lambda m, k, s: m.uniform(k, s)),
+    Case("uniform", lambda m, k, s: m.uniform(k, s, jnp.bfloat16, -2.0, 3.0), label="bfloat16 [-2, 3)"),
+    Case("normal", lambda m, k, s: m.normal(k, s), ERF_INV_ULP),
+    Case("normal", lambda m, k, s: m.normal(k, s, jnp.float16), ERF_INV_ULP, "float16"),
+    Case("truncated_normal", lambda m, k, s: m.truncated_normal(k, -1.5, 2.0, s), ERF_INV_ULP),
+    Case("truncated_normal", lambda m, k, s: m.truncated_normal(k, 2.0, 5.0, s), ERF_INV_ULP, "tail (2, 5)"),
+    Case("bernoulli", lambda m, k, s: m.bernoulli(k, 0.3, s)),
+    Case("bernoulli", lambda m, k, s: m.bernoulli(k, 1e-3, s, mode="high"), label="mode=high"),
+    Case("randint", lambda m, k, s: m.randint(k, s, -5, 17)),
+    Case("randint", lambda m, k, s: m.randint(k, s, 0, 256, jnp.uint8), label="uint8 [0, 256)"),
+    Case("permutation", lambda m, k, s: m.permutation(k, 50)),
+    Case("permutation", lambda m, k, s: m.permutation(k, jnp.arange(12.0).reshape(3, 4), axis=1), label="axis=1"),
+    Case("categorical", lambda m, k, s: m.categorical(k, _logits(s))),
+    Case("categorical", lambda m, k, s: m.categorical(k, jnp.arange(6.0), shape=(3,), replace=False),
+         label="replace=False"),
+    Case("gumbel", lambda m, k, s: m.gumbel(k, s)),
+    Case("gumbel", lambda m, k, s: m.gumbel(k, s, mode="high"), label="mode=high"),
+    Case("threefry_2x32", lambda m, k, s: m.threefry_2x32(k, jnp.arange(int(np.prod(s)) + 3, dtype=jnp.uint32))),
+)
+
+
+def seeds(n_random: int = 8) -> list[int]:
+    """The fixed seeds and `n_random` more drawn from a NumPy generator seeded with 0."""
+    drawn = np.random.default_rng(0).integers(-(2**31), 2**31, n_random)
+    return list(FIXED_SEEDS) + [int(s) for s in drawn]
+
+
+def _max_ulp(case: Case, keys: list, jit: bool) -> int:
+    worst = 0
+    for shape in SHAPES:
+        ours = lambda k, s=shape: case.call(purejax.random, k, s)  # noqa: E731
+        theirs = lambda k, s=shape: case.call(flaxed.random, k, s)  # noqa: E731
+        if jit:
+            ours, theirs = jax.jit(ours), jax.jit(theirs)
+        for key in keys:
+            worst = max(worst, ulp_distance(ours(key), theirs(key)))
+    return worst
+
+
+def checks(n_random: int = 8) -> list[Row]:
+    """One row per case, plus rows for `PRNGKey` and `erf_inv`."""
+    all_seeds = seeds(n_random)
+    keys = [jax.random.PRNGKey(s) for s in all_seeds]
+    where = f"{len(keys)} keys x {len(SHAPES)} shapes, eager and jit"
+    rows = []
+    seed_ulp = max(ulp_distance(purejax.random.PRNGKey(s), jax.random.PRNGKey(s)) for s in all_seeds + [2**40 + 5])
+    rows.append(Row("purejax.random.PRNGKey", "jax.random.PRNGKey", f"{len(all_seeds) + 1} seeds",
+                    describe_ulp(seed_ulp), seed_ulp == 0))
+    for case in CASES:
+        ulp = max(_max_ulp(case, keys, jit=False), _max_ulp(case, keys, jit=True))
+        label = f"{case.label}; " if case.label else ""
+        counterpart = "jax.extend.random" if case.name == "threefry_2x32" else "jax.random"
+        rows.append(Row(f"purejax.random.{case.name}", f"{counterpart}.{case.name}", label + where,
+                        describe_ulp(ulp), ulp <= case.max_ulp))
+    grid = jnp.linspace(-1.0, 1.0, 100_001, dtype=jnp.float32)
+    ulp = max(ulp_distance(purejax.random.erf_inv(grid), jax.lax.erf_inv(grid)),
+              ulp_distance(jax.jit(purejax.random.erf_inv)(grid), jax.jit(jax.lax.erf_inv)(grid)))
+    rows.append(Row("purejax.random.erf_inv", "jax.lax.erf_inv", "100001 points on [-1, 1], eager and jit",
+                    describe_ulp(ulp), ulp <= ERF_INV_ULP))
+    return rows

@@ -1,0 +1,146 @@
+"""Which Python containers are pytree nodes, and how each one comes apart.
+
+A pytree is a nested structure of containers whose ends are *leaves* (arrays, numbers, anything
+not registered). Every container type has three functions:
+
+    flatten(node)            -> (children, aux_data)   # aux_data: hashable, leaf-free metadata
+    unflatten(aux, children) -> node                   # the inverse
+    keys(node, aux, children) -> one path entry per child (used by `flatten_with_path`)
+
+Built in, as in `jax.tree_util`: `dict` (children in sorted key order), `list`, `tuple`,
+namedtuples (fields in order), `collections.OrderedDict` (insertion order),
+`collections.defaultdict` (sorted keys; the `default_factory` is metadata) and `None` (a node with
+no children, so it holds no leaf). Anything else is a leaf unless `register_node` is called for
+its class.
+
+Counterpart: `jax.tree_util.register_pytree_node` and the default registry
+(jax/_src/tree_util.py, jaxlib's pytree.cc).
+
+Differences:
+  Classes registered with JAX only (for example `flax.core.FrozenDict`) are leaves to purejax;
+  register them here with `register_node` to make them nodes on both sides.
+"""
+from __future__ import annotations
+
+import collections
+from typing import Any, Callable, NamedTuple
+
+import jax
+
+from purejax.tree.paths import DictKey, FlattenedIndexKey, GetAttrKey, SequenceKey
+
+
+class NodeType(NamedTuple):
+    """How one container type flattens, unflattens and names its children."""
+
+    flatten: Callable[[Any], tuple[Any, Any]]  # node -> (children, aux_data)
+    unflatten: Callable[[Any, Any], Any]  # (aux_data, children) -> node
+    keys: Callable[[Any, Any, list], tuple]  # (node, aux_data, children) -> one path entry each
+
+
+def _sorted_keys(d: dict, caller: str = "purejax.tree.flatten") -> tuple:
+    try:
+        return tuple(sorted(d))
+    except TypeError as e:  # e.g. {1: ..., 'a': ...}: int and str do not compare
+        raise ValueError(
+            f"{caller}: dictionary keys must be sortable, got keys {list(d)!r} ({e}). "
+            "jax.tree_util refuses them too."
+        ) from None
+
+
+def _flatten_dict(d):
+    keys = _sorted_keys(d)
+    return [d[k] for k in keys], keys
+
+
+def _flatten_ordered_dict(d):
+    keys = tuple(d)  # insertion order is part of the structure
+    return [d[k] for k in keys], keys
+
+
+def _flatten_defaultdict(d):
+    keys = _sorted_keys(d)
+    return [d[k] for k in keys], (d.default_factory, keys)
+
+
+def _dict_keys(node, keys, children):
+    return tuple(DictKey(k) for k in keys)
+
+
+def _sequence_keys(node, aux, children):
+    return tuple(SequenceKey(i) for i in range(len(children)))
+
+
+_REGISTRY: dict[type, NodeType] = {
+    type(None): NodeType(lambda _: ((), None), lambda aux, ch: None, lambda *_: ()),
+    tuple: NodeType(lambda t: (t, None), lambda aux, ch: tuple(ch), _sequence_keys),
+    list: NodeType(lambda l: (l, None), lambda aux, ch: list(ch), _sequence_keys),
+    dict: NodeType(_flatten_dict, lambda keys, ch: dict(zip(keys, ch)), _dict_keys),
+    collections.OrderedDict: NodeType(
+        _flatten_ordered_dict,
+        lambda keys, ch: collections.OrderedDict(zip(keys, ch)),
+        _dict_keys,
+    ),
+    collections.defaultdict: NodeType(
+        _flatten_defaultdict,
+        lambda aux, ch: collections.defaultdict(aux[0], zip(aux[1], ch)),
+        lambda node, aux, ch: _dict_keys(node, aux[1], ch),
+    ),
+}
+
+_NAMEDTUPLE = NodeType(
+    lambda t: (tuple(t), None),
+    None,  # rebuilt from the class itself, see `node_type_of`
+    lambda node, aux, ch: tuple(GetAttrKey(f) for f in type(node)._fields),
+)
+
+
+def is_namedtuple_class(cls: type) -> bool:
+    """True for classes made by `collections.namedtuple` or `typing.NamedTuple`."""
+    return issubclass(cls, tuple) and hasattr(cls, "_fields")
+
+
+def node_type_of(cls: type) -> NodeType | None:
+    """The `NodeType` for instances of `cls`, or None when they are leaves.
+
+    Exact types only, as in JAX: a subclass of `dict` is a leaf unless registered.
+    Registered classes win over the namedtuple rule.
+    """
+    node = _REGISTRY.get(cls)
+    if node is None and is_namedtuple_class(cls):
+        return _NAMEDTUPLE._replace(unflatten=lambda aux, ch: cls(*ch))
+    return node
+
+
+def register_node(
+    cls: type,
+    flatten_fn: Callable[[Any], tuple[Any, Any]],
+    unflatten_fn: Callable[[Any, Any], Any],
+) -> None:
+    """Make instances of `cls` pytree nodes, for purejax and for JAX's transformations.
+
+    Args:
+      cls: the container class.
+      flatten_fn: `node -> (children, aux_data)`; `aux_data` must be hashable and compare by value.
+      unflatten_fn: `(aux_data, children) -> node`.
+
+    Returns:
+      None. The class is also registered with `jax.tree_util.register_pytree_node` (unless JAX
+      already knows it), so `jit`, `grad` and `vmap` accept it.
+
+    Counterpart: `jax.tree_util.register_pytree_node`.
+    """
+    if not isinstance(cls, type):
+        raise TypeError(f"purejax.tree.register_node: expected a class, got {cls!r}")
+    if cls in _REGISTRY:
+        raise ValueError(f"purejax.tree.register_node: {cls.__qualname__} is already registered")
+    _REGISTRY[cls] = NodeType(
+        flatten_fn,
+        unflatten_fn,
+        lambda node, aux, children: tuple(FlattenedIndexKey(i) for i in range(len(children))),
+    )
+    try:  # the one use of jax.tree_util allowed in purejax: teach JAX's transforms the class
+        jax.tree_util.register_pytree_node(cls, flatten_fn, unflatten_fn)
+    except ValueError as e:
+        if "Duplicate" not in str(e):
+            raise
