@@ -1,0 +1,89 @@
+"""The optimizer interface: a gradient transformation is a pair of pure functions.
+
+    tx = GradientTransformation(init, update)
+    state = tx.init(params)                                  # e.g. zeros for Adam's moments
+    updates, state = tx.update(grads, state, params)         # grads in, updates out
+    params = apply_updates(params, updates)                  # params + updates
+
+Nothing is hidden in an object: the state is a pytree you pass in and get back, so the whole step
+can be jitted, vmapped or checkpointed. Optimizers are built by chaining small transformations,
+`adam(lr) = chain(scale_by_adam(), scale_by_learning_rate(lr))`, each of which sees the updates
+the previous one produced.
+
+Counterpart: `optax.GradientTransformation`, `optax.EmptyState`, `optax.identity`,
+`optax.chain`, `optax.apply_updates` (optax/_src/base.py, transforms/_combining.py,
+_src/update.py).
+
+Differences:
+  No `GradientTransformationExtraArgs`: `update` takes `(updates, state, params=None)` only.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import jax.numpy as jnp
+
+from purejax import tree
+
+
+class GradientTransformation(NamedTuple):
+    """An optimizer: `init(params) -> state`, `update(updates, state, params=None) -> (updates, state)`."""
+
+    init: Callable[[Any], Any]
+    update: Callable[..., tuple[Any, Any]]
+
+
+class EmptyState(NamedTuple):
+    """The state of a transformation that keeps none."""
+
+
+def init_empty_state(params: Any) -> EmptyState:
+    del params
+    return EmptyState()
+
+
+def identity() -> GradientTransformation:
+    """Pass the updates through unchanged (`optax.identity`)."""
+
+    def update_fn(updates, state, params=None):
+        del params
+        return updates, state
+
+    return GradientTransformation(init_empty_state, update_fn)
+
+
+def chain(*transforms: GradientTransformation) -> GradientTransformation:
+    """Apply transformations one after another; the state is the tuple of their states.
+
+    Counterpart: `optax.chain`.
+    """
+
+    def init_fn(params):
+        return tuple(t.init(params) for t in transforms)
+
+    def update_fn(updates, state, params=None):
+        if len(state) != len(transforms):
+            raise ValueError(
+                f"purejax.optim.chain: the state holds {len(state)} states for {len(transforms)} "
+                "transformations; was it made by this chain's init?"
+            )
+        new_state = []
+        for t, s in zip(transforms, state):
+            updates, s = t.update(updates, s, params)
+            new_state.append(s)
+        return updates, tuple(new_state)
+
+    return GradientTransformation(init_fn, update_fn)
+
+
+def apply_updates(params: Any, updates: Any) -> Any:
+    """`params + updates`, leaf by leaf, keeping each parameter's dtype.
+
+    Counterpart: `optax.apply_updates`. None leaves stay None.
+    """
+    return tree.map(
+        lambda p, u: None if p is None else jnp.asarray(p + u).astype(jnp.asarray(p).dtype),
+        params,
+        updates,
+        is_leaf=lambda x: x is None,
+    )

@@ -1,0 +1,33 @@
+"""Shared fixtures and the strict numerics every test runs under.
+
+- Rank promotion raises and matmuls use full precision, so results compare across backends
+  (principle 3 of DEVELOPERS.md). Dtype promotion stays "standard": jax.random itself needs it.
+- `key`: a raw PRNG key, the same array for purejax.random and jax.random.
+- `platform`: every platform `jax.devices()` offers (CPU in CI; GPU/TPU where present); a test
+  that takes it runs once per platform, with that platform's first device as the default.
+"""
+import jax
+import pytest
+
+import purejax.random
+
+jax.config.update("jax_numpy_rank_promotion", "raise")
+
+PLATFORMS = sorted({d.platform for d in jax.devices()})
+
+
+@pytest.fixture(autouse=True)
+def _highest_matmul_precision():
+    with jax.default_matmul_precision("highest"):
+        yield
+
+
+@pytest.fixture
+def key():
+    return purejax.random.PRNGKey(0)
+
+
+@pytest.fixture(params=PLATFORMS)
+def platform(request):
+    with jax.default_device(jax.devices(request.param)[0]):
+        yield request.param
