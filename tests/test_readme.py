@@ -1,0 +1,22 @@
+"""The README's Quickstart stays true: exactly two commands, and CI runs the test one verbatim."""
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def quickstart_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_quickstart_has_two_commands_main_job_then_tests():
+    first, second = quickstart_commands()
+    assert "pip install" in first and first.endswith("python -m comparisons")
+    assert "pip install" in second and "pytest" in second
+
+
+def test_ci_runs_the_readme_test_command():
+    assert quickstart_commands()[1] in (ROOT / ".ci" / "run").read_text().splitlines()
