@@ -40,6 +40,9 @@ def loss(params: Any) -> jax.Array:
     return sum(jnp.sum(jnp.log(jnp.cosh(p - 0.5)) + 0.05 * p**4) for p in leaves)
 
 
+_grad = jax.jit(jax.grad(loss))  # compiled once per parameter structure; both sides use it
+
+
 class Trajectory(NamedTuple):
     updates: list  # one pytree per step
     params: list  # one pytree per step (after the update)
@@ -60,7 +63,7 @@ def run(tx, apply_updates, params: Any, steps: int = STEPS, grad_transform=None)
     state = tx.init(params)
     updates_seen, params_seen = [], []
     for i in range(steps):
-        grads = jax.grad(loss)(params)
+        grads = _grad(params)
         if grad_transform is not None:
             grads = grad_transform(i, grads)
         params, state, updates = step(params, state, grads)
