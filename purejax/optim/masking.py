@@ -1,0 +1,110 @@
+"""Apply a transformation to part of the parameters only; or send the updates to zero.
+
+    masked(inner, mask)  : u_i -> inner(u)_i  where mask_i is True,  u_i unchanged where False
+    set_to_zero()        : u   -> 0                                  (the parameters stay put)
+
+`masked` hands `inner` a copy of the tree in which every masked-out subtree is replaced by an
+empty `MaskedNode()`: a container with no children, so `inner` (and any `tree.map` inside it)
+never sees those leaves and keeps no state for them. Afterwards the original updates are put back
+where the mask is False.
+
+Counterpart: `optax.masked`, `optax.MaskedState`, `optax.MaskedNode`
+(optax/transforms/_masking.py); `optax.set_to_zero` (optax/_src/base.py).
+
+Differences:
+  No `mask_compatible_extra_args` (purejax's `update` takes no extra arguments), and no
+  special case for `optax.tree_map_params`' placeholder in `init`.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import jax.numpy as jnp
+
+from purejax import tree
+from purejax.optim.base import GradientTransformation, init_empty_state
+
+
+class MaskedState(NamedTuple):
+    """The inner transformation's state, kept for the masked-in parameters only."""
+
+    inner_state: Any
+
+
+class MaskedNode(NamedTuple):
+    """A placeholder for a masked-out subtree: a pytree node with no children, hence no leaves."""
+
+
+def _mask_callable(mask: Any) -> bool:
+    """True when `mask` is a function (every leaf callable), False for a tree of booleans."""
+    callable_leaves = tree.leaves(tree.map(callable, mask))
+    return len(callable_leaves) > 0 and all(callable_leaves)
+
+
+def _apply_mask(pytree: Any, mask_tree: Any, what: str) -> Any:
+    """`pytree` with each subtree under a False mask leaf replaced by `MaskedNode()`."""
+    subtrees = tree.flatten_up_to(tree.structure(mask_tree), pytree,
+                                  f"purejax.optim.masked: the {what} differ from the mask's tree")
+    flags = tree.leaves(mask_tree)
+    return tree.unflatten(tree.structure(mask_tree),
+                          [p if m else MaskedNode() for m, p in zip(flags, subtrees)])
+
+
+def masked(inner: GradientTransformation, mask: Any | Callable[[Any], Any]) -> GradientTransformation:
+    """Apply `inner` where `mask` is True and pass the other updates through unchanged.
+
+        u'_i = inner(u[mask])_i   if mask_i
+        u'_i = u_i                otherwise
+
+    A typical use: no weight decay on biases,
+    `masked(add_decayed_weights(1e-4), lambda p: tree.map(lambda x: x.ndim != 1, p))`.
+
+    Args:
+      inner: the transformation to apply to the masked-in part.
+      mask: a tree of Python booleans with the parameters' structure or a prefix of it (a leaf
+        of the mask covers the whole subtree below it), or a function `params -> such a tree`.
+        It must be static (Python bools, not traced arrays) for `update` to be jittable.
+
+    Returns:
+      A `GradientTransformation` whose state is `MaskedState(inner_state)`, with `inner`'s
+      state built from the masked tree (no entries for masked-out parameters).
+
+    Counterpart: `optax.masked` (optax/transforms/_masking.py).
+    """
+
+    def mask_of(tree_):
+        return mask(tree_) if _mask_callable(mask) else mask
+
+    def init_fn(params):
+        masked_params = _apply_mask(params, mask_of(params), "params")
+        return MaskedState(inner_state=inner.init(masked_params))
+
+    def update_fn(updates, state, params=None):
+        mask_tree = mask_of(updates)
+        masked_updates = _apply_mask(updates, mask_tree, "updates")
+        masked_params = None if params is None else _apply_mask(params, mask_tree, "params")
+        new_masked_updates, new_inner_state = inner.update(masked_updates, state.inner_state, masked_params)
+        new_updates = tree.map(lambda m, new_u, old_u: new_u if m else old_u,
+                               mask_tree, new_masked_updates, updates)
+        return new_updates, MaskedState(inner_state=new_inner_state)
+
+    return GradientTransformation(init_fn, update_fn)
+
+
+def set_to_zero() -> GradientTransformation:
+    """Replace every update by zeros of the same shape and dtype, so the parameters do not move.
+
+    Use it with `multi_transform`/`partition` or `masked` to freeze part of the parameters.
+    Not to be confused with `identity()`, which leaves the *updates* unchanged.
+
+    Returns:
+      A stateless `GradientTransformation` (state `EmptyState()`).
+
+    Counterpart: `optax.set_to_zero` (optax/_src/base.py).
+    """
+
+    def update_fn(updates, state, params=None):
+        del params
+        return tree.map(jnp.zeros_like, updates), state
+
+    return GradientTransformation(init_empty_state, update_fn)

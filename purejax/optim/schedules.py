@@ -1,0 +1,203 @@
+"""Schedules: functions from the step count to a hyperparameter value, `count -> value`.
+
+    constant     : v(t) = I
+    polynomial   : v(t) = (I - E) * (1 - clip(t - B, 0, T) / T)**P + E       (linear: P = 1)
+    piecewise    : v(t) = I * prod of the scales s_i whose boundary b_i <= t
+    exponential  : v(t) = I * r**((t - B) / T)   for t > B, else I             (floored if staircase)
+    cosine decay : v(t) = I * ((1 - a) * (0.5 * (1 + cos(pi * min(t, T) / T)))**p + a)
+
+A schedule is a plain function, so it works eagerly on Python ints and under `jit` on an int32
+counter (the `count` that `scale_by_schedule` and `inject_hyperparams` keep in their state).
+Warmup schedules and SGDR, which glue these together, live in `schedules_joined.py`.
+
+Counterpart: `optax.constant_schedule`, `optax.polynomial_schedule`, `optax.linear_schedule`,
+`optax.piecewise_constant_schedule`, `optax.exponential_decay`, `optax.cosine_decay_schedule`
+(optax/schedules/_schedule.py).
+
+Differences:
+  Optax logs (absl, INFO) when it turns a degenerate schedule into a constant one
+  (`transition_steps <= 0`, `decay_rate == 0`) or clamps a negative `transition_begin`;
+  purejax does the same silently.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import jax.numpy as jnp
+
+Schedule = Callable[[Any], Any]
+
+
+def constant_schedule(value) -> Schedule:
+    """The schedule that always returns `value`.
+
+    Args:
+      value: the value, a number or an array.
+
+    Returns:
+      A function `count -> value`.
+
+    Counterpart: `optax.constant_schedule` (optax/schedules/_schedule.py).
+    """
+    return lambda count: value
+
+
+def polynomial_schedule(init_value, end_value, power, transition_steps: int, transition_begin: int = 0) -> Schedule:
+    """Go from `init_value` to `end_value` along a polynomial of degree `power`.
+
+        v(t) = (I - E) * (1 - clip(t - B, 0, T) / T)**P + E
+
+    so `v = I` up to step `B = transition_begin` and `v = E` from step `B + T` on.
+
+    Args:
+      init_value: `I`, the value before and at the start of the transition.
+      end_value: `E`, the value at and after its end.
+      power: `P`, the polynomial's degree (1 is linear).
+      transition_steps: `T`, the length of the transition; `T <= 0` gives the constant `I`.
+      transition_begin: `B`, the step at which the transition starts; negative counts as 0.
+
+    Returns:
+      A function `count -> value` (scalar count, scalar value).
+
+    Counterpart: `optax.polynomial_schedule` (optax/schedules/_schedule.py).
+    """
+    if transition_steps <= 0:
+        return lambda count: init_value
+    transition_begin = max(transition_begin, 0)
+
+    def schedule(count):
+        count = jnp.clip(count - transition_begin, 0, transition_steps)  # steps into the transition
+        frac = 1 - count / transition_steps  # 1 at the start, 0 at the end
+        return (init_value - end_value) * (frac**power) + end_value
+
+    return schedule
+
+
+def linear_schedule(init_value, end_value, transition_steps: int, transition_begin: int = 0) -> Schedule:
+    """Go linearly from `init_value` to `end_value` over `transition_steps` steps.
+
+    `polynomial_schedule` with `power=1`:  v(t) = (I - E) * (1 - clip(t - B, 0, T) / T) + E.
+
+    Args:
+      init_value: `I`.
+      end_value: `E`.
+      transition_steps: `T`; `T <= 0` gives the constant `I`.
+      transition_begin: `B`, the step at which the transition starts.
+
+    Returns:
+      A function `count -> value`.
+
+    Counterpart: `optax.linear_schedule` (optax/schedules/_schedule.py).
+    """
+    return polynomial_schedule(init_value=init_value, end_value=end_value, power=1,
+                               transition_steps=transition_steps, transition_begin=transition_begin)
+
+
+def piecewise_constant_schedule(init_value, boundaries_and_scales: dict[int, float] | None = None) -> Schedule:
+    """Start at `init_value`; at each boundary step multiply the value by that boundary's scale.
+
+        v(t) = I * prod_{i : b_i <= t} s_i
+
+    Args:
+      init_value: `I`, the value before the first boundary.
+      boundaries_and_scales: `{b_i: s_i}`; every scale must be non-negative.
+
+    Returns:
+      A function `count -> value`.
+
+    Counterpart: `optax.piecewise_constant_schedule` (optax/schedules/_schedule.py).
+    """
+    if boundaries_and_scales is not None:
+        negative = {b: s for b, s in boundaries_and_scales.items() if not s >= 0.0}
+        if negative:
+            raise ValueError(
+                "purejax.optim.piecewise_constant_schedule: boundaries_and_scales expects "
+                f"non-negative scale factors, got {negative}"
+            )
+
+    def schedule(count):
+        v = init_value
+        if boundaries_and_scales is not None:
+            for threshold, scale in sorted(boundaries_and_scales.items()):
+                indicator = jnp.maximum(0.0, jnp.sign(threshold - count))  # 1 before the boundary, else 0
+                v = v * indicator + (1 - indicator) * scale * v
+        return v
+
+    return schedule
+
+
+def exponential_decay(init_value, transition_steps: int, decay_rate: float, transition_begin: int = 0,
+                      staircase: bool = False, end_value=None) -> Schedule:
+    """Multiply `init_value` by `decay_rate` every `transition_steps` steps, smoothly or in stairs.
+
+        p    = (t - B) / T                    (floor(p) if staircase)
+        v(t) = I * r**p    if t > B,   I otherwise
+        v(t) = max(v(t), E) if r < 1,  min(v(t), E) if r >= 1        (when end_value E is given)
+
+    Args:
+      init_value: `I`.
+      transition_steps: `T`; `T <= 0` gives the constant `I`.
+      decay_rate: `r`; `r == 0` gives the constant `I`.
+      transition_begin: `B`, the step at which decay starts; negative counts as 0.
+      staircase: decay in whole steps of `T` rather than continuously.
+      end_value: `E`, a lower bound when `r < 1`, an upper bound otherwise; None for no bound.
+
+    Returns:
+      A function `count -> value`.
+
+    Counterpart: `optax.exponential_decay` (optax/schedules/_schedule.py).
+    """
+    if transition_steps <= 0 or decay_rate == 0:
+        return lambda count: init_value
+    transition_begin = max(transition_begin, 0)
+    clip_fn = jnp.maximum if decay_rate < 1.0 else jnp.minimum
+
+    def schedule(count):
+        decreased_count = count - transition_begin
+        p = decreased_count / transition_steps  # number of decay periods elapsed
+        if staircase:
+            p = jnp.floor(p)
+        decayed_value = jnp.where(decreased_count <= 0, init_value, init_value * jnp.power(decay_rate, p))
+        if end_value is not None:
+            decayed_value = clip_fn(decayed_value, end_value)
+        return decayed_value
+
+    return schedule
+
+
+def cosine_decay_schedule(init_value, decay_steps: int, alpha=0.0, exponent=1.0) -> Schedule:
+    """Decay `init_value` along half a cosine to `alpha * init_value` over `decay_steps` steps.
+
+        c(t) = 0.5 * (1 + cos(pi * min(t, T) / T))        # 1 at t = 0, 0 from t = T on
+        v(t) = I * ((1 - alpha) * c(t)**exponent + alpha)
+
+    Args:
+      init_value: `I`.
+      decay_steps: `T`, must be positive.
+      alpha: the final value as a fraction of `I`.
+      exponent: the power of the cosine factor.
+
+    Returns:
+      A function `count -> value`.
+
+    Counterpart: `optax.cosine_decay_schedule` (optax/schedules/_schedule.py).
+
+    References:
+      Ilya Loshchilov, Frank Hutter, *SGDR: Stochastic Gradient Descent with Warm Restarts*,
+      ICLR 2017. https://arxiv.org/abs/1608.03983
+    """
+    if not decay_steps > 0:
+        raise ValueError(
+            f"purejax.optim.cosine_decay_schedule: decay_steps must be positive, got {decay_steps!r}"
+        )
+    # Python ints become floats, so a large count does not overflow int32 under jit (as Optax).
+    decay_steps = float(decay_steps) if isinstance(decay_steps, int) else decay_steps
+
+    def schedule(count):
+        count = float(count) if isinstance(count, int) else count
+        count = jnp.minimum(count, decay_steps)
+        cosine_decay = 0.5 * (1 + jnp.cos(jnp.pi * count / decay_steps))
+        decayed = (1 - alpha) * cosine_decay**exponent + alpha
+        return init_value * decayed
+
+    return schedule
