@@ -11,14 +11,10 @@ import sys
 
 
 def _list() -> int:
-    from comparisons.parity import SECTIONS
+    from comparisons.parity import DESCRIPTIONS, SECTIONS
 
-    descriptions = {
-        "tree": "purejax.tree    <-> jax.tree_util   pytrees: flatten, unflatten, map, paths, register_node",
-        "random": "purejax.random  <-> jax.random      Threefry-2x32 PRNG: keys, bits and samplers",
-    }
     for name in SECTIONS:
-        print(descriptions.get(name, name))
+        print(f"{name:16s} {DESCRIPTIONS.get(name, '')}")
     return 0
 
 

@@ -58,6 +58,11 @@ def describe_ulp(ulp: int) -> str:
     return "bitwise" if ulp == 0 else ("differs" if ulp >= 2**31 else f"max {ulp} ulp")
 
 
+def describe_rel(rel: float) -> str:
+    """A relative difference for the report: "bitwise" when it is exactly 0."""
+    return "bitwise" if rel == 0 else f"max rel {rel:.1e}"
+
+
 def canonical_structure(treedef: Any) -> Any:
     """A treedef as nested tuples `(type, metadata, children)`, `'*'` for a leaf.
 

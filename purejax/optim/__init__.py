@@ -1,7 +1,57 @@
 """Optimizers as init/update pairs, from scratch, in Optax's shape.
 
-Counterpart: `optax`. Same names, arguments, defaults and state classes.
+Counterpart: `optax`. Same names, arguments, defaults and state classes. One concept per module:
+
+    base, scaling, tree_math, weight_decay     the interface, scaling by a number or schedule, helpers
+    adam, adam_variants, rms, sign_and_norm    adaptive transforms (scale_by_adam, scale_by_rms, ...)
+    momentum, clipping, noise                  trace/ema, clipping by value or norm, gradient noise
+    trust_ratio, factored                      LAMB/LARS trust ratios, Adafactor and SM3
+    masking, partition, accumulate,            wrappers: masked, multi_transform, MultiSteps,
+    conditional, inject                        apply_if_finite, inject_hyperparams
+    schedules, schedules_joined                learning-rate schedules
+    alias_*                                    the optimizers users call: adam, sgd, lamb, ...
 """
+from purejax.optim.accumulate import MultiSteps, MultiStepsState, skip_large_updates, skip_not_finite
+from purejax.optim.adam_family import (
+    ScaleByAdamState, ScaleByAmsgradState, ScaleByBeliefState, scale_by_adam, scale_by_adamax, scale_by_amsgrad,
+)
+from purejax.optim.adam_variants import scale_by_belief, scale_by_radam, scale_by_yogi
+from purejax.optim.alias_adam import adam, adamax, adamw, amsgrad, nadam
+from purejax.optim.alias_adam_variants import adabelief, lion, novograd, radam, yogi
+from purejax.optim.alias_large_batch import adafactor, lamb, lars, sm3
+from purejax.optim.alias_rms import adadelta, adagrad, rmsprop
+from purejax.optim.alias_sgd import dpsgd, fromage, noisy_sgd, optimistic_gradient_descent, sgd
 from purejax.optim.base import EmptyState, GradientTransformation, apply_updates, chain, identity, init_empty_state
+from purejax.optim.clipping import (
+    ClipByGlobalNormState, ClipState, clip, clip_by_block_rms, clip_by_global_norm, global_norm,
+    per_example_global_norm_clip,
+)
+from purejax.optim.conditional import ApplyIfFiniteState, apply_if_finite
+from purejax.optim.factored import FactoredState, ScaleBySM3State, scale_by_factored_rms, scale_by_sm3
+from purejax.optim.inject import (
+    InjectHyperparamsState, InjectStatefulHyperparamsState, StatefulSchedule, WrappedSchedule, inject_hyperparams,
+)
+from purejax.optim.masking import MaskedNode, MaskedState, masked, set_to_zero
+from purejax.optim.momentum import EmaState, ScaleByOptimisticGradientState, TraceState, ema, scale_by_optimistic_gradient, trace
+from purejax.optim.noise import (
+    AddNoiseState, DifferentiallyPrivateAggregateState, add_noise, differentially_private_aggregate,
+)
+from purejax.optim.partitioning import MultiTransformState, PartitionState, multi_transform, partition
+from purejax.optim.rms import (
+    ScaleByAdaDeltaState, ScaleByRmsState, ScaleByRssState, ScaleByRStdDevState, scale_by_adadelta, scale_by_rms,
+    scale_by_rss, scale_by_stddev,
+)
 from purejax.optim.scaling import ScaleByScheduleState, scale, scale_by_learning_rate, scale_by_schedule
+from purejax.optim.schedules import (
+    constant_schedule, cosine_decay_schedule, exponential_decay, linear_schedule, piecewise_constant_schedule,
+    polynomial_schedule,
+)
+from purejax.optim.schedules_joined import (
+    join_schedules, sgdr_schedule, warmup_cosine_decay_schedule, warmup_exponential_decay_schedule,
+)
+from purejax.optim.sign_and_norm import ScaleByLionState, ScaleByNovogradState, scale_by_lion, scale_by_novograd
 from purejax.optim.tree_math import safe_increment
+from purejax.optim.trust_ratio import (
+    ScaleByTrustRatioState, scale_by_param_block_norm, scale_by_param_block_rms, scale_by_trust_ratio,
+)
+from purejax.optim.weight_decay import WeightDecaySchedule, add_decayed_weights
