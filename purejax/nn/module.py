@@ -98,6 +98,13 @@ class Scope:
         self.counters[stream] += 1
         return self.rngs[stream].child(self.counters[stream]).key()
 
+    def get_param(self, name: str) -> Any:
+        """The parameter `name` as passed to `apply`, or None (while initializing, or if absent).
+
+        For a layer that checks its inputs against a stored parameter before using it.
+        """
+        return None if self.initializing else self._subtree("params").get(name)
+
     def param(self, name: str, init_fn: Callable[..., Any], *init_args) -> Any:
         """A parameter: created as `init_fn(next params key, *init_args)` in init, read in apply."""
         params = self._subtree("params", create=self.initializing)

@@ -1,0 +1,239 @@
+"""Linear layers and embeddings: `Dense`, `DenseGeneral`, `Embed`, with Flax's variables layout.
+
+A dense layer is one matrix product plus a bias; its kernel is stored `[in, out]`:
+
+    y = x @ kernel + bias                      # x: [..., in], kernel: [in, out], bias: [out]
+
+    >>> variables = Dense(4).init(key, jnp.ones((1, 3)))
+    >>> tree.map(jnp.shape, variables)
+    {'params': {'bias': (4,), 'kernel': (3, 4)}}
+
+`DenseGeneral` contracts several axes at once (and may keep leading batch axes with a kernel per
+batch entry); `Embed` is a lookup table `embedding[ids]` whose transpose (`attend=True`) scores a
+query against every row, which is how a language model ties its input and output weights.
+
+Counterpart: `flax.linen.Dense`, `DenseGeneral`, `Embed`, `flax.linen.dtypes.promote_dtype`
+(flax/linen/linear.py, flax/linen/dtypes.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Callable, Sequence
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from purejax.nn import initializers
+from purejax.nn.module import Layer, Scope
+
+default_kernel_init = initializers.lecun_normal()
+default_embed_init = initializers.variance_scaling(1.0, "fan_in", "normal", out_axis=0)
+
+
+def promote_dtype(*args, dtype=None, inexact: bool = True) -> list:
+    """Cast `args` (None kept) to one dtype: `dtype`, or the promoted dtype of all of them.
+
+    With `inexact`, an inferred integer dtype becomes a float (`promote_types(float32, dtype)`),
+    and a given non-float `dtype` is refused.
+
+    Counterpart: `flax.linen.dtypes.promote_dtype` (flax/linen/dtypes.py).
+    """
+    if dtype is None:
+        dtype = jnp.result_type(*[jnp.asarray(x) for x in args if x is not None])
+        if inexact and not jnp.issubdtype(dtype, jnp.inexact):
+            dtype = jnp.promote_types(jnp.float32, dtype)
+    if inexact and not jnp.issubdtype(dtype, jnp.inexact):
+        raise ValueError(f"promote_dtype: dtype must be a float or complex dtype, got {dtype}")
+    return [None if x is None else jnp.asarray(x, dtype) for x in args]
+
+
+def require_float(scope: Scope, x, what: str = "inputs") -> None:
+    """Refuse integer and boolean inputs, which Flax would silently cast to float."""
+    if not jnp.issubdtype(jnp.result_type(x), jnp.inexact):
+        raise TypeError(f"{scope.where}: {what} must be float (or complex), got {jnp.result_type(x)}"
+                        f"{list(jnp.shape(x))}; cast them, e.g. x.astype(jnp.float32)")
+
+
+def as_tuple(x: int | Sequence[int]) -> tuple[int, ...]:
+    return tuple(x) if isinstance(x, Sequence) else (x,)
+
+
+@dataclasses.dataclass(frozen=True)
+class Dense(Layer):
+    """A linear map over the last axis: `y = x @ kernel + bias`.
+
+    Attributes:
+      features: `out`, the number of output features.
+      use_bias: add `bias: [out]` (default True).
+      dtype: the dtype of the computation (default: promoted from inputs and params).
+      param_dtype: the dtype of `kernel: [in, out]` and `bias` (default float32).
+      precision: `lax.Precision` of the matrix product.
+      kernel_init, bias_init: initializers, `lecun_normal()` and `zeros` by default.
+      promote_dtype: `(inputs, kernel, bias, dtype=) -> [inputs, kernel, bias]`.
+
+    Call: `forward(scope, inputs)` with `inputs: [..., in]` float; returns `[..., out]`.
+
+    Counterpart: `flax.linen.Dense` (flax/linen/linear.py).
+
+    Differences:
+      Integer inputs are refused (Flax casts them to float32); no deprecated `dot_general`.
+    """
+
+    features: int
+    use_bias: bool = True
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+    precision: Any = None
+    kernel_init: Callable = default_kernel_init
+    bias_init: Callable = initializers.zeros
+    promote_dtype: Callable = promote_dtype
+
+    def forward(self, scope: Scope, inputs):
+        require_float(scope, inputs)
+        if inputs.ndim == 0:
+            raise ValueError(f"{scope.where}: inputs need a feature axis, got a scalar")
+        stored = scope.get_param("kernel")
+        if stored is not None and stored.shape[0] != inputs.shape[-1]:
+            raise ValueError(f"{scope.where}: expected inputs with {stored.shape[0]} features (kernel is "
+                             f"{list(stored.shape)}), got {list(inputs.shape)}")
+        kernel = scope.param("kernel", self.kernel_init, (inputs.shape[-1], self.features), self.param_dtype)
+        bias = scope.param("bias", self.bias_init, (self.features,), self.param_dtype) if self.use_bias else None
+        inputs, kernel, bias = self.promote_dtype(inputs, kernel, bias, dtype=self.dtype)
+        y = lax.dot_general(inputs, kernel, (((inputs.ndim - 1,), (0,)), ((), ())),
+                            precision=self.precision)  # [..., out]
+        if bias is not None:
+            y += jnp.reshape(bias, (1,) * (y.ndim - 1) + (-1,))  # [1, ..., out]
+        return y
+
+
+@dataclasses.dataclass(frozen=True)
+class DenseGeneral(Layer):
+    """A linear map contracting the axes `axis`, with a separate kernel per `batch_dims` entry.
+
+        y[b, r, f] = sum_a x[b, r, a] * kernel[b, a, f] + bias[b, f]
+
+    where `b` runs over `batch_dims` (leading axes of `x`), `a` over the contracted `axis`, `r`
+    over the remaining axes of `x` and `f` over `features` (a tuple of output axes). The
+    initializers see the kernel flattened to `[prod(b) * prod(a), prod(f)]`, as in Flax.
+
+    Attributes:
+      features: int or tuple, the output axes' sizes.
+      axis: int or tuple, the input axes to contract (default -1).
+      batch_dims: tuple of leading axes `0..n-1` that keep one kernel per entry (default ()).
+      use_bias, dtype, param_dtype, kernel_init, bias_init, precision, promote_dtype: as `Dense`.
+
+    Call: `forward(scope, inputs)`; returns `[*x.shape[b], *x.shape[r], *features]`
+    (`kernel: [*b, *a, *features]`, `bias: [*b, *features]`).
+
+    Counterpart: `flax.linen.DenseGeneral` (flax/linen/linear.py).
+
+    Differences:
+      Integer inputs are refused; no deprecated `dot_general`/`dot_general_cls`.
+    """
+
+    features: int | Sequence[int]
+    axis: int | Sequence[int] = -1
+    batch_dims: Sequence[int] = ()
+    use_bias: bool = True
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+    kernel_init: Callable = default_kernel_init
+    bias_init: Callable = initializers.zeros
+    precision: Any = None
+    promote_dtype: Callable = promote_dtype
+
+    def forward(self, scope: Scope, inputs):
+        require_float(scope, inputs)
+        features, ndim = as_tuple(self.features), inputs.ndim
+        batch_dims = tuple(sorted(d % ndim for d in as_tuple(self.batch_dims)))
+        if batch_dims and batch_dims != tuple(range(len(batch_dims))):
+            raise ValueError(f"{scope.where}: batch_dims must be consecutive leading axes 0..n-1, "
+                             f"got {self.batch_dims}")
+        for ax in as_tuple(self.axis) + as_tuple(self.batch_dims):
+            if not -ndim <= ax < ndim:
+                raise ValueError(f"{scope.where}: axis {ax} is out of range for inputs {list(inputs.shape)}")
+        axis = tuple(sorted(a % ndim for a in as_tuple(self.axis)))
+        n_batch, n_axis, n_features = len(batch_dims), len(axis), len(features)
+        kernel_shape = tuple(inputs.shape[d] for d in batch_dims + axis) + features  # [*b, *a, *f]
+        stored = scope.get_param("kernel")
+        if stored is not None and stored.shape[:n_batch + n_axis] != kernel_shape[:n_batch + n_axis]:
+            raise ValueError(f"{scope.where}: expected inputs with sizes {list(stored.shape[n_batch:n_batch + n_axis])}"
+                             f" on axes {list(axis)} (kernel is {list(stored.shape)}), got {list(inputs.shape)}")
+
+        def flat_init(init_fn, n_in):  # the initializer sees [prod(b) * prod(a), prod(f)] (bias: [prod(b) * prod(f)])
+            def init(key, shape, dtype):
+                flat = (math.prod(shape),) if n_in is None else (math.prod(shape[:n_in]), math.prod(shape[n_in:]))
+                return jnp.reshape(init_fn(key, flat, dtype), shape)
+            return init
+
+        kernel = scope.param("kernel", flat_init(self.kernel_init, n_batch + n_axis), kernel_shape, self.param_dtype)
+        bias = None
+        if self.use_bias:
+            bias_shape = kernel_shape[:n_batch] + features  # [*b, *f]
+            bias = scope.param("bias", flat_init(self.bias_init, None), bias_shape, self.param_dtype)
+        inputs, kernel, bias = self.promote_dtype(inputs, kernel, bias, dtype=self.dtype)
+        contract = tuple(range(n_batch, n_batch + n_axis))
+        y = lax.dot_general(inputs, kernel, ((axis, contract), (batch_dims, tuple(range(n_batch)))),
+                            precision=self.precision)  # [*b, *r, *f]
+        if bias is not None:
+            rest = tuple(inputs.shape[d] if d in batch_dims else 1 for d in range(ndim) if d not in axis)
+            y += jnp.reshape(bias, rest + features)  # [*b, 1..., *f]
+        return y
+
+
+@dataclasses.dataclass(frozen=True)
+class Embed(Layer):
+    """A lookup table: `y = embedding[ids]`, and with `attend=True`, `y = query @ embedding.T`.
+
+    Attributes:
+      num_embeddings: `vocab`, the number of rows.
+      features: the size of each embedding vector.
+      dtype: the dtype of the output (default: the embedding's).
+      param_dtype: the dtype of `embedding: [vocab, features]` (default float32).
+      embedding_init: default `variance_scaling(1.0, 'fan_in', 'normal', out_axis=0)`.
+      promote_dtype: as `Dense`.
+
+    Call: `forward(scope, ids)` with integer `ids: [...]` returns `[..., features]` (ids outside
+    `[0, vocab)` give NaN, as `jnp.take` fills); `forward(scope, query, attend=True)` with
+    `query: [..., features]` returns the logits `[..., vocab]`.
+
+    Counterpart: `flax.linen.Embed` and `Embed.attend` (flax/linen/linear.py).
+
+    Differences:
+      `attend` is a keyword of the one `forward` (Flax: `apply(..., method='attend')`). Float ids
+      are refused with a `TypeError` naming the layer (Flax: a `ValueError`); a query whose last
+      axis is not `features` is refused before the product.
+    """
+
+    num_embeddings: int
+    features: int
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+    embedding_init: Callable = default_embed_init
+    promote_dtype: Callable = promote_dtype
+
+    def forward(self, scope: Scope, inputs, *, attend: bool = False):
+        if attend:
+            return self.attend(scope, inputs)
+        if not jnp.issubdtype(inputs.dtype, jnp.integer):
+            raise TypeError(f"{scope.where}: ids must be integers, got {inputs.dtype}{list(inputs.shape)}; "
+                            f"for logits over the vocabulary call with attend=True")
+        (embedding,) = self.promote_dtype(self._embedding(scope), dtype=self.dtype, inexact=False)
+        if self.num_embeddings == 1:
+            return jnp.broadcast_to(embedding, inputs.shape + (self.features,))  # [..., features]
+        return jnp.take(embedding, inputs, axis=0)  # [..., features]
+
+    def attend(self, scope: Scope, query):
+        """Scores `query: [..., features]` against every embedding: `[..., vocab]`."""
+        require_float(scope, query, "query")
+        if query.ndim == 0 or query.shape[-1] != self.features:
+            raise ValueError(f"{scope.where}: attend expected a query with {self.features} features "
+                             f"(embedding is [{self.num_embeddings}, {self.features}]), got {list(query.shape)}")
+        query, embedding = self.promote_dtype(query, self._embedding(scope), dtype=self.dtype)
+        return jnp.dot(query, embedding.T)  # [..., vocab]
+
+    def _embedding(self, scope: Scope):
+        return scope.param("embedding", self.embedding_init, (self.num_embeddings, self.features),
+                           self.param_dtype)  # [vocab, features]
