@@ -1,0 +1,230 @@
+"""Parity of purejax.nn's normalization, dropout, PReLU and Sequential layers against flax.linen.
+
+Every case is a layer written once, `lambda m: m.LayerNorm(epsilon=1e-3)`, and built with
+`m = OURS` (purejax.nn) and `m = THEIRS` (flax.linen). Both are initialized with the same key and input
+(same variables expected: names, shapes, dtypes, values), then applied to the same variables
+(same outputs, same changed 'batch_stats', same gradients w.r.t. the params and the input).
+The report measures outputs and variables in ulp (0 = bitwise), gradients as relative error.
+"""
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+from typing import Callable, NamedTuple
+
+import flax.linen
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from comparisons.parity.common import Row, describe_rel, describe_ulp, ulp_distance
+from purejax.nn import initializers
+from purejax.nn.batch_norm import BatchNorm
+from purejax.nn.combinators import Sequential
+from purejax.nn.module import Layer
+from purejax.nn.normalization import GroupNorm, LayerNorm, RMSNorm
+from purejax.nn.prelu import PReLU
+from purejax.nn.stochastic import Dropout
+
+KEY = jax.random.PRNGKey(0)  # params
+DROPOUT_KEY = jax.random.PRNGKey(7)
+GRADIENT_RTOL = 1e-4
+IMAGE = (2, 3, 4, 8)  # [batch, height, width, channels]; few shapes, few compilations
+
+
+class Case(NamedTuple):
+    name: str  # the layer class under test
+    build: Callable  # (namespace) -> layer
+    shape: tuple = (4, 6)  # input shape
+    call: dict = {}  # keyword arguments of init and apply
+    streams: tuple = ()  # rng streams apply needs besides 'params' (e.g. 'dropout')
+    label: str = ""
+    dtype: object = jnp.float32
+    mutable: tuple = ()  # what flax's apply needs as `mutable` (ours: the layer's default)
+
+
+def _mask(shape):
+    return (jnp.arange(int(np.prod(shape))).reshape(shape) % 3) != 1
+
+
+NORMALIZATION = (
+    Case("LayerNorm", lambda m: m.LayerNorm()),
+    Case("LayerNorm", lambda m: m.LayerNorm(use_bias=False, epsilon=1e-3), label="no bias eps=1e-3"),
+    Case("LayerNorm", lambda m: m.LayerNorm(use_scale=False, use_fast_variance=False), label="no scale slow var"),
+    Case("LayerNorm", lambda m: m.LayerNorm(reduction_axes=(1, 2), feature_axes=-1), IMAGE, label="reduce (1,2)"),
+    Case("LayerNorm", lambda m: m.LayerNorm(reduction_axes=(1, 2), feature_axes=(1, 2),
+                                            scale_init=m.initializers.normal(0.5),
+                                            bias_init=m.initializers.uniform(1.0)), IMAGE, label="features (1,2)"),
+    Case("LayerNorm", lambda m: m.LayerNorm(), label="bfloat16", dtype=jnp.bfloat16),
+    Case("LayerNorm", lambda m: m.LayerNorm(), (4, 6), {"mask": _mask((4, 6))}, label="mask"),
+    Case("RMSNorm", lambda m: m.RMSNorm()),
+    Case("RMSNorm", lambda m: m.RMSNorm(use_scale=False, epsilon=1e-2), label="no scale"),
+    Case("RMSNorm", lambda m: m.RMSNorm(reduction_axes=(1, 2), scale_init=m.initializers.normal(1.0)), IMAGE,
+         label="reduce (1,2)"),
+    Case("GroupNorm", lambda m: m.GroupNorm(num_groups=2), IMAGE),
+    Case("GroupNorm", lambda m: m.GroupNorm(num_groups=None, group_size=2, use_fast_variance=False), IMAGE,
+         label="group_size=2"),
+    Case("GroupNorm", lambda m: m.GroupNorm(num_groups=1, use_bias=False), IMAGE, label="num_groups=1"),
+    Case("GroupNorm", lambda m: m.GroupNorm(num_groups=4, reduction_axes=(2, 3)), (2, 3, 4, 8), label="reduce (2,3)"),
+    Case("BatchNorm", lambda m: m.BatchNorm(), (4, 6), {"use_running_average": False}, label="train",
+         mutable=("batch_stats",)),
+    Case("BatchNorm", lambda m: m.BatchNorm(use_running_average=False, axis=1, momentum=0.9), IMAGE,
+         label="axis=1 momentum=0.9", mutable=("batch_stats",)),
+    Case("BatchNorm", lambda m: m.BatchNorm(use_running_average=False, use_fast_variance=False, use_scale=False,
+                                            epsilon=1e-3), IMAGE, label="slow var NHWC", mutable=("batch_stats",)),
+    Case("BatchNorm", lambda m: m.BatchNorm(use_running_average=False), (4, 6), {"mask": _mask((4, 6))},
+         label="mask", mutable=("batch_stats",)),
+    Case("BatchNorm", lambda m: m.BatchNorm(use_running_average=False), (4, 6), label="bfloat16",
+         dtype=jnp.bfloat16, mutable=("batch_stats",)),
+    Case("BatchNorm", lambda m: m.BatchNorm(use_running_average=True), (4, 6), label="eval"),
+)
+
+
+# Small layers passing tuples and dicts, for Sequential: the same three in each library.
+@dataclasses.dataclass(frozen=True)
+class Pair(Layer):
+    def forward(self, scope, x):
+        return x, 2.0 * x
+
+
+@dataclasses.dataclass(frozen=True)
+class Product(Layer):
+    def forward(self, scope, a, b):
+        return {"x": a * b}
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity(Layer):
+    def forward(self, scope, x):
+        return x
+
+
+class FlaxPair(flax.linen.Module):
+    def __call__(self, x):
+        return x, 2.0 * x
+
+
+class FlaxProduct(flax.linen.Module):
+    def __call__(self, a, b):
+        return {"x": a * b}
+
+
+class FlaxIdentity(flax.linen.Module):
+    def __call__(self, x):
+        return x
+
+
+_NAMES = ("LayerNorm", "RMSNorm", "GroupNorm", "BatchNorm", "Dropout", "PReLU", "Sequential")
+OURS = SimpleNamespace(LayerNorm=LayerNorm, RMSNorm=RMSNorm, GroupNorm=GroupNorm, BatchNorm=BatchNorm,
+                       Dropout=Dropout, PReLU=PReLU, Sequential=Sequential, initializers=initializers,
+                       Pair=Pair, Product=Product, Identity=Identity)
+THEIRS = SimpleNamespace(**{n: getattr(flax.linen, n) for n in _NAMES}, initializers=jax.nn.initializers,
+                         Pair=FlaxPair, Product=FlaxProduct, Identity=FlaxIdentity)
+
+
+OTHER = (
+    Case("Dropout", lambda m: m.Dropout(0.3), (4, 6), {"deterministic": False}, ("dropout",)),
+    Case("Dropout", lambda m: m.Dropout(0.5, broadcast_dims=(1,), deterministic=False), IMAGE,
+         streams=("dropout",), label="broadcast_dims=(1,)"),
+    Case("Dropout", lambda m: m.Dropout(0.9, broadcast_dims=(-1,), rng_collection="noise"), (4, 6),
+         {"deterministic": False}, ("noise",), label="rng_collection=noise"),
+    Case("Dropout", lambda m: m.Dropout(0.5, deterministic=True), (4, 6), label="deterministic"),
+    Case("Dropout", lambda m: m.Dropout(0.0, deterministic=False), (4, 6), label="rate=0"),
+    Case("Dropout", lambda m: m.Dropout(1.0, deterministic=False), (4, 6), streams=("dropout",), label="rate=1"),
+    Case("PReLU", lambda m: m.PReLU()),
+    Case("PReLU", lambda m: m.PReLU(negative_slope_init=0.25), IMAGE, label="slope 0.25"),
+    Case("PReLU", lambda m: m.PReLU(param_dtype=jnp.bfloat16), label="bfloat16 param"),
+    Case("Sequential", lambda m: m.Sequential([m.LayerNorm(), jnp.tanh, m.PReLU(),
+                                            m.Dropout(0.5, deterministic=False)]), (4, 6),
+         streams=("dropout",), label="LayerNorm tanh PReLU Dropout"),
+    Case("Sequential", lambda m: m.Sequential([m.PReLU(), m.Pair(), m.Product(), m.Identity(), m.RMSNorm()]), (4, 6),
+         label="tuple and dict outputs"),
+)
+CASES = NORMALIZATION + OTHER
+
+
+def case_id(i: int, case: Case) -> str:
+    return f"{case.name}_{i}" + (f"_{case.label}" if case.label else "").replace(" ", "_")
+
+
+def inputs(case: Case):
+    x = jax.random.normal(jax.random.PRNGKey(1), case.shape) * 2.0 + 0.5  # non-zero mean
+    return x.astype(case.dtype)
+
+
+def layers(case: Case):
+    """`(ours, theirs)`: the case's layer built with purejax.nn and with flax.linen."""
+    return case.build(OURS), case.build(THEIRS)
+
+
+def init_both(case: Case):
+    ours, theirs = layers(case)
+    x = inputs(case)
+    return ours.init(KEY, x, **case.call), theirs.init(KEY, x, **case.call)
+
+
+def appliers(case: Case):
+    """`(ours, theirs)`, each `(variables, x) -> output` (`(y, changed)` where the layer trains)."""
+    ours, theirs = layers(case)
+    rngs = {s: DROPOUT_KEY for s in case.streams}
+    our_apply = lambda v, x: ours.apply(v, x, rngs=rngs, **case.call)  # noqa: E731
+    mutable = list(case.mutable) or False
+    their_apply = lambda v, x: theirs.apply(v, x, rngs=rngs, mutable=mutable, **case.call)  # noqa: E731
+    return our_apply, their_apply
+
+
+def gradient_fn(apply: Callable) -> Callable:
+    """`(variables, x) -> (d/dparams, d/dx)` of `sum(sin(y))`, y the layer's (first) output."""
+    def loss(params, x, variables):
+        out = apply({**variables, "params": params}, x)
+        y = out[0] if isinstance(out, tuple) else out
+        return jnp.sum(jnp.sin(y.astype(jnp.float32)))
+
+    return lambda v, x: jax.grad(loss, argnums=(0, 1))(v.get("params", {}), x, v)
+
+
+def tree_ulp(ours, theirs) -> int:
+    a, b = jax.tree.leaves(ours), jax.tree.leaves(theirs)
+    if jax.tree.structure(ours) != jax.tree.structure(theirs):
+        return 2**31
+    return max([ulp_distance(x, y) for x, y in zip(a, b)], default=0)
+
+
+def tree_rel(ours, theirs) -> float:
+    """The largest `|a - b| / max(|b|, 1e-6)` over all leaves (float64)."""
+    rel = [np.max(np.abs(np.asarray(x, np.float64) - np.asarray(y, np.float64))
+                  / np.maximum(np.abs(np.asarray(y, np.float64)), 1e-6), initial=0.0)
+           for x, y in zip(jax.tree.leaves(ours), jax.tree.leaves(theirs))]
+    return float(max(rel, default=0.0))
+
+
+def compare(case: Case, transform: Callable = lambda f: f) -> dict:
+    """`{'variables', 'output', 'gradients'}`, each `(ours, theirs)`; `transform` (e.g. `jax.jit`) wraps the calls."""
+    ours_v, theirs_v = init_both(case)
+    x = inputs(case)
+    ours, theirs = appliers(case)
+    return {"variables": (ours_v, theirs_v),
+            "output": (transform(ours)(theirs_v, x), transform(theirs)(theirs_v, x)),
+            "gradients": (transform(gradient_fn(ours))(theirs_v, x), transform(gradient_fn(theirs))(theirs_v, x))}
+
+
+def measure(case: Case, jit: bool) -> tuple[int, float]:
+    """`(ulp of variables and outputs, relative error of gradients)` for one case."""
+    got = compare(case, jax.jit if jit else (lambda f: f))
+    return max(tree_ulp(*got["variables"]), tree_ulp(*got["output"])), tree_rel(*got["gradients"])
+
+
+def checks() -> list[Row]:
+    rows = []
+    for name in dict.fromkeys(c.name for c in CASES):
+        cases = [c for c in CASES if c.name == name]
+        try:
+            results = [measure(c, jit) for c in cases for jit in (False, True)]
+            ulp, rel = max(r[0] for r in results), max(r[1] for r in results)
+            difference = describe_ulp(ulp) + ("" if rel == 0 else f"; grads {describe_rel(rel)}")
+            ok = ulp <= 2 and rel <= GRADIENT_RTOL
+        except Exception as e:  # noqa: BLE001 -- the report shows the failure
+            difference, ok = f"{type(e).__name__}: {e}", False
+        rows.append(Row(f"purejax.nn.{name}", f"flax.linen.{name}",
+                        f"{len(cases)} settings: init, forward, grads; eager and jit", difference, ok))
+    return rows

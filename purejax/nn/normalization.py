@@ -1,0 +1,194 @@
+"""Normalization layers: subtract a mean, divide by a standard deviation, then scale and shift.
+
+Every layer here is one formula with different axes for the statistics:
+
+    y = (x - mean) / sqrt(var + epsilon) * scale + bias
+
+    LayerNorm   mean, var over the features of each example        (reduction_axes=-1)
+    RMSNorm     mean = 0, var = mean(x**2) over the features; no bias
+    GroupNorm   mean, var over each group of channels (and the spatial axes) of each example
+    BatchNorm   mean, var over the batch (see `batch_norm.py`), with running averages
+
+Two helpers do the work for all of them, as in Flax: `compute_stats` (the statistics, in at
+least float32) and `normalize` (the formula above, with the `scale` and `bias` parameters of
+the feature axes), both in `norm_stats.py`, so that our outputs agree with Flax's op for op.
+
+Shared attributes (Flax's names, order and defaults):
+    epsilon: added to the variance before the square root (1e-6; BatchNorm 1e-5).
+    dtype: the output dtype (default: promoted from the input and the parameters).
+    param_dtype: the dtype of `scale` and `bias` (default float32).
+    use_bias, use_scale: whether to learn `bias` (beta) and `scale` (gamma), each `[features]`.
+    bias_init, scale_init: their initializers (zeros, ones).
+    axis_name: a named axis (pmap, shard_map, vmap) over which the statistics are also averaged.
+    axis_index_groups: groups of indices along `axis_name` averaged separately (`lax.pmean`).
+    use_fast_variance: var = E[x^2] - E[x]^2 (one pass) rather than E[(x - E[x])^2] (default True).
+    force_float32_reductions: compute the statistics in at least float32 (default True).
+
+Counterpart: `flax.linen.LayerNorm`, `RMSNorm`, `GroupNorm`, `_compute_stats`, `_normalize`
+(flax/linen/normalization.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+import jax.numpy as jnp
+
+from purejax.nn import initializers
+from purejax.nn.module import Layer, Scope
+from purejax.nn.norm_stats import Axes, canonicalize_axes, compute_stats, normalize
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerNorm(Layer):
+    """Layer normalization: each example normalized over its own features.
+
+        y = (x - mean(x)) / sqrt(var(x) + epsilon) * scale + bias     (statistics over reduction_axes)
+
+    Attributes:
+      (the shared attributes in the module docstring, and)
+      reduction_axes: the axes of the statistics (default the last).
+      feature_axes: the axes of `scale` and `bias` (default the last): shape `[x.shape[-1]]`.
+
+    Returns (of `apply(variables, x, mask=None)`): `y`, shaped and (by default) typed as `x`.
+    `mask`, broadcastable to `x`, keeps only the True positions in the statistics.
+
+    Counterpart: `flax.linen.LayerNorm` (flax/linen/normalization.py).
+
+    References:
+      Ba, Kiros & Hinton, *Layer Normalization*, 2016, https://arxiv.org/abs/1607.06450
+    """
+
+    epsilon: float = 1e-6
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+    use_bias: bool = True
+    use_scale: bool = True
+    bias_init: Callable = initializers.zeros
+    scale_init: Callable = initializers.ones
+    reduction_axes: Axes = -1
+    feature_axes: Axes = -1
+    axis_name: str | None = None
+    axis_index_groups: Any = None
+    use_fast_variance: bool = True
+    force_float32_reductions: bool = True
+
+    def forward(self, scope: Scope, x, *, mask=None):
+        mean, var = compute_stats(x, self.reduction_axes, self.dtype, self.axis_name, self.axis_index_groups,
+                                   use_fast_variance=self.use_fast_variance, mask=mask,
+                                   force_float32_reductions=self.force_float32_reductions)
+        return normalize(scope, x, mean, var, self.reduction_axes, self.feature_axes, self.dtype,
+                          self.param_dtype, self.epsilon, self.use_bias, self.use_scale, self.bias_init,
+                          self.scale_init, self.force_float32_reductions)
+
+
+@dataclasses.dataclass(frozen=True)
+class RMSNorm(Layer):
+    """Root-mean-square normalization: LayerNorm without re-centring and without bias.
+
+        y = x / sqrt(mean(x**2) + epsilon) * scale                    (mean over reduction_axes)
+
+    Attributes: as LayerNorm's, without `use_bias` and `bias_init`: one parameter, `scale`
+    `[x.shape[-1]]`.
+
+    Returns (of `apply(variables, x, mask=None)`): `y`, shaped as `x`.
+
+    Counterpart: `flax.linen.RMSNorm` (flax/linen/normalization.py).
+
+    References:
+      Zhang & Sennrich, *Root Mean Square Layer Normalization*, 2019, https://arxiv.org/abs/1910.07467
+    """
+
+    epsilon: float = 1e-6
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+    use_scale: bool = True
+    scale_init: Callable = initializers.ones
+    reduction_axes: Axes = -1
+    feature_axes: Axes = -1
+    axis_name: str | None = None
+    axis_index_groups: Any = None
+    use_fast_variance: bool = True
+    force_float32_reductions: bool = True
+
+    def forward(self, scope: Scope, x, *, mask=None):
+        mean, var = compute_stats(x, self.reduction_axes, self.dtype, self.axis_name, self.axis_index_groups,
+                                   use_mean=False, use_fast_variance=self.use_fast_variance, mask=mask,
+                                   force_float32_reductions=self.force_float32_reductions)
+        return normalize(scope, x, mean, var, self.reduction_axes, self.feature_axes, self.dtype,
+                          self.param_dtype, self.epsilon, False, self.use_scale, initializers.zeros,
+                          self.scale_init, self.force_float32_reductions)
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupNorm(Layer):
+    """Group normalization: channels split into groups, each normalized per example.
+
+        x: [batch, ..., C] viewed as [batch, ..., num_groups, C // num_groups]
+        y = (x - mean) / sqrt(var + epsilon) * scale + bias   (statistics over ... and each group)
+
+    `num_groups=1` is LayerNorm over all non-batch axes; `group_size=1` is InstanceNorm.
+
+    Attributes:
+      num_groups: the number of channel groups (default 32, as in the paper); or None, with
+      group_size: the number of channels per group. Exactly one of the two is set.
+      reduction_axes: the axes of the statistics; must include the last (channel) axis.
+        Default: every axis but the first (the batch).
+      (the shared attributes in the module docstring; `scale` and `bias` are `[C]`.)
+
+    Returns (of `apply(variables, x, mask=None)`): `y`, shaped as `x`.
+
+    Counterpart: `flax.linen.GroupNorm` (flax/linen/normalization.py).
+
+    References:
+      Wu & He, *Group Normalization*, 2018, https://arxiv.org/abs/1803.08494
+    """
+
+    num_groups: int | None = 32
+    group_size: int | None = None
+    epsilon: float = 1e-6
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+    use_bias: bool = True
+    use_scale: bool = True
+    bias_init: Callable = initializers.zeros
+    scale_init: Callable = initializers.ones
+    reduction_axes: Axes | None = None
+    axis_name: str | None = None
+    axis_index_groups: Any = None
+    use_fast_variance: bool = True
+    force_float32_reductions: bool = True
+
+    def forward(self, scope: Scope, x, *, mask=None):
+        axes = list(range(1, x.ndim - 1)) + [-1] if self.reduction_axes is None else self.reduction_axes
+        reduction_axes = canonicalize_axes(x.ndim, axes)
+        if reduction_axes[-1] != x.ndim - 1:
+            raise ValueError(f"{scope.where}: reduction_axes={self.reduction_axes} must include the last axis "
+                             f"(the channels, which are grouped)")
+        if (self.num_groups is None) == (self.group_size is None):
+            raise ValueError(f"{scope.where}: set exactly one of num_groups and group_size (got num_groups="
+                             f"{self.num_groups}, group_size={self.group_size}); to set group_size, also pass "
+                             f"num_groups=None to override the default 32")
+        channels = x.shape[-1]
+        if self.group_size is not None:
+            if channels % self.group_size != 0:
+                raise ValueError(f"{scope.where}: {channels} channels are not a multiple of group_size="
+                                 f"{self.group_size}")
+            num_groups = channels // self.group_size
+        else:
+            num_groups = self.num_groups
+        if num_groups <= 0 or channels % num_groups != 0:
+            raise ValueError(f"{scope.where}: num_groups={num_groups} does not divide the {channels} channels "
+                             f"of the input (shape {list(x.shape)})")
+        group_size = channels // num_groups
+        group_shape = x.shape[:-1] + (num_groups, group_size)  # [batch, ..., groups, group_size]
+        if mask is not None:
+            mask = mask.reshape(mask.shape[:-1] + (num_groups, group_size))
+        mean, var = compute_stats(x.reshape(group_shape), list(reduction_axes[:-1]) + [-1], self.dtype,
+                                   self.axis_name, self.axis_index_groups, use_fast_variance=self.use_fast_variance,
+                                   mask=mask, force_float32_reductions=self.force_float32_reductions)
+        mean = jnp.repeat(mean, group_size, axis=-1)  # [batch, C]: each group's mean for its channels
+        var = jnp.repeat(var, group_size, axis=-1)
+        return normalize(scope, x, mean, var, reduction_axes[:-1], (-1,), self.dtype, self.param_dtype,
+                          self.epsilon, self.use_bias, self.use_scale, self.bias_init, self.scale_init,
+                          self.force_float32_reductions)

@@ -1,0 +1,86 @@
+"""Dropout: zero each input with probability `rate` while training, and rescale the rest.
+
+    keep ~ Bernoulli(1 - rate)                   # one draw per element (or shared along broadcast_dims)
+    y = where(keep, x / (1 - rate), 0)           # E[y] = x
+
+The key comes from the 'dropout' rng stream, derived from the layer's place in the model exactly
+as Flax derives it (see `keypath.py`), so the same `rngs` give the same mask as `flax.linen.Dropout`:
+
+    y = Dropout(0.5).apply({}, x, deterministic=False, rngs={'dropout': key})
+
+Counterpart: `flax.linen.Dropout` (flax/linen/stochastic.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Sequence
+
+import jax.numpy as jnp
+from jax import lax
+
+import purejax.random
+from purejax.nn.module import Layer, Scope
+from purejax.nn.norm_stats import merge_param
+
+
+@dataclasses.dataclass(frozen=True)
+class Dropout(Layer):
+    """Randomly zero inputs with probability `rate`, scaling the kept ones by `1 / (1 - rate)`.
+
+        mask = bernoulli(key, 1 - rate, shape)  # shape = x.shape with broadcast_dims set to 1
+        y = select(mask, x / (1 - rate), 0)
+
+    With `deterministic=True` (evaluation), or `rate == 0`, `y = x` and no key is used; with
+    `rate == 1`, `y = zeros_like(x)` (no division by zero, so no NaN gradients).
+
+    Attributes:
+      rate: the probability of *dropping* an element (not the keep rate).
+      broadcast_dims: axes along which the mask is shared: for `x` `[batch, time, features]`,
+        `(1,)` draws a mask `[batch, 1, features]`, dropping the same features at every step.
+      deterministic: True to pass `x` through unchanged; may instead be given at each call.
+      rng_collection: the rng stream of the key (default 'dropout'): pass
+        `rngs={'dropout': key}` to `apply`.
+
+    Returns (of `apply(variables, x, deterministic=None, rng=None, rngs=...)`): `y`, shaped as `x`.
+      `rng`, if given, is the key itself, used instead of the stream's. Without a key for the
+      stream, the 'params' key is used if there is one (as in Flax), else it is an error.
+
+    Counterpart: `flax.linen.Dropout` (flax/linen/stochastic.py).
+
+    References:
+      Srivastava, Hinton, Krizhevsky, Sutskever & Salakhutdinov, *Dropout: A Simple Way to Prevent
+      Neural Networks from Overfitting*, JMLR 2014, https://jmlr.org/papers/v15/srivastava14a.html
+
+    Differences:
+      As Flax's and PyTorch's `nn.Dropout(p)`, `rate` is the drop probability; `stax.Dropout(rate)`
+      in jax.example_libraries takes the *keep* probability. PyTorch switches with
+      `model.train()`/`model.eval()`; here (as in Flax) `deterministic` is an explicit argument.
+    """
+
+    rate: float
+    broadcast_dims: Sequence[int] = ()
+    deterministic: bool | None = None
+    rng_collection: str = "dropout"
+
+    def forward(self, scope: Scope, inputs, deterministic: bool | None = None, rng=None):
+        deterministic = merge_param(scope.where, "deterministic", self.deterministic, deterministic,
+                                    " (True to pass the inputs through, False to drop)")
+        if self.rate == 0.0 or deterministic:
+            return inputs
+        if self.rate == 1.0:  # everything dropped; avoids 0 / 0 in the gradient
+            return jnp.zeros_like(inputs)
+
+        keep_prob = 1.0 - self.rate
+        if rng is None:
+            if self.rng_collection not in scope.rngs and "params" not in scope.rngs:  # Flax falls back to 'params'
+                raise ValueError(
+                    f"{scope.where}: dropout with deterministic=False needs a key for the "
+                    f"'{self.rng_collection}' rng stream: pass rngs={{'{self.rng_collection}': key}} to apply "
+                    f"(or deterministic=True to turn dropout off)")
+            rng = scope.make_rng(self.rng_collection)
+        broadcast_shape = list(inputs.shape)
+        for dim in self.broadcast_dims:
+            broadcast_shape[dim] = 1  # one draw shared along this axis
+        mask = purejax.random.bernoulli(rng, p=keep_prob, shape=tuple(broadcast_shape))  # [1 on broadcast_dims]
+        mask = jnp.broadcast_to(mask, inputs.shape)  # [x.shape]
+        return lax.select(mask, inputs / keep_prob, jnp.zeros_like(inputs))
