@@ -1,0 +1,214 @@
+"""Parity of purejax.losses against optax.losses: same inputs, same call, same bits.
+
+Every case below is a call written once, `lambda m, x, y: m.huber_loss(x, y, delta=0.5)`, and run
+with `m = purejax.losses` and `m = optax.losses`. `x` is the first argument (logits or
+predictions) taken from a table of inputs that includes zeros and extreme logits (+-1e4, +-1e30);
+`y` is the second (labels or targets), made from `x`'s shape by the case's `second`. Both the
+values and the gradients of the summed loss (with respect to every float argument) are compared,
+eagerly and under `jax.jit`. The measure is the distance in ulp (0 = bitwise): our formulas are
+Optax's, in Optax's order, so every case is expected to agree bitwise.
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+import purejax.losses
+from comparisons.parity.common import Row, describe_ulp, ulp_distance
+
+
+# -- second arguments, made from the first's shape -------------------------------------------------
+def _targets(shape, rng):  # regression targets
+    return jnp.asarray(rng.normal(size=shape) * 2, jnp.float32)
+
+
+def _binary(shape, rng):  # {0, 1} labels as floats
+    return jnp.asarray(rng.integers(0, 2, shape), jnp.float32)
+
+
+def _signs(shape, rng):  # {-1, +1} hinge targets
+    return jnp.asarray(rng.choice([-1.0, 1.0], shape), jnp.float32)
+
+
+def _one_hot(shape, rng):  # one-hot rows along the last axis
+    return jnp.asarray(np.eye(shape[-1])[rng.integers(0, shape[-1], shape[:-1])], jnp.float32)
+
+
+def _probs(shape, rng):  # distributions along the last axis, some entries exactly 0
+    p = rng.exponential(size=shape) * (rng.random(shape) > 0.3)
+    p[..., 0] += 1.0  # no all-zero row
+    return jnp.asarray(p / p.sum(-1, keepdims=True), jnp.float32)
+
+
+def _int_labels(shape, rng):  # class indices along the last axis
+    return jnp.asarray(rng.integers(0, shape[-1], shape[:-1]), jnp.int32)
+
+
+def _flat_labels(shape, rng):  # flat indices into the last two axes
+    return jnp.asarray(rng.integers(0, shape[-2] * shape[-1], shape[:-2]), jnp.int32)
+
+
+def mask(shape) -> jax.Array:
+    """A fixed boolean mask: every third entry left out, and the whole first row if there are rows."""
+    keep = (np.arange(int(np.prod(shape))) % 3 != 1).reshape(shape)
+    if len(shape) > 1:
+        keep[0] = False
+    return jnp.asarray(keep)
+
+
+def row_mask(shape) -> jax.Array:
+    """A fixed `[batch]` mask over the rows of `shape` (the last axis being the classes)."""
+    return jnp.asarray(np.arange(int(np.prod(shape[:-1]))).reshape(shape[:-1]) % 2 == 0)
+
+
+class Case(NamedTuple):
+    name: str  # the loss under test
+    call: Callable  # (module, x, y) -> array, module = purejax.losses or optax.losses
+    second: Callable  # (shape of x, numpy Generator) -> y
+    max_ulp: int = 0  # values
+    grad_ulp: int = 0  # gradients of the summed loss
+    label: str = ""  # what is set besides the defaults
+    min_rank: int = 1  # inputs of lower rank are skipped
+
+
+CASES = (
+    Case("squared_error", lambda m, x, y: m.squared_error(x, y), _targets),
+    Case("squared_error", lambda m, x, y: m.squared_error(x), _targets, label="targets=None"),
+    Case("l2_loss", lambda m, x, y: m.l2_loss(x, y), _targets),
+    Case("huber_loss", lambda m, x, y: m.huber_loss(x, y), _targets),
+    Case("huber_loss", lambda m, x, y: m.huber_loss(x, y, delta=0.5), _targets, label="delta=0.5"),
+    Case("log_cosh", lambda m, x, y: m.log_cosh(x, y), _targets),
+    Case("cosine_similarity", lambda m, x, y: m.cosine_similarity(x, y), _targets),
+    Case("cosine_similarity", lambda m, x, y: m.cosine_similarity(x, y, epsilon=1e-6, where=mask(x.shape)),
+         _targets, label="epsilon=1e-6, where"),
+    Case("cosine_distance", lambda m, x, y: m.cosine_distance(x, y, epsilon=1e-6), _targets, label="epsilon=1e-6"),
+    Case("sigmoid_binary_cross_entropy", lambda m, x, y: m.sigmoid_binary_cross_entropy(x, y), _binary),
+    Case("sigmoid_binary_cross_entropy", lambda m, x, y: m.sigmoid_binary_cross_entropy(x, y), _probs,
+         label="soft labels"),
+    Case("hinge_loss", lambda m, x, y: m.hinge_loss(x, y), _signs),
+    Case("softmax_cross_entropy", lambda m, x, y: m.softmax_cross_entropy(x, y), _one_hot),
+    Case("softmax_cross_entropy", lambda m, x, y: m.softmax_cross_entropy(x, y), _probs, label="soft labels"),
+    Case("softmax_cross_entropy", lambda m, x, y: m.softmax_cross_entropy(x, y, where=mask(x.shape)), _probs,
+         label="where [batch, classes]"),
+    Case("softmax_cross_entropy", lambda m, x, y: m.softmax_cross_entropy(x, y, axis=0), _probs,
+         label="axis=0", min_rank=2),
+    Case("softmax_cross_entropy_with_integer_labels",
+         lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y), _int_labels),
+    Case("softmax_cross_entropy_with_integer_labels",
+         lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y, where=row_mask(x.shape)), _int_labels,
+         label="where [batch]", min_rank=2),
+    Case("softmax_cross_entropy_with_integer_labels",
+         lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y, where=mask(x.shape)), _int_labels,
+         label="where [batch, classes]"),
+    Case("softmax_cross_entropy_with_integer_labels",
+         lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y, axis=(-2, -1)), _flat_labels,
+         label="axis=(-2, -1)", min_rank=2),
+    Case("kl_divergence", lambda m, x, y: m.kl_divergence(x, y), _probs),
+    Case("kl_divergence", lambda m, x, y: m.kl_divergence(x, y, where=mask(x.shape)), _probs, label="where"),
+    Case("smooth_labels", lambda m, x, y: m.smooth_labels(y, 0.1), _one_hot),
+    Case("smooth_labels", lambda m, x, y: m.smooth_labels(x, 0.2, where=mask(x.shape)), _one_hot,
+         label="where"),
+)
+
+
+def _extremes(scale: float) -> np.ndarray:
+    """`[4, 10]` logits at +-scale: one huge logit per row, all huge, mixed signs, huge and small."""
+    x = np.zeros((4, 10), np.float32)
+    x[0, 3] = scale
+    x[1, :] = -scale
+    x[2, ::2], x[2, 1::2] = scale, -scale
+    x[3, :5] = np.linspace(-2, 2, 5)
+    x[3, 5:] = [scale, -scale, scale / 2, 1.0, -1.0]
+    return x
+
+
+def fixed_inputs() -> dict[str, jax.Array]:
+    """First arguments every case runs on, one row per situation so that one compile covers them.
+
+    `[18, 10]`: a row of zeros, ordinary rows, rows at +-1e4 and at +-1e30 (`_extremes`) and rows
+    uniform on +-50; then a vector and a rank-3 array for the shapes.
+    """
+    rng = np.random.default_rng(0)
+    rows = np.concatenate([
+        np.zeros((1, 10)), rng.normal(size=(3, 10)) * 3, _extremes(1e4), _extremes(1e30),
+        rng.uniform(-50, 50, size=(2, 10)), np.full((1, 10), 1e4), np.full((1, 10), -1e30),
+        np.linspace(-1e4, 1e4, 10)[None],
+    ])
+    xs = {
+        "zeros, normal, +-1e4, +-1e30, +-50 [17, 10]": rows,
+        "normal [7]": rng.normal(size=(7,)),
+        "normal [2, 3, 5]": rng.normal(size=(2, 3, 5)),
+    }
+    return {k: jnp.asarray(v, jnp.float32) for k, v in xs.items()}
+
+
+def random_inputs(n: int = 2, seed: int = 123) -> list[jax.Array]:
+    """`n` heavy-tailed (Cauchy, scale 10) float32 arrays of assorted shapes."""
+    rng = np.random.default_rng(seed)
+    shapes = [(5, 8), (2, 2, 6), (3,), (1, 1)]
+    return [jnp.asarray(rng.standard_cauchy(shapes[i % len(shapes)]) * 10, jnp.float32) for i in range(n)]
+
+
+def case_id(i: int, case: Case) -> str:
+    return f"{case.name}_{i}" + (f"_{case.label}" if case.label else "").replace(" ", "_")
+
+
+def second_argument(case: Case, x: jax.Array, seed: int = 1):
+    """The case's `y` for the first argument `x`: the same `y` for us and for Optax."""
+    return case.second(x.shape, np.random.default_rng(seed))
+
+
+def grad_argnums(y) -> tuple[int, ...]:
+    """Differentiate with respect to `x`, and `y` where it is a float."""
+    return (0, 1) if jnp.issubdtype(jnp.result_type(y), jnp.floating) else (0,)
+
+
+def functions(case: Case, y, jit: bool):
+    """Ours and Optax's `(x, y) -> (loss, grads of loss.sum())`, optionally jitted (one compile each)."""
+    out = []
+    for m in (purejax.losses, optax.losses):
+        def both(x, y, m=m):
+            grads = jax.grad(lambda x, y: case.call(m, x, y).sum(), argnums=grad_argnums(y))(x, y)
+            return case.call(m, x, y), grads
+        out.append(jax.jit(both) if jit else both)
+    return out
+
+
+def compare(case: Case, x, jit: bool) -> tuple[int, int]:
+    """The ulp distance of the values and of the gradients, ours against Optax's, on input `x`."""
+    y = second_argument(case, x)
+    ours, theirs = functions(case, y, jit)
+    (value, grads), (their_value, their_grads) = ours(x, y), theirs(x, y)
+    grad_ulp = max(ulp_distance(a, b) for a, b in zip(grads, their_grads))
+    return ulp_distance(value, their_value), grad_ulp
+
+
+def checks(n_random: int = 1) -> list[Row]:
+    """One row per loss: every case of that loss, on the fixed inputs and `n_random` random ones."""
+    inputs = list(fixed_inputs().values()) + random_inputs(n_random)
+    rows = []
+    for name in dict.fromkeys(c.name for c in CASES):
+        cases = [c for c in CASES if c.name == name]
+        worst_value = worst_grad = 0
+        ok, n = True, 0
+        for case in cases:
+            for x in inputs:
+                if x.ndim < case.min_rank:
+                    continue
+                for jit in (False, True):
+                    value_ulp, grad_ulp = compare(case, x, jit)
+                    worst_value, worst_grad = max(worst_value, value_ulp), max(worst_grad, grad_ulp)
+                    ok &= value_ulp <= case.max_ulp and grad_ulp <= case.grad_ulp
+                n += 1
+        labels = ", ".join(c.label or "defaults" for c in cases)
+        check = (f"{labels} on {len(inputs)} inputs ({n} runs) incl. +-1e4, +-1e30, zeros; "
+                 f"values and grads, eager and jit")
+        difference = describe_ulp(worst_value)
+        if worst_grad != worst_value:
+            difference += f"; grad {describe_ulp(worst_grad)}"
+        rows.append(Row(f"purejax.losses.{name}", f"optax.losses.{name}", check, difference, ok))
+    return rows

@@ -1,0 +1,26 @@
+"""Loss functions, per example, as Optax defines them: `optax.losses` rebuilt from `jax.numpy`.
+
+Each loss returns one value per example (or per element) and leaves the reduction to the caller:
+
+    loss = purejax.losses.softmax_cross_entropy_with_integer_labels(logits, labels).mean()
+
+Themes: `regression` (squared error, Huber, log-cosh, cosine), `classification` (sigmoid and
+softmax cross-entropy, KL divergence, hinge), `smoothing` (label smoothing). The stable
+log-sigmoid / log-softmax / log-sum-exp they rest on are `purejax.nn`'s.
+
+Counterpart: `optax.losses` (optax/losses/).
+"""
+from purejax.losses.classification import (
+    hinge_loss, kl_divergence, sigmoid_binary_cross_entropy, softmax_cross_entropy,
+    softmax_cross_entropy_with_integer_labels,
+)
+from purejax.losses.regression import (
+    cosine_distance, cosine_similarity, huber_loss, l2_loss, log_cosh, squared_error,
+)
+from purejax.losses.smoothing import smooth_labels
+
+__all__ = [
+    "cosine_distance", "cosine_similarity", "hinge_loss", "huber_loss", "kl_divergence", "l2_loss",
+    "log_cosh", "sigmoid_binary_cross_entropy", "smooth_labels", "softmax_cross_entropy",
+    "softmax_cross_entropy_with_integer_labels", "squared_error",
+]
