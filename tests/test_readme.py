@@ -20,3 +20,12 @@ def test_quickstart_has_two_commands_main_job_then_tests():
 
 def test_ci_runs_the_readme_test_command():
     assert quickstart_commands()[1] in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_python_examples_in_the_readme_run():
+    """Teaching code that no test runs rots: every ```python block of the README is executed."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert blocks, "the README should show at least one example"
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})

@@ -2,7 +2,10 @@
 
 Later components add a module here and a line to SECTIONS.
 """
-from comparisons.parity import optim_adaptive, optim_schedules, optim_sgd, optim_wrappers, random, tree
+from comparisons.parity import (
+    losses, nn_activations, nn_initializers, nn_linear, nn_normalization, optim_adaptive, optim_schedules, optim_sgd,
+    optim_wrappers, random, tree,
+)
 
 SECTIONS = {
     "tree": tree.checks,
@@ -11,6 +14,11 @@ SECTIONS = {
     "optim-adaptive": optim_adaptive.checks,
     "optim-sgd": optim_sgd.checks,
     "optim-wrappers": optim_wrappers.checks,
+    "nn-activations": nn_activations.checks,
+    "nn-initializers": nn_initializers.checks,
+    "nn-linear": nn_linear.checks,
+    "nn-normalization": nn_normalization.checks,
+    "losses": losses.checks,
 }
 
 DESCRIPTIONS = {
@@ -20,4 +28,9 @@ DESCRIPTIONS = {
     "optim-adaptive": "purejax.optim   <-> optax          Adam, RMSProp and friends: moment-based optimizers",
     "optim-sgd": "purejax.optim   <-> optax          SGD, noise, clipping, LAMB/LARS, Adafactor, SM3, DP-SGD",
     "optim-wrappers": "purejax.optim   <-> optax          chain, masked, multi_transform, MultiSteps, apply_if_finite, ...",
+    "nn-activations": "purejax.nn      <-> jax.nn         activations, softmax, logsumexp, one_hot, standardize",
+    "nn-initializers": "purejax.nn.initializers <-> jax.nn.initializers  same key, same array",
+    "nn-linear": "purejax.nn      <-> flax.linen     Dense, DenseGeneral, Embed, Conv, ConvTranspose, pooling",
+    "nn-normalization": "purejax.nn      <-> flax.linen     LayerNorm, RMSNorm, GroupNorm, BatchNorm, Dropout, PReLU, Sequential",
+    "losses": "purejax.losses  <-> optax.losses   regression and classification losses, label smoothing",
 }
