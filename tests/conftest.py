@@ -3,11 +3,16 @@
 - Rank promotion raises and matmuls use full precision, so results compare across backends
   (principle 3 of DEVELOPERS.md). Dtype promotion stays "standard": jax.random itself needs it.
 - `key`: a raw PRNG key, the same array for purejax.random and jax.random.
+- GPU memory is allocated on demand, so the `pytest -n auto` workers can share one device.
 - `platform`: every platform `jax.devices()` offers (CPU in CI; GPU/TPU where present); a test
   that takes it runs once per platform, with that platform's first device as the default.
 """
-import jax
-import pytest
+import os
+
+os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # several test workers share a GPU
+
+import jax  # noqa: E402
+import pytest  # noqa: E402
 
 import purejax.random
 
