@@ -11,7 +11,6 @@ from typing import Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from comparisons.parity.common import Row, describe_ulp, ulp_distance
 from comparisons.parity.random import seeds

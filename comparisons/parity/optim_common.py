@@ -49,11 +49,13 @@ class Trajectory(NamedTuple):
     state: Any  # the final optimizer state
 
 
-def run(tx, apply_updates, params: Any, steps: int = STEPS, grad_transform=None) -> Trajectory:
+def run(tx, apply_updates, params: Any, steps: int = STEPS, grad_transform=None, grad_fn=None) -> Trajectory:
     """Take `steps` jitted steps of `tx` from `params`.
 
-    `grad_transform(step, grads) -> grads` may alter the gradients (e.g. inject a NaN).
+    `grad_transform(step, grads) -> grads` may alter the gradients (e.g. inject a NaN);
+    `grad_fn(params) -> grads` replaces the gradient of `loss` (e.g. per-example gradients).
     """
+    grad_fn = _grad if grad_fn is None else grad_fn
 
     @jax.jit
     def step(params, state, grads):
@@ -63,7 +65,7 @@ def run(tx, apply_updates, params: Any, steps: int = STEPS, grad_transform=None)
     state = tx.init(params)
     updates_seen, params_seen = [], []
     for i in range(steps):
-        grads = _grad(params)
+        grads = grad_fn(params)
         if grad_transform is not None:
             grads = grad_transform(i, grads)
         params, state, updates = step(params, state, grads)

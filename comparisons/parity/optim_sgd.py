@@ -49,19 +49,7 @@ def run_per_example(tx, apply_updates, params: Any, steps: int = STEPS) -> Traje
     scales = jnp.linspace(0.5, 2.0, BATCH, dtype=jnp.float32)  # [BATCH]
     per_example_loss = lambda p, s: loss(jax.tree_util.tree_map(lambda x: s * x, p))  # noqa: E731
     per_example_grads = jax.jit(jax.vmap(jax.grad(per_example_loss), in_axes=(None, 0)))
-
-    @jax.jit
-    def step(params, state, grads):
-        updates, state = tx.update(grads, state, params)
-        return apply_updates(params, updates), state, updates
-
-    state = tx.init(params)
-    updates_seen, params_seen = [], []
-    for _ in range(steps):
-        params, state, updates = step(params, state, per_example_grads(params, scales))
-        updates_seen.append(updates)
-        params_seen.append(params)
-    return Trajectory(updates_seen, params_seen, state)
+    return run(tx, apply_updates, params, steps, grad_fn=lambda p: per_example_grads(p, scales))
 
 
 class Keyed(NamedTuple):

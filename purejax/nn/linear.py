@@ -21,7 +21,6 @@ import dataclasses
 import math
 from typing import Any, Callable, Sequence
 
-import jax
 import jax.numpy as jnp
 from jax import lax
 
@@ -155,7 +154,7 @@ class DenseGeneral(Layer):
             if not -ndim <= ax < ndim:
                 raise ValueError(f"{scope.where}: axis {ax} is out of range for inputs {list(inputs.shape)}")
         axis = tuple(sorted(a % ndim for a in as_tuple(self.axis)))
-        n_batch, n_axis, n_features = len(batch_dims), len(axis), len(features)
+        n_batch, n_axis = len(batch_dims), len(axis)
         kernel_shape = tuple(inputs.shape[d] for d in batch_dims + axis) + features  # [*b, *a, *f]
         stored = scope.get_param("kernel")
         if stored is not None and stored.shape[:n_batch + n_axis] != kernel_shape[:n_batch + n_axis]:
