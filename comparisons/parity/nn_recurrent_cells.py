@@ -1,0 +1,154 @@
+"""Parity of purejax.nn's recurrent cells against flax.linen: one step of each cell.
+
+Every case is a cell written once, `lambda m: m.LSTMCell(features=4)`, and built with `m = OURS`
+(purejax.nn) and `m = THEIRS` (flax.linen). For the same key and inputs both give the same
+`initialize_carry` and the same variables (names, shapes, dtypes, values); applied to the same
+variables, carry and input they give the same new carry and output, and the same gradients of
+`sum(sin(carry')) + sum(sin(y))` w.r.t. the params, the carry and the input. The report measures
+carries and variables in ulp (0 = bitwise), outputs and gradients as relative error.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Callable, NamedTuple
+
+import flax.linen
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from comparisons.parity.common import Row, describe_rel, describe_ulp, ulp_distance
+from purejax.nn import activations, initializers
+from purejax.nn.recurrent_cells import LSTMCell, OptimizedLSTMCell, SimpleCell
+from purejax.nn.recurrent_cells_more import ConvLSTMCell, GRUCell, MGUCell
+
+KEY = jax.random.PRNGKey(0)  # params
+CARRY_KEY = jax.random.PRNGKey(3)  # initialize_carry
+FORWARD_RTOL = 1e-5
+GRADIENT_RTOL = 1e-4
+
+
+class Case(NamedTuple):
+    name: str  # the cell class under test
+    build: Callable  # (namespace) -> cell
+    shape: tuple = (3, 5)  # one step's input shape, [*batch, in]
+    label: str = ""
+    dtype: object = jnp.float32
+
+
+_NAMES = ("LSTMCell", "OptimizedLSTMCell", "GRUCell", "MGUCell", "SimpleCell", "ConvLSTMCell")
+OURS = SimpleNamespace(LSTMCell=LSTMCell, OptimizedLSTMCell=OptimizedLSTMCell, GRUCell=GRUCell, MGUCell=MGUCell,
+                       SimpleCell=SimpleCell, ConvLSTMCell=ConvLSTMCell, initializers=initializers,
+                       hard_sigmoid=activations.hard_sigmoid, relu=activations.relu)
+THEIRS = SimpleNamespace(**{n: getattr(flax.linen, n) for n in _NAMES}, initializers=jax.nn.initializers,
+                         hard_sigmoid=jax.nn.hard_sigmoid, relu=jax.nn.relu)
+
+CASES = (
+    Case("LSTMCell", lambda m: m.LSTMCell(features=4)),
+    Case("LSTMCell", lambda m: m.LSTMCell(4, gate_fn=m.hard_sigmoid, kernel_init=m.initializers.normal(0.5),
+                                          bias_init=m.initializers.uniform(0.3),
+                                          carry_init=m.initializers.normal(1.0)), (2, 3, 5),
+         label="hard_sigmoid inits batch (2,3)"),
+    Case("LSTMCell", lambda m: m.LSTMCell(3, dtype=jnp.bfloat16), (5,), label="bfloat16 unbatched"),
+    Case("OptimizedLSTMCell", lambda m: m.OptimizedLSTMCell(features=4)),
+    Case("OptimizedLSTMCell", lambda m: m.OptimizedLSTMCell(6, activation_fn=m.relu,
+                                                            recurrent_kernel_init=m.initializers.normal(0.3),
+                                                            bias_init=m.initializers.normal(0.2),
+                                                            carry_init=m.initializers.uniform(1.0)), (2, 3, 5),
+         label="relu inits batch (2,3)"),
+    Case("GRUCell", lambda m: m.GRUCell(features=4)),
+    Case("GRUCell", lambda m: m.GRUCell(3, gate_fn=m.hard_sigmoid, bias_init=m.initializers.normal(0.5),
+                                        carry_init=m.initializers.normal(1.0)), (2, 3, 5), label="hard_sigmoid inits"),
+    Case("MGUCell", lambda m: m.MGUCell(features=4)),
+    Case("MGUCell", lambda m: m.MGUCell(3, reset_gate=False, forget_bias_init=m.initializers.normal(0.5),
+                                        carry_init=m.initializers.normal(1.0)), (2, 3, 5), label="no reset gate"),
+    Case("SimpleCell", lambda m: m.SimpleCell(features=4)),
+    Case("SimpleCell", lambda m: m.SimpleCell(3, residual=True, activation_fn=m.relu,
+                                              bias_init=m.initializers.normal(0.5),
+                                              carry_init=m.initializers.normal(1.0)), (2, 3, 5),
+         label="residual relu"),
+    Case("ConvLSTMCell", lambda m: m.ConvLSTMCell(features=4, kernel_size=(3, 3)), (2, 6, 5, 3)),
+    Case("ConvLSTMCell", lambda m: m.ConvLSTMCell(3, kernel_size=(3,), padding=((1, 1),), use_bias=False,
+                                                  carry_init=m.initializers.normal(1.0)), (2, 7, 2),
+         label="1-D no bias"),
+)
+
+
+def case_id(i: int, case: Case) -> str:
+    return f"{case.name}_{i}" + (f"_{case.label}" if case.label else "").replace(" ", "_")
+
+
+def cells(case: Case):
+    """`(ours, theirs)`: the case's cell built with purejax.nn and with flax.linen."""
+    return case.build(OURS), case.build(THEIRS)
+
+
+def inputs(case: Case):
+    """`(carry, x)`: a non-zero carry of Flax's carry structure, and one step's input."""
+    x = jax.random.normal(jax.random.PRNGKey(1), case.shape) * 1.5 + 0.2
+    template = cells(case)[1].initialize_carry(CARRY_KEY, case.shape)
+    leaves, treedef = jax.tree.flatten(template)
+    keys = jax.random.split(jax.random.PRNGKey(2), len(leaves))
+    carry = [jax.random.normal(k, leaf.shape, leaf.dtype) for k, leaf in zip(keys, leaves)]
+    return jax.tree.unflatten(treedef, carry), x.astype(case.dtype)
+
+
+def gradient_fn(apply: Callable) -> Callable:
+    """`(variables, carry, x) -> d/d(params, carry, x)` of `sum(sin(carry')) + sum(sin(y))`."""
+    def loss(params, carry, x):
+        new_carry, y = apply({"params": params}, carry, x)
+        return sum(jnp.sum(jnp.sin(a.astype(jnp.float32))) for a in jax.tree.leaves((new_carry, y)))
+
+    return lambda v, carry, x: jax.grad(loss, argnums=(0, 1, 2))(v["params"], carry, x)
+
+
+def compare(case: Case, transform: Callable = lambda f: f) -> dict:
+    """`{'carry', 'variables', 'output', 'gradients'}`, each `(ours, theirs)`; `transform` wraps the calls."""
+    ours, theirs = cells(case)
+    carry, x = inputs(case)
+    theirs_v = theirs.init(KEY, carry, x)
+    return {"carry": (ours.initialize_carry(CARRY_KEY, case.shape), theirs.initialize_carry(CARRY_KEY, case.shape)),
+            "variables": (ours.init(KEY, carry, x), theirs_v),
+            "output": (transform(ours.apply)(theirs_v, carry, x), transform(theirs.apply)(theirs_v, carry, x)),
+            "gradients": (transform(gradient_fn(ours.apply))(theirs_v, carry, x),
+                          transform(gradient_fn(theirs.apply))(theirs_v, carry, x))}
+
+
+def tree_ulp(ours, theirs) -> int:
+    if jax.tree.structure(ours) != jax.tree.structure(theirs):
+        return 2**31
+    return max([ulp_distance(a, b) for a, b in zip(jax.tree.leaves(ours), jax.tree.leaves(theirs))], default=0)
+
+
+def tree_rel(ours, theirs) -> float:
+    """The largest `|a - b| / max(|b|, 1e-6)` over all leaves (float64)."""
+    if jax.tree.structure(ours) != jax.tree.structure(theirs):
+        return float("inf")
+    rel = [np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))
+                  / np.maximum(np.abs(np.asarray(b, np.float64)), 1e-6), initial=0.0)
+           for a, b in zip(jax.tree.leaves(ours), jax.tree.leaves(theirs))]
+    return float(max(rel, default=0.0))
+
+
+def measure(case: Case, jit: bool) -> tuple[int, float, float]:
+    """`(ulp of carries and variables, rel. error of outputs, rel. error of gradients)` for one case."""
+    got = compare(case, jax.jit if jit else (lambda f: f))
+    return (max(tree_ulp(*got["carry"]), tree_ulp(*got["variables"])), tree_rel(*got["output"]),
+            tree_rel(*got["gradients"]))
+
+
+def checks() -> list[Row]:
+    rows = []
+    for name in dict.fromkeys(c.name for c in CASES):
+        cases = [c for c in CASES if c.name == name]
+        try:
+            results = [measure(c, jit) for c in cases for jit in (False, True)]
+            ulp, out, grad = (max(r[i] for r in results) for i in range(3))
+            difference = (f"variables {describe_ulp(ulp)}; step {describe_rel(out)}; grads {describe_rel(grad)}")
+            ok = ulp == 0 and out <= FORWARD_RTOL and grad <= GRADIENT_RTOL
+        except Exception as e:  # noqa: BLE001 -- the report shows the failure
+            difference, ok = f"{type(e).__name__}: {e}", False
+        rows.append(Row(f"purejax.nn.{name}", f"flax.linen.{name}",
+                        f"{len(cases)} settings: initialize_carry, init, one step, grads; eager and jit",
+                        difference, ok))
+    return rows

@@ -1,0 +1,287 @@
+"""Recurrent cells, one time step each: `LSTMCell`, `OptimizedLSTMCell`, `SimpleCell`.
+
+A cell maps `(carry, x_t)` to `(new_carry, y_t)`; a recurrent network (`RNN`, see
+`purejax/nn/recurrent.py`) scans it over time. The carry holds the state between steps and is
+made by the cell itself, with the cell's `carry_init` (zeros by default):
+
+    cell = LSTMCell(features=4)
+    carry = cell.initialize_carry(key, x.shape)           # (c, h), each [batch, 4]
+    variables = cell.init(key, carry, x)                 # x: [batch, in]
+    (c, h), y = cell.apply(variables, carry, x)          # y is h
+
+    >>> tree.map(jnp.shape, variables)
+    {'params': {'hf': {'bias': (4,), 'kernel': (4, 4)}, ..., 'ii': {'kernel': (3, 4)}, ...}}
+
+Each gate is two `Dense` sublayers summed: `i<gate>` on the input (no bias) and `h<gate>` on the
+hidden state (with the bias), so the variables tree is Flax's, name for name and key for key.
+GRU, MGU and ConvLSTM cells are in `recurrent_cells_more.py`.
+
+Counterpart: `flax.linen.LSTMCell`, `OptimizedLSTMCell`, `SimpleCell` (flax/linen/recurrent.py).
+
+References:
+  Hochreiter & Schmidhuber, *Long Short-Term Memory*, 1997,
+  https://www.bioinf.jku.at/publications/older/2604.pdf
+  Gers, Schmidhuber & Cummins, *Learning to Forget: Continual Prediction with LSTM*, 2000
+  (the forget gate).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+import jax.numpy as jnp
+import numpy as np
+
+import purejax.random
+from purejax.nn import initializers
+from purejax.nn.activations import sigmoid, tanh
+from purejax.nn.linear import Dense, default_kernel_init, promote_dtype, require_float
+from purejax.nn.module import Layer, Scope
+
+GATES = ("i", "f", "g", "o")  # input gate, forget gate, cell candidate, output gate
+
+
+def check_carry(scope: Scope, carry, names: tuple[str, ...], expected: tuple[int, ...]) -> tuple:
+    """`carry` as a tuple of `len(names)` arrays, each of shape `expected`, or a teaching error."""
+    parts = (carry,) if len(names) == 1 else carry
+    if len(names) > 1 and not (isinstance(carry, (tuple, list)) and len(carry) == len(names)):
+        raise ValueError(f"{scope.where}: the carry must be a tuple ({', '.join(names)}), got {type(carry).__name__}; "
+                         "make it with cell.initialize_carry(key, inputs.shape)")
+    for name, part in zip(names, parts):
+        if tuple(jnp.shape(part)) != tuple(expected):
+            raise ValueError(f"{scope.where}: carry '{name}' must have shape {list(expected)} ([*batch, features] "
+                             f"for these inputs), got {list(jnp.shape(part))}; make it with "
+                             "cell.initialize_carry(key, inputs.shape)")
+    return tuple(parts)
+
+
+def check_inputs(scope: Scope, inputs, sublayer: str, in_axis: int = 0) -> None:
+    """Float inputs `[*batch, in]` whose `in` matches the stored kernel `sublayer/kernel` (in apply)."""
+    require_float(scope, inputs)
+    if jnp.ndim(inputs) == 0:
+        raise ValueError(f"{scope.where}: inputs need a feature axis [*batch, in], got a scalar")
+    stored = (scope.get_param(sublayer) or {}).get("kernel")
+    if stored is not None and stored.shape[in_axis] != inputs.shape[-1]:
+        raise ValueError(f"{scope.where}: expected inputs with {stored.shape[in_axis]} features (kernel "
+                         f"'{sublayer}' is {list(stored.shape)}), got {list(inputs.shape)}")
+
+
+def carry_shape(input_shape, features: int) -> tuple[int, ...]:
+    """`[*batch, *spatial, features]` for inputs `[*batch, *spatial, in]`."""
+    return tuple(input_shape[:len(input_shape) - 1]) + (features,)
+
+
+@dataclasses.dataclass(frozen=True)
+class LSTMCell(Layer):
+    """A long short-term memory cell: a memory `c` that gates decide to keep, write and show.
+
+        i = gate_fn(x @ W_ii + h @ W_hi + b_hi)          # input gate: how much to write
+        f = gate_fn(x @ W_if + h @ W_hf + b_hf)          # forget gate: how much to keep
+        g = activation_fn(x @ W_ig + h @ W_hg + b_hg)    # cell candidate: what to write
+        o = gate_fn(x @ W_io + h @ W_ho + b_ho)          # output gate: how much to show
+        c' = f * c + i * g                               # new memory
+        h' = o * activation_fn(c')                       # new hidden state, also the output
+
+    Attributes:
+      features: the hidden size `hidden` of `c` and `h`.
+      gate_fn: the gates' squashing function (default `sigmoid`).
+      activation_fn: for the candidate and the output (default `tanh`).
+      kernel_init: for the input kernels `ii..io: [in, hidden]` (default `lecun_normal()`).
+      recurrent_kernel_init: for the hidden kernels `hi..ho: [hidden, hidden]` (default `orthogonal()`).
+      bias_init: for the biases `hi..ho/bias: [hidden]` (default zeros).
+      dtype: the computation dtype (default: promoted from inputs and params).
+      param_dtype: the dtype of the parameters and of the carry (default float32).
+      carry_init: `(key, shape, dtype) -> array` for `initialize_carry` (default zeros).
+
+    Call: `forward(scope, carry, inputs)` with `carry = (c, h)`, each `[*batch, hidden]`, and
+    `inputs: [*batch, in]`; returns `((c', h'), h')`.
+
+    Counterpart: `flax.linen.LSTMCell` (flax/linen/recurrent.py).
+
+    Differences:
+      Carry and inputs are checked: the carry must be `[*batch, features]` for the inputs' batch
+      (Flax sizes the layers from `h.shape[-1]` and ignores `features` outside `initialize_carry`).
+      Elsewhere the same cell is spelt differently. PyTorch's `nn.LSTMCell` carries `(h, c)`,
+      stacks the gates i, f, g, o into one `weight_ih: [4 * hidden, in]` (and `weight_hh`), and
+      has two biases `b_ih` and `b_hh` (their sum is our one bias). Equinox's `LSTMCell` fuses
+      the weights the same way (`[4 * hidden, in]`) and carries `(h, c)`. Dive into Deep
+      Learning's scratch LSTM keeps twelve separate tensors `W_xi, W_hi, b_i, ...`, `(H, C)`.
+    """
+
+    features: int
+    gate_fn: Callable[..., Any] = sigmoid
+    activation_fn: Callable[..., Any] = tanh
+    kernel_init: Callable = default_kernel_init
+    recurrent_kernel_init: Callable = initializers.orthogonal()
+    bias_init: Callable = initializers.zeros
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+    carry_init: Callable = initializers.zeros
+
+    def forward(self, scope: Scope, carry, inputs):
+        check_inputs(scope, inputs, "ii")
+        c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
+        common = dict(dtype=self.dtype, param_dtype=self.param_dtype)
+        dense_i = Dense(self.features, use_bias=False, kernel_init=self.kernel_init, **common)
+        dense_h = Dense(self.features, kernel_init=self.recurrent_kernel_init, bias_init=self.bias_init, **common)
+        dense_i, dense_h = (lambda name, layer=layer: scope.child(layer, name) for layer in (dense_i, dense_h))
+        # input and recurrent terms are summed, so only the recurrent one needs a bias
+        i = self.gate_fn(dense_i("ii")(inputs) + dense_h("hi")(h))  # input gate, [*batch, hidden]
+        f = self.gate_fn(dense_i("if")(inputs) + dense_h("hf")(h))  # forget gate
+        g = self.activation_fn(dense_i("ig")(inputs) + dense_h("hg")(h))  # cell candidate
+        o = self.gate_fn(dense_i("io")(inputs) + dense_h("ho")(h))  # output gate
+        new_c = f * c + i * g  # keep part of the memory, write part of the candidate
+        new_h = o * self.activation_fn(new_c)  # [*batch, hidden]
+        return (new_c, new_h), new_h
+
+    def initialize_carry(self, key, input_shape) -> tuple:
+        """`(c, h)`, each `carry_init(key_c or key_h, [*batch, features], param_dtype)`.
+
+        `input_shape` is the shape of one step's inputs, `[*batch, in]`; `key` is split in two,
+        the first half for `c`, as Flax does.
+        """
+        key_c, key_h = purejax.random.split(key)
+        shape = carry_shape(tuple(input_shape), self.features)
+        return self.carry_init(key_c, shape, self.param_dtype), self.carry_init(key_h, shape, self.param_dtype)
+
+    @property
+    def num_feature_axes(self) -> int:
+        return 1
+
+
+@dataclasses.dataclass(frozen=True)
+class DenseParams(Layer):
+    """The parameters of a `Dense` (same names, shapes and keys), returned instead of applied."""
+
+    features: int
+    use_bias: bool = True
+    param_dtype: Any = jnp.float32
+    kernel_init: Callable = default_kernel_init
+    bias_init: Callable = initializers.zeros
+
+    def forward(self, scope: Scope, inputs):
+        stored = scope.get_param("kernel")
+        if stored is not None and stored.shape[0] != inputs.shape[-1]:
+            raise ValueError(f"{scope.where}: expected inputs with {stored.shape[0]} features (kernel is "
+                             f"{list(stored.shape)}), got {list(inputs.shape)}")
+        kernel = scope.param("kernel", self.kernel_init, (inputs.shape[-1], self.features), self.param_dtype)
+        bias = scope.param("bias", self.bias_init, (self.features,), self.param_dtype) if self.use_bias else None
+        return kernel, bias
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizedLSTMCell(LSTMCell):
+    """`LSTMCell` with the four gates in one matrix product per input: the same math, fewer ops.
+
+    The parameters are stored exactly as `LSTMCell`'s (`ii..io`, `hi..ho`; keys, shapes and
+    values equal for the same key), then concatenated along the output axis at each call:
+
+        W_i = [W_ii | W_if | W_ig | W_io]                 # [in, 4 * hidden]
+        W_h = [W_hi | W_hf | W_hg | W_ho]                 # [hidden, 4 * hidden]
+        b   = [b_hi | b_hf | b_hg | b_ho]                 # [4 * hidden]
+        i, f, g, o = split(h @ W_h + b + x @ W_i, 4)      # then the gates as in LSTMCell
+
+    Attributes and call: as `LSTMCell`.
+
+    Counterpart: `flax.linen.OptimizedLSTMCell` (flax/linen/recurrent.py), with its `DenseParams`
+    and `_concat_dense`.
+
+    Differences:
+      As `LSTMCell`. This fused layout, `[in, 4 * hidden]` in order i, f, g, o, is PyTorch's
+      `weight_ih` transposed; PyTorch stores it fused, Flax and we store it per gate.
+    """
+
+    def forward(self, scope: Scope, carry, inputs):
+        check_inputs(scope, inputs, "ii")
+        c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
+        params_i, params_h = {}, {}
+        for gate in GATES:  # the same names and keys as LSTMCell's Dense sublayers
+            params_i[gate] = scope.child(DenseParams(self.features, use_bias=False, param_dtype=self.param_dtype,
+                                                     kernel_init=self.kernel_init), f"i{gate}")(inputs)
+            params_h[gate] = scope.child(DenseParams(self.features, param_dtype=self.param_dtype,
+                                                     kernel_init=self.recurrent_kernel_init,
+                                                     bias_init=self.bias_init), f"h{gate}")(h)
+        from_h = self._concat_dense(h, params_h, use_bias=True)
+        from_i = self._concat_dense(inputs, params_i, use_bias=False)
+        i = self.gate_fn(from_h["i"] + from_i["i"])  # input gate, [*batch, hidden]
+        f = self.gate_fn(from_h["f"] + from_i["f"])  # forget gate
+        g = self.activation_fn(from_h["g"] + from_i["g"])  # cell candidate
+        o = self.gate_fn(from_h["o"] + from_i["o"])  # output gate
+        new_c = f * c + i * g
+        new_h = o * self.activation_fn(new_c)
+        return (new_c, new_h), new_h
+
+    def _concat_dense(self, inputs, params: dict, use_bias: bool) -> dict:
+        """One product `inputs @ [K_i | K_f | K_g | K_o] (+ [b_i | ... ])`, split back per gate."""
+        kernels = [kernel for kernel, _ in params.values()]
+        kernel = jnp.concatenate(kernels, axis=-1)  # [in, 4 * hidden]
+        bias = jnp.concatenate([b for _, b in params.values()], axis=-1) if use_bias else None  # [4 * hidden]
+        inputs, kernel, bias = promote_dtype(inputs, kernel, bias, dtype=self.dtype)
+        y = jnp.dot(inputs, kernel)  # [*batch, 4 * hidden]
+        if use_bias:
+            y += jnp.reshape(bias, (1,) * (y.ndim - 1) + (-1,))
+        ys = jnp.split(y, np.cumsum([k.shape[-1] for k in kernels[:-1]]), axis=-1)  # 4 x [*batch, hidden]
+        return dict(zip(params, ys))
+
+
+@dataclasses.dataclass(frozen=True)
+class SimpleCell(Layer):
+    """The Elman cell: `h' = activation_fn(x @ W_i + b_i + h @ W_h (+ h))`, and `y = h'`.
+
+        h' = activation_fn(x @ W_i + b_i + h @ W_h)          # new hidden state, also the output
+        h' = activation_fn(x @ W_i + b_i + h @ W_h + h)      # with residual=True
+
+    Attributes:
+      features: the hidden size `hidden`.
+      activation_fn: default `tanh`.
+      kernel_init: for `i/kernel: [in, hidden]` (default `lecun_normal()`).
+      recurrent_kernel_init: for `h/kernel: [hidden, hidden]` (default `orthogonal()`).
+      bias_init: for `i/bias: [hidden]` (default zeros); `h` has no bias.
+      dtype, param_dtype, carry_init: as `LSTMCell`.
+      residual: add `h` before the activation (a pre-activation residual connection).
+
+    Call: `forward(scope, carry, inputs)` with `carry = h: [*batch, hidden]` (an array, not a
+    tuple), `inputs: [*batch, in]`; returns `(h', h')`.
+
+    Counterpart: `flax.linen.SimpleCell` (flax/linen/recurrent.py).
+
+    Differences:
+      The carry is checked against `[*batch, features]`, as in `LSTMCell`. Here the bias sits on
+      the input term (`i/bias`); PyTorch's `nn.RNNCell` has two, `bias_ih` and `bias_hh`.
+
+    References:
+      Elman, *Finding Structure in Time*, 1990.
+      Yue et al., *Residual Recurrent Neural Networks for Learning Sequential Representations*,
+      2018, https://arxiv.org/abs/1801.06105 (residual).
+    """
+
+    features: int
+    activation_fn: Callable[..., Any] = tanh
+    kernel_init: Callable = default_kernel_init
+    recurrent_kernel_init: Callable = initializers.orthogonal()
+    bias_init: Callable = initializers.zeros
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+    carry_init: Callable = initializers.zeros
+    residual: bool = False
+
+    def forward(self, scope: Scope, carry, inputs):
+        check_inputs(scope, inputs, "i")
+        (h,) = check_carry(scope, carry, ("h",), carry_shape(inputs.shape, self.features))
+        dense_h = Dense(self.features, use_bias=False, dtype=self.dtype, param_dtype=self.param_dtype,
+                        kernel_init=self.recurrent_kernel_init)
+        dense_i = Dense(self.features, dtype=self.dtype, param_dtype=self.param_dtype,
+                        kernel_init=self.kernel_init, bias_init=self.bias_init)
+        new_h = scope.child(dense_i, "i")(inputs) + scope.child(dense_h, "h")(h)  # [*batch, hidden]
+        if self.residual:
+            new_h += h  # residual connection
+        new_h = self.activation_fn(new_h)
+        return new_h, new_h
+
+    def initialize_carry(self, key, input_shape):
+        """`carry_init(key, [*batch, features], param_dtype)` for inputs `[*batch, in]`."""
+        return self.carry_init(key, carry_shape(tuple(input_shape), self.features), self.param_dtype)
+
+    @property
+    def num_feature_axes(self) -> int:
+        return 1
