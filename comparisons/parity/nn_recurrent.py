@@ -1,0 +1,182 @@
+"""Parity of purejax.nn's RNN and Bidirectional against flax.linen.
+
+Every case is a layer written once, `lambda m, cell: m.RNN(cell(), reverse=True)`, and built with
+`m = OURS` (purejax.nn) and `m = THEIRS` (flax.linen); `cell()` makes a fresh cell of the case's
+kind from the same namespace. Both are initialized with the same key and input (same variables
+expected, bitwise), then applied to Flax's variables (same outputs and final carries, same
+gradients w.r.t. the params and the input). The report measures outputs in ulp, gradients as
+relative error. The test suite (tests/test_nn_recurrent.py) runs the same table.
+"""
+from __future__ import annotations
+
+import importlib
+from types import SimpleNamespace
+from typing import Callable, NamedTuple
+
+import flax.linen
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from comparisons.parity.common import Row, describe_rel, describe_ulp, ulp_distance
+from purejax.nn.recurrent import RNN, Bidirectional
+
+KEY = jax.random.PRNGKey(0)  # params
+FORWARD_RTOL = 1e-5
+GRADIENT_RTOL = 1e-4
+FEATURES = 6  # hidden size of every cell
+SHAPE = (3, 5, 4)  # [batch, time, features]
+LENGTHS = jnp.array([5, 2, 3])  # one per sequence of SHAPE's batch
+
+
+def _our_cells() -> dict:
+    """The purejax cells that exist (`recurrent_cells`, and `recurrent_cells_more` once written)."""
+    found = {}
+    for module in ("purejax.nn.recurrent_cells", "purejax.nn.recurrent_cells_more"):
+        try:
+            found.update(vars(importlib.import_module(module)))
+        except ImportError:
+            pass
+    names = ("LSTMCell", "OptimizedLSTMCell", "SimpleCell", "GRUCell", "MGUCell")
+    return {n: found[n] for n in names if n in found}
+
+
+OUR_CELLS = _our_cells()
+OURS = SimpleNamespace(RNN=RNN, Bidirectional=Bidirectional, **OUR_CELLS)
+THEIRS = SimpleNamespace(RNN=flax.linen.RNN, Bidirectional=flax.linen.Bidirectional,
+                         **{n: getattr(flax.linen, n) for n in OUR_CELLS})
+
+
+class Case(NamedTuple):
+    name: str  # the layer under test: "RNN" or "Bidirectional"
+    build: Callable  # (namespace, cell) -> layer; cell() makes a fresh cell
+    cell: str = "LSTMCell"
+    shape: tuple = SHAPE  # input shape
+    call: dict = {}  # keyword arguments of init and apply
+    label: str = ""
+
+
+def _initial_carry():
+    c = jax.random.normal(jax.random.PRNGKey(3), (SHAPE[0], FEATURES))
+    return c, jnp.tanh(c)
+
+
+RNN_CASES = (
+    Case("RNN", lambda m, cell: m.RNN(cell())),
+    Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), call={"seq_lengths": LENGTHS},
+         label="seq_lengths"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), reverse=True), call={"return_carry": True},
+         label="reverse return_carry"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), reverse=True, keep_order=True, return_carry=True),
+         call={"seq_lengths": LENGTHS}, label="reverse keep_order seq_lengths"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), time_major=True), shape=(5, 3, 4),
+         call={"seq_lengths": LENGTHS, "return_carry": True}, label="time_major seq_lengths"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), unroll=2), call={"initial_carry": _initial_carry(), "return_carry": True},
+         label="unroll=2 initial_carry"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), shape=(2, 3, 5, 4), label="two batch axes"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), cell="SimpleCell", call={"seq_lengths": LENGTHS},
+         label="seq_lengths"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), cell="OptimizedLSTMCell"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), reverse=True, keep_order=True), cell="GRUCell",
+         call={"seq_lengths": LENGTHS}, label="reverse keep_order seq_lengths"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), cell="MGUCell"),
+)
+BIDIRECTIONAL_CASES = (
+    Case("Bidirectional", lambda m, cell: m.Bidirectional(m.RNN(cell()), m.RNN(cell())), shape=(5, 4),
+         label="no batch axis"),
+    Case("Bidirectional", lambda m, cell: m.Bidirectional(m.RNN(cell()), m.RNN(cell()), return_carry=True),
+         call={"seq_lengths": LENGTHS}, label="seq_lengths"),
+    Case("Bidirectional", lambda m, cell: m.Bidirectional(m.RNN(cell()), m.RNN(cell()), time_major=True,
+                                                           merge_fn=jnp.add), cell="SimpleCell", shape=(5, 3, 4),
+         call={"return_carry": True}, label="time_major merge add"),
+)
+ALL_CASES = RNN_CASES + BIDIRECTIONAL_CASES
+CASES = tuple(c for c in ALL_CASES if c.cell in OUR_CELLS)  # the cells written so far
+
+
+def case_id(i: int, case: Case) -> str:
+    return f"{case.name}_{i}_{case.cell}" + (f"_{case.label}" if case.label else "").replace(" ", "_")
+
+
+def inputs(case: Case):
+    return jax.random.normal(jax.random.PRNGKey(1), case.shape)
+
+
+def layers(case: Case):
+    """`(ours, theirs)`: the case's layer built with purejax.nn and with flax.linen."""
+    return tuple(case.build(m, lambda m=m: getattr(m, case.cell)(FEATURES)) for m in (OURS, THEIRS))
+
+
+def gradient_fn(apply: Callable) -> Callable:
+    """`(variables, x) -> (d/dparams, d/dx)` of `sum(sin(.))` over every output (carry included)."""
+    def loss(params, x):
+        out = apply({"params": params}, x)
+        return sum(jnp.sum(jnp.sin(leaf)) for leaf in jax.tree.leaves(out))
+
+    return lambda v, x: jax.grad(loss, argnums=(0, 1))(v["params"], x)
+
+
+_INITIALIZED: dict = {}  # id(case) -> (ours, theirs): eager and jit runs of a case share one init
+
+
+def init_both(case: Case):
+    """Both layers' variables for the case's input (computed once per case)."""
+    if id(case) not in _INITIALIZED:
+        ours, theirs = layers(case)
+        x = inputs(case)
+        _INITIALIZED[id(case)] = ours.init(KEY, x, **case.call), theirs.init(KEY, x, **case.call)
+    return _INITIALIZED[id(case)]
+
+
+def compare(case: Case, transform: Callable = lambda f: f) -> dict:
+    """`{'variables', 'output', 'gradients'}`, each `(ours, theirs)`; `transform` (e.g. `jax.jit`) wraps the calls."""
+    ours, theirs = layers(case)
+    x = inputs(case)
+    ours_v, theirs_v = init_both(case)
+    our_apply = lambda v, x: ours.apply(v, x, **case.call)  # noqa: E731
+    their_apply = lambda v, x: theirs.apply(v, x, **case.call)  # noqa: E731
+    return {"variables": (ours_v, theirs_v),
+            "output": (transform(our_apply)(theirs_v, x), transform(their_apply)(theirs_v, x)),
+            "gradients": (transform(gradient_fn(our_apply))(theirs_v, x),
+                          transform(gradient_fn(their_apply))(theirs_v, x))}
+
+
+def tree_ulp(ours, theirs) -> int:
+    if jax.tree.structure(ours) != jax.tree.structure(theirs):
+        return 2**31
+    return max([ulp_distance(a, b) for a, b in zip(jax.tree.leaves(ours), jax.tree.leaves(theirs))], default=0)
+
+
+def tree_rel(ours, theirs) -> float:
+    """The largest `|a - b| / max(|b|, 1e-6)` over all leaves (float64)."""
+    rel = [np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))
+                  / np.maximum(np.abs(np.asarray(b, np.float64)), 1e-6), initial=0.0)
+           for a, b in zip(jax.tree.leaves(ours), jax.tree.leaves(theirs))]
+    return float(max(rel, default=0.0))
+
+
+def measure(case: Case, jit: bool) -> tuple[int, float, float]:
+    """`(ulp of variables, relative error of outputs, relative error of gradients)` for one case."""
+    got = compare(case, jax.jit if jit else (lambda f: f))
+    output_rel = tree_rel(*got["output"]) if jax.tree.structure(got["output"][0]) == jax.tree.structure(
+        got["output"][1]) else float("inf")
+    return tree_ulp(*got["variables"]), output_rel, tree_rel(*got["gradients"])
+
+
+def checks() -> list[Row]:
+    rows = []
+    for name in ("RNN", "Bidirectional"):
+        cases = [c for c in CASES if c.name == name]
+        cells = sorted({c.cell for c in cases})
+        try:
+            with jax.default_matmul_precision("highest"):
+                results = [measure(c, jit) for c in cases for jit in (False, True)]
+            ulp, out, grad = (max(r[i] for r in results) for i in range(3))
+            difference = f"variables {describe_ulp(ulp)}; outputs {describe_rel(out)}; grads {describe_rel(grad)}"
+            ok = ulp == 0 and out <= FORWARD_RTOL and grad <= GRADIENT_RTOL
+        except Exception as e:  # noqa: BLE001 -- the report shows the failure
+            difference, ok = f"{type(e).__name__}: {e}", False
+        rows.append(Row(f"purejax.nn.{name}", f"flax.linen.{name}",
+                        f"{len(cases)} settings ({', '.join(cells)}): init, outputs and carries, grads; eager and jit",
+                        difference, ok))
+    return rows

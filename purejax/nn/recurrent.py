@@ -1,0 +1,258 @@
+"""Running a recurrent cell along a sequence: `RNN` (one direction) and `Bidirectional` (both).
+
+A cell is one step, `(carry, x_t) -> (carry, y_t)` (see `recurrent_cells.py`). `RNN` applies it at
+every time step with `jax.lax.scan`, reading the *same* parameters each step, stored as Flax stores
+them: `{'params': {'cell': {...}}}`.
+
+Counterpart: `flax.linen.RNN`, `flax.linen.Bidirectional`, `flax.linen.recurrent.flip_sequences`
+(flax/linen/recurrent.py).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from purejax import random, tree
+from purejax.nn.module import Layer, Scope
+
+
+@dataclasses.dataclass(frozen=True)
+class RNN(Layer):
+    r"""Scan a cell over time: `carry_t, y_t = cell(carry_{t-1}, x_t)` for t = 1..T.
+
+        carry_0            = initial_carry, or cell.initialize_carry(init_key, x_1.shape)
+        carry_t, y_t       = cell(params, carry_{t-1}, x_t)          # one pure step
+        outputs            = [y_1, ..., y_T]                         # [*batch, time, *out]
+
+    PyTorch keeps the hidden state inside the module and overwrites it each step (`self.h = ...`).
+    In JAX the step is a pure function: the carry goes in as an argument and comes out as a
+    result, and `jax.lax.scan(step, carry_0, xs)` threads it through time, compiling the loop
+    body once however long the sequence. The parameters are not part of the carry: they are
+    created once at `init` (by one call of the cell on the first time step, in the child scope
+    'cell') and every step reads them; `lax.scan` closes over them, so their gradient sums the
+    contributions of all steps.
+
+    Truncated backpropagation through time: split a long sequence into chunks and pass each
+    chunk's final carry to the next as `initial_carry=jax.lax.stop_gradient(carry)`. This is
+    PyTorch's `h.detach()`: the value flows forward, the gradient stops at the chunk boundary.
+
+        carry, y = rnn.apply(v, chunk_1, return_carry=True)
+        carry, y = rnn.apply(v, chunk_2, initial_carry=jax.lax.stop_gradient(carry), return_carry=True)
+
+    Attributes:
+      cell: a cell layer with `forward(scope, carry, x_t) -> (carry, y_t)`,
+        `initialize_carry(key, input_shape)` and `num_feature_axes` (1 if absent).
+      time_major: inputs are `[time, *batch, *features]` (default False: `[*batch, time, *features]`).
+      return_carry: return `(final carry, outputs)` instead of `outputs` (default False).
+      reverse: run from the last step to the first; outputs come back in that reversed order.
+        With `seq_lengths`, only each sequence's valid part is reversed: padding stays at the end.
+      keep_order: with `reverse`, flip the outputs back to the input order (Bidirectional's case).
+      unroll: steps per iteration of the compiled loop, passed to `lax.scan` (default 1).
+
+    Call: `forward(scope, inputs, *, initial_carry=None, init_key=None, seq_lengths=None,
+    return_carry=None, time_major=None, reverse=None, keep_order=None)`; the last four override
+    the attributes. `init_key` draws the initial carry (default `PRNGKey(0)`; zero-initialized
+    carries ignore it). `seq_lengths: int[*batch]` marks steps at or past a sequence's length as
+    padding: the returned carry is the carry after its last valid step; padding outputs are not
+    zeroed.
+
+    Returns: `outputs: [*batch, time, *out]` (time first if `time_major`), or `(carry, outputs)`.
+
+    Counterpart: `flax.linen.RNN` (flax/linen/recurrent.py), which uses `flax.linen.scan` with
+    `variable_broadcast='params', split_rngs={'params': False}` (flax/linen/transforms.py).
+
+    References:
+      Elman, *Finding Structure in Time*, 1990. https://doi.org/10.1207/s15516709cog1402_1
+      Williams and Peng, *An Efficient Gradient-Based Algorithm for On-Line Training of Recurrent
+      Network Trajectories*, 1990 (truncated BPTT). https://doi.org/10.1162/neco.1990.2.4.490
+
+    Differences:
+      No `variable_axes`, `variable_broadcast`, `variable_carry`, `split_rngs`: the cell's
+      'params' are always broadcast (Flax's defaults) and the scanned step sees only 'params', no
+      other collections and no rng streams (no dropout inside the cell). `seq_lengths` must not
+      exceed the time length (checked when the lengths are concrete; Flax does not check).
+      PyTorch's `nn.LSTM` is time-major by default (`batch_first=False`) and returns `(h, c)`;
+      here, as in Flax, batch-major and the carry is whatever the cell uses (`(c, h)` for LSTM).
+    """
+
+    cell: Layer
+    time_major: bool = False
+    return_carry: bool = False
+    reverse: bool = False
+    keep_order: bool = False
+    unroll: int = 1
+
+    def forward(self, scope: Scope, inputs, *, initial_carry=None, init_key=None, seq_lengths=None,
+                return_carry=None, time_major=None, reverse=None, keep_order=None):
+        return_carry = self.return_carry if return_carry is None else return_carry
+        time_major = self.time_major if time_major is None else time_major
+        reverse = self.reverse if reverse is None else reverse
+        keep_order = self.keep_order if keep_order is None else keep_order
+
+        feature_axes = getattr(self.cell, "num_feature_axes", 1)
+        if jnp.ndim(inputs) < feature_axes + 1:
+            layout = "[time, *batch, *features]" if time_major else "[*batch, time, *features]"
+            raise ValueError(f"{scope.where}: inputs have shape {list(jnp.shape(inputs))}, but need {layout} with "
+                             f"{feature_axes} feature axis(es), so at least {feature_axes + 1} dimensions")
+        time_axis = 0 if time_major else inputs.ndim - feature_axes - 1
+        batch_dims = inputs.shape[1:inputs.ndim - feature_axes] if time_major else inputs.shape[:time_axis]
+        _check_seq_lengths(scope.where, seq_lengths, batch_dims, inputs.shape[time_axis])
+
+        def flip(x):  # padding stays at the end of each sequence
+            return flip_sequences(x, seq_lengths, num_batch_dims=len(batch_dims), time_major=time_major)
+
+        if reverse:
+            inputs = flip(inputs)
+        xs = jnp.moveaxis(inputs, time_axis, 0)  # [time, *batch, *features]
+
+        if initial_carry is None:
+            carry = self.cell.initialize_carry(random.PRNGKey(0) if init_key is None else init_key, xs.shape[1:])
+        else:
+            _check_carry(scope.where, self.cell, initial_carry, xs.shape[1:])
+            carry = initial_carry
+        params = _cell_params(scope, self.cell, carry, xs[0])
+        keep_carries = seq_lengths is not None and return_carry  # to pick each sequence's last carry
+
+        def step(carry, x_t):  # the pure step: (carry, x_t) -> (carry, y_t)
+            carry, y_t = self.cell.apply({"params": params}, carry, x_t)
+            return carry, ((carry, y_t) if keep_carries else y_t)
+
+        carry, ys = jax.lax.scan(step, carry, xs, unroll=self.unroll)
+        if keep_carries:
+            carries, ys = ys  # carries: [time, *batch, ...] per leaf
+            carry = _select_last_carry(carries, seq_lengths)
+        outputs = tree.map(lambda y: jnp.moveaxis(y, 0, time_axis), ys)  # [*batch, time, *out]
+        if reverse and keep_order:
+            outputs = tree.map(flip, outputs)
+        return (carry, outputs) if return_carry else outputs
+
+
+def _cell_params(scope: Scope, cell: Layer, carry, x_first) -> dict:
+    """The cell's params under 'cell': at init, created by one step on `x_first`, then read."""
+    if scope.initializing:
+        scope.child(cell, name="cell")(carry, x_first)  # creates them with Flax's keys
+    node = scope.variables.get("params", {})
+    for name in scope.path + ("cell",):
+        node = node.get(name, {})
+    return node
+
+
+def _select_last_carry(carries, seq_lengths):
+    """Each sequence's carry after its last valid step: `carries[seq_lengths - 1, batch index]`."""
+    last = seq_lengths - 1  # [*batch]
+    batch_index = tuple(jnp.indices(last.shape, sparse=True))  # broadcastable aranges
+    return tree.map(lambda c: c[(last,) + batch_index], carries)
+
+
+def flip_sequences(inputs, seq_lengths, num_batch_dims: int, time_major: bool):
+    """Reverse each sequence along time, keeping padding at the end.
+
+        inputs [[1, 0, 0], [2, 3, 0], [4, 5, 6]], seq_lengths [1, 2, 3]
+        ->     [[1, 0, 0], [3, 2, 0], [6, 5, 4]]
+
+    Step t of a sequence of length L reads step `(L - 1 - t) mod T`; past L that lands in the
+    padding, which therefore stays (reversed) at the end.
+
+    Counterpart: `flax.linen.recurrent.flip_sequences` (flax/linen/recurrent.py).
+    """
+    time_axis = 0 if time_major else num_batch_dims
+    steps = inputs.shape[time_axis]
+    if seq_lengths is None:
+        return jnp.flip(inputs, axis=time_axis)
+    lengths = jnp.expand_dims(seq_lengths, axis=time_axis)  # [1, *batch] or [*batch, 1]
+    idxs = jnp.arange(steps - 1, -1, -1)  # [time]: T-1, ..., 0
+    idxs = idxs.reshape([steps] + [1] * num_batch_dims if time_major else [1] * num_batch_dims + [steps])
+    idxs = (idxs + lengths) % steps  # [*batch, time]
+    idxs = idxs.reshape(list(idxs.shape) + [1] * (inputs.ndim - idxs.ndim))  # [*batch, time, 1...]
+    return jnp.take_along_axis(inputs, idxs, axis=time_axis)
+
+
+def _check_seq_lengths(where: str, seq_lengths, batch_dims: tuple, steps: int) -> None:
+    if seq_lengths is None:
+        return
+    if tuple(jnp.shape(seq_lengths)) != tuple(batch_dims):
+        raise ValueError(f"{where}: seq_lengths has shape {list(jnp.shape(seq_lengths))}, but needs one length per "
+                         f"sequence, shape {list(batch_dims)} (the batch dimensions of the inputs)")
+    try:
+        lengths = np.asarray(seq_lengths)
+    except jax.errors.TracerArrayConversionError:
+        return  # traced: the values are known only when the program runs
+    if lengths.size and (lengths.max() > steps or lengths.min() < 0):
+        raise ValueError(f"{where}: seq_lengths must lie in [0, {steps}] (the inputs have {steps} time steps), "
+                         f"got values from {lengths.min()} to {lengths.max()}; pad the inputs to the longest sequence")
+
+
+def _check_carry(where: str, cell: Layer, carry, input_shape: tuple) -> None:
+    want = jax.eval_shape(lambda: cell.initialize_carry(random.PRNGKey(0), input_shape))
+    got_shapes = [list(jnp.shape(c)) for c in tree.leaves(carry)]
+    want_shapes = [list(c.shape) for c in tree.leaves(want)]
+    if tree.structure(carry) != tree.structure(want) or got_shapes != want_shapes:
+        raise ValueError(f"{where}: initial_carry has shapes {got_shapes}, but {type(cell).__name__} with inputs "
+                         f"{list(input_shape)} per step needs {want_shapes}; build it with "
+                         f"cell.initialize_carry(key, {tuple(input_shape)})")
+
+
+def _concatenate(a, b):
+    """Concatenates two arrays along the last (feature) axis."""
+    return jnp.concatenate([a, b], axis=-1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Bidirectional(Layer):
+    """Run one RNN forwards and one backwards over the same inputs, then merge step by step.
+
+        y_fwd = forward_rnn(x)                                   # reads x_1 ... x_T
+        y_bwd = backward_rnn(x, reverse=True, keep_order=True)   # reads x_T ... x_1, returned in order
+        y_t   = merge_fn(y_fwd_t, y_bwd_t)                       # default: concatenate features
+
+    Attributes:
+      forward_rnn, backward_rnn: `RNN` layers (any layer with RNN's call signature); their
+        variables live under 'forward_rnn' and 'backward_rnn'.
+      merge_fn: `(a, b) -> merged`, default concatenation on the last axis.
+      time_major, return_carry: as in `RNN`.
+
+    Call: as `RNN.forward`; `initial_carry` is a pair `(forward, backward)`, `init_key` is split
+    into one key for each direction. `reverse` and `keep_order` are accepted and ignored, as in Flax.
+
+    Returns: merged outputs, or `((forward carry, backward carry), outputs)`.
+
+    Counterpart: `flax.linen.Bidirectional` (flax/linen/recurrent.py).
+
+    References:
+      Schuster and Paliwal, *Bidirectional Recurrent Neural Networks*, 1997.
+      https://doi.org/10.1109/78.650093
+
+    Differences:
+      Passing the same RNN object twice gives two independent parameter sets (Flax would share
+      them and log a warning). PyTorch's `bidirectional=True` likewise concatenates the outputs.
+    """
+
+    forward_rnn: Layer
+    backward_rnn: Layer
+    merge_fn: Callable[[Any, Any], Any] = _concatenate
+    time_major: bool = False
+    return_carry: bool = False
+
+    def forward(self, scope: Scope, inputs, *, initial_carry=None, init_key=None, seq_lengths=None,
+                return_carry=None, time_major=None, reverse=None, keep_order=None):
+        time_major = self.time_major if time_major is None else time_major
+        return_carry = self.return_carry if return_carry is None else return_carry
+        key_forward = key_backward = None
+        if init_key is not None:
+            key_forward, key_backward = random.split(init_key)
+        carry_forward = carry_backward = None
+        if initial_carry is not None:
+            carry_forward, carry_backward = initial_carry
+        carry_forward, outputs_forward = scope.child(self.forward_rnn, name="forward_rnn")(
+            inputs, initial_carry=carry_forward, init_key=key_forward, seq_lengths=seq_lengths,
+            return_carry=True, time_major=time_major, reverse=False)
+        carry_backward, outputs_backward = scope.child(self.backward_rnn, name="backward_rnn")(
+            inputs, initial_carry=carry_backward, init_key=key_backward, seq_lengths=seq_lengths,
+            return_carry=True, time_major=time_major, reverse=True, keep_order=True)
+        outputs = tree.map(self.merge_fn, outputs_forward, outputs_backward)
+        carry = (carry_forward, carry_backward)
+        return (carry, outputs) if return_carry else outputs
