@@ -14,7 +14,7 @@ def _list() -> int:
     from comparisons.parity import DESCRIPTIONS, SECTIONS
 
     for name in SECTIONS:
-        print(f"{name:16s} {DESCRIPTIONS.get(name, '')}")
+        print(f"{name:19s} {DESCRIPTIONS.get(name, '')}")
     return 0
 
 

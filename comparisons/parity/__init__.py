@@ -3,7 +3,8 @@
 Later components add a module here and a line to SECTIONS.
 """
 from comparisons.parity import (
-    losses, nn_activations, nn_initializers, nn_linear, nn_normalization, optim_adaptive, optim_schedules, optim_sgd,
+    losses, nn_activations, nn_initializers, nn_linear, nn_normalization, nn_recurrent, nn_recurrent_cells,
+    optim_adaptive, optim_schedules, optim_sgd,
     optim_wrappers, random, tree,
 )
 
@@ -18,6 +19,8 @@ SECTIONS = {
     "nn-initializers": nn_initializers.checks,
     "nn-linear": nn_linear.checks,
     "nn-normalization": nn_normalization.checks,
+    "nn-recurrent-cells": nn_recurrent_cells.checks,
+    "nn-recurrent": nn_recurrent.checks,
     "losses": losses.checks,
 }
 
@@ -32,5 +35,7 @@ DESCRIPTIONS = {
     "nn-initializers": "purejax.nn.initializers <-> jax.nn.initializers  same key, same array",
     "nn-linear": "purejax.nn      <-> flax.linen     Dense, DenseGeneral, Embed, Conv, ConvTranspose, pooling",
     "nn-normalization": "purejax.nn      <-> flax.linen     LayerNorm, RMSNorm, GroupNorm, BatchNorm, Dropout, PReLU, Sequential",
+    "nn-recurrent-cells": "purejax.nn      <-> flax.linen     LSTMCell, OptimizedLSTMCell, GRUCell, MGUCell, SimpleCell, ConvLSTMCell",
+    "nn-recurrent": "purejax.nn      <-> flax.linen     RNN over lax.scan (seq_lengths, reverse, keep_order) and Bidirectional",
     "losses": "purejax.losses  <-> optax.losses   regression and classification losses, label smoothing",
 }

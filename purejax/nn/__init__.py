@@ -9,6 +9,8 @@ Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initial
     linear, conv, pooling                  Dense, DenseGeneral, Embed; Conv, ConvTranspose; pools
     normalization, batch_norm, norm_stats  LayerNorm, RMSNorm, GroupNorm; BatchNorm; shared stats
     stochastic, prelu, combinators         Dropout; PReLU; Sequential
+    recurrent_cells, recurrent_cells_more  LSTMCell, OptimizedLSTMCell, SimpleCell; GRU, MGU, ConvLSTM
+    recurrent                              RNN and Bidirectional over lax.scan
 """
 from purejax.nn import initializers
 from purejax.nn.activations import (
@@ -25,4 +27,7 @@ from purejax.nn.module import Layer, Scope, Variable
 from purejax.nn.normalization import GroupNorm, LayerNorm, RMSNorm
 from purejax.nn.pooling import avg_pool, max_pool, min_pool, pool
 from purejax.nn.prelu import PReLU
+from purejax.nn.recurrent import RNN, Bidirectional, flip_sequences
+from purejax.nn.recurrent_cells import LSTMCell, OptimizedLSTMCell, SimpleCell
+from purejax.nn.recurrent_cells_more import ConvLSTMCell, GRUCell, MGUCell
 from purejax.nn.stochastic import Dropout
