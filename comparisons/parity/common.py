@@ -54,6 +54,28 @@ def ulp_distance(a: Any, b: Any) -> int:
     return int(dist.max())
 
 
+def tree_ulp(ours: Any, theirs: Any) -> int:
+    """The largest `ulp_distance` over the leaves of two pytrees; 2**31 if their structures differ."""
+    import jax  # imported here: this module's other measures need only NumPy
+
+    if jax.tree_util.tree_structure(ours) != jax.tree_util.tree_structure(theirs):
+        return 2**31
+    pairs = zip(jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs))
+    return max([ulp_distance(a, b) for a, b in pairs], default=0)
+
+
+def tree_rel(ours: Any, theirs: Any, floor: float = 1e-6) -> float:
+    """The largest `|a - b| / max(|b|, floor)` over the leaves (in float64); inf if structures differ."""
+    import jax
+
+    if jax.tree_util.tree_structure(ours) != jax.tree_util.tree_structure(theirs):
+        return float("inf")
+    rel = [np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))
+                  / np.maximum(np.abs(np.asarray(b, np.float64)), floor), initial=0.0)
+           for a, b in zip(jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs))]
+    return float(max(rel, default=0.0))
+
+
 def describe_ulp(ulp: int) -> str:
     return "bitwise" if ulp == 0 else ("differs" if ulp >= 2**31 else f"max {ulp} ulp")
 

@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from comparisons.parity.common import Row, describe_rel, describe_ulp, ulp_distance
+from comparisons.parity.common import Row, describe_rel, describe_ulp, tree_rel, tree_ulp
 from purejax.nn import initializers
 from purejax.nn.batch_norm import BatchNorm
 from purejax.nn.combinators import Sequential
@@ -183,19 +183,6 @@ def gradient_fn(apply: Callable) -> Callable:
     return lambda v, x: jax.grad(loss, argnums=(0, 1))(v.get("params", {}), x, v)
 
 
-def tree_ulp(ours, theirs) -> int:
-    a, b = jax.tree.leaves(ours), jax.tree.leaves(theirs)
-    if jax.tree.structure(ours) != jax.tree.structure(theirs):
-        return 2**31
-    return max([ulp_distance(x, y) for x, y in zip(a, b)], default=0)
-
-
-def tree_rel(ours, theirs) -> float:
-    """The largest `|a - b| / max(|b|, 1e-6)` over all leaves (float64)."""
-    rel = [np.max(np.abs(np.asarray(x, np.float64) - np.asarray(y, np.float64))
-                  / np.maximum(np.abs(np.asarray(y, np.float64)), 1e-6), initial=0.0)
-           for x, y in zip(jax.tree.leaves(ours), jax.tree.leaves(theirs))]
-    return float(max(rel, default=0.0))
 
 
 def compare(case: Case, transform: Callable = lambda f: f) -> dict:

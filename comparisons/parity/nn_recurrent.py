@@ -16,9 +16,8 @@ from typing import Callable, NamedTuple
 import flax.linen
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-from comparisons.parity.common import Row, describe_rel, describe_ulp, ulp_distance
+from comparisons.parity.common import Row, describe_rel, describe_ulp, tree_rel, tree_ulp
 from purejax.nn.recurrent import RNN, Bidirectional
 
 KEY = jax.random.PRNGKey(0)  # params
@@ -141,18 +140,6 @@ def compare(case: Case, transform: Callable = lambda f: f) -> dict:
                           transform(gradient_fn(their_apply))(theirs_v, x))}
 
 
-def tree_ulp(ours, theirs) -> int:
-    if jax.tree.structure(ours) != jax.tree.structure(theirs):
-        return 2**31
-    return max([ulp_distance(a, b) for a, b in zip(jax.tree.leaves(ours), jax.tree.leaves(theirs))], default=0)
-
-
-def tree_rel(ours, theirs) -> float:
-    """The largest `|a - b| / max(|b|, 1e-6)` over all leaves (float64)."""
-    rel = [np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))
-                  / np.maximum(np.abs(np.asarray(b, np.float64)), 1e-6), initial=0.0)
-           for a, b in zip(jax.tree.leaves(ours), jax.tree.leaves(theirs))]
-    return float(max(rel, default=0.0))
 
 
 def measure(case: Case, jit: bool) -> tuple[int, float, float]:
