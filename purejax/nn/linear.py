@@ -48,6 +48,20 @@ def promote_dtype(*args, dtype=None, inexact: bool = True) -> list:
     return [None if x is None else jnp.asarray(x, dtype) for x in args]
 
 
+def dense_params(scope: Scope, layer, inputs) -> tuple:
+    """`(kernel [in, features], bias [features] or None)` of a Dense-like `layer`, checked against `inputs`.
+
+    `layer` has Dense's `features`, `use_bias`, `param_dtype`, `kernel_init` and `bias_init`.
+    """
+    stored = scope.get_param("kernel")
+    if stored is not None and stored.shape[0] != inputs.shape[-1]:
+        raise ValueError(f"{scope.where}: expected inputs with {stored.shape[0]} features (kernel is "
+                         f"{list(stored.shape)}), got {list(inputs.shape)}")
+    kernel = scope.param("kernel", layer.kernel_init, (inputs.shape[-1], layer.features), layer.param_dtype)
+    bias = scope.param("bias", layer.bias_init, (layer.features,), layer.param_dtype) if layer.use_bias else None
+    return kernel, bias
+
+
 def require_float(scope: Scope, x, what: str = "inputs") -> None:
     """Refuse integer and boolean inputs, which Flax would silently cast to float."""
     if not jnp.issubdtype(jnp.result_type(x), jnp.inexact):
@@ -93,12 +107,7 @@ class Dense(Layer):
         require_float(scope, inputs)
         if inputs.ndim == 0:
             raise ValueError(f"{scope.where}: inputs need a feature axis, got a scalar")
-        stored = scope.get_param("kernel")
-        if stored is not None and stored.shape[0] != inputs.shape[-1]:
-            raise ValueError(f"{scope.where}: expected inputs with {stored.shape[0]} features (kernel is "
-                             f"{list(stored.shape)}), got {list(inputs.shape)}")
-        kernel = scope.param("kernel", self.kernel_init, (inputs.shape[-1], self.features), self.param_dtype)
-        bias = scope.param("bias", self.bias_init, (self.features,), self.param_dtype) if self.use_bias else None
+        kernel, bias = dense_params(scope, self, inputs)
         inputs, kernel, bias = self.promote_dtype(inputs, kernel, bias, dtype=self.dtype)
         y = lax.dot_general(inputs, kernel, (((inputs.ndim - 1,), (0,)), ((), ())),
                             precision=self.precision)  # [..., out]

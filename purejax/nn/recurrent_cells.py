@@ -35,7 +35,7 @@ import numpy as np
 import purejax.random
 from purejax.nn import initializers
 from purejax.nn.activations import sigmoid, tanh
-from purejax.nn.linear import Dense, default_kernel_init, promote_dtype, require_float
+from purejax.nn.linear import Dense, default_kernel_init, dense_params, promote_dtype, require_float
 from purejax.nn.module import Layer, Scope
 
 GATES = ("i", "f", "g", "o")  # input gate, forget gate, cell candidate, output gate
@@ -160,13 +160,7 @@ class DenseParams(Layer):
     bias_init: Callable = initializers.zeros
 
     def forward(self, scope: Scope, inputs):
-        stored = scope.get_param("kernel")
-        if stored is not None and stored.shape[0] != inputs.shape[-1]:
-            raise ValueError(f"{scope.where}: expected inputs with {stored.shape[0]} features (kernel is "
-                             f"{list(stored.shape)}), got {list(inputs.shape)}")
-        kernel = scope.param("kernel", self.kernel_init, (inputs.shape[-1], self.features), self.param_dtype)
-        bias = scope.param("bias", self.bias_init, (self.features,), self.param_dtype) if self.use_bias else None
-        return kernel, bias
+        return dense_params(scope, self, inputs)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -225,7 +219,23 @@ class OptimizedLSTMCell(LSTMCell):
 
 
 @dataclasses.dataclass(frozen=True)
-class SimpleCell(Layer):
+class SingleCarryCell(Layer):
+    """What the cells whose carry is one array `h` share: its initial value and feature axes.
+
+    Subclasses define `features`, `param_dtype` and `carry_init`.
+    """
+
+    def initialize_carry(self, key, input_shape):
+        """`carry_init(key, [*batch, features], param_dtype)` for inputs `[*batch, in]`."""
+        return self.carry_init(key, carry_shape(tuple(input_shape), self.features), self.param_dtype)
+
+    @property
+    def num_feature_axes(self) -> int:
+        return 1
+
+
+@dataclasses.dataclass(frozen=True)
+class SimpleCell(SingleCarryCell):
     """The Elman cell: `h' = activation_fn(x @ W_i + b_i + h @ W_h (+ h))`, and `y = h'`.
 
         h' = activation_fn(x @ W_i + b_i + h @ W_h)          # new hidden state, also the output
@@ -278,10 +288,3 @@ class SimpleCell(Layer):
         new_h = self.activation_fn(new_h)
         return new_h, new_h
 
-    def initialize_carry(self, key, input_shape):
-        """`carry_init(key, [*batch, features], param_dtype)` for inputs `[*batch, in]`."""
-        return self.carry_init(key, carry_shape(tuple(input_shape), self.features), self.param_dtype)
-
-    @property
-    def num_feature_axes(self) -> int:
-        return 1

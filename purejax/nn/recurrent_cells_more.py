@@ -29,11 +29,11 @@ from purejax.nn.activations import sigmoid, tanh
 from purejax.nn.conv import Conv
 from purejax.nn.linear import Dense, default_kernel_init
 from purejax.nn.module import Layer, Scope
-from purejax.nn.recurrent_cells import carry_shape, check_carry, check_inputs
+from purejax.nn.recurrent_cells import SingleCarryCell, carry_shape, check_carry, check_inputs
 
 
 @dataclasses.dataclass(frozen=True)
-class GRUCell(Layer):
+class GRUCell(SingleCarryCell):
     """The gated recurrent unit: a reset gate `r` and an update gate `z` over one state `h`.
 
         r = gate_fn(x @ W_ir + b_ir + h @ W_hr)                      # reset gate
@@ -87,17 +87,9 @@ class GRUCell(Layer):
         new_h = (1.0 - z) * n + z * h  # interpolate between candidate and old state
         return new_h, new_h
 
-    def initialize_carry(self, key, input_shape):
-        """`carry_init(key, [*batch, features], param_dtype)` for inputs `[*batch, in]`."""
-        return self.carry_init(key, carry_shape(tuple(input_shape), self.features), self.param_dtype)
-
-    @property
-    def num_feature_axes(self) -> int:
-        return 1
-
 
 @dataclasses.dataclass(frozen=True)
-class MGUCell(Layer):
+class MGUCell(SingleCarryCell):
     """The minimal gated unit: the GRU with one gate `f` playing both reset and update.
 
         f = gate_fn(x @ W_if + b_if + h @ W_hf)                      # forget gate
@@ -151,14 +143,6 @@ class MGUCell(Layer):
         n = self.activation_fn(dense_i("in", self.activation_bias_init)(inputs) + recurrent)  # candidate
         new_h = (1.0 - f) * n + f * h
         return new_h, new_h
-
-    def initialize_carry(self, key, input_shape):
-        """`carry_init(key, [*batch, features], param_dtype)` for inputs `[*batch, in]`."""
-        return self.carry_init(key, carry_shape(tuple(input_shape), self.features), self.param_dtype)
-
-    @property
-    def num_feature_axes(self) -> int:
-        return 1
 
 
 @dataclasses.dataclass(frozen=True)
