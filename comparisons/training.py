@@ -1,0 +1,122 @@
+"""Train a model's purejax and flaxed versions side by side: same variables, batches and keys.
+
+    variables = purejax init(key)                    # both sides start from this one tree
+    for step in range(steps):
+        batch = next(train_batches)                   # the same numpy batch for both
+        state_p, m_p = purejax step(state_p, batch, fold_in(key, step))
+        state_f, m_f = flaxed step(state_f, batch, fold_in(key, step))
+
+`train_pair` returns both loss curves, both evaluations and the largest relative loss difference;
+`python -m comparisons train`, the report's training rows and the model tests all use it.
+"""
+from __future__ import annotations
+
+import importlib
+import time
+from types import ModuleType
+
+import jax
+import numpy as np
+
+import purejax.random
+from purejax.models import MODELS
+from purejax.train import TrainState, average_metrics, make_eval_step, make_train_step
+
+RTOL = 1e-4  # per-step losses, float32 (DEVELOPERS.md principle 3)
+
+
+def modules(name: str) -> tuple[ModuleType, ModuleType]:
+    """`(purejax.models.NAME, flaxed.models.NAME)`, or a ValueError listing the models."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; the models are: {', '.join(MODELS)}")
+    return importlib.import_module(f"purejax.models.{name}"), importlib.import_module(f"flaxed.models.{name}")
+
+
+def rel_diff(a, b) -> np.ndarray:
+    """`|a - b| / max(|a|, |b|, tiny)`, elementwise."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), np.finfo(np.float32).tiny)
+
+
+def create_states(name: str, variables: dict, learning_rate: float):
+    """A purejax `TrainState` and a Flax one for the same variables and learning rate."""
+    from flaxed.train import TrainState as FlaxTrainState
+
+    ours, theirs = modules(name)
+    extra = {"batch_stats": variables["batch_stats"]} if "batch_stats" in variables else {}
+    state_p = TrainState.create(apply_fn=None, params=variables["params"], tx=ours.optimizer(learning_rate), **extra)
+    state_f = FlaxTrainState.create(apply_fn=None, params=variables["params"], tx=theirs.optimizer(learning_rate),
+                                    **extra)
+    return state_p, state_f
+
+
+def evaluate(eval_step, state, module: ModuleType, batch_size: int, key) -> dict:
+    """Metrics averaged over the evaluation batches, weighted by their sizes."""
+    history, sizes = [], []
+    for batch in module.eval_batches(batch_size):
+        history.append(jax.device_get(eval_step(state, batch, key)))
+        sizes.append(len(next(iter(batch.values()))))
+    return average_metrics(history, sizes)
+
+
+def train_pair(name: str, steps: int | None = None, batch_size: int | None = None,
+               learning_rate: float | None = None, seed: int = 0, evaluate_at_end: bool = True,
+               on_step=None, should_stop=None) -> dict:
+    """Train both versions of model `name` for `steps` steps from the same variables.
+
+    Args:
+      name: one of `purejax.models.MODELS`.
+      steps, batch_size, learning_rate: default to the model's `DEFAULTS`.
+      seed: the root key `PRNGKey(seed)`: init, data order and per-step keys derive from it.
+      evaluate_at_end: run both evaluations on the test split after training.
+      on_step: optional `(step, loss_purejax, loss_flaxed) -> None`, called after each step.
+      should_stop: optional `() -> bool`, checked before each step (Ctrl-C handling).
+
+    Returns:
+      `{"model", "steps", "seed", "batch_size", "learning_rate", "init_equal",
+        "purejax": {"loss": [...], "eval": {...}, "seconds": s}, "flaxed": {...},
+        "max_rel_loss_diff", "ok"}`; `ok` when every step's losses agree within `RTOL`.
+    """
+    ours, theirs = modules(name)
+    steps = ours.DEFAULTS["steps"] if steps is None else steps
+    batch_size = ours.DEFAULTS["batch_size"] if batch_size is None else batch_size
+    learning_rate = ours.DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
+    root = purejax.random.PRNGKey(seed)
+    k_init, k_data, k_step, k_eval = purejax.random.split(root, 4)
+
+    train = ours.train_batches(k_data, batch_size)
+    first = next(ours.train_batches(k_data, batch_size))
+    variables = ours.init(k_init, first)
+    init_equal = _trees_equal(variables, theirs.init(k_init, first))
+    state_p, state_f = create_states(name, variables, learning_rate)
+    sides = {"purejax": [ours, state_p, make_train_step(ours.loss_fn)],
+             "flaxed": [theirs, state_f, make_train_step(theirs.loss_fn)]}
+    losses = {side: [] for side in sides}
+    seconds = {side: 0.0 for side in sides}
+    for step in range(steps):
+        if should_stop is not None and should_stop():
+            break
+        batch, key = next(train), purejax.random.fold_in(k_step, step)
+        for side, entry in sides.items():  # interleaved: A B A B ...
+            start = time.perf_counter()
+            entry[1], metrics = entry[2](entry[1], batch, key)
+            losses[side].append(float(metrics["loss"]))  # waits for the step to finish
+            seconds[side] += time.perf_counter() - start
+        if on_step is not None:
+            on_step(step, losses["purejax"][-1], losses["flaxed"][-1])
+    result = {"model": name, "steps": len(losses["purejax"]), "seed": seed, "batch_size": batch_size,
+              "learning_rate": learning_rate, "init_equal": init_equal}
+    for side, (module, state, _) in sides.items():
+        evals = evaluate(make_eval_step(module.loss_fn), state, module, batch_size, k_eval) if evaluate_at_end else {}
+        result[side] = {"loss": losses[side], "eval": evals, "seconds": seconds[side], "state": state}
+    diffs = rel_diff(losses["purejax"], losses["flaxed"])
+    result["max_rel_loss_diff"] = float(diffs.max()) if diffs.size else 0.0
+    result["ok"] = bool(init_equal and result["max_rel_loss_diff"] <= RTOL)
+    return result
+
+
+def _trees_equal(a, b) -> bool:
+    leaves_a, tree_a = jax.tree_util.tree_flatten(a)
+    leaves_b, tree_b = jax.tree_util.tree_flatten(b)
+    return tree_a == tree_b and all(x.shape == y.shape and x.dtype == y.dtype and bool((x == y).all())
+                                    for x, y in zip(leaves_a, leaves_b))

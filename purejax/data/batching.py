@@ -1,0 +1,90 @@
+"""Batches from arrays held in host memory: shuffle with a key, epochs, drop or pad the remainder.
+
+A dataset here is a dict of numpy arrays that share their first axis (examples), e.g.
+`{'image': [n, 8, 8, 1], 'label': [n]}`. `batches` cuts it into dicts of the same keys with
+`batch_size` examples each. Batches are numpy arrays (host memory), so the same batch object can
+feed purejax and Flax; a jitted step moves it to the device.
+
+Counterpart: the data loaders the seeds use (`tf.data`, `torch.utils.data.DataLoader`); this is
+the small numpy version JAX's own examples write by hand.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+import purejax.random
+
+REMAINDERS = ("drop", "pad", "keep")
+
+
+def num_examples(data: dict, where: str = "batches") -> int:
+    """The shared first-axis length of every array in `data`, or a ValueError naming the culprit."""
+    if not isinstance(data, dict) or not data:
+        raise ValueError(f"{where}: expected a non-empty dict of arrays, got {type(data).__name__}")
+    lengths = {name: np.shape(array)[0] if np.ndim(array) else None for name, array in data.items()}
+    if len(set(lengths.values())) != 1 or None in lengths.values():
+        raise ValueError(f"{where}: every array needs the same number of examples on axis 0, got {lengths}")
+    return next(iter(lengths.values()))
+
+
+def take(data: dict, index) -> dict:
+    """`{name: array[index]}` for every array in `data`."""
+    return {name: np.asarray(array)[index] for name, array in data.items()}
+
+
+def batches(data: dict, batch_size: int, *, key=None, epochs: int = 1,
+            remainder: str = "drop") -> Iterator[dict]:
+    """Yield `{name: [batch_size, ...]}` batches of `data`, epoch after epoch.
+
+        order_e = permutation(fold_in(key, e), n)     # a fresh order per epoch (key given)
+        batch_b = data[order_e[b * B : (b + 1) * B]]  # B = batch_size
+
+    Args:
+      data: a dict of arrays with the same first axis `[n, ...]`.
+      batch_size: examples per batch, `B >= 1`.
+      key: a PRNG key (`uint32[2]`): shuffle each epoch with `fold_in(key, epoch)`; None keeps the order.
+      epochs: passes over the data.
+      remainder: the last `n % B` examples of an epoch: "drop" them (every batch full, the
+        default), "pad" them to a full batch by repeating the epoch's first examples, or "keep" a
+        short last batch. With "pad" every batch gets `'mask': bool[B]`, False on the padding.
+
+    Returns:
+      An iterator of dicts of numpy arrays.
+    """
+    n = num_examples(data)
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batches: batch_size must be a positive integer, got {batch_size!r}")
+    if remainder not in REMAINDERS:
+        raise ValueError(f"batches: remainder must be one of {REMAINDERS}, got {remainder!r}")
+    if remainder == "drop" and n < batch_size:
+        raise ValueError(f"batches: {n} examples make no full batch of {batch_size}; use remainder='pad' or 'keep'")
+    for epoch in range(epochs):
+        if key is None:
+            order = np.arange(n)
+        else:
+            order = np.asarray(purejax.random.permutation(purejax.random.fold_in(key, epoch), n))
+        for start in range(0, n, batch_size):
+            index = order[start:start + batch_size]  # [B] or fewer at the end
+            short = batch_size - len(index)
+            if short and remainder == "drop":
+                break
+            mask = np.ones(batch_size, bool)
+            if short and remainder == "pad":
+                mask[len(index):] = False
+                index = np.concatenate([index, np.resize(order, short)])  # repeat the first examples
+            batch = take(data, index)
+            if remainder == "pad":
+                batch["mask"] = mask
+            yield batch
+
+
+def split(data: dict, key, test_fraction: float = 0.2) -> tuple[dict, dict]:
+    """A shuffled `(train, test)` split of `data`, `round(n * test_fraction)` examples in test."""
+    n = num_examples(data, "split")
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"split: test_fraction must lie in (0, 1), got {test_fraction}")
+    order = np.asarray(purejax.random.permutation(key, n))
+    n_test = int(round(n * test_fraction))
+    return take(data, order[n_test:]), take(data, order[:n_test])
