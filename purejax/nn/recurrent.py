@@ -18,6 +18,7 @@ import numpy as np
 
 from purejax import random, tree
 from purejax.nn.module import Layer, Scope
+from purejax.nn.recurrent_fused import fused_default, fused_lstm, supports_fused
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +53,9 @@ class RNN(Layer):
         With `seq_lengths`, only each sequence's valid part is reversed: padding stays at the end.
       keep_order: with `reverse`, flip the outputs back to the input order (Bidirectional's case).
       unroll: steps per iteration of the compiled loop, passed to `lax.scan` (default 1).
+      fused: for LSTM cells, project every step's inputs in one product before the scan and fuse
+        the four gates (`recurrent_fused.py`); None (default) decides per platform from
+        measurements, True/False force it. Same variables, same results to float rounding.
 
     Call: `forward(scope, inputs, *, initial_carry=None, init_key=None, seq_lengths=None,
     return_carry=None, time_major=None, reverse=None, keep_order=None)`; the last four override
@@ -71,7 +75,8 @@ class RNN(Layer):
       Network Trajectories*, 1990 (truncated BPTT). https://doi.org/10.1162/neco.1990.2.4.490
 
     Differences:
-      No `variable_axes`, `variable_broadcast`, `variable_carry`, `split_rngs`: the cell's
+      `fused` is ours (Flax has no input-projection fast path). No `variable_axes`,
+      `variable_broadcast`, `variable_carry`, `split_rngs`: the cell's
       'params' are always broadcast (Flax's defaults) and the scanned step sees only 'params', no
       other collections and no rng streams (no dropout inside the cell). `seq_lengths` must not
       exceed the time length (checked when the lengths are concrete; Flax does not check).
@@ -85,6 +90,7 @@ class RNN(Layer):
     reverse: bool = False
     keep_order: bool = False
     unroll: int = 1
+    fused: bool | None = None
 
     def forward(self, scope: Scope, inputs, *, initial_carry=None, init_key=None, seq_lengths=None,
                 return_carry=None, time_major=None, reverse=None, keep_order=None):
@@ -117,8 +123,19 @@ class RNN(Layer):
         params = _cell_params(scope, self.cell, carry, xs[0])
         keep_carries = seq_lengths is not None and return_carry  # to pick each sequence's last carry
 
-        def step(carry, x_t):  # the pure step: (carry, x_t) -> (carry, y_t)
-            carry, y_t = self.cell.apply({"params": params}, carry, x_t)
+        def cell_step(carry, x_t):  # the pure step: (carry, x_t) -> (carry, y_t)
+            return self.cell.apply({"params": params}, carry, x_t)
+
+        fused = fused_default(self.cell) if self.fused is None else self.fused
+        if fused:
+            if not supports_fused(self.cell):
+                raise ValueError(f"{scope.where}: fused=True needs an LSTMCell or OptimizedLSTMCell, "
+                                 f"got {type(self.cell).__name__}")
+            jax.eval_shape(cell_step, carry, xs[0])  # the cell's own checks of carry and inputs
+            xs, cell_step = fused_lstm(self.cell, params, xs)  # xs: [time, *batch, 4 * hidden]
+
+        def step(carry, x_t):
+            carry, y_t = cell_step(carry, x_t)
             return carry, ((carry, y_t) if keep_carries else y_t)
 
         carry, ys = jax.lax.scan(step, carry, xs, unroll=self.unroll)

@@ -1,0 +1,91 @@
+"""The fused LSTM path of `RNN` (`purejax/nn/recurrent_fused.py`) against the per-step cell.
+
+Same variables; the fused path must give the per-step outputs and carries (rtol 1e-5) and
+gradients (rtol 1e-4) in every RNN setting, eager and jitted, and refuse what it cannot run.
+"""
+import chex
+import jax
+import jax.numpy as jnp
+import pytest
+from absl.testing import parameterized
+
+from purejax.nn import RNN, GRUCell, LSTMCell, OptimizedLSTMCell
+from purejax.nn.recurrent_fused import fused_default, supports_fused
+from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL
+from tests.conftest import PLATFORMS
+
+KEY = jax.random.PRNGKey(0)
+X = jax.random.normal(jax.random.PRNGKey(1), (3, 7, 5))  # [batch, time, in]
+LENGTHS = jnp.array([7, 2, 4])
+
+SETTINGS = (  # (name, cell, RNN keywords, call keywords, inputs)
+    ("plain", LSTMCell(6), {}, {}, X),
+    ("optimized", OptimizedLSTMCell(6), {}, {}, X),
+    ("seq_lengths", LSTMCell(6), {"return_carry": True}, {"seq_lengths": LENGTHS}, X),
+    ("reverse_keep_order", LSTMCell(6), {"reverse": True, "keep_order": True, "return_carry": True},
+     {"seq_lengths": LENGTHS}, X),
+    ("time_major_unroll3", LSTMCell(6), {"time_major": True, "unroll": 3, "return_carry": True}, {},
+     jnp.swapaxes(X, 0, 1)),
+    ("two_batch_axes", OptimizedLSTMCell(6), {"return_carry": True}, {}, X.reshape(3, 1, 7, 5)),
+    ("bfloat16", LSTMCell(6, dtype=jnp.bfloat16), {"return_carry": True}, {}, X),
+)
+
+
+def _run(cell, rnn_kwargs, call, x, fused, variant):
+    layer = RNN(cell, fused=fused, **rnn_kwargs)
+    variables = RNN(cell, fused=False, **rnn_kwargs).init(KEY, x, **call)
+
+    def loss(v, x):
+        out = layer.apply(v, x, **call)
+        return sum(jnp.sum(leaf.astype(jnp.float32)) for leaf in jax.tree_util.tree_leaves(out)), out
+
+    (_, out), grads = variant(jax.value_and_grad(loss, argnums=(0, 1), has_aux=True))(variables, x)
+    return out, grads
+
+
+EAGER_TOO = ("plain", "seq_lengths")  # eager runs are slow (op by op); the rest run jitted only
+
+
+def _assert_fused_equals_per_step(variant, cell, rnn_kwargs, call, x):
+        # bfloat16: the hoisted product sums the input kernel's gradient over all steps in one
+        # bfloat16 product (per step, it is summed in float32), so a few bf16 ulp apart
+        low = cell.dtype == jnp.bfloat16
+        for platform in PLATFORMS:
+            with jax.default_device(jax.devices(platform)[0]):
+                fused = _run(cell, rnn_kwargs, call, x, True, variant)
+                per_step = _run(cell, rnn_kwargs, call, x, False, variant)
+                chex.assert_trees_all_close(fused[0], per_step[0], rtol=1e-2 if low else FORWARD_RTOL, atol=1e-6)
+                chex.assert_trees_all_close(fused[1], per_step[1], rtol=5e-2 if low else GRADIENT_RTOL,
+                                            atol=5e-3 if low else 1e-6)
+
+
+class FusedTest(chex.TestCase):
+    @chex.variants(with_jit=True, without_jit=True)
+    @parameterized.named_parameters(*(s for s in SETTINGS if s[0] in EAGER_TOO))
+    def test_fused_equals_per_step(self, *setting):
+        _assert_fused_equals_per_step(self.variant, *setting)
+
+    @chex.variants(with_jit=True)
+    @parameterized.named_parameters(*(s for s in SETTINGS if s[0] not in EAGER_TOO))
+    def test_fused_equals_per_step_jit(self, *setting):
+        _assert_fused_equals_per_step(self.variant, *setting)
+
+
+def test_default_is_fused_for_lstm_cells_only():
+    assert supports_fused(LSTMCell(4)) and supports_fused(OptimizedLSTMCell(4))
+    assert not supports_fused(GRUCell(4))
+    assert fused_default(LSTMCell(4)) in (True, False) and not fused_default(GRUCell(4))
+
+
+def test_fused_needs_an_lstm_cell():
+    with pytest.raises(ValueError, match="fused=True needs an LSTMCell or OptimizedLSTMCell, got GRUCell"):
+        RNN(GRUCell(4), fused=True).init(KEY, X)
+
+
+def test_fused_path_still_checks_inputs_and_carry():
+    variables = RNN(LSTMCell(6), fused=False).init(KEY, X)
+    with pytest.raises(ValueError, match=r"expected inputs with 5 features \(kernel 'ii' is \[5, 6\]\), got \[3, 4\]"):
+        RNN(LSTMCell(6), fused=True).apply(variables, X[..., :4])
+    wrong = (jnp.zeros((3, 5)), jnp.zeros((3, 5)))
+    with pytest.raises(ValueError, match="initial_carry has shapes"):
+        RNN(LSTMCell(6), fused=True).apply(variables, X, initial_carry=wrong)
