@@ -3,7 +3,7 @@
 Later components add a module here and a line to SECTIONS.
 """
 from comparisons.parity import (
-    losses, nn_activations, nn_initializers, nn_linear, nn_normalization, nn_recurrent, nn_recurrent_cells,
+    convert, losses, nn_activations, nn_initializers, nn_linear, nn_normalization, nn_recurrent, nn_recurrent_cells,
     optim_adaptive, optim_schedules, optim_sgd,
     optim_wrappers, random, tree,
 )
@@ -21,6 +21,7 @@ SECTIONS = {
     "nn-normalization": nn_normalization.checks,
     "nn-recurrent-cells": nn_recurrent_cells.checks,
     "nn-recurrent": nn_recurrent.checks,
+    "convert": convert.checks,
     "losses": losses.checks,
 }
 
@@ -37,5 +38,6 @@ DESCRIPTIONS = {
     "nn-normalization": "purejax.nn      <-> flax.linen     LayerNorm, RMSNorm, GroupNorm, BatchNorm, Dropout, PReLU, Sequential",
     "nn-recurrent-cells": "purejax.nn      <-> flax.linen     LSTMCell, OptimizedLSTMCell, GRUCell, MGUCell, SimpleCell, ConvLSTMCell",
     "nn-recurrent": "purejax.nn      <-> flax.linen     RNN over lax.scan (seq_lengths, reverse, keep_order) and Bidirectional",
+    "convert": "purejax.convert <-> torch.nn       LSTM/GRU state dicts <-> RNN(LSTMCell/GRUCell) variables, carries",
     "losses": "purejax.losses  <-> optax.losses   regression and classification losses, label smoothing",
 }
