@@ -50,10 +50,10 @@ def create_states(name: str, variables: dict, learning_rate: float):
     return state_p, state_f
 
 
-def evaluate(eval_step, state, module: ModuleType, batch_size: int, key) -> dict:
+def evaluate(eval_step, state, module: ModuleType, batch_size: int, key, data_options: dict | None = None) -> dict:
     """Metrics averaged over the evaluation batches, weighted by their sizes."""
     history, sizes = [], []
-    for batch in module.eval_batches(batch_size):
+    for batch in module.eval_batches(batch_size, **(data_options or {})):
         history.append(jax.device_get(eval_step(state, batch, key)))
         sizes.append(len(next(iter(batch.values()))))
     return average_metrics(history, sizes)
@@ -61,7 +61,7 @@ def evaluate(eval_step, state, module: ModuleType, batch_size: int, key) -> dict
 
 def train_pair(name: str, steps: int | None = None, batch_size: int | None = None,
                learning_rate: float | None = None, seed: int = 0, evaluate_at_end: bool = True,
-               on_step=None, should_stop=None) -> dict:
+               on_step=None, should_stop=None, data_options: dict | None = None) -> dict:
     """Train both versions of model `name` for `steps` steps from the same variables.
 
     Args:
@@ -71,6 +71,8 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
       evaluate_at_end: run both evaluations on the test split after training.
       on_step: optional `(step, loss_purejax, loss_flaxed) -> None`, called after each step.
       should_stop: optional `() -> bool`, checked before each step (Ctrl-C handling).
+      data_options: keyword arguments for the model's `train_batches` and `eval_batches`
+        (e.g. `{'path': 'book.txt'}` for lstm_lm's `--text`).
 
     Returns:
       `{"model", "steps", "seed", "batch_size", "learning_rate", "init_equal",
@@ -84,8 +86,9 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
     root = purejax.random.PRNGKey(seed)
     k_init, k_data, k_step, k_eval = purejax.random.split(root, 4)
 
-    train = ours.train_batches(k_data, batch_size)
-    first = next(ours.train_batches(k_data, batch_size))
+    data_options = data_options or {}
+    train = ours.train_batches(k_data, batch_size, **data_options)
+    first = next(ours.train_batches(k_data, batch_size, **data_options))
     variables = ours.init(k_init, first)
     init_equal = _trees_equal(variables, theirs.init(k_init, first))
     state_p, state_f = create_states(name, variables, learning_rate)
@@ -107,7 +110,8 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
     result = {"model": name, "steps": len(losses["purejax"]), "seed": seed, "batch_size": batch_size,
               "learning_rate": learning_rate, "init_equal": init_equal}
     for side, (module, state, _) in sides.items():
-        evals = evaluate(make_eval_step(module.loss_fn), state, module, batch_size, k_eval) if evaluate_at_end else {}
+        evals = (evaluate(make_eval_step(module.loss_fn), state, module, batch_size, k_eval, data_options)
+                 if evaluate_at_end and losses[side] else {})
         result[side] = {"loss": losses[side], "eval": evals, "seconds": seconds[side], "state": state}
     diffs = rel_diff(losses["purejax"], losses["flaxed"])
     result["max_rel_loss_diff"] = float(diffs.max()) if diffs.size else 0.0

@@ -3,9 +3,8 @@
 Later components add a module here and a line to SECTIONS.
 """
 from comparisons.parity import (
-    convert, losses, nn_activations, nn_initializers, nn_linear, nn_normalization, nn_recurrent, nn_recurrent_cells,
-    optim_adaptive, optim_schedules, optim_sgd,
-    optim_wrappers, random, tree,
+    convert, losses, models, nn_activations, nn_initializers, nn_linear, nn_normalization, nn_recurrent,
+    nn_recurrent_cells, optim_adaptive, optim_schedules, optim_sgd, optim_wrappers, random, tree,
 )
 
 SECTIONS = {
@@ -23,6 +22,7 @@ SECTIONS = {
     "nn-recurrent": nn_recurrent.checks,
     "convert": convert.checks,
     "losses": losses.checks,
+    "models": models.checks,
 }
 
 DESCRIPTIONS = {
@@ -40,4 +40,5 @@ DESCRIPTIONS = {
     "nn-recurrent": "purejax.nn      <-> flax.linen     RNN over lax.scan (seq_lengths, reverse, keep_order) and Bidirectional",
     "convert": "purejax.convert <-> torch.nn       LSTM/GRU state dicts <-> RNN(LSTMCell/GRUCell) variables, carries",
     "losses": "purejax.losses  <-> optax.losses   regression and classification losses, label smoothing",
+    "models": "purejax.models  <-> flaxed.models  the seeds' models: same init, short training side by side",
 }
