@@ -58,7 +58,7 @@ def vae_samples(images: dict, path: str, title: str) -> str:
     fig, axes = plt.subplots(1, len(sides), figsize=(3.2 * len(sides), 3.4))
     for ax, side in zip(np.atleast_1d(axes), sides):
         grid = np.asarray(images[side])[..., 0]  # [classes, n, 8, 8]
-        grid = np.pad(grid, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=1.0)  # a white frame
+        grid = np.pad(grid, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=0.0)  # a white frame (gray_r: 0 is white)
         grid = grid.transpose(0, 2, 1, 3).reshape(classes * grid.shape[2], n * grid.shape[3])
         ax.imshow(grid, cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(side)
@@ -92,10 +92,12 @@ def mdn_mixture(data: dict, predictions: dict, path: str, title: str) -> str:
         ax.set_title(side)
         ax.set_xlabel("x")
         ax.grid(alpha=0.3)
-    np.atleast_1d(axes)[0].set_ylabel("y (means +- one std)")
-    np.atleast_1d(axes)[0].legend(fontsize=7, loc="upper left")
+    first = np.atleast_1d(axes)[0]
+    first.set_ylabel("y (means +- one std)")
+    handles, labels = first.get_legend_handles_labels()
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))  # room below for the legend, which would hide data
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=7, frameon=False)
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
