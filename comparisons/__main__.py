@@ -4,6 +4,7 @@
     python -m comparisons --only random    # one section
     python -m comparisons list             # the components and models, one line each
     python -m comparisons train MODEL      # train purejax and Flax side by side (see --help)
+    python -m comparisons source NAME      # the two implementations side by side (--html FILE)
 """
 from __future__ import annotations
 
@@ -50,20 +51,37 @@ def _train(argv) -> int:
                      plot=not args.no_plot)
 
 
+def _source(argv) -> int:
+    from comparisons import source
+
+    parser = argparse.ArgumentParser(
+        prog="python -m comparisons source",
+        description="Show a purejax implementation beside its Flax/Optax/JAX counterpart, aligned by definition.")
+    parser.add_argument("name", nargs="?", help="a model, layer or optimizer (no name: list them)")
+    parser.add_argument("--html", metavar="FILE", help="write the view as a self-contained HTML page to FILE")
+    parser.add_argument("--width", type=int, metavar="N", help="total width in columns (default: the terminal's)")
+    parser.add_argument("--numbers", action="store_true", help="show line numbers")
+    args = parser.parse_args(argv)
+    return source.run(args.name, html=args.html, width=args.width, numbers=args.numbers)
+
+
 def main(argv=None) -> int:
     from comparisons.parity import SECTIONS
 
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["train"]:
         return _train(argv[1:])
+    if argv[:1] == ["source"]:
+        return _source(argv[1:])
 
     parser = argparse.ArgumentParser(
         prog="python -m comparisons",
         description="Show that purejax computes what JAX, Flax and Optax compute.",
     )
-    parser.add_argument("command", nargs="?", default="report", choices=["report", "list", "train"],
+    parser.add_argument("command", nargs="?", default="report", choices=["report", "list", "train", "source"],
                         help="report (default): the parity table; list: the components and models; "
-                             "train MODEL: side-by-side training (train --help)")
+                             "train MODEL: side-by-side training (train --help); "
+                             "source NAME: the two implementations side by side (source --help)")
     parser.add_argument("--json", metavar="FILE", help="also write the report as JSON to FILE")
     parser.add_argument("--only", metavar="SECTION", action="append", choices=sorted(SECTIONS),
                         help="run only this section (repeatable)")
