@@ -76,7 +76,8 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
 
     Returns:
       `{"model", "steps", "seed", "batch_size", "learning_rate", "init_equal",
-        "purejax": {"loss": [...], "eval": {...}, "seconds": s}, "flaxed": {...},
+        "purejax": {"loss": [...], "eval": {...}, "seconds": s, "first_step_seconds": s (compiling),
+        "median_step_ms": ms (after the first)}, "flaxed": {...},
         "max_rel_loss_diff", "ok"}`; `ok` when every step's losses agree within `RTOL`.
     """
     ours, theirs = modules(name)
@@ -95,7 +96,7 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
     sides = {"purejax": [ours, state_p, make_train_step(ours.loss_fn)],
              "flaxed": [theirs, state_f, make_train_step(theirs.loss_fn)]}
     losses = {side: [] for side in sides}
-    seconds = {side: 0.0 for side in sides}
+    seconds = {side: [] for side in sides}  # per step; the first includes compiling
     for step in range(steps):
         if should_stop is not None and should_stop():
             break
@@ -104,7 +105,7 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
             start = time.perf_counter()
             entry[1], metrics = entry[2](entry[1], batch, key)
             losses[side].append(float(metrics["loss"]))  # waits for the step to finish
-            seconds[side] += time.perf_counter() - start
+            seconds[side].append(time.perf_counter() - start)
         if on_step is not None:
             on_step(step, losses["purejax"][-1], losses["flaxed"][-1])
     result = {"model": name, "steps": len(losses["purejax"]), "seed": seed, "batch_size": batch_size,
@@ -112,7 +113,11 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
     for side, (module, state, _) in sides.items():
         evals = (evaluate(make_eval_step(module.loss_fn), state, module, batch_size, k_eval, data_options)
                  if evaluate_at_end and losses[side] else {})
-        result[side] = {"loss": losses[side], "eval": evals, "seconds": seconds[side], "state": state}
+        times = seconds[side]
+        result[side] = {"loss": losses[side], "eval": evals, "seconds": float(np.sum(times)),
+                        "first_step_seconds": times[0] if times else 0.0,
+                        "median_step_ms": 1e3 * float(np.median(times[1:])) if len(times) > 1 else None,
+                        "state": state}
     diffs = rel_diff(losses["purejax"], losses["flaxed"])
     result["max_rel_loss_diff"] = float(diffs.max()) if diffs.size else 0.0
     result["ok"] = bool(init_equal and result["max_rel_loss_diff"] <= RTOL)
