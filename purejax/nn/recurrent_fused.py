@@ -19,8 +19,18 @@ ulp (the backward pass groups the products differently). In bfloat16 (`dtype=jnp
 the input kernels' gradient is summed over all steps inside one bfloat16 product, where the
 per-step cell sums step by step in float32: a few bfloat16 ulp apart.
 
-`RNN(cell, fused=None)` takes this path for `LSTMCell` and `OptimizedLSTMCell` where it measured
-faster (`FUSED_BY_PLATFORM`); `fused=True/False` forces the choice.
+`RNN(cell, fused=None)` takes this path where it measured faster (`FUSED_BY_PLATFORM`);
+`fused=True/False` forces the choice.
+
+Measured (`python -m comparisons.bench_lstm`, docs/benchmarks.md): on this project's 2-core CPU
+(XLA CPU, jax 0.10.2), batch 32, 128 steps, 128 inputs, 256 hidden, jitted, median of 20,
+the per-step cell was faster: forward 19.2 ms per-step vs 30.1 ms hoisted; forward + backward
+66 ms vs 93 ms (Flax's OptimizedLSTMCell: 67 ms); the same held for a bare `lax.scan` written
+without purejax, and with the bias folded into the hoisted product. We have not found why XLA's
+CPU backend runs the hoisted loop slower. So the CPU default is per-step, which also keeps training
+bitwise with Flax (the fused gradients differ by a few ulp, and long training runs amplify
+that). No GPU or TPU was available to measure, so they default to per-step as well until
+measured; `fused=True` is there to try.
 
 Counterpart: none in Flax (`flax.linen.OptimizedLSTMCell` fuses the gates but projects the
 inputs step by step inside the scan); cuDNN's LSTM and `torch.nn.LSTM` hoist the input product.
@@ -37,14 +47,14 @@ import jax.numpy as jnp
 from purejax.nn.linear import promote_dtype
 from purejax.nn.recurrent_cells import GATES, LSTMCell
 
-# Measured with `python -m comparisons bench --only lstm` (docs/benchmarks.md): the fused path
-# is the default where it was faster; platforms not measured take it too (it is cuDNN's layout).
-FUSED_BY_PLATFORM = {"cpu": True, "gpu": True, "tpu": True}
+# The default of `RNN(fused=None)` per platform, from measurements (docs/benchmarks.md); a
+# platform not listed (not measured yet) runs per-step, Flax's own order of operations.
+FUSED_BY_PLATFORM = {"cpu": False}
 
 
 def fused_default(cell) -> bool:
     """Whether `RNN(cell)` takes the fused path when `fused=None`: LSTM cells, by platform."""
-    return supports_fused(cell) and FUSED_BY_PLATFORM.get(jax.default_backend(), True)
+    return supports_fused(cell) and FUSED_BY_PLATFORM.get(jax.default_backend(), False)
 
 
 def supports_fused(cell) -> bool:
