@@ -25,7 +25,7 @@ class Progress:
     """A progress bar with both losses and their relative difference.
 
     On a terminal one line is rewritten in place (at most 10 times a second); in a log file a
-    new line is written every tenth of the run.
+    new line is written after the first step, every tenth of the run and at least every 30 s.
     """
 
     def __init__(self, total: int, stream=sys.stderr):
@@ -37,7 +37,7 @@ class Progress:
         done, now = step + 1, time.perf_counter()
         if self.tty and done != self.total and now - self.last < 0.1:
             return
-        if not self.tty and done != self.total and done % max(1, self.total // 10):
+        if not self.tty and done not in (1, self.total) and done % max(1, self.total // 10) and now - self.last < 30:
             return
         self.last = now
         filled = int(self.width * done / self.total)

@@ -15,8 +15,10 @@ def _run(*args, timeout=1200):
 
 
 def test_report_all_rows_ok_and_json(tmp_path):
+    """Two quick sections through the real command line; every section's rows are the tables its
+    own tests run (tests/test_*.py), and the whole report is run by `python -m comparisons`."""
     out = tmp_path / "report.json"
-    result = _run("--json", str(out))
+    result = _run("--only", "tree", "--only", "random", "--json", str(out))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     data = json.loads(out.read_text())
     assert data["ok"] is True and data["rows"]
@@ -57,3 +59,12 @@ def test_table_fits_the_terminal(width):
     rows = [Row("purejax.random.normal", "jax.random.normal", "a long description " * 5, "bitwise", True)]
     lines = report.format_table(rows, width=width).splitlines()
     assert len(lines) == 3 and "ok" in lines[-1]
+
+
+def test_models_section_rows():
+    """The report's model rows on the cheapest model: init identical, a short training bitwise."""
+    from comparisons.parity import models
+
+    rows = [models._init_row("linear_regression"), models._training_row("linear_regression")]
+    assert all(r.ok for r in rows), rows
+    assert rows[0].difference == "identical" and rows[1].difference.startswith("bitwise")
