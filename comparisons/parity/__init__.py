@@ -4,7 +4,7 @@ Later components add a module here and a line to SECTIONS.
 """
 from comparisons.parity import (
     convert, losses, models, nn_activations, nn_initializers, nn_linear, nn_normalization, nn_recurrent,
-    nn_recurrent_cells, optim_adaptive, optim_schedules, optim_sgd, optim_wrappers, random, tree,
+    nn_recurrent_cells, optim_adaptive, optim_schedules, optim_sgd, optim_wrappers, parallel, random, tree,
 )
 
 SECTIONS = {
@@ -23,6 +23,7 @@ SECTIONS = {
     "convert": convert.checks,
     "losses": losses.checks,
     "models": models.checks,
+    "parallel": parallel.checks,
 }
 
 DESCRIPTIONS = {
@@ -41,4 +42,5 @@ DESCRIPTIONS = {
     "convert": "purejax.convert <-> torch.nn       LSTM/GRU state dicts <-> RNN(LSTMCell/GRUCell) variables, carries",
     "losses": "purejax.losses  <-> optax.losses   regression and classification losses, label smoothing",
     "models": "purejax.models  <-> flaxed.models  the seeds' models: same init, short training side by side",
+    "parallel": "purejax.parallel <-> one device   every model on 8 devices: pmap and jit with shardings, both packages",
 }

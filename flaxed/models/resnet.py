@@ -24,10 +24,12 @@ class ResNetBlock(nn.Module):
     features: int
     strides: int = 1
     momentum: float = 0.9
+    axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
 
     @nn.compact
     def __call__(self, x, train: bool):
-        norm = lambda: nn.BatchNorm(use_running_average=not train, momentum=self.momentum)  # noqa: E731
+        norm = lambda: nn.BatchNorm(use_running_average=not train, momentum=self.momentum,  # noqa: E731
+                                    axis_name=self.axis_name)
         y = nn.Conv(self.features, (3, 3), self.strides, use_bias=False)(x)  # [batch, H / s, W / s, features]
         y = nn.relu(norm()(y))
         y = nn.Conv(self.features, (3, 3), use_bias=False)(y)
@@ -44,15 +46,17 @@ class ResNet(nn.Module):
     stage_features: Sequence[int] = (16, 32)
     num_classes: int = NUM_CLASSES
     momentum: float = 0.9
+    axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
 
     @nn.compact
     def __call__(self, x, train: bool = True):
         x = nn.Conv(self.stage_features[0], (3, 3), use_bias=False)(x)  # [batch, 8, 8, 16]
-        x = nn.relu(nn.BatchNorm(use_running_average=not train, momentum=self.momentum)(x))
+        x = nn.relu(nn.BatchNorm(use_running_average=not train, momentum=self.momentum,
+                                 axis_name=self.axis_name)(x))
         previous = self.stage_features[0]
         for features in self.stage_features:
             strides = 2 if features > previous else 1
-            x = ResNetBlock(features, strides, self.momentum)(x, train)
+            x = ResNetBlock(features, strides, self.momentum, self.axis_name)(x, train)
             previous = features
         x = jnp.mean(x, axis=(1, 2))  # global average pool, [batch, 32]
         return nn.Dense(self.num_classes)(x)  # [batch, 10]

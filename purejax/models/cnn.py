@@ -65,6 +65,8 @@ class CNN(nn.Layer):
       hidden: units of the dense hidden layer (default 64).
       dropout_rate: the probability of dropping a hidden unit while training (default 0.2).
       momentum: the BatchNorm running averages' decay (default 0.9).
+      axis_name: under `pmap`, the device axis: BatchNorm then averages its statistics over
+        every device, so N devices normalize as one device with the whole batch would.
       num_classes: outputs, one logit per class (default 10).
 
     Call: `forward(scope, image, train)` with `image: float[batch, 8, 8, 1]`; returns
@@ -85,12 +87,14 @@ class CNN(nn.Layer):
     dropout_rate: float = 0.2
     momentum: float = 0.9
     num_classes: int = NUM_CLASSES
+    axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
 
     def forward(self, scope: nn.Scope, image, train: bool):
         x = image  # [batch, 8, 8, 1]
         for features in self.features:
             x = scope.child(nn.Conv(features, kernel_size=(3, 3)))(x)  # [batch, h, w, features]
-            x = scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum))(x)
+            x = scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum,
+                                         axis_name=self.axis_name))(x)
             x = nn.max_pool(nn.relu(x), window_shape=(2, 2), strides=(2, 2))  # [batch, h / 2, w / 2, features]
         x = x.reshape((x.shape[0], -1))  # [batch, 2 * 2 * features[-1]]
         x = nn.relu(scope.child(nn.Dense(self.hidden))(x))  # [batch, hidden]
@@ -99,9 +103,10 @@ class CNN(nn.Layer):
 
 
 def build(features: Sequence[int] = (16, 32), hidden: int = 64, dropout_rate: float = 0.2,
-          momentum: float = 0.9) -> CNN:
+          momentum: float = 0.9, axis_name: str | None = None) -> CNN:
     """The classifier; see `CNN` for the hyperparameters."""
-    return CNN(features=tuple(features), hidden=hidden, dropout_rate=dropout_rate, momentum=momentum)
+    return CNN(features=tuple(features), hidden=hidden, dropout_rate=dropout_rate, momentum=momentum,
+               axis_name=axis_name)
 
 
 def init(key, batch, **hparams) -> dict:

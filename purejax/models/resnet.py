@@ -59,6 +59,7 @@ class ResNetBlock(nn.Layer):
       features: output channels.
       strides: the first convolution's (and the projection's) stride, 1 or 2.
       momentum: BatchNorm's running-average decay.
+      axis_name: under `pmap`, the device axis over which BatchNorm averages its statistics.
 
     Call: `forward(scope, x, train)` with `x: [batch, H, W, C]`.
 
@@ -72,10 +73,12 @@ class ResNetBlock(nn.Layer):
     features: int
     strides: int = 1
     momentum: float = 0.9
+    axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
 
     def forward(self, scope: nn.Scope, x, train: bool):
         def norm(h):
-            return scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum))(h)
+            return scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum,
+                                            axis_name=self.axis_name))(h)
 
         def conv(kernel, strides=1):
             return scope.child(nn.Conv(self.features, (kernel, kernel), strides, use_bias=False))
@@ -95,6 +98,7 @@ class ResNet(nn.Layer):
       stage_features: channels of each block; a block whose channels grow uses stride 2.
       num_classes: outputs of the final Dense.
       momentum: BatchNorm's running-average decay (Flax's ImageNet example uses 0.9).
+      axis_name: under `pmap`, the device axis over which BatchNorm averages its statistics.
 
     Call: `forward(scope, x, train=True)` with `x: float32[batch, 8, 8, 1]`; returns logits
     `[batch, num_classes]`. Variables: 'params' (`Conv_0`, `BatchNorm_0`, `ResNetBlock_0..`,
@@ -106,14 +110,17 @@ class ResNet(nn.Layer):
     stage_features: Sequence[int] = (16, 32)
     num_classes: int = NUM_CLASSES
     momentum: float = 0.9
+    axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
 
     def forward(self, scope: nn.Scope, x, train: bool = True):
         x = scope.child(nn.Conv(self.stage_features[0], (3, 3), use_bias=False))(x)  # [batch, 8, 8, 16]
-        x = nn.relu(scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum))(x))
+        x = nn.relu(scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum,
+                                             axis_name=self.axis_name))(x))
         previous = self.stage_features[0]
         for features in self.stage_features:
             strides = 2 if features > previous else 1
-            x = scope.child(ResNetBlock(features, strides, self.momentum))(x, train)  # [batch, 4, 4, 32] at the end
+            block = ResNetBlock(features, strides, self.momentum, self.axis_name)
+            x = scope.child(block)(x, train)  # [batch, 4, 4, 32] at the end
             previous = features
         x = jnp.mean(x, axis=(1, 2))  # global average pool, [batch, 32]
         return scope.child(nn.Dense(self.num_classes))(x)  # [batch, 10]

@@ -1,0 +1,147 @@
+"""Data-parallel training on many devices, two ways: `pmap` (replicated state) and `jit` with shardings.
+
+1. The seeds' way, `jax.pmap`: every device holds a copy of the state (`replicate`), takes its
+   shard of the batch (`shard`), computes its gradients, and averages them with the others over
+   the named axis before the optimizer step, so the copies stay equal:
+
+       grads = lax.pmean(grads, 'batch')           # the mean over devices = the full batch's mean
+       state = state.apply_gradients(grads=grads)  # the same update on every device
+
+   BatchNorm layers built with `axis_name='batch'` average their statistics over the devices too.
+   Each device draws its randomness from `fold_in(key, device index)`, as Flax's examples do.
+2. Today's way, `jax.jit` with a `Mesh`: the batch is split over the mesh's 'data' axis
+   (`NamedSharding(mesh, P('data'))`), the state is replicated (`P()`), and XLA inserts the
+   collectives. The program is the one-device program, so it computes the same numbers,
+   randomness included.
+
+Counterpart: `flax.jax_utils.replicate`, `unreplicate`, `flax.training.common_utils.shard`
+(`flaxed/parallel.py`), and the `train_step` of Flax's examples under `jax.pmap`.
+
+References:
+  Goyal et al., *Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour*, 2017
+  (synchronous data parallelism). https://arxiv.org/abs/1706.02677
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import jax
+import numpy as np
+from jax import lax
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+import purejax.random
+from purejax import tree
+from purejax.train.steps import model_variables
+
+AXIS = "batch"  # pmap's axis name: the devices
+
+
+def check_divisible(batch_size: int, num_devices: int, where: str = "data parallelism") -> int:
+    """`batch_size // num_devices`, or a ValueError naming both numbers."""
+    if batch_size % num_devices:
+        raise ValueError(f"{where}: the batch of {batch_size} examples does not split evenly over {num_devices} "
+                         f"devices; choose a batch size divisible by {num_devices} "
+                         f"(e.g. {max(num_devices, batch_size // num_devices * num_devices)})")
+    return batch_size // num_devices
+
+
+def replicate(values, devices=None):
+    """Each leaf copied onto every local device: `[num_devices, ...]` arrays for `pmap`.
+
+    The copies are stacked on a new leading axis, which a one-axis mesh splits over the devices.
+    """
+    devices = jax.local_devices() if devices is None else devices
+    sharding = NamedSharding(Mesh(np.asarray(devices), ("replica",)), PartitionSpec("replica"))
+    return tree.map(lambda x: jax.device_put(np.stack([np.asarray(x)] * len(devices)), sharding), values)
+
+
+def unreplicate(values):
+    """The first device's copy of each leaf (the copies are equal after every pmap step)."""
+    return tree.map(lambda x: x[0], values)
+
+
+def shard(batch: dict, num_shards: int) -> dict:
+    """`{name: [B, ...]} -> {name: [num_shards, B / num_shards, ...]}`: one shard per device."""
+    size = next(iter(batch.values())).shape[0]
+    per_shard = check_divisible(size, num_shards, "shard")
+    return {name: np.asarray(x).reshape((num_shards, per_shard) + x.shape[1:]) for name, x in batch.items()}
+
+
+def _device_step(loss_fn: Callable, axis_name: str) -> Callable:
+    """One device's step: its shard's gradients, averaged over `axis_name`, then the update."""
+
+    def step(state, batch, key):
+        key = purejax.random.fold_in(key, lax.axis_index(axis_name))  # each device its own randomness
+
+        def objective(params):
+            return loss_fn(model_variables(state, params), batch, key, train=True)
+
+        (loss, metrics), grads = jax.value_and_grad(objective, has_aux=True)(state.params)
+        grads = lax.pmean(grads, axis_name)  # the full batch's gradient
+        metrics = dict(metrics)
+        changes = {"batch_stats": metrics.pop("batch_stats")} if "batch_stats" in metrics else {}
+        loss, metrics = lax.pmean((loss, metrics), axis_name)
+        return state.apply_gradients(grads=grads, **changes), {"loss": loss, **metrics}
+
+    return step
+
+
+def pmap_train_step(loss_fn: Callable, axis_name: str = AXIS) -> Callable:
+    """`step(replicated state, sharded batch [devices, B/devices, ...], key) -> (state, metrics)`.
+
+    Models with BatchNorm must be built with the same `axis_name` (pass it to their `loss_fn`).
+    The returned metrics are replicated: `[devices]` copies of each value.
+    """
+    return jax.pmap(_device_step(loss_fn, axis_name), axis_name=axis_name, in_axes=(0, 0, None))
+
+
+def vmap_train_step(loss_fn: Callable, axis_name: str = AXIS) -> Callable:
+    """The pmap program on one device: `vmap` over the shards, the same collectives, one state.
+
+    `step(state, sharded batch [shards, B/shards, ...], key) -> (state, metrics)`: the reference
+    a pmap run is compared with (same per-shard randomness, same averaged statistics).
+    """
+    return jax.jit(jax.vmap(_device_step(loss_fn, axis_name), axis_name=axis_name, in_axes=(None, 0, None),
+                            out_axes=None))
+
+
+def data_mesh(devices=None) -> Mesh:
+    """A one-axis mesh named 'data' over `devices` (default: every device of every process)."""
+    return Mesh(np.asarray(jax.devices() if devices is None else devices), ("data",))
+
+
+def put_global(values, sharding: NamedSharding):
+    """Host values (the same in every process) as global arrays laid out by `sharding`."""
+    def put(x):
+        x = np.asarray(x)
+        return jax.make_array_from_callback(x.shape, sharding, lambda index: x[index])
+
+    return tree.map(put, values)
+
+
+def sharded_train_step(loss_fn: Callable, mesh: Mesh) -> Callable:
+    """`step(state, batch, key) -> (state, metrics)` jitted over `mesh`: batch split, state replicated.
+
+    Feed it `put_global(state, replicated(mesh))` and `put_global(batch, batch_sharding(mesh))`.
+    """
+    from purejax.train.steps import make_train_step
+
+    replicated, split = NamedSharding(mesh, PartitionSpec()), NamedSharding(mesh, PartitionSpec("data"))
+    return jax.jit(make_train_step(loss_fn, jit=False), in_shardings=(replicated, split, replicated),
+                   out_shardings=(replicated, replicated))
+
+
+def replicated(mesh: Mesh) -> NamedSharding:
+    """Every device holds the whole array: `NamedSharding(mesh, P())`."""
+    return NamedSharding(mesh, PartitionSpec())
+
+
+def batch_sharding(mesh: Mesh) -> NamedSharding:
+    """The leading (example) axis split over the mesh's 'data' axis: `NamedSharding(mesh, P('data'))`."""
+    return NamedSharding(mesh, PartitionSpec("data"))
+
+
+def local_value(x) -> np.ndarray:
+    """A replicated global array's value, read from this process's first copy."""
+    return np.asarray(x.addressable_data(0)) if isinstance(x, jax.Array) else np.asarray(x)
