@@ -37,7 +37,7 @@ def curves(result: dict, path: str) -> str:
     diff = rel_diff(result["purejax"]["loss"], result["flaxed"]["loss"])
     floor = 1e-9  # a difference of exactly 0 (bitwise equal) is drawn on this floor
     bottom.semilogy(steps, np.maximum(diff, floor), color="tab:green", marker=".", lw=0.8,
-                    label=f"|purejax - flaxed| / |loss| (0 drawn at {floor:g})")
+                    label=f"|purejax - flaxed| / max(|loss|, 0.1) (0 drawn at {floor:g})")
     bottom.axhline(RTOL, color="tab:red", ls=":", label=f"tolerance {RTOL:g}")
     bottom.set_ylim(floor / 2, max(RTOL * 10, float(diff.max()) * 2 if diff.size else 1))
     bottom.set_xlabel("step")

@@ -54,12 +54,17 @@ def batches(data: dict, batch_size: int, *, key=None, epochs: int = 1,
       An iterator of dicts of numpy arrays.
     """
     n = num_examples(data)
-    if int(batch_size) != batch_size or batch_size < 1:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batches: batch_size must be a positive integer, got {batch_size!r}")
     if remainder not in REMAINDERS:
         raise ValueError(f"batches: remainder must be one of {REMAINDERS}, got {remainder!r}")
     if remainder == "drop" and n < batch_size:
         raise ValueError(f"batches: {n} examples make no full batch of {batch_size}; use remainder='pad' or 'keep'")
+    return _batches(data, n, int(batch_size), key, epochs, remainder)
+
+
+def _batches(data: dict, n: int, batch_size: int, key, epochs: int, remainder: str) -> Iterator[dict]:
+    """The generator behind `batches`, started after its arguments were checked."""
     for epoch in range(epochs):
         if key is None:
             order = np.arange(n)

@@ -10,8 +10,11 @@ Counterpart: `optax.tree_utils.tree_update_moment`, `tree_update_moment_per_elem
 """
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from purejax import tree
@@ -43,6 +46,7 @@ def update_moment_per_elem_norm(updates: Any, moments: Any, decay: float, order:
     )
 
 
+@functools.partial(jax.jit, inline=True)  # one fused program, as Optax's: eager results then match too
 def bias_correction(moment: Any, decay: float, count) -> Any:
     """Divide by `1 - decay**count`: an EMA started at zero underestimates early on."""
     correction = 1 - decay**count  # computed in the count's precision, then cast (as Optax)

@@ -74,5 +74,7 @@ def average_metrics(history: list[dict], weights=None) -> dict:
     if not history:
         return {}
     weights = np.ones(len(history)) if weights is None else np.asarray(weights, np.float64)
+    if weights.shape != (len(history),):
+        raise ValueError(f"average_metrics: one weight per batch needed ({len(history)}), got {weights.shape[0]}")
     return {name: float(np.sum([float(m[name]) * w for m, w in zip(history, weights)]) / np.sum(weights))
             for name in history[0]}
