@@ -4,6 +4,7 @@
     python -m comparisons --only random    # one section
     python -m comparisons list             # the components and models, one line each
     python -m comparisons train MODEL      # train purejax and Flax side by side (see --help)
+    python -m comparisons train MODEL --devices 8 [--parallel pmap|sharding] [--processes 2]
     python -m comparisons source NAME      # the two implementations side by side (--html FILE)
 """
 from __future__ import annotations
@@ -28,7 +29,8 @@ def _list() -> int:
     return 0
 
 
-def _train(argv) -> int:
+def train_parser() -> argparse.ArgumentParser:
+    """The options of `python -m comparisons train` (also parsed by each `comparisons.distributed` worker)."""
     from purejax.models import MODELS
 
     parser = argparse.ArgumentParser(
@@ -42,13 +44,95 @@ def _train(argv) -> int:
     parser.add_argument("--out", help="output folder (default runs/MODEL/)")
     parser.add_argument("--text", metavar="FILE", help="lstm_lm: train on this text file instead of Python's sources")
     parser.add_argument("--no-plot", action="store_true", help="write metrics.json only")
-    args = parser.parse_args(argv)
-    if args.model not in MODELS:
-        parser.error(f"unknown model {args.model!r}; choose from: {', '.join(MODELS)}")
+    scale = parser.add_argument_group("scaling out (data parallel; see comparisons/distributed.py)")
+    scale.add_argument("--devices", type=int, metavar="N",
+                       help="train on N devices, the batch split N ways (CPU: N simulated devices); "
+                            "with --processes: N in all (default: P)")
+    scale.add_argument("--parallel", choices=("pmap", "sharding"),
+                       help="pmap: replicated state, lax.pmean of the gradients; sharding: jit over a Mesh, "
+                            "batch sharded (default)")
+    scale.add_argument("--processes", type=int, metavar="P",
+                       help="run P JAX processes on this machine (jax.distributed), N/P devices each")
+    scale.add_argument("--timeout", type=float, metavar="SECONDS",
+                       help="with --processes: stop every process after this long (exit code 124)")
+    return parser
+
+
+def parse_train_args(argv, devices=None, processes=None):
+    """The checked options of `train`, or an exit code (2) after printing the error.
+
+    `devices` and `processes`: the real counts, in a `comparisons.distributed` worker (where the
+    runtime has them); the options, when given, must agree with them.
+    """
+    from purejax.models import MODELS
+
+    parser = train_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.model not in MODELS:
+            parser.error(f"unknown model {args.model!r}; choose from: {', '.join(MODELS)}")
+        for name, value in (("--devices", args.devices), ("--processes", args.processes)):
+            if value is not None and value < 1:
+                parser.error(f"{name} must be at least 1, got {value}")
+        if args.parallel is not None and args.devices is None and args.processes is None:
+            parser.error(f"--parallel {args.parallel} needs --devices N (or --processes P)")
+        if args.text is not None and (args.devices or args.processes or devices) is not None:
+            parser.error("--text is not supported with --devices/--processes (the parallel runs use the model's data)")
+        if args.timeout is not None and args.processes is None:
+            parser.error("--timeout is for multi-process runs (--processes P)")
+        for name, given, real in (("--devices", args.devices, devices), ("--processes", args.processes, processes)):
+            if real is not None and given is not None and given != real:
+                parser.error(f"{name} {given}, but the distributed runtime has {real}")
+        args.devices = devices or args.devices
+        args.processes = processes or args.processes
+        if args.processes is not None and args.devices is None:
+            args.devices = args.processes
+        if args.processes is not None and args.devices % args.processes:
+            parser.error(f"--devices {args.devices} is not divisible by --processes {args.processes}: "
+                         f"every process holds the same number of devices (N / P)")
+    except SystemExit as exit_:  # parser.error has printed the message
+        return exit_.code
+    if args.devices is not None:
+        args.parallel = args.parallel or "sharding"
+        args.processes = args.processes or 1
+    return args
+
+
+def _check_batch_size(args) -> int:
+    """0, or 2 after printing why the batch does not split over the devices."""
+    from comparisons.train import check_batch_split
+
+    error = check_batch_split(args.model, args.batch_size, args.devices)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _train(argv) -> int:
+    args = parse_train_args(argv)
+    if isinstance(args, int):
+        return args
+    if args.processes is not None and args.processes > 1:  # this process only launches the others
+        from comparisons import distributed
+
+        code = _check_batch_size(args)
+        return code or distributed.launch(argv, args.processes, args.devices // args.processes, args.timeout)
+    if args.devices is not None:
+        from comparisons.devices import ensure_host_devices
+
+        try:
+            ensure_host_devices(args.devices, ["train", *argv])  # before anything starts JAX's backend
+        except ValueError as error:
+            print(f"error: --devices {args.devices}: {error}", file=sys.stderr)
+            return 2
+        code = _check_batch_size(args)
+        if code:
+            return code
     from comparisons import train
 
     return train.run(args.model, args.steps, args.batch_size, args.lr, args.seed, args.out, args.text,
-                     plot=not args.no_plot)
+                     plot=not args.no_plot, devices=args.devices, parallel=args.parallel, processes=args.processes)
 
 
 def _source(argv) -> int:
@@ -66,13 +150,12 @@ def _source(argv) -> int:
 
 
 def main(argv=None) -> int:
-    from comparisons.parity import SECTIONS
-
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["train"]:
         return _train(argv[1:])
     if argv[:1] == ["source"]:
         return _source(argv[1:])
+    from comparisons.parity import SECTIONS  # imports models, which starts JAX's backend: not before train
 
     parser = argparse.ArgumentParser(
         prog="python -m comparisons",

@@ -5,6 +5,13 @@ Both start from the same variables and see the same batches and per-step keys
 the end: a table, `OUT/metrics.json`, `OUT/curves.png`, and the model's own pictures (VAE samples,
 MDN mixtures, text samples). Ctrl-C stops after the current step and still writes what it has.
 Exit code: 0 when the two agree within tolerance, 1 when they do not, 130 when interrupted.
+
+Parallel mode (`--devices N`, `--processes P`): each side trains data-parallel on N devices
+(`comparisons.parallel_training.train_parallel`, way `pmap` or `sharding`), then purejax once more
+on one device (the reference: `vmap` runs the pmap program on one device, `single` the plain
+step), and the table compares the sides with each other (`RTOL`) and with the reference
+(`RTOL_REFERENCE`). With several processes (`comparisons.distributed`) every process runs this
+and process 0 alone prints and writes.
 """
 from __future__ import annotations
 
@@ -16,7 +23,9 @@ import sys
 import time
 
 
-from comparisons.training import RTOL, modules, train_pair
+from comparisons.parallel_training import REFERENCE  # the one-device run each parallel way is held to
+from comparisons.parallel_training import RTOL as RTOL_REFERENCE  # N devices against that one, per step
+from comparisons.training import RTOL, modules, rel_diff, train_pair
 
 EXTRAS_NOTE = {"vae": "samples.png", "mdn": "mixture.png", "lstm_lm": "samples.txt"}
 
@@ -28,12 +37,13 @@ class Progress:
     new line is written after the first step, every tenth of the run and at least every 30 s.
     """
 
-    def __init__(self, total: int, stream=sys.stderr):
-        self.total, self.stream, self.start, self.last = total, stream, time.perf_counter(), 0.0
+    def __init__(self, total: int, stream=sys.stderr, label: str | None = None):
+        """`label`: one run's name (e.g. "purejax sharding"); then each call passes one loss."""
+        self.total, self.stream, self.start, self.last, self.label = total, stream, time.perf_counter(), 0.0, label
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.width = max(10, min(30, shutil.get_terminal_size((80, 20)).columns - 70))
 
-    def __call__(self, step: int, loss_p: float, loss_f: float) -> None:
+    def __call__(self, step: int, loss_p: float, loss_f: float | None = None, *_) -> None:
         done, now = step + 1, time.perf_counter()
         if self.tty and done != self.total and now - self.last < 0.1:
             return
@@ -41,9 +51,12 @@ class Progress:
             return
         self.last = now
         filled = int(self.width * done / self.total)
-        diff = abs(loss_p - loss_f) / max(abs(loss_p), abs(loss_f), 1e-30)
-        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total}  purejax {loss_p:.5f}  "
-                f"flaxed {loss_f:.5f}  rel diff {diff:.1e}  {now - self.start:.0f}s")
+        if self.label is not None:
+            losses = f"{self.label} {float(loss_p):.5f}"
+        else:
+            diff = abs(loss_p - loss_f) / max(abs(loss_p), abs(loss_f), 1e-30)
+            losses = f"purejax {loss_p:.5f}  flaxed {loss_f:.5f}  rel diff {diff:.1e}"
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total}  {losses}  {now - self.start:.0f}s"
         self.stream.write(f"\r{line}" if self.tty else f"{line}\n")
         self.stream.flush()
 
@@ -78,8 +91,21 @@ def to_json(result: dict) -> dict:
 
 
 def run(model: str, steps=None, batch_size=None, learning_rate=None, seed: int = 0, out=None,
-        text=None, plot: bool = True, stream=sys.stdout) -> int:
-    """Train, print, write `metrics.json` and pictures; returns the exit code."""
+        text=None, plot: bool = True, stream=sys.stdout, devices=None, parallel=None, processes=None,
+        on_step=None) -> int:
+    """Train, print, write `metrics.json` and pictures; returns the exit code.
+
+    `devices`, `processes` (not None): the parallel mode, way `parallel` ("pmap" or "sharding",
+    default "sharding"); JAX must already see `devices` devices in all (see `comparisons.devices`
+    and `comparisons.distributed`). `on_step(step, loss)`: called after each parallel step.
+    """
+    if devices is not None or (processes or 1) > 1:
+        if text is not None:
+            print("error: --text is not supported with --devices/--processes (the parallel runs use the "
+                  "model's own data)", file=sys.stderr)
+            return 2
+        return run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, stream, devices,
+                            parallel or "sharding", on_step)
     try:
         ours, _ = modules(model)
     except ValueError as error:
@@ -123,6 +149,130 @@ def run(model: str, steps=None, batch_size=None, learning_rate=None, seed: int =
         plots.curves(result, os.path.join(out, "curves.png"))
         written.append("curves.png")
         written += pictures.draw(model, result, out, seed, stream)
+    print(f"wrote {', '.join(os.path.join(out, w) for w in written)}", file=stream)
+    if stop["requested"]:
+        print(f"interrupted after {result['steps']} steps", file=stream)
+        return 130
+    return 0 if result["ok"] else 1
+
+
+def check_batch_split(model: str, batch_size, devices) -> str | None:
+    """Why a batch of `batch_size` (default: the model's) cannot be split over `devices`, or None."""
+    ours, _ = modules(model)
+    batch = ours.DEFAULTS["batch_size"] if batch_size is None else batch_size
+    if devices and batch % devices:
+        which = "--batch-size" if batch_size is not None else f"{model}'s default batch size"
+        return (f"{which} {batch} is not divisible by {devices} devices (each device takes an equal share); "
+                f"choose --batch-size as a multiple of {devices}")
+    return None
+
+
+def parallel_table(result: dict) -> str:
+    """Final loss and time of each parallel run, and how far each is from the one-device reference."""
+    ref = result["reference"]
+    lines = [f"{'':19s} {'way':8s} {'final loss':>12s} {'seconds':>8s}  max rel diff vs {ref['way']} (1 device)"]
+    for name in ("purejax", "flaxed", "reference"):
+        r = result[name]
+        final = f"{r['loss'][-1]:12.6f}" if r["loss"] else f"{'-':>12s}"
+        vs = "-" if name == "reference" else f"{result['max_rel_diff_vs_single'][name]:.2e}"
+        label = f"{r['side']} ({name})" if name == "reference" else name
+        lines.append(f"{label:19s} {r['way']:8s} {final} {r['seconds']:8.2f}  {vs}")
+    lines.append(f"{result['devices']} devices in {result['processes']} process(es), batch {result['batch_size']} "
+                 f"({result['batch_size'] // result['devices']} per device); seconds include compiling")
+    lines.append(f"max relative loss difference purejax vs flaxed over {result['steps']} steps: "
+                 f"{result['max_rel_loss_diff']:.2e} (tolerance {RTOL:g}); vs the reference: "
+                 f"{max(result['max_rel_diff_vs_single'].values()):.2e} (tolerance {RTOL_REFERENCE:g}); "
+                 f"{'ok' if result['ok'] else 'DIFFERENT'}")
+    return "\n".join(lines)
+
+
+def _max_rel(a: list, b: list) -> float:
+    n = min(len(a), len(b))
+    diffs = rel_diff(a[:n], b[:n])
+    return float(diffs.max()) if diffs.size else 0.0
+
+
+def run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, stream, devices, parallel,
+                 on_step=None) -> int:
+    """The parallel mode of `run`: purejax and flaxed on every device, then purejax's reference."""
+    import jax
+
+    from comparisons.parallel_training import train_parallel
+
+    ours, _ = modules(model)
+    main = jax.process_index() == 0
+    total = ours.DEFAULTS["steps"] if steps is None else steps
+    batch_size = ours.DEFAULTS["batch_size"] if batch_size is None else batch_size
+    learning_rate = ours.DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
+    devices, processes = devices or jax.device_count(), jax.process_count()
+    if steps is not None and steps < 1 or batch_size < 1:
+        print(f"error: --steps and --batch-size must be at least 1, got {steps} and {batch_size}", file=sys.stderr)
+        return 2
+    error = check_batch_split(model, batch_size, devices)
+    if error:
+        if main:
+            print(f"error: {error}", file=sys.stderr)
+        return 2
+    out = out or os.path.join("runs", model)
+    if main:
+        os.makedirs(out, exist_ok=True)
+        print(f"training {model} with purejax and with Flax + Optax on {devices} devices ({processes} process(es), "
+              f"{parallel}), {total} steps, batch {batch_size}, seed {seed} -> {out}/", file=stream)
+    stop = {"requested": False}
+    single = processes == 1  # Ctrl-C stops cleanly only in one process; the launcher stops a group
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.update(requested=True)) if single else None
+    runs = {"purejax": ("purejax", parallel), "flaxed": ("flaxed", parallel),
+            "reference": ("purejax", REFERENCE[parallel])}
+    result = {"model": model, "seed": seed, "batch_size": batch_size, "learning_rate": learning_rate,
+              "devices": devices, "processes": processes, "parallel": parallel}
+    try:
+        for name, (side, way) in runs.items():
+            progress = Progress(total, label=f"{side} {way}") if main else None
+            callbacks = [c for c in (progress, on_step) if c is not None]
+            loss, seconds = [], 0.0
+            if not stop["requested"]:
+                try:
+                    with jax.default_matmul_precision("highest"):  # no TF32 on GPUs: the check is 1e-5
+                        got = train_parallel(model, side, way, total, batch_size=batch_size,
+                                             learning_rate=learning_rate, seed=seed,
+                                             on_step=lambda *a: [c(*a) for c in callbacks],
+                                             should_stop=(lambda: stop["requested"]) if single else None)
+                except ValueError as error:  # e.g. a batch that does not split over the devices
+                    if main:
+                        print(f"error: {error}", file=sys.stderr)
+                    return 2
+                finally:
+                    if progress is not None:
+                        progress.close()
+                loss, seconds = [float(x) for x in got["loss"]], float(got["seconds"])
+                if name == "purejax":
+                    result["devices"] = got.get("devices", devices)
+            result[name] = {"side": side, "way": way, "loss": loss, "seconds": seconds}
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    losses = {name: result[name]["loss"] for name in runs}
+    result["steps"] = len(losses["purejax"])
+    result["reference_way"] = REFERENCE[parallel]
+    result["max_rel_loss_diff"] = _max_rel(losses["purejax"], losses["flaxed"])
+    result["max_rel_diff_vs_single"] = {side: _max_rel(losses[side], losses["reference"])
+                                        for side in ("purejax", "flaxed")}
+    result["tolerance"], result["tolerance_vs_single"] = RTOL, RTOL_REFERENCE
+    result["interrupted"] = stop["requested"]
+    complete = len({len(v) for v in losses.values()}) == 1 and result["steps"] > 0
+    result["ok"] = bool(complete and result["max_rel_loss_diff"] <= RTOL
+                        and max(result["max_rel_diff_vs_single"].values()) <= RTOL_REFERENCE)
+    if not main:
+        return 130 if stop["requested"] else 0 if result["ok"] else 1
+    print(parallel_table(result), file=stream)
+    with open(os.path.join(out, "metrics.json"), "w") as file:
+        json.dump(result, file, indent=1)
+    written = ["metrics.json"]
+    if plot and complete:
+        from comparisons import plots
+
+        plots.curves(result, os.path.join(out, "curves.png"))
+        written.append("curves.png")
     print(f"wrote {', '.join(os.path.join(out, w) for w in written)}", file=stream)
     if stop["requested"]:
         print(f"interrupted after {result['steps']} steps", file=stream)

@@ -70,3 +70,18 @@ def test_uneven_batch_is_refused_with_both_numbers():
 def test_unknown_way_is_refused():
     with pytest.raises(ValueError, match="way must be one of"):
         train_parallel("mlp", "purejax", "nccl", steps=1)
+
+
+@pytest.mark.parametrize("name", ["cnn", "lstm_lm"])
+def test_two_processes_of_four_devices_match_one(name, tmp_path):
+    """`jax.distributed` with 2 local processes (gloo): both packages, both ways, against one device."""
+    from comparisons.distributed import launch
+
+    out, log = tmp_path / "result.json", tmp_path / "log.txt"
+    with open(log, "w") as stream:
+        code = launch(["compare", name, "--steps", str(STEPS), "--json", str(out)], processes=2,
+                      devices_per_process=4, timeout=600, stdout=stream, stderr=stream)
+    assert code == 0, log.read_text()[-3000:]
+    (result,) = json.loads(out.read_text())
+    assert (result["processes"], result["devices"]) == (2, 8)
+    assert all(v <= RTOL for v in result["max_rel_diff"].values()), result["max_rel_diff"]
