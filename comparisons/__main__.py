@@ -6,6 +6,7 @@
     python -m comparisons train MODEL      # train purejax and Flax side by side (see --help)
     python -m comparisons train MODEL --devices 8 [--parallel pmap|sharding] [--processes 2]
     python -m comparisons source NAME      # the two implementations side by side (--html FILE)
+    python -m comparisons bench            # purejax vs Flax speed: steps, compiles, imports, LSTM (see --help)
 """
 from __future__ import annotations
 
@@ -149,22 +150,32 @@ def _source(argv) -> int:
     return source.run(args.name, html=args.html, width=args.width, numbers=args.numbers)
 
 
+def _bench(argv) -> int:
+    from comparisons import bench
+
+    return bench.main(argv)
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["train"]:
         return _train(argv[1:])
     if argv[:1] == ["source"]:
         return _source(argv[1:])
+    if argv[:1] == ["bench"]:
+        return _bench(argv[1:])
     from comparisons.parity import SECTIONS  # imports models, which starts JAX's backend: not before train
 
     parser = argparse.ArgumentParser(
         prog="python -m comparisons",
         description="Show that purejax computes what JAX, Flax and Optax compute.",
     )
-    parser.add_argument("command", nargs="?", default="report", choices=["report", "list", "train", "source"],
+    parser.add_argument("command", nargs="?", default="report",
+                        choices=["report", "list", "train", "source", "bench"],
                         help="report (default): the parity table; list: the components and models; "
                              "train MODEL: side-by-side training (train --help); "
-                             "source NAME: the two implementations side by side (source --help)")
+                             "source NAME: the two implementations side by side (source --help); "
+                             "bench: speed against Flax + Optax (bench --help)")
     parser.add_argument("--json", metavar="FILE", help="also write the report as JSON to FILE")
     parser.add_argument("--only", metavar="SECTION", action="append", choices=sorted(SECTIONS),
                         help="run only this section (repeatable)")

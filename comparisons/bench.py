@@ -1,0 +1,256 @@
+"""`python -m comparisons bench`: how fast purejax is beside Flax + Optax, on this device.
+
+    python -m comparisons bench [--models M ...] [--quick] [--json FILE] [--plot FILE]
+
+For every model: the train-step time and compile time of both packages and their ratios
+(purejax / flaxed; below 1 means purejax is faster), peak memory where the backend counts it;
+then the import times of `purejax`, `jax` and `flax.linen`, and the LSTM workload of
+`comparisons/bench_lstm.py` against the matmul peak measured at the start on the same device.
+The table ends with the goals of issue 9, each marked met or not met; they are reported, never
+asserted (a benchmark on a shared machine is a measurement, not a test).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform as platform_
+import sys
+import time
+
+FULL = {"steps": 200, "warmup": 20, "compile_repeats": 3, "import_repeats": 7, "lstm_repeats": 20,
+        "lstm_unrolls": [1, 8], "matmul_repeats": 10}
+QUICK = {"steps": 50, "warmup": 5, "compile_repeats": 1, "import_repeats": 3, "lstm_repeats": 5,
+         "lstm_unrolls": [1], "matmul_repeats": 5}
+GOALS = {"step_ratio": 1.00, "compile_ratio": 0.8, "import_margin_s": 0.050, "lstm_fraction_of_peak": 0.60}
+SCHEMA = "purejax-bench/1"
+
+
+def parser() -> argparse.ArgumentParser:
+    from purejax.models import MODELS
+
+    p = argparse.ArgumentParser(prog="python -m comparisons bench",
+                                description="Time purejax against Flax + Optax: train steps, compiles, imports, LSTM.")
+    p.add_argument("--models", nargs="+", metavar="MODEL", help=f"models to time (default: all): {', '.join(MODELS)}")
+    p.add_argument("--quick", action="store_true", help="fewer repeats: a few minutes on a CPU")
+    p.add_argument("--json", metavar="FILE", help="write every figure, the device, versions and settings to FILE")
+    p.add_argument("--plot", metavar="FILE", help="draw the ratios as a bar chart (PNG) to FILE")
+    p.add_argument("--steps", type=int, metavar="N", help="timed train steps per side and model (after warm-up)")
+    p.add_argument("--repeats", type=int, metavar="N",
+                   help="repeats of every other measurement (compiles, imports, LSTM calls, matmuls)")
+    return p
+
+
+def parse_args(argv):
+    """The checked options, or an exit code (2) after printing the error."""
+    from purejax.models import MODELS
+
+    p = parser()
+    try:
+        args = p.parse_args(argv)
+        unknown = [m for m in args.models or () if m not in MODELS]
+        if unknown:
+            p.error(f"unknown model {unknown[0]!r}; choose from: {', '.join(MODELS)}")
+        for name in ("steps", "repeats"):
+            if getattr(args, name) is not None and getattr(args, name) < 1:
+                p.error(f"--{name} must be at least 1, got {getattr(args, name)}")
+    except SystemExit as exit_:
+        return exit_.code
+    args.models = list(dict.fromkeys(args.models or MODELS))
+    return args
+
+
+def settings_for(args) -> dict:
+    from comparisons import bench_lstm
+
+    s = dict(QUICK if args.quick else FULL, models=args.models, quick=args.quick)
+    if args.steps is not None:
+        s["steps"], s["warmup"] = args.steps, min(s["warmup"], args.steps)
+    if args.repeats is not None:
+        for name in ("compile_repeats", "import_repeats", "lstm_repeats", "matmul_repeats"):
+            s[name] = args.repeats
+    s["lstm"] = {k: v for k, v in (bench_lstm.QUICK if args.quick else bench_lstm.FULL).items() if k != "repeats"}
+    return s
+
+
+def run(settings: dict, log=print) -> dict:
+    """Every measurement, as the JSON-ready dict `--json` writes."""
+    import flax
+    import jax
+    import jaxlib
+    import numpy as np
+    import optax
+
+    from comparisons import bench_lstm, bench_models
+    from purejax.nn.recurrent_fused import FUSED_BY_PLATFORM
+
+    started = time.perf_counter()
+    result = {"schema": SCHEMA, "device": str(jax.devices()[0]), "platform": jax.default_backend(),
+              "device_kind": jax.devices()[0].device_kind, "cpu_count": os.cpu_count(),
+              "machine": platform_.machine(), "load_average_start": list(os.getloadavg()),
+              "versions": {"python": platform_.python_version(), "jax": jax.__version__,
+                           "jaxlib": jaxlib.__version__, "flax": flax.__version__, "optax": optax.__version__,
+                           "numpy": np.__version__},
+              "settings": settings, "goals_targets": GOALS}
+    log(f"matmul peak on {result['device']} ...")
+    result["matmul_peak_gflops"] = bench_lstm.matmul_peak(repeats=settings["matmul_repeats"])
+    result["memory"] = {"reported": bench_models.peak_bytes_in_use() is not None,
+                        "note": "device.memory_stats() peak_bytes_in_use, process-wide and cumulative; "
+                                "None on CPU, where the backend keeps no count (null in the JSON). "
+                                "compiled_bytes: XLA's memory_analysis of each step (arguments + outputs + "
+                                "temporaries), on every backend."}
+    result["models"] = {}
+    for name in settings["models"]:
+        log(f"model {name} ...")
+        result["models"][name] = bench_models.time_model(name, settings["steps"], settings["warmup"],
+                                                         settings["compile_repeats"])
+    log("imports ...")
+    result["imports"] = bench_models.import_times(settings["import_repeats"])
+    log("LSTM ...")
+    lstm = bench_lstm.run(dict(settings["lstm"], repeats=settings["lstm_repeats"]), unrolls=settings["lstm_unrolls"])
+    s = lstm["settings"]
+    default = "purejax fused" if FUSED_BY_PLATFORM.get(result["platform"], False) else "purejax per-step"
+    peak = max(result["matmul_peak_gflops"], lstm["matmul_peak_gflops"])  # the better of the two: conservative
+    for row in lstm["rows"]:
+        row["fraction_of_best_peak"] = row["gflops"] / peak
+    result["lstm"] = {**lstm, "purejax_default_variant": default, "best_matmul_peak_gflops": peak,
+                      "recurrent_matmul_ceiling_gflops": bench_models.recurrent_matmul_ceiling(
+                          s["batch"], s["inputs"], s["hidden"], s["time"], settings["lstm_repeats"])}
+    result["load_average_end"] = list(os.getloadavg())
+    result["elapsed_s"] = time.perf_counter() - started
+    result["goals"] = goals(result)
+    return result
+
+
+def _lstm_row(result: dict, variant: str) -> dict:
+    return next(r for r in result["lstm"]["rows"] if r["variant"] == variant and r["unroll"] == 1)
+
+
+def goals(result: dict) -> list[dict]:
+    """Issue 9's goals: `{"goal", "value", "target", "met", "limit"}` each; reported, not asserted.
+
+    `limit` is a measured hint at what bounds the figure (dispatch share, XLA's share, HLO size).
+    """
+    rows = []
+    for name, m in result["models"].items():
+        p, f = m["purejax"], m["flaxed"]
+        rows.append({"goal": f"train step {name}: purejax / flaxed", "value": m["step_ratio"],
+                     "target": f"<= {GOALS['step_ratio']:.2f}", "met": m["step_ratio"] <= GOALS["step_ratio"],
+                     "limit": f"dispatch {p['dispatch_ms'] / p['step_ms']:.0%} of the step, "
+                              f"dispatch ratio {m['dispatch_ratio']:.2f}"})
+    for name, m in result["models"].items():
+        p, f = m["purejax"], m["flaxed"]
+        share = p["xla_compile_s"] / (p["xla_compile_s"] + p["trace_lower_s"])
+        rows.append({"goal": f"compile {name}: purejax / flaxed", "value": m["compile_ratio"],
+                     "target": f"<= {GOALS['compile_ratio']:.2f}", "met": m["compile_ratio"] <= GOALS["compile_ratio"],
+                     "limit": f"XLA {share:.0%} of it, HLO ops {p['stablehlo_ops']}/{f['stablehlo_ops']}"})
+    imports = result["imports"]
+    seconds = imports["seconds"]
+    rows.append({"goal": "import purejax - import jax (s)", "value": seconds["purejax"] - seconds["jax"],
+                 "target": f"<= {GOALS['import_margin_s']:.3f}",
+                 "met": seconds["purejax"] <= seconds["jax"] + GOALS["import_margin_s"],
+                 "limit": f"purejax's own modules {imports['purejax_own_modules_s']:.3f} s"})
+    lstm = result["lstm"]
+    ours = _lstm_row(result, lstm["purejax_default_variant"])
+    theirs = _lstm_row(result, "flax OptimizedLSTMCell")
+    ceiling = lstm["recurrent_matmul_ceiling_gflops"] / lstm["best_matmul_peak_gflops"]
+    rows.append({"goal": f"LSTM {ours['variant']}: fraction of matmul peak", "value": ours["fraction_of_best_peak"],
+                 "target": f">= {GOALS['lstm_fraction_of_peak']:.2f}",
+                 "met": ours["fraction_of_best_peak"] >= GOALS["lstm_fraction_of_peak"],
+                 "limit": f"its matmul alone, chained: {ceiling:.0%} of peak"})
+    rows.append({"goal": f"LSTM {ours['variant']} / flax OptimizedLSTMCell (time)",
+                 "value": ours["median_ms"] / theirs["median_ms"], "target": "< 1.00",
+                 "met": ours["median_ms"] < theirs["median_ms"],
+                 "limit": f"per-step runs Flax's own ops (bitwise); fused path "
+                          f"{_lstm_row(result, 'purejax fused')['median_ms']:.0f} ms"})
+    return rows
+
+
+def format_table(result: dict) -> str:
+    la = result["load_average_start"]
+    lines = [f"device {result['device']} ({result['cpu_count']} CPUs, load average {la[0]:.2f} {la[1]:.2f} "
+             f"{la[2]:.2f}); jax {result['versions']['jax']}, flax {result['versions']['flax']}, "
+             f"optax {result['versions']['optax']}; {'quick' if result['settings']['quick'] else 'full'} settings",
+             f"matmul peak {result['matmul_peak_gflops']:.1f} GFLOP/s", "",
+             f"{'model':18s} {'step ms':>15s} {'ratio':>6s} {'dispatch ms':>15s} {'compile s':>13s} {'ratio':>6s} "
+             f"{'trace+lower s':>13s} {'XLA s':>11s} {'HLO ops':>11s} {'peak MB':>8s}"]
+    for name, m in result["models"].items():
+        p, f = m["purejax"], m["flaxed"]
+        peak = "n/a" if m["peak_bytes_in_use"] is None else f"{m['peak_bytes_in_use'] / 2**20:.0f}"
+        lines.append(f"{name:18s} {p['step_ms']:7.3f}/{f['step_ms']:<7.3f} {m['step_ratio']:6.2f} "
+                     f"{p['dispatch_ms']:7.3f}/{f['dispatch_ms']:<7.3f} {p['compile_s']:6.2f}/{f['compile_s']:<6.2f} "
+                     f"{m['compile_ratio']:6.2f} {p['trace_lower_s']:6.2f}/{f['trace_lower_s']:<6.2f} "
+                     f"{p['xla_compile_s']:5.2f}/{f['xla_compile_s']:<5.2f} "
+                     f"{p['stablehlo_ops']:5d}/{f['stablehlo_ops']:<5d} {peak:>8s}")
+    lines.append("(purejax/flaxed; ratio = purejax / flaxed; medians; peak MB: n/a where the backend "
+                 "reports no memory, as on CPU)")
+    imports = result["imports"]
+    lines += ["", "import (s, fresh interpreter, bare start "
+              f"{imports['bare_s']:.3f} s subtracted, median of {imports['repeats']}): "
+              + ", ".join(f"{k} {v:.3f}" for k, v in imports["seconds"].items())
+              + f"; purejax's own modules (-X importtime) {imports['purejax_own_modules_s']:.3f}", ""]
+    from comparisons import bench_lstm
+
+    lines += [bench_lstm.format_table(result["lstm"]),
+              f"recurrent matmul alone (scan of [batch, in+hidden] @ [in+hidden, 4*hidden]): "
+              f"{result['lstm']['recurrent_matmul_ceiling_gflops']:.1f} GFLOP/s; goal measured against the "
+              f"better matmul peak ({result['lstm']['best_matmul_peak_gflops']:.1f} GFLOP/s)", "",
+              f"{'goal':55s} {'value':>8s} {'target':>8s}  {'status':7s}  measured limit"]
+    for g in result["goals"]:
+        lines.append(f"{g['goal']:55s} {g['value']:8.3f} {g['target']:>8s}  {'met' if g['met'] else 'NOT MET':7s}  "
+                     f"{g['limit']}")
+    met = sum(g["met"] for g in result["goals"])
+    lines.append(f"{met} of {len(result['goals'])} goals met (reported, not asserted)")
+    return "\n".join(lines)
+
+
+def plot(result: dict, path: str) -> str:
+    """The ratios purejax / flaxed as grouped bars, with a line at 1.0 (equal)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    names = list(result["models"])
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(names) + 3), 4.5))
+    for offset, key, label in ((-0.2, "step_ratio", "train step"), (0.2, "compile_ratio", "compile (first call)")):
+        ax.bar(x + offset, [result["models"][n][key] for n in names], width=0.4, label=label)
+    imports, lstm = result["imports"]["seconds"], result["lstm"]
+    extra = {"import\npurejax / jax": imports["purejax"] / imports["jax"],
+             "LSTM\npurejax / flax": _lstm_row(result, lstm["purejax_default_variant"])["median_ms"]
+             / _lstm_row(result, "flax OptimizedLSTMCell")["median_ms"]}
+    ax.bar(len(names) + np.arange(len(extra)), list(extra.values()), width=0.4, color="tab:gray", label="other")
+    ax.axhline(1.0, color="black", lw=1, ls="--", label="equal (1.0)")
+    ax.set_xticks(list(x) + list(len(names) + np.arange(len(extra))), names + list(extra), rotation=30, ha="right")
+    ax.set_ylabel("time ratio, purejax / Flax (lower is better)")
+    ax.set_xlabel("model or measurement")
+    ax.set_title(f"purejax against Flax + Optax on {result['device']}", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else list(argv))
+    if isinstance(args, int):
+        return args
+    settings = settings_for(args)
+    result = run(settings, log=lambda text: print(text, file=sys.stderr, flush=True))
+    result["command"] = "python -m comparisons bench " + " ".join(sys.argv[1:] if argv is None else list(argv))
+    print(format_table(result))
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump(result, file, indent=1)
+        print(f"wrote {args.json}")
+    if args.plot:
+        print(f"wrote {plot(result, args.plot)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Measurements behind `python -m comparisons bench`: train steps, compiles, imports, limits.
+
+Each model's purejax and flaxed train steps start from the same variables and see the same
+device-resident batch and key. They are timed in turns (A B A B ...) in one process, with
+`jax.block_until_ready` around every call, after warm-up, and the median is kept:
+
+    step_ms      one jitted train step (state in, state and metrics out)
+    dispatch_ms  a jitted identity on the same (state, batch, key): flattening the state pytree
+                 and launching a program, the floor below which no step can go
+    compile_s    the first call of a freshly jitted step: trace, lower, XLA compile, one run
+    trace_lower_s, xla_compile_s   the same first call taken apart (`.lower()`, `.compile()`)
+    stablehlo_ops  lines with an `=` in the lowered module: how much the step traces to
+    compiled_bytes XLA's own account of the executable (arguments + outputs + temporaries)
+
+Import times are the wall time of `python -c "import X"` in a fresh interpreter minus that of
+`python -c "pass"`, taken in turns and reduced by the median; `python -X importtime` gives the
+share of purejax's own modules (everything else `import purejax` loads is jax).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import purejax.random
+from comparisons.training import create_states, modules
+from purejax.train import make_train_step
+
+SIDES = ("purejax", "flaxed")
+IMPORTS = ("purejax", "jax", "flax.linen")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the repository: purejax importable
+
+
+def _timed(fn, *args):
+    """`(seconds, outputs)` of one call, waited for."""
+    start = time.perf_counter()
+    out = jax.block_until_ready(fn(*args))
+    return time.perf_counter() - start, out
+
+
+def _stablehlo_ops(lowered) -> int:
+    return sum(1 for line in lowered.as_text().splitlines() if " = " in line)
+
+
+def _compiled_bytes(compiled):
+    """Arguments + outputs + temporaries of an executable, as XLA reports them (None if it does not)."""
+    try:
+        stats = compiled.memory_analysis()
+        return int(stats.argument_size_in_bytes + stats.output_size_in_bytes + stats.temp_size_in_bytes)
+    except Exception:  # some backends do not implement memory_analysis
+        return None
+
+
+def peak_bytes_in_use():
+    """The device's peak bytes in use so far (process-wide), or None where the backend keeps no count (CPU)."""
+    stats = jax.devices()[0].memory_stats()
+    return None if stats is None else stats.get("peak_bytes_in_use")
+
+
+def prepare(name: str, batch_size: int | None = None, seed: int = 0) -> dict:
+    """Both sides of model `name`: train state, step maker, and the shared batch and key."""
+    ours, theirs = modules(name)
+    batch_size = batch_size or ours.DEFAULTS["batch_size"]
+    k_init, k_data, k_step = purejax.random.split(purejax.random.PRNGKey(seed), 3)
+    batch = jax.device_put(next(ours.train_batches(k_data, batch_size)))  # on the device: no copies timed
+    variables = ours.init(k_init, batch)
+    state_p, state_f = create_states(name, variables, ours.DEFAULTS["learning_rate"])
+    return {"batch_size": batch_size, "batch": batch, "key": purejax.random.fold_in(k_step, 0),
+            "states": {"purejax": state_p, "flaxed": state_f},
+            "loss_fns": {"purejax": ours.loss_fn, "flaxed": theirs.loss_fn}}
+
+
+def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_size: int | None = None) -> dict:
+    """Step, dispatch and compile figures for both sides of one model, and the ratios purejax / flaxed."""
+    case = prepare(name, batch_size)
+    batch, key = case["batch"], case["key"]
+    out = {side: {"compile_s_all": []} for side in SIDES}
+    steps_fn, dispatch_fn = {}, jax.jit(lambda state, batch, key: state)
+    for side in SIDES:  # warm-up: the steps timed below, and JAX's process-wide caches, for both sides
+        steps_fn[side] = make_train_step(case["loss_fns"][side])
+        _timed(steps_fn[side], case["states"][side], batch, key)
+        _timed(dispatch_fn, case["states"][side], batch, key)
+    for side in SIDES:  # a first call taken apart
+        step = make_train_step(case["loss_fns"][side])
+        start = time.perf_counter()
+        lowered = step.lower(case["states"][side], batch, key)
+        middle = time.perf_counter()
+        compiled = lowered.compile()
+        out[side].update(trace_lower_s=middle - start, xla_compile_s=time.perf_counter() - middle,
+                         stablehlo_ops=_stablehlo_ops(lowered), compiled_bytes=_compiled_bytes(compiled))
+    for _ in range(compile_repeats):  # a fresh jit each time: trace, lower, compile, run
+        for side in SIDES:
+            step = make_train_step(case["loss_fns"][side])
+            seconds, _ = _timed(step, case["states"][side], batch, key)
+            out[side]["compile_s_all"].append(seconds)
+    states = dict(case["states"])
+    times = {side: {"step": [], "dispatch": []} for side in SIDES}
+    for i in range(warmup + steps):
+        for side in SIDES:  # interleaved: A B A B ...
+            seconds, (states[side], _) = _timed(steps_fn[side], states[side], batch, key)
+            floor, _ = _timed(dispatch_fn, states[side], batch, key)
+            if i >= warmup:
+                times[side]["step"].append(seconds)
+                times[side]["dispatch"].append(floor)
+    for side in SIDES:
+        out[side].update(step_ms=1e3 * statistics.median(times[side]["step"]),
+                         step_ms_iqr=[1e3 * float(q) for q in np.percentile(times[side]["step"], [25, 75])],
+                         dispatch_ms=1e3 * statistics.median(times[side]["dispatch"]),
+                         compile_s=statistics.median(out[side]["compile_s_all"]))
+    p, f = out["purejax"], out["flaxed"]
+    return {"model": name, "batch_size": case["batch_size"], **out,
+            "step_ratio": p["step_ms"] / f["step_ms"], "compile_ratio": p["compile_s"] / f["compile_s"],
+            "trace_lower_ratio": p["trace_lower_s"] / f["trace_lower_s"],
+            "xla_compile_ratio": p["xla_compile_s"] / f["xla_compile_s"],
+            "dispatch_ratio": p["dispatch_ms"] / f["dispatch_ms"],
+            "peak_bytes_in_use": peak_bytes_in_use()}
+
+
+def import_times(repeats: int, modules_=IMPORTS) -> dict:
+    """Median seconds to import each module in a fresh interpreter, the bare start subtracted."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))}
+    commands = {"bare": "pass", **{name: f"import {name}" for name in modules_}}
+    walls = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, code in commands.items():  # in turns, so load changes hit every module alike
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            walls[name].append(time.perf_counter() - start)
+    bare = statistics.median(walls["bare"])
+    own = []  # purejax's own modules, by `python -X importtime` (self times, microseconds, on stderr)
+    for _ in range(repeats):
+        log = subprocess.run([sys.executable, "-X", "importtime", "-c", "import purejax"], check=True, env=env,
+                             cwd=ROOT, capture_output=True, text=True).stderr
+        own.append(1e-6 * sum(int(line.split("|")[0].split(":")[1]) for line in log.splitlines()
+                              if line.split("|")[-1].strip().startswith("purejax")))
+    return {"repeats": repeats, "bare_s": bare, "purejax_own_modules_s": statistics.median(own),
+            "seconds": {name: statistics.median(walls[name]) - bare for name in modules_}}
+
+
+def recurrent_matmul_ceiling(batch: int, inputs: int, hidden: int, time_steps: int, repeats: int) -> float:
+    """GFLOP/s of the LSTM's per-step product alone, `[batch, in + hidden] @ [in + hidden, 4 * hidden]`,
+    chained through `lax.scan` for `time_steps` steps (each step needs the last): what an LSTM on
+    this device could reach if it did nothing but its matmuls, forward only."""
+    k1, k2 = jax.random.split(jax.random.PRNGKey(0))
+    w = jax.random.normal(k1, (inputs + hidden, 4 * hidden)) / 32  # [in + hidden, 4 * hidden]
+    z0 = jax.random.normal(k2, (batch, 4 * hidden))  # [batch, 4 * hidden]
+
+    @jax.jit
+    def chain(z):
+        def step(z, _):
+            return jnp.tanh(z[:, :inputs + hidden] @ w), None  # [batch, 4 * hidden]
+        return jax.lax.scan(step, z, None, length=time_steps)[0]
+
+    _timed(chain, z0)
+    median = statistics.median(_timed(chain, z0)[0] for _ in range(repeats))
+    return time_steps * 2 * batch * (inputs + hidden) * 4 * hidden / median / 1e9
