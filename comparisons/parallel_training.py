@@ -22,7 +22,7 @@ import jax
 import numpy as np
 
 import purejax.random
-from comparisons.training import create_states, modules, rel_diff
+from comparisons.training import create_states, modules, rel_diff, setup
 from purejax.train import make_train_step
 
 WAYS = ("single", "sharding", "pmap", "vmap")
@@ -39,21 +39,16 @@ def train_parallel(name: str, side: str, way: str, steps: int, batch_size: int |
     """
     if way not in WAYS or side not in ("purejax", "flaxed"):
         raise ValueError(f"train_parallel: way must be one of {WAYS} and side purejax or flaxed, got {way!r}, {side!r}")
-    ours, theirs = modules(name)
-    module = ours if side == "purejax" else theirs
+    ours, _ = modules(name)
     parallel = importlib.import_module("purejax.parallel" if side == "purejax" else "flaxed.parallel")
     batch_size = ours.DEFAULTS["batch_size"] if batch_size is None else batch_size
-    learning_rate = ours.DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
     devices, processes = jax.device_count(), jax.process_count()
-    if way != "single":
+    if way != "single":  # before any work
         parallel.check_divisible(batch_size, devices, f"{name} on {devices} devices")
-        if way == "pmap" and batch_size % (processes * jax.local_device_count()):
-            parallel.check_divisible(batch_size, processes * jax.local_device_count(), f"{name} with pmap")
 
-    k_init, k_data, k_step, _ = purejax.random.split(purejax.random.PRNGKey(seed), 4)
-    train = ours.train_batches(k_data, batch_size)
-    variables = ours.init(k_init, next(ours.train_batches(k_data, batch_size)))
-    state = create_states(name, variables, learning_rate)[0 if side == "purejax" else 1]
+    run = setup(name, batch_size, learning_rate, seed)
+    module, train, variables = (run.ours if side == "purejax" else run.theirs), run.train, run.variables
+    state = create_states(name, variables, run.learning_rate)[0 if side == "purejax" else 1]
     loss_fn = module.loss_fn
     if way in ("pmap", "vmap") and "batch_stats" in variables:  # BatchNorm averages over the devices
         loss_fn = functools.partial(loss_fn, axis_name=parallel.AXIS)
@@ -81,7 +76,7 @@ def train_parallel(name: str, side: str, way: str, steps: int, batch_size: int |
     for i in range(steps):
         if should_stop is not None and should_stop():
             break
-        batch, key = feed(next(train), np.asarray(purejax.random.fold_in(k_step, i)))
+        batch, key = feed(next(train), np.asarray(purejax.random.fold_in(run.k_step, i)))
         start = time.perf_counter()
         state, metrics = step(state, batch, key)
         losses.append(read(metrics["loss"]))

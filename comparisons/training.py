@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import time
 from types import ModuleType
+from typing import Any, Iterator, NamedTuple
 
 import jax
 import numpy as np
@@ -59,6 +60,34 @@ def create_states(name: str, variables: dict, learning_rate: float):
     return state_p, state_f
 
 
+class Setup(NamedTuple):
+    """What every side-by-side run derives from a model name and `PRNGKey(seed)`."""
+
+    ours: ModuleType
+    theirs: ModuleType
+    batch_size: int
+    learning_rate: float
+    train: Iterator[dict]  # the training batches, endless
+    first: dict  # the first of them, for init
+    variables: dict  # purejax's init: both sides start from it
+    k_init: Any
+    k_step: Any  # step i uses fold_in(k_step, i)
+    k_eval: Any
+
+
+def setup(name: str, batch_size: int | None = None, learning_rate: float | None = None, seed: int = 0,
+          data_options: dict | None = None) -> Setup:
+    """The modules, the model's defaults where None, the keys split from `PRNGKey(seed)`, the data, init."""
+    ours, theirs = modules(name)
+    batch_size = ours.DEFAULTS["batch_size"] if batch_size is None else batch_size
+    learning_rate = ours.DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
+    k_init, k_data, k_step, k_eval = purejax.random.split(purejax.random.PRNGKey(seed), 4)
+    train = ours.train_batches(k_data, batch_size, **(data_options or {}))
+    first = next(ours.train_batches(k_data, batch_size, **(data_options or {})))  # the same first batch
+    return Setup(ours, theirs, batch_size, learning_rate, train, first, ours.init(k_init, first), k_init, k_step,
+                 k_eval)
+
+
 def evaluate(eval_step, state, module: ModuleType, batch_size: int, key, data_options: dict | None = None) -> dict:
     """Metrics averaged over the evaluation batches, weighted by their sizes."""
     history, sizes = [], []
@@ -89,19 +118,13 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
         "median_step_ms": ms (after the first)}, "flaxed": {...},
         "max_rel_loss_diff", "ok"}`; `ok` when every step's losses agree within `RTOL`.
     """
-    ours, theirs = modules(name)
-    steps = ours.DEFAULTS["steps"] if steps is None else steps
-    batch_size = ours.DEFAULTS["batch_size"] if batch_size is None else batch_size
-    learning_rate = ours.DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
-    root = purejax.random.PRNGKey(seed)
-    k_init, k_data, k_step, k_eval = purejax.random.split(root, 4)
+    from comparisons.parity.common import trees_identical  # here: the parity package imports this module
 
-    data_options = data_options or {}
-    train = ours.train_batches(k_data, batch_size, **data_options)
-    first = next(ours.train_batches(k_data, batch_size, **data_options))
-    variables = ours.init(k_init, first)
-    init_equal = _trees_equal(variables, theirs.init(k_init, first))
-    state_p, state_f = create_states(name, variables, learning_rate)
+    run = setup(name, batch_size, learning_rate, seed, data_options)
+    ours, theirs, batch_size, learning_rate, train = run.ours, run.theirs, run.batch_size, run.learning_rate, run.train
+    steps = ours.DEFAULTS["steps"] if steps is None else steps
+    init_equal = trees_identical(run.variables, theirs.init(run.k_init, run.first))
+    state_p, state_f = create_states(name, run.variables, learning_rate)
     sides = {"purejax": [ours, state_p, make_train_step(ours.loss_fn)],
              "flaxed": [theirs, state_f, make_train_step(theirs.loss_fn)]}
     losses = {side: [] for side in sides}
@@ -109,7 +132,7 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
     for step in range(steps):
         if should_stop is not None and should_stop():
             break
-        batch, key = next(train), purejax.random.fold_in(k_step, step)
+        batch, key = next(train), purejax.random.fold_in(run.k_step, step)
         for side, entry in sides.items():  # interleaved: A B A B ...
             start = time.perf_counter()
             entry[1], metrics = entry[2](entry[1], batch, key)
@@ -120,7 +143,7 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
     result = {"model": name, "steps": len(losses["purejax"]), "seed": seed, "batch_size": batch_size,
               "learning_rate": learning_rate, "init_equal": init_equal}
     for side, (module, state, _) in sides.items():
-        evals = (evaluate(make_eval_step(module.loss_fn), state, module, batch_size, k_eval, data_options)
+        evals = (evaluate(make_eval_step(module.loss_fn), state, module, batch_size, run.k_eval, data_options)
                  if evaluate_at_end and losses[side] else {})
         times = seconds[side]
         result[side] = {"loss": losses[side], "eval": evals, "seconds": float(np.sum(times)),
@@ -132,9 +155,3 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
     result["ok"] = bool(init_equal and result["max_rel_loss_diff"] <= RTOL)
     return result
 
-
-def _trees_equal(a, b) -> bool:
-    leaves_a, tree_a = jax.tree_util.tree_flatten(a)
-    leaves_b, tree_b = jax.tree_util.tree_flatten(b)
-    return tree_a == tree_b and all(x.shape == y.shape and x.dtype == y.dtype and bool((x == y).all())
-                                    for x, y in zip(leaves_a, leaves_b))

@@ -14,6 +14,9 @@
    collectives. The program is the one-device program, so it computes the same numbers,
    randomness included.
 
+The per-device step is `purejax.train.make_train_step(loss_fn, axis_name='batch')`: plain JAX,
+which flaxed uses too, as it uses the one-device step.
+
 Counterpart: `flax.jax_utils.replicate`, `unreplicate`, `flax.training.common_utils.shard`
 (`flaxed/parallel.py`), and the `train_step` of Flax's examples under `jax.pmap`.
 
@@ -27,12 +30,10 @@ from typing import Callable
 
 import jax
 import numpy as np
-from jax import lax
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-import purejax.random
 from purejax import tree
-from purejax.train.steps import model_variables
+from purejax.train.steps import make_train_step
 
 AXIS = "batch"  # pmap's axis name: the devices
 
@@ -68,32 +69,14 @@ def shard(batch: dict, num_shards: int) -> dict:
     return {name: np.asarray(x).reshape((num_shards, per_shard) + x.shape[1:]) for name, x in batch.items()}
 
 
-def _device_step(loss_fn: Callable, axis_name: str) -> Callable:
-    """One device's step: its shard's gradients, averaged over `axis_name`, then the update."""
-
-    def step(state, batch, key):
-        key = purejax.random.fold_in(key, lax.axis_index(axis_name))  # each device its own randomness
-
-        def objective(params):
-            return loss_fn(model_variables(state, params), batch, key, train=True)
-
-        (loss, metrics), grads = jax.value_and_grad(objective, has_aux=True)(state.params)
-        grads = lax.pmean(grads, axis_name)  # the full batch's gradient
-        metrics = dict(metrics)
-        changes = {"batch_stats": metrics.pop("batch_stats")} if "batch_stats" in metrics else {}
-        loss, metrics = lax.pmean((loss, metrics), axis_name)
-        return state.apply_gradients(grads=grads, **changes), {"loss": loss, **metrics}
-
-    return step
-
-
 def pmap_train_step(loss_fn: Callable, axis_name: str = AXIS) -> Callable:
     """`step(replicated state, sharded batch [devices, B/devices, ...], key) -> (state, metrics)`.
 
     Models with BatchNorm must be built with the same `axis_name` (pass it to their `loss_fn`).
     The returned metrics are replicated: `[devices]` copies of each value.
     """
-    return jax.pmap(_device_step(loss_fn, axis_name), axis_name=axis_name, in_axes=(0, 0, None))
+    step = make_train_step(loss_fn, jit=False, axis_name=axis_name)
+    return jax.pmap(step, axis_name=axis_name, in_axes=(0, 0, None))
 
 
 def vmap_train_step(loss_fn: Callable, axis_name: str = AXIS) -> Callable:
@@ -102,8 +85,8 @@ def vmap_train_step(loss_fn: Callable, axis_name: str = AXIS) -> Callable:
     `step(state, sharded batch [shards, B/shards, ...], key) -> (state, metrics)`: the reference
     a pmap run is compared with (same per-shard randomness, same averaged statistics).
     """
-    return jax.jit(jax.vmap(_device_step(loss_fn, axis_name), axis_name=axis_name, in_axes=(None, 0, None),
-                            out_axes=None))
+    step = make_train_step(loss_fn, jit=False, axis_name=axis_name)
+    return jax.jit(jax.vmap(step, axis_name=axis_name, in_axes=(None, 0, None), out_axes=None))
 
 
 def data_mesh(devices=None) -> Mesh:
@@ -125,8 +108,6 @@ def sharded_train_step(loss_fn: Callable, mesh: Mesh) -> Callable:
 
     Feed it `put_global(state, replicated(mesh))` and `put_global(batch, batch_sharding(mesh))`.
     """
-    from purejax.train.steps import make_train_step
-
     replicated, split = NamedSharding(mesh, PartitionSpec()), NamedSharding(mesh, PartitionSpec("data"))
     return jax.jit(make_train_step(loss_fn, jit=False), in_shardings=(replicated, split, replicated),
                    out_shardings=(replicated, replicated))

@@ -64,6 +64,14 @@ def tree_ulp(ours: Any, theirs: Any) -> int:
     return max([ulp_distance(a, b) for a, b in pairs], default=0)
 
 
+def trees_identical(ours: Any, theirs: Any) -> bool:
+    """Same structure, shapes, dtypes and bits, leaf for leaf."""
+    try:
+        return tree_ulp(ours, theirs) == 0
+    except ValueError:  # a leaf's shape or dtype differs
+        return False
+
+
 def tree_rel(ours: Any, theirs: Any, floor: float = 1e-6) -> float:
     """The largest `|a - b| / max(|b|, floor)` over the leaves (in float64); inf if structures differ."""
     import jax

@@ -11,7 +11,7 @@ from __future__ import annotations
 import jax
 
 import purejax.random
-from comparisons.parity.common import Row
+from comparisons.parity.common import Row, trees_identical
 from comparisons.training import RTOL, modules, train_pair
 from purejax.models import MODELS
 
@@ -23,10 +23,9 @@ def _init_row(name: str) -> Row:
     key = purejax.random.PRNGKey(0)
     batch = ours.example_batch(key)
     a, b = ours.init(key, batch), theirs.init(key, batch)
+    same = trees_identical(a, b)
     leaves_a, tree_a = jax.tree_util.tree_flatten(a)
-    leaves_b, tree_b = jax.tree_util.tree_flatten(b)
-    same = tree_a == tree_b and all(x.dtype == y.dtype and x.shape == y.shape and bool((x == y).all())
-                                    for x, y in zip(leaves_a, leaves_b))
+    tree_b = jax.tree_util.tree_structure(b)
     count = sum(x.size for x in leaves_a)
     return Row(f"purejax.models.{name}.init", f"flaxed.models.{name}.init",
                f"same key and batch: {len(leaves_a)} arrays, {count:,} numbers",

@@ -10,6 +10,7 @@ the small numpy version JAX's own examples write by hand.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Iterator
 
 import numpy as np
@@ -34,7 +35,7 @@ def take(data: dict, index) -> dict:
     return {name: np.asarray(array)[index] for name, array in data.items()}
 
 
-def batches(data: dict, batch_size: int, *, key=None, epochs: int = 1,
+def batches(data: dict, batch_size: int, *, key=None, epochs: int | None = 1,
             remainder: str = "drop") -> Iterator[dict]:
     """Yield `{name: [batch_size, ...]}` batches of `data`, epoch after epoch.
 
@@ -45,7 +46,7 @@ def batches(data: dict, batch_size: int, *, key=None, epochs: int = 1,
       data: a dict of arrays with the same first axis `[n, ...]`.
       batch_size: examples per batch, `B >= 1`.
       key: a PRNG key (`uint32[2]`): shuffle each epoch with `fold_in(key, epoch)`; None keeps the order.
-      epochs: passes over the data.
+      epochs: passes over the data; None: without end (a training stream).
       remainder: the last `n % B` examples of an epoch: "drop" them (every batch full, the
         default), "pad" them to a full batch by repeating the epoch's first examples, or "keep" a
         short last batch. With "pad" every batch gets `'mask': bool[B]`, False on the padding.
@@ -65,7 +66,7 @@ def batches(data: dict, batch_size: int, *, key=None, epochs: int = 1,
 
 def _batches(data: dict, n: int, batch_size: int, key, epochs: int, remainder: str) -> Iterator[dict]:
     """The generator behind `batches`, started after its arguments were checked."""
-    for epoch in range(epochs):
+    for epoch in (itertools.count() if epochs is None else range(epochs)):
         if key is None:
             order = np.arange(n)
         else:

@@ -42,7 +42,7 @@ def load_data() -> dict:
 
 def train_batches(key, batch_size: int):
     """Endless shuffled training batches `{'x': [B, 3], 'y': [B, 1]}`, a new order each epoch."""
-    return datasets.batches(load_data()["train"], batch_size, key=key, epochs=2 ** 31)
+    return datasets.batches(load_data()["train"], batch_size, key=key, epochs=None)
 
 
 def eval_batches(batch_size: int):

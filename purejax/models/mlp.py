@@ -48,7 +48,7 @@ def load_data() -> dict:
 
 def train_batches(key, batch_size: int):
     """Endless shuffled training batches `{'image': [B, 8, 8, 1], 'label': [B]}`, a new order each epoch."""
-    return datasets.batches(load_data()["train"], batch_size, key=key, epochs=2 ** 31)
+    return datasets.batches(load_data()["train"], batch_size, key=key, epochs=None)
 
 
 def eval_batches(batch_size: int):

@@ -21,6 +21,9 @@ from typing import Callable
 
 import jax
 import numpy as np
+from jax import lax
+
+import purejax.random
 
 
 def model_variables(state, params=None) -> dict:
@@ -31,7 +34,8 @@ def model_variables(state, params=None) -> dict:
     return variables
 
 
-def make_train_step(loss_fn: Callable, *, jit: bool = True, donate: bool = False) -> Callable:
+def make_train_step(loss_fn: Callable, *, jit: bool = True, donate: bool = False,
+                    axis_name: str | None = None) -> Callable:
     """`train_step(state, batch, key) -> (state', metrics)`: one gradient step on `batch`.
 
     Args:
@@ -39,12 +43,18 @@ def make_train_step(loss_fn: Callable, *, jit: bool = True, donate: bool = False
       jit: compile the step (default True).
       donate: let XLA reuse the old state's buffers for the new state (`donate_argnums=0`);
         the state passed in must not be used again.
+      axis_name: for one device's step under `pmap` (or `vmap`) over this axis: the device draws
+        its randomness from `fold_in(key, device index)`, and the gradients and metrics are
+        averaged over the devices (`lax.pmean`) before the update, so every copy stays equal.
 
     Returns:
       The step; `metrics` holds `'loss'` and the model's metrics, as device scalars.
     """
 
     def train_step(state, batch, key):
+        if axis_name is not None:
+            key = purejax.random.fold_in(key, lax.axis_index(axis_name))  # each device its own randomness
+
         def objective(params):
             return loss_fn(model_variables(state, params), batch, key, train=True)
 
@@ -53,6 +63,9 @@ def make_train_step(loss_fn: Callable, *, jit: bool = True, donate: bool = False
         changes = {}
         if "batch_stats" in metrics:
             changes["batch_stats"] = metrics.pop("batch_stats")
+        if axis_name is not None:
+            grads = lax.pmean(grads, axis_name)  # the full batch's gradient
+            loss, metrics = lax.pmean((loss, metrics), axis_name)
         return state.apply_gradients(grads=grads, **changes), {"loss": loss, **metrics}
 
     return jax.jit(train_step, donate_argnums=0 if donate else ()) if jit else train_step
