@@ -1,15 +1,18 @@
 """Measurements behind `python -m comparisons bench`: train steps, compiles, imports, limits.
 
 Each model's purejax and flaxed train steps start from the same variables and see the same
-device-resident batch and key. They are timed in turns (A B A B ...) in one process, with
+device-resident batch and key. They are timed in turns (A B, then B A, ...) in one process, with
 `jax.block_until_ready` around every call, after warm-up, and the median is kept:
 
     step_ms      one jitted train step (state in, state and metrics out)
+    step_donated_ms  the same step with the state's buffers donated (`make_train_step(donate=True)`),
+                 on its own copy of the state: the before/after of buffer donation
     dispatch_ms  a jitted identity on the same (state, batch, key): flattening the state pytree
                  and launching a program, the floor below which no step can go
     compile_s    the first call of a freshly jitted step: trace, lower, XLA compile, one run
     trace_lower_s, xla_compile_s   the same first call taken apart (`.lower()`, `.compile()`)
     stablehlo_ops  lines with an `=` in the lowered module: how much the step traces to
+    same_program   whether XLA's optimised programs of the two steps are the same, names aside
     compiled_bytes XLA's own account of the executable (arguments + outputs + temporaries)
 
 Import times are the wall time of `python -c "import X"` in a fresh interpreter minus that of
@@ -29,6 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import purejax.random
+from comparisons.bench_lstm import normalized_program
 from comparisons.training import create_states, modules
 from purejax.train import make_train_step
 
@@ -81,11 +85,15 @@ def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_s
     case = prepare(name, batch_size)
     batch, key = case["batch"], case["key"]
     out = {side: {"compile_s_all": []} for side in SIDES}
-    steps_fn, dispatch_fn = {}, jax.jit(lambda state, batch, key: state)
+    steps_fn, donated_fn, dispatch_fn = {}, {}, jax.jit(lambda state, batch, key: state)
+    donated_states = {side: jax.tree.map(jnp.copy, case["states"][side]) for side in SIDES}  # its own buffers
     for side in SIDES:  # warm-up: the steps timed below, and JAX's process-wide caches, for both sides
         steps_fn[side] = make_train_step(case["loss_fns"][side])
+        donated_fn[side] = make_train_step(case["loss_fns"][side], donate=True)
         _timed(steps_fn[side], case["states"][side], batch, key)
         _timed(dispatch_fn, case["states"][side], batch, key)
+        _, (donated_states[side], _) = _timed(donated_fn[side], donated_states[side], batch, key)
+    programs = {}
     for side in SIDES:  # a first call taken apart
         step = make_train_step(case["loss_fns"][side])
         start = time.perf_counter()
@@ -94,31 +102,39 @@ def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_s
         compiled = lowered.compile()
         out[side].update(trace_lower_s=middle - start, xla_compile_s=time.perf_counter() - middle,
                          stablehlo_ops=_stablehlo_ops(lowered), compiled_bytes=_compiled_bytes(compiled))
+        programs[side] = normalized_program(compiled)
     for _ in range(compile_repeats):  # a fresh jit each time: trace, lower, compile, run
         for side in SIDES:
             step = make_train_step(case["loss_fns"][side])
             seconds, _ = _timed(step, case["states"][side], batch, key)
             out[side]["compile_s_all"].append(seconds)
     states = dict(case["states"])
-    times = {side: {"step": [], "dispatch": []} for side in SIDES}
+    times = {side: {"step": [], "dispatch": [], "donated": []} for side in SIDES}
     for i in range(warmup + steps):
-        for side in SIDES:  # interleaved: A B A B ...
+        for side in SIDES if i % 2 == 0 else SIDES[::-1]:  # interleaved, each side first every other turn
             seconds, (states[side], _) = _timed(steps_fn[side], states[side], batch, key)
             floor, _ = _timed(dispatch_fn, states[side], batch, key)
+            donated, (donated_states[side], _) = _timed(donated_fn[side], donated_states[side], batch, key)
             if i >= warmup:
                 times[side]["step"].append(seconds)
                 times[side]["dispatch"].append(floor)
+                times[side]["donated"].append(donated)
     for side in SIDES:
         out[side].update(step_ms=1e3 * statistics.median(times[side]["step"]),
                          step_ms_iqr=[1e3 * float(q) for q in np.percentile(times[side]["step"], [25, 75])],
                          dispatch_ms=1e3 * statistics.median(times[side]["dispatch"]),
+                         step_donated_ms=1e3 * statistics.median(times[side]["donated"]),
                          compile_s=statistics.median(out[side]["compile_s_all"]))
+        out[side]["donation_ratio"] = out[side]["step_donated_ms"] / out[side]["step_ms"]
     p, f = out["purejax"], out["flaxed"]
     return {"model": name, "batch_size": case["batch_size"], **out,
-            "step_ratio": p["step_ms"] / f["step_ms"], "compile_ratio": p["compile_s"] / f["compile_s"],
+            "step_ratio": p["step_ms"] / f["step_ms"],
+            "step_donated_ratio": p["step_donated_ms"] / f["step_donated_ms"],
+            "compile_ratio": p["compile_s"] / f["compile_s"],
             "trace_lower_ratio": p["trace_lower_s"] / f["trace_lower_s"],
             "xla_compile_ratio": p["xla_compile_s"] / f["xla_compile_s"],
             "dispatch_ratio": p["dispatch_ms"] / f["dispatch_ms"],
+            "same_program": programs["purejax"] == programs["flaxed"],  # XLA's optimised programs, names aside
             "peak_bytes_in_use": peak_bytes_in_use()}
 
 

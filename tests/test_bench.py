@@ -7,13 +7,16 @@ import json
 import subprocess
 import sys
 
+import jax
+import jax.numpy as jnp
 import pytest
 
 from comparisons import bench
+from comparisons.bench_lstm import normalized_program
 from purejax.models import MODELS
 
 SIDE_KEYS = {"step_ms", "dispatch_ms", "compile_s", "trace_lower_s", "xla_compile_s", "stablehlo_ops",
-             "compiled_bytes"}
+             "compiled_bytes", "step_donated_ms", "donation_ratio"}
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +42,16 @@ def test_json_holds_every_figure_and_the_context(tiny_run):
         assert SIDE_KEYS <= set(model[side]) and model[side]["step_ms"] > 0 and model[side]["compile_s"] > 0
     assert model["step_ratio"] == pytest.approx(model["purejax"]["step_ms"] / model["flaxed"]["step_ms"])
     assert model["compile_ratio"] == pytest.approx(model["purejax"]["compile_s"] / model["flaxed"]["compile_s"])
+    for side in ("purejax", "flaxed"):
+        assert model[side]["donation_ratio"] == pytest.approx(model[side]["step_donated_ms"] / model[side]["step_ms"])
+    assert isinstance(model["same_program"], bool)
     if data["platform"] == "cpu":  # the CPU backend keeps no memory count: null, and the JSON says why
         assert model["peak_bytes_in_use"] is None and data["memory"]["reported"] is False
         assert "CPU" in data["memory"]["note"]
     assert set(data["imports"]["seconds"]) == {"purejax", "jax", "flax.linen"}
     variants = {row["variant"] for row in data["lstm"]["rows"]}
-    assert {"purejax per-step", "flax OptimizedLSTMCell"} <= variants
+    assert {"purejax per-step", "flax OptimizedLSTMCell", "products only"} <= variants
+    assert set(data["lstm"]["same_program_as_flax"]) == {"purejax per-step", "purejax fused"}
     assert data["lstm"]["settings"]["batch"] == 32 and data["lstm"]["settings"]["hidden"] == 256
     assert all(row["tokens_per_s"] > 0 and 0 < row["fraction_of_best_peak"] for row in data["lstm"]["rows"])
 
@@ -58,6 +65,31 @@ def test_goals_are_marked_met_or_not(tiny_run):
         assert ("NOT MET" in line) is (not goal["met"]) and (" met " in line) is goal["met"], line
         assert goal["limit"] and goal["limit"] in line
     assert f"{sum(g['met'] for g in data['goals'])} of 5 goals met" in stdout
+
+
+def test_cpu_programs_are_flaxs_where_the_doc_says_so(tiny_run):
+    """docs/benchmarks.md reads the step and LSTM ratios as equal programs on CPU: the run checks it."""
+    _, data, _ = tiny_run
+    if data["platform"] != "cpu":
+        pytest.skip(f"measured and documented on CPU only; this backend is {data['platform']}")
+    assert data["models"]["linear_regression"]["same_program"] is True
+    assert data["lstm"]["same_program_as_flax"] == {"purejax per-step": True, "purejax fused": False}
+
+
+def test_donation_is_reported(tiny_run):
+    stdout = tiny_run[0]
+    line = next(line for line in stdout.splitlines() if line.startswith("linear_regression ") and "->" in line)
+    assert "purejax" in line and "flaxed" in line
+
+
+def test_normalized_program_ignores_names_only():
+    square = jax.jit(lambda x: jnp.square(x) + 1.0)
+    product = jax.jit(lambda y: y * y + 1.0)  # another name, another primitive, same optimised program
+    other = jax.jit(lambda x: x * x - 1.0)
+    x = jnp.ones((4, 3))
+    programs = [normalized_program(f.lower(x).compile()) for f in (square, product, other)]
+    assert programs[0] == programs[1]
+    assert programs[0] != programs[2]
 
 
 def test_plot_is_a_png(tiny_run):
