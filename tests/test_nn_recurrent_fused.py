@@ -3,6 +3,8 @@
 Same variables; the fused path must give the per-step outputs and carries (rtol 1e-5) and
 gradients (rtol 1e-4) in every RNN setting, eager and jitted, and refuse what it cannot run.
 """
+import dataclasses
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -47,16 +49,24 @@ EAGER_TOO = ("plain", "seq_lengths")  # eager runs are slow (op by op); the rest
 
 
 def _assert_fused_equals_per_step(variant, cell, rnn_kwargs, call, x):
-        # bfloat16: the hoisted product sums the input kernel's gradient over all steps in one
-        # bfloat16 product (per step, it is summed in float32), so a few bf16 ulp apart
-        low = cell.dtype == jnp.bfloat16
-        for platform in PLATFORMS:
-            with jax.default_device(jax.devices(platform)[0]):
-                fused = _run(cell, rnn_kwargs, call, x, True, variant)
-                per_step = _run(cell, rnn_kwargs, call, x, False, variant)
-                chex.assert_trees_all_close(fused[0], per_step[0], rtol=1e-2 if low else FORWARD_RTOL, atol=1e-6)
-                chex.assert_trees_all_close(fused[1], per_step[1], rtol=5e-2 if low else GRADIENT_RTOL,
-                                            atol=5e-3 if low else 1e-6)
+    low = cell.dtype == jnp.bfloat16
+    for platform in PLATFORMS:
+        with jax.default_device(jax.devices(platform)[0]):
+            fused = _run(cell, rnn_kwargs, call, x, True, variant)
+            per_step = _run(cell, rnn_kwargs, call, x, False, variant)
+            if not low:
+                chex.assert_trees_all_close(fused[0], per_step[0], rtol=FORWARD_RTOL, atol=1e-6)
+                chex.assert_trees_all_close(fused[1], per_step[1], rtol=GRADIENT_RTOL, atol=1e-6)
+                continue
+            # bfloat16: the per-step cell's backward pass runs in bfloat16 (the gates' cotangents
+            # are bfloat16), ours in float32 after the saved bfloat16 gates; both are about 1%
+            # from the float32 gradients, so each is held to those instead of to the other.
+            exact = _run(dataclasses.replace(cell, dtype=None), rnn_kwargs, call, x, False, variant)
+            chex.assert_trees_all_close(fused[0], per_step[0], rtol=1e-2, atol=1e-6)
+            for grads in (fused[1], per_step[1]):
+                errors = jax.tree_util.tree_map(lambda a, b: jnp.max(jnp.abs(a - b)) / jnp.max(jnp.abs(b)),
+                                                grads, exact[1])
+                assert max(float(e) for e in jax.tree_util.tree_leaves(errors)) < 2e-2, errors
 
 
 class FusedTest(chex.TestCase):
@@ -77,12 +87,15 @@ def test_default_follows_the_measured_table_for_lstm_cells_only():
     measured = FUSED_BY_PLATFORM.get(jax.default_backend(), False)
     assert fused_default(LSTMCell(4)) is measured and fused_default(OptimizedLSTMCell(4)) is measured
     assert fused_default(GRUCell(4)) is False
-    assert FUSED_BY_PLATFORM["cpu"] is False  # measured slower on CPU (docs/benchmarks.md)
+    assert FUSED_BY_PLATFORM["cpu"] is True  # measured faster on CPU (docs/benchmarks.md)
 
 
 def test_fused_needs_an_lstm_cell():
-    with pytest.raises(ValueError, match="fused=True needs an LSTMCell or OptimizedLSTMCell, got GRUCell"):
+    with pytest.raises(ValueError, match=r"fused=True needs an LSTMCell or OptimizedLSTMCell with the default "
+                                         r"gate_fn \(sigmoid\) and activation_fn \(tanh\), got GRUCell"):
         RNN(GRUCell(4), fused=True).init(KEY, X)
+    with pytest.raises(ValueError, match="got LSTMCell"):  # its backward pass is written for sigmoid and tanh
+        RNN(LSTMCell(4, gate_fn=jnp.tanh), fused=True).init(KEY, X)
 
 
 def test_fused_path_still_checks_inputs_and_carry():

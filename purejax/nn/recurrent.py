@@ -53,9 +53,10 @@ class RNN(Layer):
         With `seq_lengths`, only each sequence's valid part is reversed: padding stays at the end.
       keep_order: with `reverse`, flip the outputs back to the input order (Bidirectional's case).
       unroll: steps per iteration of the compiled loop, passed to `lax.scan` (default 1).
-      fused: for LSTM cells, project every step's inputs in one product before the scan and fuse
-        the four gates (`recurrent_fused.py`); None (default) decides per platform from
-        measurements, True/False force it. Same variables, same results to float rounding.
+      fused: for LSTM cells (default sigmoid and tanh), run the whole sequence as one function
+        whose backward pass takes the weight gradients for all steps in one product
+        (`recurrent_fused.py`); None (default) decides per platform from measurements,
+        True/False force it. Same variables, same outputs, gradients to float rounding.
 
     Call: `forward(scope, inputs, *, initial_carry=None, init_key=None, seq_lengths=None,
     return_carry=None, time_major=None, reverse=None, keep_order=None)`; the last four override
@@ -75,7 +76,7 @@ class RNN(Layer):
       Network Trajectories*, 1990 (truncated BPTT). https://doi.org/10.1162/neco.1990.2.4.490
 
     Differences:
-      `fused` is ours (Flax has no input-projection fast path). No `variable_axes`,
+      `fused` is ours (Flax leaves an LSTM's backward pass to `scan`). No `variable_axes`,
       `variable_broadcast`, `variable_carry`, `split_rngs`: the cell's
       'params' are always broadcast (Flax's defaults) and the scanned step sees only 'params', no
       other collections and no rng streams (no dropout inside the cell). `seq_lengths` must not
@@ -126,21 +127,24 @@ class RNN(Layer):
         def cell_step(carry, x_t):  # the pure step: (carry, x_t) -> (carry, y_t)
             return self.cell.apply({"params": params}, carry, x_t)
 
-        fused = fused_default(self.cell) if self.fused is None else self.fused
-        if fused:
-            if not supports_fused(self.cell):
-                raise ValueError(f"{scope.where}: fused=True needs an LSTMCell or OptimizedLSTMCell, "
-                                 f"got {type(self.cell).__name__}")
-            jax.eval_shape(cell_step, carry, xs[0])  # the cell's own checks of carry and inputs
-            xs, cell_step = fused_lstm(self.cell, params, xs)  # xs: [time, *batch, 4 * hidden]
-
         def step(carry, x_t):
             carry, y_t = cell_step(carry, x_t)
             return carry, ((carry, y_t) if keep_carries else y_t)
 
-        carry, ys = jax.lax.scan(step, carry, xs, unroll=self.unroll)
+        fused = fused_default(self.cell) if self.fused is None else self.fused
+        if fused:
+            if not supports_fused(self.cell):
+                raise ValueError(f"{scope.where}: fused=True needs an LSTMCell or OptimizedLSTMCell with the "
+                                 f"default gate_fn (sigmoid) and activation_fn (tanh), got "
+                                 f"{type(self.cell).__name__}")
+            jax.eval_shape(cell_step, carry, xs[0])  # the cell's own checks of carry and inputs
+            carries = fused_lstm(self.cell, params, carry, xs, self.unroll)  # (cs, hs): [time, *batch, hidden]
+            carry, ys = (carries[0][-1], carries[1][-1]), carries[1]
+        else:
+            carry, ys = jax.lax.scan(step, carry, xs, unroll=self.unroll)
+            if keep_carries:
+                carries, ys = ys  # carries: [time, *batch, ...] per leaf
         if keep_carries:
-            carries, ys = ys  # carries: [time, *batch, ...] per leaf
             carry = _select_last_carry(carries, seq_lengths)
         outputs = tree.map(lambda y: jnp.moveaxis(y, 0, time_axis), ys)  # [*batch, time, *out]
         if reverse and keep_order:

@@ -1,39 +1,42 @@
-"""The LSTM fast path inside `RNN`: gates fused into one product, input projection hoisted out of time.
+"""The LSTM fast path inside `RNN`: one sequence function with its own backward pass.
 
-An LSTM step multiplies twice: the input `x_t` by the input kernels and the hidden state `h` by
-the recurrent kernels. Only the second depends on the previous step. So, as cuDNN does:
+Forward, per step, as `OptimizedLSTMCell` computes it (the four gates in one product per input):
 
-    W_i = [W_ii | W_if | W_ig | W_io]                      # [in, 4 * hidden]
-    W_h = [W_hi | W_hf | W_hg | W_ho]                      # [hidden, 4 * hidden]
-    b   = [b_hi | b_hf | b_hg | b_ho]                      # [4 * hidden]
-    P   = X @ W_i                                          # all steps at once: [time, *batch, 4 * hidden]
-    for t:  z = (h @ W_h + b) + P_t                        # one product per step, [*batch, 4 * hidden]
-            i, f, g, o = split(z, 4)                       # then the gates as in LSTMCell
+    z_t = (h_{t-1} @ W_h + b) + x_t @ W_i               # [batch, 4 * hidden], W_i = [W_ii | .. | W_io]
+    i, f, g, o = sigmoid(z_i), sigmoid(z_f), tanh(z_g), sigmoid(z_o)
+    c_t = f * c_{t-1} + i * g;   h_t = o * tanh(c_t)
 
-One large product for the inputs uses the matrix units far better than `time` small ones, and
-each scan step is left with the one product it cannot avoid. The sums are taken in the same
-order as `LSTMCell` (`(h @ W_h + b) + x @ W_i`, per gate), and the variables are unchanged
-(`ii..io`, `hi..ho`), so the results agree with the per-gate cell to float rounding of the
-products: on CPU the outputs came out bitwise equal in our tests, the gradients within a few
-ulp (the backward pass groups the products differently). In bfloat16 (`dtype=jnp.bfloat16`)
-the input kernels' gradient is summed over all steps inside one bfloat16 product, where the
-per-step cell sums step by step in float32: a few bfloat16 ulp apart.
+Backward, written out (`jax.custom_vjp`) instead of left to `scan`'s transpose. Only what needs
+the previous step stays in the reversed loop; the weight gradients, which do not, are taken once
+for the whole sequence after it:
+
+    loop t = T-1 .. 0:  dh = dy_t + dz_{t+1} @ W_h^T;   dc = dc_t + dc_{t+1} * f_{t+1} + dh * o * (1 - tanh(c_t)^2)
+                        dz_t = [dc * g * i(1-i), dc * c_{t-1} * f(1-f), dc * i * (1-g^2), dh * tanh(c_t) * o(1-o)]
+    then, all steps at once:  dW_h = H_prev^T dZ,  dW_i = X^T dZ,  db = sum dZ,  dX = dZ W_i^T
+
+`scan`'s transpose instead adds each step's `[in + hidden, batch] @ [batch, 4 * hidden]` into the
+weight gradient inside the loop, reading and writing the whole gradient every step. The loop also
+reads each step's saved gates one step ahead, through its carry: XLA's CPU backend emits scalar
+code for an elementwise fusion that reads a slice of a large array at a loop index (the LLVM IR
+of such a gate fusion held no vector instructions, against 137 when the array was small; the gate
+arithmetic alone took 10.4 ms against 3.6 ms carried ahead), so the arithmetic reads small carried
+arrays and the slicing is a plain copy.
+
+Measured (`python -m comparisons.bench_lstm`, docs/benchmarks.md; 2-core CPU, batch 32, 128 steps,
+128 in, 256 hidden, forward + backward): see the doc for the figures against Flax's
+`OptimizedLSTMCell` and the per-step cell. Outputs equal the per-step cell's bitwise on CPU in our
+tests (same forward operations); gradients agree to a few ulp (the sums over steps and batch are
+grouped differently).
+
+An earlier version hoisted the input product `X @ W_i` out of the forward loop as cuDNN does; it
+was slower on CPU (93 ms against 67 ms for Flax) for the reason above: each step's `4 * hidden`
+projected inputs were sliced inside the gate fusion.
 
 `RNN(cell, fused=None)` takes this path where it measured faster (`FUSED_BY_PLATFORM`);
 `fused=True/False` forces the choice.
 
-Measured (`python -m comparisons.bench_lstm`, docs/benchmarks.md): on this project's 2-core CPU
-(XLA CPU, jax 0.10.2), batch 32, 128 steps, 128 inputs, 256 hidden, jitted, median of 20,
-the per-step cell was faster: forward 19.2 ms per-step vs 30.1 ms hoisted; forward + backward
-66 ms vs 93 ms (Flax's OptimizedLSTMCell: 67 ms); the same held for a bare `lax.scan` written
-without purejax, and with the bias folded into the hoisted product. We have not found why XLA's
-CPU backend runs the hoisted loop slower. So the CPU default is per-step, which also keeps training
-bitwise with Flax (the fused gradients differ by a few ulp, and long training runs amplify
-that). No GPU or TPU was available to measure, so they default to per-step as well until
-measured; `fused=True` is there to try.
-
-Counterpart: none in Flax (`flax.linen.OptimizedLSTMCell` fuses the gates but projects the
-inputs step by step inside the scan); cuDNN's LSTM and `torch.nn.LSTM` hoist the input product.
+Counterpart: none in Flax (`flax.linen.OptimizedLSTMCell` under `nn.RNN` leaves the backward to
+`scan`); cuDNN's LSTM and `torch.nn.LSTM` also take the weight gradients for all steps at once.
 
 References:
   Appleyard, Kocisky and Blunsom, *Optimizing Performance of Recurrent Neural Networks on GPUs*,
@@ -43,13 +46,15 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+from jax import lax
 
+from purejax.nn.activations import sigmoid, tanh
 from purejax.nn.linear import promote_dtype
 from purejax.nn.recurrent_cells import GATES, LSTMCell
 
 # The default of `RNN(fused=None)` per platform, from measurements (docs/benchmarks.md); a
 # platform not listed (not measured yet) runs per-step, Flax's own order of operations.
-FUSED_BY_PLATFORM = {"cpu": False}
+FUSED_BY_PLATFORM = {"cpu": True}
 
 
 def fused_default(cell) -> bool:
@@ -58,39 +63,96 @@ def fused_default(cell) -> bool:
 
 
 def supports_fused(cell) -> bool:
-    """The fast path computes `LSTMCell`'s math (also `OptimizedLSTMCell`'s, a subclass)."""
-    return isinstance(cell, LSTMCell)
+    """The fast path computes `LSTMCell`'s math (also `OptimizedLSTMCell`'s, a subclass) with the
+    default `sigmoid` gates and `tanh` activation, whose derivatives its backward pass writes out."""
+    return isinstance(cell, LSTMCell) and cell.gate_fn is sigmoid and cell.activation_fn is tanh
 
 
-def fused_lstm(cell: LSTMCell, params: dict, xs):
-    """The hoisted input projection and the per-step function of the fused LSTM.
+def fused_lstm(cell: LSTMCell, params: dict, carry, xs, unroll: int = 1):
+    """Every step's carry of an LSTM over `xs`, by the fast path.
 
     Args:
-      cell: an `LSTMCell` (or subclass): its `gate_fn`, `activation_fn` and `dtype` are used.
+      cell: an `LSTMCell` (or subclass) with the default gate and activation functions; its `dtype`
+        is the computation dtype, as in the cell.
       params: the cell's params `{'ii': {'kernel': [in, hidden]}, ..., 'ho': {'kernel', 'bias'}}`.
+      carry: `(c, h)`, each `[*batch, hidden]`.
       xs: the inputs, time first, `[time, *batch, in]`.
+      unroll: steps per loop iteration, forward and backward (`lax.scan`'s `unroll`).
 
     Returns:
-      `(projected, step)`: `projected = xs @ W_i`, `[time, *batch, 4 * hidden]`, and
-      `step((c, h), p_t) -> ((c', h'), h')`, to scan over `projected`.
+      `(cs, hs)`, each `[time, *batch, hidden]`: the cell state and output after every step.
     """
     w_i = jnp.concatenate([params[f"i{g}"]["kernel"] for g in GATES], axis=-1)  # [in, 4 * hidden]
     w_h = jnp.concatenate([params[f"h{g}"]["kernel"] for g in GATES], axis=-1)  # [hidden, 4 * hidden]
     b = jnp.concatenate([params[f"h{g}"]["bias"] for g in GATES], axis=-1)  # [4 * hidden]
-    xs, w_i = promote_dtype(xs, w_i, dtype=cell.dtype)  # as Dense does for the input terms
-    projected = jnp.dot(xs, w_i)  # [time, *batch, 4 * hidden]: every step's input term at once
+    c0, h0 = carry
+    steps, batch = xs.shape[0], xs.shape[1:-1]
+    xs = jnp.reshape(xs, (steps, -1, xs.shape[-1]))  # [time, batch (flattened), in]
+    c0, h0 = (jnp.reshape(a, (-1, a.shape[-1])) for a in (c0, h0))  # [batch, hidden]
+    xs, w_i = promote_dtype(xs, w_i, dtype=cell.dtype)  # as the cell promotes its two products
+    w_h, b = promote_dtype(w_h, b, dtype=cell.dtype or jnp.result_type(h0, w_h, b))
+    cs, hs = _sequence(unroll, w_i, w_h, b, c0, h0, xs)
+    return tuple(jnp.reshape(a, (steps, *batch, a.shape[-1])) for a in (cs, hs))
 
-    def step(carry, p_t):
-        c, h = carry  # [*batch, hidden] each
-        h_in, w_h_in, b_in = promote_dtype(h, w_h, b, dtype=cell.dtype)  # cast per step, as Dense does
-        z = (jnp.dot(h_in, w_h_in) + jnp.reshape(b_in, (1,) * (h.ndim - 1) + (-1,))) + p_t  # [*batch, 4 * hidden]
-        z_i, z_f, z_g, z_o = jnp.split(z, 4, axis=-1)  # [*batch, hidden] each
-        i = cell.gate_fn(z_i)  # input gate
-        f = cell.gate_fn(z_f)  # forget gate
-        g = cell.activation_fn(z_g)  # cell candidate
-        o = cell.gate_fn(z_o)  # output gate
+
+def _forward(unroll, w_i, w_h, b, c0, h0, xs):
+    def step(carry, x_t):
+        c, h = carry  # [batch, hidden] each
+        z = (jnp.dot(h.astype(w_h.dtype), w_h) + b[None]) + jnp.dot(x_t, w_i)  # [batch, 4 * hidden], the cell's order
+        z_i, z_f, z_g, z_o = jnp.split(z, 4, axis=-1)
+        i, f, g, o = sigmoid(z_i), sigmoid(z_f), tanh(z_g), sigmoid(z_o)
         new_c = f * c + i * g
-        new_h = o * cell.activation_fn(new_c)
-        return (new_c, new_h), new_h
+        new_h = o * tanh(new_c)
+        return (new_c, new_h), (new_c, new_h, jnp.concatenate([i, f, g, o], axis=-1))
 
-    return projected, step
+    _, (cs, hs, gates) = lax.scan(step, (c0, h0), xs, unroll=unroll)  # [time, batch, ...] each
+    return cs, hs, gates
+
+
+def _sequence_fwd(unroll, w_i, w_h, b, c0, h0, xs):
+    cs, hs, gates = _forward(unroll, w_i, w_h, b, c0, h0, xs)
+    return (cs, hs), (w_i, w_h, c0, h0, xs, cs, hs, gates)
+
+
+def _sequence_bwd(unroll, residuals, cotangents):
+    w_i, w_h, c0, h0, xs, cs, hs, gates = residuals
+    d_cs, d_hs = cotangents  # [time, batch, hidden] each
+    steps = xs.shape[0]
+    c_prev = jnp.concatenate([c0[None], cs[:-1]])  # [time, batch, hidden]: c_{t-1}
+    h_prev = jnp.concatenate([h0[None], hs[:-1]])  # h_{t-1}
+    saved = (d_cs, d_hs, gates, cs, c_prev)
+
+    def read(t):  # step t's saved values, copied out of the stacked arrays
+        return tuple(lax.dynamic_index_in_dim(a, t, keepdims=False) for a in saved)
+
+    w_h_t = w_h.T  # [4 * hidden, hidden]
+
+    def body(k, loop):
+        t = steps - 1 - k
+        dh_next, dc_next, d_z, now = loop
+        dc_t, dh_t, gates_t, c, c_before = now
+        ahead = read(jnp.maximum(t - 1, 0))  # the next iteration's values, read now
+        i, f, g, o = jnp.split(gates_t, 4, axis=-1)  # [batch, hidden] each
+        tanh_c = tanh(c)
+        dh = dh_t + dh_next
+        dc = dc_t + dc_next + dh * o * (1 - tanh_c * tanh_c)
+        dz = jnp.concatenate([dc * g * i * (1 - i), dc * c_before * f * (1 - f), dc * i * (1 - g * g),
+                              dh * tanh_c * o * (1 - o)], axis=-1)  # [batch, 4 * hidden]
+        d_z = lax.dynamic_update_index_in_dim(d_z, dz, t, 0)
+        return jnp.dot(dz, w_h_t), dc * f, d_z, ahead
+
+    dz_dtype = jnp.result_type(gates, cs, d_cs, d_hs)  # float32 carries under bfloat16 gates, as in the cell
+    start = (jnp.zeros(h0.shape, dz_dtype), jnp.zeros(c0.shape, dz_dtype), jnp.zeros(gates.shape, dz_dtype),
+             read(steps - 1))
+    dh0, dc0, d_z, _ = lax.fori_loop(0, steps, body, start, unroll=unroll)  # d_z: [time, batch, 4 * hidden]
+    flat = jnp.reshape(d_z, (-1, d_z.shape[-1]))  # [time * batch, 4 * hidden]
+    d_w_h = jnp.dot(jnp.reshape(h_prev, (-1, h_prev.shape[-1])).T, flat)  # [hidden, 4 * hidden]
+    d_w_i = jnp.dot(jnp.reshape(xs, (-1, xs.shape[-1])).T, flat)  # [in, 4 * hidden]
+    d_xs = jnp.dot(d_z, w_i.T)  # [time, batch, in]
+    grads = (d_w_i, d_w_h, jnp.sum(flat, axis=0), dc0, dh0, d_xs)
+    return tuple(g.astype(p.dtype) for g, p in zip(grads, (w_i, w_h, w_h, c0, h0, xs)))
+
+
+_sequence = jax.custom_vjp(lambda unroll, w_i, w_h, b, c0, h0, xs: _forward(unroll, w_i, w_h, b, c0, h0, xs)[:2],
+                           nondiff_argnums=(0,))
+_sequence.defvjp(_sequence_fwd, _sequence_bwd)
