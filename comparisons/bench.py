@@ -18,7 +18,7 @@ import platform as platform_
 import sys
 import time
 
-FULL = {"steps": 200, "warmup": 20, "compile_repeats": 3, "import_repeats": 7, "lstm_repeats": 20,
+FULL = {"steps": 200, "warmup": 20, "compile_repeats": 3, "import_repeats": 7, "lstm_repeats": 40,
         "lstm_unrolls": [1, 8], "matmul_repeats": 10}
 QUICK = {"steps": 50, "warmup": 5, "compile_repeats": 1, "import_repeats": 3, "lstm_repeats": 5,
          "lstm_unrolls": [1], "matmul_repeats": 5}

@@ -27,7 +27,7 @@ import jax.numpy as jnp
 
 import purejax.nn as pnn
 
-FULL = {"batch": 32, "time": 128, "inputs": 128, "hidden": 256, "repeats": 20}
+FULL = {"batch": 32, "time": 128, "inputs": 128, "hidden": 256, "repeats": 40}
 QUICK = {"batch": 32, "time": 128, "inputs": 128, "hidden": 256, "repeats": 5}
 
 
