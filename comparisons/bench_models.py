@@ -16,7 +16,8 @@ device-resident batch and key. They are timed in turns (A B, then B A, ...) in o
     compiled_bytes XLA's own account of the executable (arguments + outputs + temporaries)
 
 Import times are the wall time of `python -c "import X"` in a fresh interpreter minus that of
-`python -c "pass"`, taken in turns and reduced by the median; `python -X importtime` gives the
+`python -c "pass"`, taken in turns and reduced by the median; the cost of purejax over jax is the
+median of the paired differences (each turn's `import purejax` minus its `import jax`); `python -X importtime` gives the
 share of purejax's own modules (everything else `import purejax` loads is jax).
 """
 from __future__ import annotations
@@ -157,7 +158,8 @@ def import_times(repeats: int, modules_=IMPORTS) -> dict:
         own.append(1e-6 * sum(int(line.split("|")[0].split(":")[1]) for line in log.splitlines()
                               if line.split("|")[-1].strip().startswith("purejax")))
     return {"repeats": repeats, "bare_s": bare, "purejax_own_modules_s": statistics.median(own),
-            "seconds": {name: statistics.median(walls[name]) - bare for name in modules_}}
+            "seconds": {name: statistics.median(walls[name]) - bare for name in modules_},
+            "purejax_minus_jax_s": statistics.median(p - j for p, j in zip(walls["purejax"], walls["jax"]))}
 
 
 def recurrent_matmul_ceiling(batch: int, inputs: int, hidden: int, time_steps: int, repeats: int) -> float:

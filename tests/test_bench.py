@@ -49,6 +49,8 @@ def test_json_holds_every_figure_and_the_context(tiny_run):
         assert model["peak_bytes_in_use"] is None and data["memory"]["reported"] is False
         assert "CPU" in data["memory"]["note"]
     assert set(data["imports"]["seconds"]) == {"purejax", "jax", "flax.linen"}
+    import_goal = next(g for g in data["goals"] if g["goal"].startswith("import purejax"))
+    assert import_goal["value"] == data["imports"]["purejax_minus_jax_s"]
     variants = {row["variant"] for row in data["lstm"]["rows"]}
     assert {"purejax per-step", "flax OptimizedLSTMCell", "products only"} <= variants
     assert set(data["lstm"]["same_program_as_flax"]) == {"purejax per-step", "purejax fused"}
