@@ -16,9 +16,10 @@ device-resident batch and key. They are timed in turns (A B, then B A, ...) in o
     compiled_bytes XLA's own account of the executable (arguments + outputs + temporaries)
 
 Import times are the wall time of `python -c "import X"` in a fresh interpreter minus that of
-`python -c "pass"`, taken in turns and reduced by the median; the cost of purejax over jax is the
-median of the paired differences (each turn's `import purejax` minus its `import jax`); `python -X importtime` gives the
-share of purejax's own modules (everything else `import purejax` loads is jax).
+`python -c "pass"`, taken in turns (the order rotated every turn) and reduced by the median; the
+cost of purejax over jax is the median of the paired differences (each turn's `import purejax`
+minus its `import jax`); `python -X importtime` gives the share of purejax's own modules
+(everything else `import purejax` loads is jax).
 """
 from __future__ import annotations
 
@@ -144,8 +145,11 @@ def import_times(repeats: int, modules_=IMPORTS) -> dict:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))}
     commands = {"bare": "pass", **{name: f"import {name}" for name in modules_}}
     walls = {name: [] for name in commands}
-    for _ in range(repeats):
-        for name, code in commands.items():  # in turns, so load changes hit every module alike
+    names = list(commands)
+    for turn in range(repeats):
+        shift = turn % len(names)
+        for name in names[shift:] + names[:shift]:  # in turns, the order rotated: no module always first
+            code = commands[name]
             start = time.perf_counter()
             subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
