@@ -20,7 +20,7 @@ import time
 
 FULL = {"steps": 200, "warmup": 20, "compile_repeats": 3, "import_repeats": 15, "lstm_repeats": 40,
         "lstm_unrolls": [1, 8], "matmul_repeats": 10}
-QUICK = {"steps": 50, "warmup": 5, "compile_repeats": 1, "import_repeats": 3, "lstm_repeats": 5,
+QUICK = {"steps": 50, "warmup": 5, "compile_repeats": 1, "import_repeats": 7, "lstm_repeats": 5,
          "lstm_unrolls": [1], "matmul_repeats": 5}
 GOALS = {"step_ratio": 1.00, "compile_ratio": 0.8, "import_margin_s": 0.050, "lstm_fraction_of_peak": 0.60}
 SCHEMA = "purejax-bench/1"
