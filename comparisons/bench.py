@@ -218,37 +218,6 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def plot(result: dict, path: str) -> str:
-    """The ratios purejax / flaxed as grouped bars, with a line at 1.0 (equal)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    names = list(result["models"])
-    x = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(names) + 3), 4.5))
-    for offset, key, label in ((-0.2, "step_ratio", "train step"), (0.2, "compile_ratio", "compile (first call)")):
-        ax.bar(x + offset, [result["models"][n][key] for n in names], width=0.4, label=label)
-    imports, lstm = result["imports"]["seconds"], result["lstm"]
-    extra = {"import\npurejax / jax": imports["purejax"] / imports["jax"],
-             "LSTM\npurejax / flax": _lstm_row(result, lstm["purejax_default_variant"])["median_ms"]
-             / _lstm_row(result, "flax OptimizedLSTMCell")["median_ms"]}
-    ax.bar(len(names) + np.arange(len(extra)), list(extra.values()), width=0.4, color="tab:gray", label="other")
-    ax.axhline(1.0, color="black", lw=1, ls="--", label="equal (1.0)")
-    ax.set_xticks(list(x) + list(len(names) + np.arange(len(extra))), names + list(extra), rotation=30, ha="right")
-    ax.set_ylabel("time ratio, purejax / Flax (lower is better)")
-    ax.set_xlabel("model or measurement")
-    ax.set_title(f"purejax against Flax + Optax on {result['device']}", fontsize=10)
-    ax.legend(fontsize=8)
-    ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else list(argv))
     if isinstance(args, int):
@@ -262,7 +231,9 @@ def main(argv=None) -> int:
             json.dump(result, file, indent=1)
         print(f"wrote {args.json}")
     if args.plot:
-        print(f"wrote {plot(result, args.plot)}")
+        from comparisons.plots import bench_ratios
+
+        print(f"wrote {bench_ratios(result, args.plot)}")
     return 0
 
 
