@@ -2,7 +2,7 @@
 
 The table of settings is shared with the parity report (comparisons/parity/nn_recurrent.py). Besides
 it: the scan equals a Python loop over the cell; `stop_gradient` on the carry truncates
-backpropagation through time; `flip_sequences`; carry keys; errors.
+backpropagation through time; `flip_sequences`; carry keys; zero time steps; errors.
 """
 import chex
 import flax.linen as fnn
@@ -113,6 +113,18 @@ def test_carry_keys_match_flax():
         init_key=jax.random.PRNGKey(5))
     assert_bitwise(forward, ours.apply(variables, X, init_key=key_forward)[0])
     assert_bitwise(backward, ours.apply(variables, X, init_key=key_backward, reverse=True)[0])
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_no_time_steps_gives_the_initial_carry_as_flax(fused):
+    """Zero steps: Flax's RNN returns the initial carry and empty outputs; so does ours, on both paths."""
+    variables = fnn.RNN(fnn.LSTMCell(6)).init(KEY, X)
+    empty = X[:, :0]  # [batch, 0, features]
+    carry = (jnp.ones((X.shape[0], 6)), jnp.full((X.shape[0], 6), 2.0))
+    ours = RNN(LSTMCell(6), fused=fused, return_carry=True).apply(variables, empty, initial_carry=carry)
+    theirs = fnn.RNN(fnn.LSTMCell(6), return_carry=True).apply(variables, empty, initial_carry=carry)
+    chex.assert_trees_all_equal_shapes_and_dtypes(ours, theirs)
+    assert_bitwise(ours, theirs)
 
 
 def test_traced_seq_lengths_are_not_checked():

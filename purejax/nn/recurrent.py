@@ -121,7 +121,8 @@ class RNN(Layer):
         else:
             _check_carry(scope.where, self.cell, initial_carry, xs.shape[1:])
             carry = initial_carry
-        params = _cell_params(scope, self.cell, carry, xs[0])
+        x_first = xs[0] if xs.shape[0] else jnp.zeros(xs.shape[1:], xs.dtype)  # no steps: shapes only
+        params = _cell_params(scope, self.cell, carry, x_first)
         keep_carries = seq_lengths is not None and return_carry  # to pick each sequence's last carry
 
         def cell_step(carry, x_t):  # the pure step: (carry, x_t) -> (carry, y_t)
@@ -132,12 +133,11 @@ class RNN(Layer):
             return carry, ((carry, y_t) if keep_carries else y_t)
 
         fused = fused_default(self.cell) if self.fused is None else self.fused
-        if fused:
-            if not supports_fused(self.cell):
-                raise ValueError(f"{scope.where}: fused=True needs an LSTMCell or OptimizedLSTMCell with the "
-                                 f"default gate_fn (sigmoid) and activation_fn (tanh), got "
-                                 f"{type(self.cell).__name__}")
-            jax.eval_shape(cell_step, carry, xs[0])  # the cell's own checks of carry and inputs
+        if fused and not supports_fused(self.cell):
+            raise ValueError(f"{scope.where}: fused=True needs an LSTMCell or OptimizedLSTMCell with the "
+                             f"default gate_fn (sigmoid) and activation_fn (tanh), got {type(self.cell).__name__}")
+        if fused and xs.shape[0]:  # (no steps: the scan below returns the initial carry, as Flax's does)
+            jax.eval_shape(cell_step, carry, x_first)  # the cell's own checks of carry and inputs
             carries = fused_lstm(self.cell, params, carry, xs, self.unroll)  # (cs, hs): [time, *batch, hidden]
             carry, ys = (carries[0][-1], carries[1][-1]), carries[1]
         else:
