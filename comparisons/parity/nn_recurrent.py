@@ -23,6 +23,11 @@ from purejax.nn.recurrent import RNN, Bidirectional
 KEY = jax.random.PRNGKey(0)  # params
 FORWARD_RTOL = 1e-5
 GRADIENT_RTOL = 1e-4
+# Gradients are judged as tests/test_nn_recurrent.py judges them: within rtol 1e-4 or atol 1e-6, so
+# values under atol / rtol = 1e-2 count against that floor. The fused LSTM path (the CPU default)
+# sums over steps in another order than scan's transpose: a few float32 ulp of the largest summand,
+# which is 1e-3 relative to a gradient entry of 1e-5 that is a near-cancelling sum.
+GRADIENT_ATOL = 1e-6
 FEATURES = 6  # hidden size of every cell
 SHAPE = (3, 5, 4)  # [batch, time, features]
 LENGTHS = jnp.array([5, 2, 3])  # one per sequence of SHAPE's batch
@@ -147,7 +152,7 @@ def measure(case: Case, jit: bool) -> tuple[int, float, float]:
     got = compare(case, jax.jit if jit else (lambda f: f))
     output_rel = tree_rel(*got["output"]) if jax.tree.structure(got["output"][0]) == jax.tree.structure(
         got["output"][1]) else float("inf")
-    return tree_ulp(*got["variables"]), output_rel, tree_rel(*got["gradients"])
+    return tree_ulp(*got["variables"]), output_rel, tree_rel(*got["gradients"], floor=GRADIENT_ATOL / GRADIENT_RTOL)
 
 
 def checks() -> list[Row]:
