@@ -74,8 +74,7 @@ def run(settings: dict | None = None, unrolls=(1, 8)) -> dict:
     steps[("products only", 1)] = {"fn": ceiling, "compile_s": time.perf_counter() - start, "times": []}
     entries = list(steps.values())
     for round_ in range(s["repeats"]):
-        shift = round_ % len(entries)
-        for entry in entries[shift:] + entries[:shift]:  # interleaved, the order rotated every round
+        for entry in rotated(entries, round_):  # interleaved, the order rotated every round
             start = time.perf_counter()
             jax.block_until_ready(entry["fn"](variables, x))
             entry["times"].append(time.perf_counter() - start)
@@ -113,6 +112,14 @@ def products_only(s: dict):
 
     grad = jax.grad(loss, argnums=(0, 1))
     return jax.jit(lambda variables, x: grad(w, x))  # called as the variants are: (variables, x)
+
+
+def rotated(items, turn: int) -> list:
+    """`items` (any iterable) as a list rotated left by `turn`: A B C, B C A, C A B, ... (for two:
+    A B, B A, ...), so that in timings taken in turns no item always runs first or after the same one."""
+    items = list(items)
+    shift = turn % len(items)
+    return items[shift:] + items[:shift]
 
 
 def _program(fn, *args) -> str:

@@ -35,7 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import purejax.random
-from comparisons.bench_lstm import normalized_program
+from comparisons.bench_lstm import normalized_program, rotated
 from comparisons.training import create_states, modules
 from purejax.train import make_train_step
 
@@ -98,7 +98,7 @@ def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_s
         _, (donated_states[side], _) = _timed(donated_fn[side], donated_states[side], batch, key)
     programs, parts = {}, {side: {"trace_lower_s": [], "xla_compile_s": []} for side in SIDES}
     for turn in range(compile_repeats):
-        for side in SIDES if turn % 2 == 0 else SIDES[::-1]:  # each side first every other turn
+        for side in rotated(SIDES, turn):  # each side first every other turn
             step = make_train_step(case["loss_fns"][side])  # a first call taken apart
             gc.collect()  # no collection of the other side's garbage inside this side's timing
             start = time.perf_counter()
@@ -107,8 +107,9 @@ def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_s
             compiled = lowered.compile()
             parts[side]["trace_lower_s"].append(middle - start)
             parts[side]["xla_compile_s"].append(time.perf_counter() - middle)
-            out[side].update(stablehlo_ops=_stablehlo_ops(lowered), compiled_bytes=_compiled_bytes(compiled))
-            programs[side] = normalized_program(compiled)
+            if turn == 0:  # the same program every turn: read it once
+                out[side].update(stablehlo_ops=_stablehlo_ops(lowered), compiled_bytes=_compiled_bytes(compiled))
+                programs[side] = normalized_program(compiled)
             step = make_train_step(case["loss_fns"][side])  # a fresh jit: trace, lower, compile, run
             gc.collect()
             seconds, _ = _timed(step, case["states"][side], batch, key)
@@ -118,7 +119,7 @@ def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_s
     states = dict(case["states"])
     times = {side: {"step": [], "dispatch": [], "donated": []} for side in SIDES}
     for i in range(warmup + steps):
-        for side in SIDES if i % 2 == 0 else SIDES[::-1]:  # interleaved, each side first every other turn
+        for side in rotated(SIDES, i):  # interleaved, each side first every other turn
             seconds, (states[side], _) = _timed(steps_fn[side], states[side], batch, key)
             floor, _ = _timed(dispatch_fn, states[side], batch, key)
             donated, (donated_states[side], _) = _timed(donated_fn[side], donated_states[side], batch, key)
@@ -150,13 +151,10 @@ def import_times(repeats: int, modules_=IMPORTS) -> dict:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))}
     commands = {"bare": "pass", **{name: f"import {name}" for name in modules_}}
     walls = {name: [] for name in commands}
-    names = list(commands)
     for turn in range(repeats):
-        shift = turn % len(names)
-        for name in names[shift:] + names[:shift]:  # in turns, the order rotated: no module always first
-            code = commands[name]
+        for name in rotated(commands, turn):  # in turns, the order rotated: no module always first
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT,
+            subprocess.run([sys.executable, "-c", commands[name]], check=True, env=env, cwd=ROOT,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             walls[name].append(time.perf_counter() - start)
     bare = statistics.median(walls["bare"])
