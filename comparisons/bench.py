@@ -74,7 +74,7 @@ def settings_for(args) -> dict:
 
 
 def run(settings: dict, log=print) -> dict:
-    """Every measurement, as the JSON-ready dict `--json` writes."""
+    """Every measurement, as the JSON-ready dict `--json` writes; `log(text)` is called as each stage begins."""
     import flax
     import jax
     import jaxlib
@@ -175,65 +175,76 @@ def goals(result: dict) -> list[dict]:
     return rows
 
 
-def format_table(result: dict) -> str:
+def format_table(result: dict):
+    """Every figure of a run as tables (models, donation, imports, LSTM, goals), for `display.show`."""
+    from rich.console import Group
+
+    from comparisons import bench_lstm, display
+
     la = result["load_average_start"]
-    lines = [f"device {result['device']} ({result['cpu_count']} CPUs, load average {la[0]:.2f} {la[1]:.2f} "
-             f"{la[2]:.2f}); jax {result['versions']['jax']}, flax {result['versions']['flax']}, "
-             f"optax {result['versions']['optax']}; {'quick' if result['settings']['quick'] else 'full'} settings",
-             f"matmul peak {result['matmul_peak_gflops']:.1f} GFLOP/s", "",
-             f"{'model':18s} {'step ms':>15s} {'ratio':>6s} {'dispatch ms':>15s} {'compile s':>13s} {'ratio':>6s} "
-             f"{'trace+lower s':>13s} {'XLA s':>11s} {'HLO ops':>11s} {'peak MB':>8s}"]
+    models = []
     for name, m in result["models"].items():
         p, f = m["purejax"], m["flaxed"]
         peak = "n/a" if m["peak_bytes_in_use"] is None else f"{m['peak_bytes_in_use'] / 2**20:.0f}"
-        lines.append(f"{name:18s} {p['step_ms']:7.3f}/{f['step_ms']:<7.3f} {m['step_ratio']:6.2f} "
-                     f"{p['dispatch_ms']:7.3f}/{f['dispatch_ms']:<7.3f} {p['compile_s']:6.2f}/{f['compile_s']:<6.2f} "
-                     f"{m['compile_ratio']:6.2f} {p['trace_lower_s']:6.2f}/{f['trace_lower_s']:<6.2f} "
-                     f"{p['xla_compile_s']:5.2f}/{f['xla_compile_s']:<5.2f} "
-                     f"{p['stablehlo_ops']:5d}/{f['stablehlo_ops']:<5d} {peak:>8s}")
-    lines.append("(purejax/flaxed; ratio = purejax / flaxed; medians; peak MB: n/a where the backend "
-                 "reports no memory, as on CPU)")
-    lines += ["", "buffer donation (make_train_step(donate=True)), step ms without -> with, median:"]
-    for name, m in result["models"].items():
-        lines.append(f"{name:18s} " + "   ".join(
-            f"{side} {m[side]['step_ms']:.3f} -> {m[side]['step_donated_ms']:.3f} ({m[side]['donation_ratio']:.2f})"
-            for side in ("purejax", "flaxed")))
+        models.append([name, f"{p['step_ms']:.3f}/{f['step_ms']:.3f}", f"{m['step_ratio']:.2f}",
+                       f"{p['dispatch_ms']:.3f}/{f['dispatch_ms']:.3f}", f"{p['compile_s']:.2f}/{f['compile_s']:.2f}",
+                       f"{m['compile_ratio']:.2f}", f"{p['trace_lower_s']:.2f}/{f['trace_lower_s']:.2f}",
+                       f"{p['xla_compile_s']:.2f}/{f['xla_compile_s']:.2f}",
+                       f"{p['stablehlo_ops']}/{f['stablehlo_ops']}", peak])
+    donation = [[name] + [f"{side} {m[side]['step_ms']:.3f} -> {m[side]['step_donated_ms']:.3f} "
+                          f"({m[side]['donation_ratio']:.2f})" for side in ("purejax", "flaxed")]
+                for name, m in result["models"].items()]
     imports = result["imports"]
-    lines += ["", "import (s, fresh interpreter, bare start "
-              f"{imports['bare_s']:.3f} s subtracted, median of {imports['repeats']}): "
-              + ", ".join(f"{k} {v:.3f}" for k, v in imports["seconds"].items())
-              + f"; purejax's own modules (-X importtime) {imports['purejax_own_modules_s']:.3f}", ""]
-    from comparisons import bench_lstm
-
-    lines += [bench_lstm.format_table(result["lstm"]),
-              f"recurrent matmul alone (scan of [batch, in+hidden] @ [in+hidden, 4*hidden]): "
-              f"{result['lstm']['recurrent_matmul_ceiling_gflops']:.1f} GFLOP/s; goal measured against the "
-              f"better matmul peak ({result['lstm']['best_matmul_peak_gflops']:.1f} GFLOP/s)", "",
-              f"{'goal':55s} {'value':>8s} {'target':>8s}  {'status':7s}  measured limit"]
-    for g in result["goals"]:
-        lines.append(f"{g['goal']:55s} {g['value']:8.3f} {g['target']:>8s}  {'met' if g['met'] else 'NOT MET':7s}  "
-                     f"{g['limit']}")
+    goals = [[g["goal"], f"{g['value']:.3f}", g["target"], "met" if g["met"] else "NOT MET", g["limit"]]
+             for g in result["goals"]]
     met = sum(g["met"] for g in result["goals"])
-    lines.append(f"{met} of {len(result['goals'])} goals met (reported, not asserted)")
-    return "\n".join(lines)
+    return Group(
+        f"device {result['device']} ({result['cpu_count']} CPUs, load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}); "
+        f"jax {result['versions']['jax']}, flax {result['versions']['flax']}, optax {result['versions']['optax']}; "
+        f"{'quick' if result['settings']['quick'] else 'full'} settings",
+        f"matmul peak {result['matmul_peak_gflops']:.1f} GFLOP/s", "",
+        display.table(["model", "step ms", "ratio", "dispatch ms", "compile s", "ratio", "trace+lower s", "XLA s",
+                       "HLO ops", "peak MB"], models, justify=["left"] + ["right"] * 9),
+        "(purejax/flaxed; ratio = purejax / flaxed; medians; peak MB: n/a where the backend reports no memory, "
+        "as on CPU)", "",
+        "buffer donation (make_train_step(donate=True)), step ms without -> with, median:",
+        display.table(None, donation), "",
+        f"import (s, fresh interpreter, bare start {imports['bare_s']:.3f} s subtracted, median of "
+        f"{imports['repeats']}): " + ", ".join(f"{k} {v:.3f}" for k, v in imports["seconds"].items())
+        + f"; purejax's own modules (-X importtime) {imports['purejax_own_modules_s']:.3f}", "",
+        bench_lstm.format_table(result["lstm"]),
+        f"recurrent matmul alone (scan of [batch, in+hidden] @ [in+hidden, 4*hidden]): "
+        f"{result['lstm']['recurrent_matmul_ceiling_gflops']:.1f} GFLOP/s; goal measured against the better "
+        f"matmul peak ({result['lstm']['best_matmul_peak_gflops']:.1f} GFLOP/s)", "",
+        display.table(["goal", "value", "target", "status", "measured limit"], goals,
+                      justify=["left", "right", "right", "left", "left"]),
+        f"{met} of {len(result['goals'])} goals met (reported, not asserted)")
 
 
 def main(argv=None) -> int:
+    from comparisons import display
+
     args = parse_args(sys.argv[1:] if argv is None else list(argv))
     if isinstance(args, int):
         return args
     settings = settings_for(args)
-    result = run(settings, log=lambda text: print(text, file=sys.stderr, flush=True))
+    with display.Progress(len(settings["models"]) + 3, description="bench", plain="each") as progress:
+        def stage(text: str) -> None:  # a stage begins: the one before it is done
+            progress.update(progress.done + (1 if progress.text else 0), text)
+
+        result = run(settings, log=stage)
+        progress.update(progress.total, "done")
     result["command"] = "python -m comparisons bench " + " ".join(sys.argv[1:] if argv is None else list(argv))
-    print(format_table(result))
+    out = display.console(sys.stdout)
+    display.show(out, format_table(result))
     if args.json:
         with open(args.json, "w") as file:
             json.dump(result, file, indent=1)
-        print(f"wrote {args.json}")
+        display.show(out, f"wrote {args.json}")
     if args.plot:
         from comparisons.plots import bench_ratios
 
-        print(f"wrote {bench_ratios(result, args.plot)}")
+        display.show(out, f"wrote {bench_ratios(result, args.plot)}")
     return 0
 
 

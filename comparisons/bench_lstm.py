@@ -140,16 +140,22 @@ def normalized_program(compiled) -> str:
     return re.sub(r"%[\w.\-]+", lambda m: names.setdefault(m.group(0), f"%{len(names)}"), body)
 
 
-def format_table(result: dict) -> str:
-    lines = [f"LSTM forward+backward on {result['device']}: {result['settings']}",
-             f"measured matmul peak: {result['matmul_peak_gflops']:.1f} GFLOP/s",
-             f"{'variant':24s} {'unroll':>6s} {'median ms':>10s} {'compile s':>10s} {'tokens/s':>10s} "
-             f"{'GFLOP/s':>8s} {'of peak':>8s}"]
-    for r in sorted(result["rows"], key=lambda r: r["median_ms"]):
-        lines.append(f"{r['variant']:24s} {r['unroll']:6d} {r['median_ms']:10.2f} {r['compile_s']:10.2f} "
-                     f"{r['tokens_per_s']:10.0f} {r['gflops']:8.1f} {r['fraction_of_peak']:8.1%}")
-    return "\n".join(lines)
+def format_table(result: dict):
+    """The LSTM figures as a table (`comparisons.display`), fastest first."""
+    from rich.console import Group
+
+    from comparisons import display
+
+    rows = [[r["variant"], str(r["unroll"]), f"{r['median_ms']:.2f}", f"{r['compile_s']:.2f}",
+             f"{r['tokens_per_s']:.0f}", f"{r['gflops']:.1f}", f"{r['fraction_of_peak']:.1%}"]
+            for r in sorted(result["rows"], key=lambda r: r["median_ms"])]
+    return Group(f"LSTM forward+backward on {result['device']}: {result['settings']}",
+                 f"measured matmul peak: {result['matmul_peak_gflops']:.1f} GFLOP/s",
+                 display.table(["variant", "unroll", "median ms", "compile s", "tokens/s", "GFLOP/s", "of peak"], rows,
+                               justify=["left"] + ["right"] * 6))
 
 
 if __name__ == "__main__":
-    print(format_table(run()))
+    from comparisons import display
+
+    display.show(display.console(), format_table(run()))

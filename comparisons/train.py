@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sys
-import time
 
+from rich.console import Group
 
+from comparisons import display
 from comparisons.parallel_training import REFERENCE  # the one-device run each parallel way is held to
 from comparisons.parallel_training import RTOL as RTOL_REFERENCE  # N devices against that one, per step
 from comparisons.training import RTOL, modules, rel_diff, train_pair
@@ -30,56 +30,28 @@ from comparisons.training import RTOL, modules, rel_diff, train_pair
 EXTRAS_NOTE = {"vae": "samples.png", "mdn": "mixture.png", "lstm_lm": "samples.txt"}
 
 
-class Progress:
-    """A progress bar with both losses and their relative difference.
-
-    On a terminal one line is rewritten in place (at most 10 times a second); in a log file a
-    new line is written after the first step, every tenth of the run and at least every 30 s.
-    """
-
-    def __init__(self, total: int, stream=sys.stderr, label: str | None = None):
-        """`label`: one run's name (e.g. "purejax sharding"); then each call passes one loss."""
-        self.total, self.stream, self.start, self.last, self.label = total, stream, time.perf_counter(), 0.0, label
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.width = max(10, min(30, shutil.get_terminal_size((80, 20)).columns - 70))
-
-    def __call__(self, step: int, loss_p: float, loss_f: float | None = None, *_) -> None:
-        done, now = step + 1, time.perf_counter()
-        if self.tty and done != self.total and now - self.last < 0.1:
-            return
-        if not self.tty and done not in (1, self.total) and done % max(1, self.total // 10) and now - self.last < 30:
-            return
-        self.last = now
-        filled = int(self.width * done / self.total)
-        if self.label is not None:
-            losses = f"{self.label} {float(loss_p):.5f}"
-        else:
-            diff = abs(loss_p - loss_f) / max(abs(loss_p), abs(loss_f), 1e-30)
-            losses = f"purejax {loss_p:.5f}  flaxed {loss_f:.5f}  rel diff {diff:.1e}"
-        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total}  {losses}  {now - self.start:.0f}s"
-        self.stream.write(f"\r{line}" if self.tty else f"{line}\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+def losses_text(loss_p: float, loss_f: float) -> str:
+    """Both sides' losses and their relative difference, for the progress line."""
+    diff = abs(loss_p - loss_f) / max(abs(loss_p), abs(loss_f), 1e-30)
+    return f"purejax {loss_p:.5f}  flaxed {loss_f:.5f}  rel diff {diff:.1e}"
 
 
-def summary_table(result: dict) -> str:
+def summary_table(result: dict):
     """Final loss, evaluation, time per step for each side, and the largest loss difference."""
-    lines = [f"{'':10s} {'final loss':>12s} {'1st step s':>10s} {'ms/step':>8s}  evaluation on the test split"]
+    cells = []
     for side in ("purejax", "flaxed"):
         r = result[side]
-        final = r["loss"][-1] if r["loss"] else float("nan")
+        final = f"{r['loss'][-1]:.6f}" if r["loss"] else "-"
         per_step = "-" if r["median_step_ms"] is None else f"{r['median_step_ms']:.2f}"
         evals = ", ".join(f"{k} {v:.4f}" for k, v in r["eval"].items())
-        lines.append(f"{side:10s} {final:12.6f} {r['first_step_seconds']:10.2f} {per_step:>8s}  {evals}")
-    lines.append("(1st step: tracing and compiling included; ms/step: the median of the others)")
-    lines.append(f"max relative loss difference over {result['steps']} steps: {result['max_rel_loss_diff']:.2e} "
-                 f"(tolerance {RTOL:g}); same initial variables: {result['init_equal']}; "
-                 f"{'ok' if result['ok'] else 'DIFFERENT'}")
-    return "\n".join(lines)
+        cells.append([side, final, f"{r['first_step_seconds']:.2f}", per_step, evals])
+    return Group(
+        display.table(["", "final loss", "1st step s", "ms/step", "evaluation on the test split"], cells,
+                      justify=["left", "right", "right", "right", "left"]),
+        "(1st step: tracing and compiling included; ms/step: the median of the others)",
+        f"max relative loss difference over {result['steps']} steps: {result['max_rel_loss_diff']:.2e} "
+        f"(tolerance {RTOL:g}); same initial variables: {result['init_equal']}; "
+        f"{'ok' if result['ok'] else 'DIFFERENT'}")
 
 
 def to_json(result: dict) -> dict:
@@ -129,16 +101,17 @@ def run(model: str, steps=None, batch_size=None, learning_rate=None, seed: int =
 
     stop = {"requested": False}
     previous = signal.signal(signal.SIGINT, lambda *_: stop.update(requested=True))
-    progress = Progress(total)
+    progress = display.Progress(total, description=f"train {model}", keep=True)
     try:
-        result = train_pair(model, steps, batch_size, learning_rate, seed, on_step=progress,
+        result = train_pair(model, steps, batch_size, learning_rate, seed,
+                            on_step=lambda step, p, f: progress.update(step + 1, losses_text(p, f)),
                             should_stop=lambda: stop["requested"],
                             data_options={"path": text} if text is not None else None)
     finally:
         signal.signal(signal.SIGINT, previous)
         progress.close()
     result["interrupted"] = stop["requested"]
-    print(summary_table(result), file=stream)
+    display.show(display.console(stream), summary_table(result))
 
     with open(os.path.join(out, "metrics.json"), "w") as file:
         json.dump(to_json(result), file, indent=1)
@@ -167,23 +140,25 @@ def check_batch_split(model: str, batch_size, devices) -> str | None:
     return None
 
 
-def parallel_table(result: dict) -> str:
+def parallel_table(result: dict):
     """Final loss and time of each parallel run, and how far each is from the one-device reference."""
     ref = result["reference"]
-    lines = [f"{'':19s} {'way':8s} {'final loss':>12s} {'seconds':>8s}  max rel diff vs {ref['way']} (1 device)"]
+    cells = []
     for name in ("purejax", "flaxed", "reference"):
         r = result[name]
-        final = f"{r['loss'][-1]:12.6f}" if r["loss"] else f"{'-':>12s}"
+        final = f"{r['loss'][-1]:.6f}" if r["loss"] else "-"
         vs = "-" if name == "reference" else f"{result['max_rel_diff_vs_single'][name]:.2e}"
         label = f"{r['side']} ({name})" if name == "reference" else name
-        lines.append(f"{label:19s} {r['way']:8s} {final} {r['seconds']:8.2f}  {vs}")
-    lines.append(f"{result['devices']} devices in {result['processes']} process(es), batch {result['batch_size']} "
-                 f"({result['batch_size'] // result['devices']} per device); seconds include compiling")
-    lines.append(f"max relative loss difference purejax vs flaxed over {result['steps']} steps: "
-                 f"{result['max_rel_loss_diff']:.2e} (tolerance {RTOL:g}); vs the reference: "
-                 f"{max(result['max_rel_diff_vs_single'].values()):.2e} (tolerance {RTOL_REFERENCE:g}); "
-                 f"{'ok' if result['ok'] else 'DIFFERENT'}")
-    return "\n".join(lines)
+        cells.append([label, r["way"], final, f"{r['seconds']:.2f}", vs])
+    return Group(
+        display.table(["", "way", "final loss", "seconds", f"max rel diff vs {ref['way']} (1 device)"], cells,
+                      justify=["left", "left", "right", "right", "left"]),
+        f"{result['devices']} devices in {result['processes']} process(es), batch {result['batch_size']} "
+        f"({result['batch_size'] // result['devices']} per device); seconds include compiling",
+        f"max relative loss difference purejax vs flaxed over {result['steps']} steps: "
+        f"{result['max_rel_loss_diff']:.2e} (tolerance {RTOL:g}); vs the reference: "
+        f"{max(result['max_rel_diff_vs_single'].values()):.2e} (tolerance {RTOL_REFERENCE:g}); "
+        f"{'ok' if result['ok'] else 'DIFFERENT'}")
 
 
 def _max_rel(a: list, b: list) -> float:
@@ -227,8 +202,9 @@ def run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, strea
               "devices": devices, "processes": processes, "parallel": parallel}
     try:
         for name, (side, way) in runs.items():
-            progress = Progress(total, label=f"{side} {way}") if main else None
-            callbacks = [c for c in (progress, on_step) if c is not None]
+            progress = display.Progress(total, description=f"{side} {way}", keep=True) if main else None
+            show = (lambda step, loss: progress.update(step + 1, f"loss {float(loss):.5f}")) if main else None
+            callbacks = [c for c in (show, on_step) if c is not None]
             loss, seconds = [], 0.0
             if not stop["requested"]:
                 try:
@@ -264,7 +240,7 @@ def run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, strea
                         and max(result["max_rel_diff_vs_single"].values()) <= RTOL_REFERENCE)
     if not main:
         return 130 if stop["requested"] else 0 if result["ok"] else 1
-    print(parallel_table(result), file=stream)
+    display.show(display.console(stream), parallel_table(result))
     with open(os.path.join(out, "metrics.json"), "w") as file:
         json.dump(result, file, indent=1)
     written = ["metrics.json"]

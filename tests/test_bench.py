@@ -4,6 +4,7 @@ Timing goals are reported by the command, never asserted here: the run is tiny (
 steps, one repeat) and only its shape is checked.
 """
 import json
+import os
 import subprocess
 import sys
 
@@ -24,8 +25,9 @@ def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
     args = ["--models", "linear_regression", "--quick", "--steps", "3", "--repeats", "1",
             "--json", str(out / "bench.json"), "--plot", str(out / "ratios.png")]
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # pytest-xdist sets 80: tables as in a file
     result = subprocess.run([sys.executable, "-m", "comparisons", "bench", *args], capture_output=True, text=True,
-                            timeout=300)
+                            timeout=300, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout, json.loads((out / "bench.json").read_text()), (out / "ratios.png").read_bytes()
 
