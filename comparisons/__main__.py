@@ -1,6 +1,7 @@
 """Command line: `python -m comparisons [--json FILE]` (also installed as `purejax-compare`).
 
-    python -m comparisons                  # the parity report, every section
+    python -m comparisons                  # the parity report, every section (quick tier, about 3 minutes)
+    python -m comparisons --full           # the complete matrix: every key, shape, setting and model
     python -m comparisons --only random    # one section
     python -m comparisons list             # the components and models, one line each
     python -m comparisons train MODEL      # train purejax and Flax side by side (see --help)
@@ -179,12 +180,15 @@ def main(argv=None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the report as JSON to FILE")
     parser.add_argument("--only", metavar="SECTION", action="append", choices=sorted(SECTIONS),
                         help="run only this section (repeatable)")
+    parser.add_argument("--full", action="store_true",
+                        help="the complete matrix: every key, shape, setting and model of the tables (about 25 "
+                             "minutes on 2 CPU cores); default: the quick tier, the same rows on fewer of each")
     args = parser.parse_args(argv)
     if args.command == "list":
         return _list()
     from comparisons import report
 
-    return report.main(json_path=args.json, sections=args.only)
+    return report.main(json_path=args.json, sections=args.only, tier="full" if args.full else "quick")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,20 @@
-"""The main job: `python -m comparisons` prints the parity report, all rows ok, and writes JSON."""
+"""The main job: `python -m comparisons` prints the parity report row by row, a summary, and JSON.
+
+One test runs the whole default (quick) report through the command line, as a newcomer does; the
+complete matrix (`--full`) is the per-module tests' (`tests/test_*.py` run the same tables).
+"""
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
 from comparisons import report
-from comparisons.parity.common import Row
+from comparisons.parity import BACKGROUND, SECTIONS
+from comparisons.parity.common import TIERS, Check, Row
 
 
 def _run(*args, timeout=1200):
@@ -14,18 +22,116 @@ def _run(*args, timeout=1200):
                           timeout=timeout)
 
 
-def test_report_all_rows_ok_and_json(tmp_path):
-    """Two quick sections through the real command line; every section's rows are the tables its
-    own tests run (tests/test_*.py), and the whole report is run by `python -m comparisons`."""
+def _start(*args):
+    """`python -m comparisons ARGS` with its stdout readable line by line as it is written."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "comparisons", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _first_row(process, deadline=300):
+    """Read stdout until the first report row ("ok ..." or "FAIL ..."); the lines read so far."""
+    lines, end = [], time.time() + deadline
+    while time.time() < end:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith(("ok ", "FAIL ")):
+            return lines
+    raise AssertionError(f"no report row within {deadline} s: {''.join(lines)[-2000:]}")
+
+
+def _summary_sections(stdout: str) -> list[str]:
+    """The section names of the summary table (the lines under its header, up to the blank line)."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("section ") and "rows ok" in line)
+    names = []
+    for line in lines[start + 2:]:  # after the header and its rule
+        if not line.strip():
+            break
+        names.append(line.split()[0])
+    return names
+
+
+def test_the_default_report_streams_its_rows_and_passes(tmp_path):
+    """The main job, as a newcomer runs it: rows appear while it runs; every section; a summary; exit 0."""
     out = tmp_path / "report.json"
-    result = _run("--only", "tree", "--only", "random", "--json", str(out))
+    process = _start("--json", str(out))
+    lines = _first_row(process)
+    assert process.poll() is None, "the first row came only when the run had ended"
+    assert lines[0].startswith("== tree"), lines[0]  # a section header comes first
+    rest, err = process.communicate(timeout=1200)
+    assert process.returncode == 0, (rest + err)[-4000:]
+    stdout = "".join(lines) + rest
+    data = json.loads(out.read_text())
+    assert data["tier"] == "quick" and data["ok"] is True and data["interrupted"] is False
+    assert [s["name"] for s in data["sections"]] == list(SECTIONS)  # every section, in order
+    for section in data["sections"]:
+        assert section["rows"] == section["planned"] == section["ok"] > 0, section
+        assert f"== {section['name']} " in stdout, section["name"]  # its header
+    assert _summary_sections(stdout) == list(SECTIONS)
+    assert set(data["rows"][0]) == {"component", "counterpart", "check", "difference", "ok", "ulp", "rel", "seconds"}
+    assert "FAIL" not in stdout
+    assert f"{len(data['rows'])} of {len(data['rows'])} rows ok" in stdout and "(quick tier)" in stdout
+    assert "python -m comparisons --full" in stdout and "How parity is measured" in stdout
+    assert "ran in a second process" in stdout  # the background sections are marked
+
+
+def test_tiers_run_the_same_rows_from_the_same_tables():
+    """Only sizes change with the tier: same sections, same rows (the data-parallel subset aside)."""
+    assert TIERS == ("quick", "full")
+    quick, full = report.plan(tier="quick"), report.plan(tier="full")
+    assert list(quick) == list(full) == list(SECTIONS)
+    for name in SECTIONS:
+        ours, theirs = [c.component for c in quick[name]], [c.component for c in full[name]]
+        if name == "parallel":  # a representative subset: a BatchNorm model, an LSTM model, 2 processes
+            assert set(ours) < set(theirs) and len(ours) == 3
+        else:
+            assert ours == theirs, name
+    with pytest.raises(ValueError, match="unknown tier 'fast'; the tiers are quick, full"):
+        report.plan(["tree"], tier="fast")
+
+
+def test_the_quick_tier_runs_fewer_settings_and_says_so():
+    quick, full = report.plan(["nn-linear"], "quick"), report.plan(["nn-linear"], "full")
+    dense_quick = quick["nn-linear"][0].run()
+    assert dense_quick.ok and dense_quick.check.startswith("1 of 3 settings x 1 keys")
+    assert full["nn-linear"][0].run().check.startswith("3 settings x 2 keys")
+
+
+def test_full_runs_the_complete_tables_and_the_json_says_which_tier(tmp_path):
+    out = tmp_path / "report.json"
+    result = _run("--only", "tree", "--full", "--json", str(out), timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     data = json.loads(out.read_text())
-    assert data["ok"] is True and data["rows"]
-    assert set(data["rows"][0]) == {"component", "counterpart", "check", "difference", "ok"}
-    components = {r["component"] for r in data["rows"]}
-    assert {"purejax.tree.flatten", "purejax.random.normal", "purejax.random.PRNGKey"} <= components
-    assert "FAIL" not in result.stdout and "component" in result.stdout
+    assert data["tier"] == "full" and data["ok"] is True
+    assert "200 random trees" in data["rows"][0]["check"]
+    assert "(full tier)" in result.stdout and "python -m comparisons --full" not in result.stdout
+
+
+def test_ctrl_c_stops_after_the_current_row_and_prints_the_summary(tmp_path):
+    out = tmp_path / "report.json"
+    process = _start("--only", "random", "--only", "nn-activations", "--json", str(out))
+    _first_row(process)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=300)
+    assert process.returncode == 130, stdout[-3000:] + stderr[-3000:]
+    assert "stopping after the current row" in stdout and "interrupted after" in stdout
+    data = json.loads(out.read_text())
+    assert data["interrupted"] is True and data["ok"] is False and 0 < len(data["rows"]) < 63
+    assert _summary_sections(stdout) in (["random"], ["random", "nn-activations"])  # the summary of what ran
+
+
+def test_ctrl_c_also_stops_the_background_sections(tmp_path):
+    """With a background section planned (`models`), Ctrl-C in a foreground row ends the second process too."""
+    assert "models" in BACKGROUND
+    process = _start("--only", "optim-schedules", "--only", "models")
+    _first_row(process)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)  # the models section alone takes longer than this
+    assert process.returncode == 130, stdout[-3000:] + stderr[-3000:]
+    assert _summary_sections(stdout) == ["optim-schedules"]  # the summary names only what ran
 
 
 def test_list_names_every_section():
@@ -39,32 +145,73 @@ def test_unknown_section_is_refused_with_the_choices():
     assert result.returncode == 2 and "invalid choice" in result.stderr and "random" in result.stderr
 
 
+def _section(*rows):
+    return lambda tier="quick": [Check(r.component, lambda r=r: r) for r in rows]
+
+
 def test_a_failing_row_fails_the_run(monkeypatch, capsys):
-    monkeypatch.setattr(report, "SECTIONS", {"broken": lambda: [Row("x", "y", "z", "differs", False)]})
+    monkeypatch.setattr(report, "SECTIONS", {"broken": _section(Row("x", "y", "z", "differs", False))})
     assert report.main() == 1
-    assert "FAIL" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "FAILED: see the FAIL rows above" in out
 
 
-def test_a_crashing_section_becomes_a_failed_row(monkeypatch):
+def test_a_crashing_check_or_section_becomes_a_failed_row(monkeypatch, capsys):
     def boom():
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(report, "SECTIONS", {"boom": boom})
-    rows = report.run_sections()
-    assert len(rows) == 1 and not rows[0].ok and "kaput" in rows[0].difference
+    def unplannable(tier="quick"):
+        raise RuntimeError("no plan")
+
+    monkeypatch.setattr(report, "SECTIONS", {"boom": lambda tier="quick": [Check("x", boom)],
+                                             "noplan": unplannable})
+    assert report.main() == 1
+    out = capsys.readouterr().out
+    assert "RuntimeError: kaput" in out and "RuntimeError: no plan" in out
 
 
-@pytest.mark.parametrize("width", [60, 200])
-def test_table_fits_the_terminal(width):
-    rows = [Row("purejax.random.normal", "jax.random.normal", "a long description " * 5, "bitwise", True)]
-    lines = report.format_table(rows, width=width).splitlines()
-    assert len(lines) == 3 and "ok" in lines[-1]
+def test_the_summary_names_each_sections_worst_difference():
+    sections = [
+        report.Section("random", [Row("purejax.random.normal", "-", "-", "max 2 ulp", True, ulp=2),
+                                  Row("purejax.random.split", "-", "-", "bitwise", True, ulp=0)], 2, 1.5),
+        report.Section("nn", [Row("purejax.nn.Dense", "-", "-", "init bitwise; ...", True, ulp=0, rel=3e-7),
+                              Row("purejax.nn.Conv", "-", "-", "init bitwise; ...", True, ulp=0, rel=2e-6)], 5, 2.0,
+                       background=True),
+        report.Section("tree", [Row("purejax.tree.map", "-", "-", "identical", True, ulp=0)], 1, 0.1),
+    ]
+    assert report.worst(sections[0].rows) == ("max 2 ulp", "purejax.random.normal")
+    assert report.worst(sections[1].rows) == ("max rel 2.0e-06", "purejax.nn.Conv")
+    assert report.worst(sections[2].rows) == ("bitwise", "")
+    text = "\n".join(str(line) for line in report.summary(sections, "quick", 12.0, interrupted=True)
+                     if isinstance(line, str))
+    assert "5 of 5 rows ok in 12 s (quick tier)" in text and "interrupted after 5 of 8 rows" in text
+    assert "* ran in a second process" in text
+    assert "--full" in text and "--full" not in "\n".join(
+        line for line in report.summary(sections, "full", 1.0, False) if isinstance(line, str))
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_a_row_fits_the_width(width):
+    from comparisons import display
+
+    row = Row("purejax.random.normal", "jax.random.normal", "a long description " * 10, "bitwise", True)
+    out = display.console(None)
+    out.width = width
+    with out.capture() as captured:
+        out.print(report.row_table(row, 24, width))
+    lines = captured.get().splitlines()
+    assert len(lines) == 1 and len(lines[0]) <= width
+    assert lines[0].startswith("ok ") and "purejax.random.normal" in lines[0] and "bitwise" in lines[0]
 
 
 def test_models_section_rows():
     """The report's model rows on the cheapest model: init identical, a short training bitwise."""
     from comparisons.parity import models
 
-    rows = [models._init_row("linear_regression"), models._training_row("linear_regression")]
+    checks = models.checks("quick")
+    rows = [check.run() for check in checks[:2]]
+    assert [c.component for c in checks[:2]] == ["purejax.models.linear_regression.init",
+                                                  "purejax.models.linear_regression training"]
     assert all(r.ok for r in rows), rows
     assert rows[0].difference == "identical" and rows[1].difference.startswith("bitwise")
+    assert rows[1].check.startswith(f"{models.STEPS['quick']} steps")

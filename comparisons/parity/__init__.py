@@ -1,4 +1,10 @@
-"""The parity report's sections: one module per purejax component, each with `checks() -> [Row]`.
+"""The parity report's sections: one module per purejax component, each with `checks(tier) -> [Check]`.
+
+A `Check` (`common.py`) is one row of the report still to be run: the report runs them one by
+one, printing each row as it comes. `tier` is "quick" (the default report: fewer keys, shapes,
+settings and steps per row) or "full" (`--full`: the complete matrix); both tiers give the same
+rows from the same tables, except the data-parallel section, whose quick tier runs a
+representative subset of the models. The tests run the complete tables (`tests/test_*.py`).
 
 Later components add a module here and a line to SECTIONS.
 """
@@ -25,6 +31,11 @@ SECTIONS = {
     "models": models.checks,
     "parallel": parallel.checks,
 }
+
+# Sections the report runs in a second process, started with the report, alongside the others: the
+# report compiles on one core, and these two keep another busy (the models train, the data-parallel
+# rows run subprocesses of their own). Their rows are printed when the report reaches them.
+BACKGROUND = ("models", "parallel")
 
 DESCRIPTIONS = {
     "tree": "purejax.tree    <-> jax.tree_util  pytrees: flatten, unflatten, map, paths, register_node",

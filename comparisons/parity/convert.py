@@ -21,7 +21,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from comparisons.parity.common import Row, describe_rel, describe_ulp, tree_rel, tree_ulp
+from comparisons.parity.common import (Check, Row, check_tier, describe_rel, describe_ulp, of, settings, tree_rel,
+                                       tree_ulp)
 from purejax import convert
 from purejax.nn import initializers
 from purejax.nn.recurrent import RNN
@@ -187,44 +188,54 @@ def forward_rel(ours, theirs) -> float:
     return tree_rel(ours, theirs, floor=FORWARD_ATOL / FORWARD_RTOL)
 
 
+SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's settings run (None: all)
+
+
 def _row(component: str, counterpart: str, check: str, measure) -> Row:
     try:
         with jax.default_matmul_precision("highest"):
-            difference, ok = measure()
+            difference, ok, ulp, rel = measure()
     except Exception as e:  # noqa: BLE001 -- the report shows the failure
-        difference, ok = f"{type(e).__name__}: {e}", False
-    return Row(component, counterpart, check, difference, ok)
+        difference, ok, ulp, rel = f"{type(e).__name__}: {e}", False, None, None
+    return Row(component, counterpart, check, difference, ok, ulp=ulp, rel=rel)
 
 
-def checks() -> list[Row]:
+def _measure_from(cases: list, torch) -> tuple:
+    """`(difference, ok, ulp, rel)` of torch's weights converted and run in both packages' RNN."""
+    if torch is None:
+        return SKIPPED, True, None, None
+    got = [from_torch(c, torch) for c in cases]
+    ulp = max(tree_ulp(*g["weights"]) for g in got)
+    rel = {n: max(forward_rel(*g[n]) for g in got) for n in ("purejax", "flax")}
+    return (f"weights {describe_ulp(ulp)}; purejax {describe_rel(rel['purejax'])}, flax {describe_rel(rel['flax'])}",
+            ulp == 0 and max(rel.values()) <= FORWARD_RTOL, ulp, max(rel.values()))
+
+
+def _measure_to(cases: list, torch) -> tuple:
+    """`(difference, ok, ulp, rel)` of our variables converted to torch and back, and run in torch."""
+    got = [round_trip(c, torch) for c in cases]
+    ulp = max(tree_ulp(*g["variables"]) for g in got)
+    if torch is None:
+        return f"round trip {describe_ulp(ulp)}; torch outputs {SKIPPED}", ulp == 0, ulp, None
+    rel = max(forward_rel(*g["torch"]) for g in got)
+    return (f"round trip {describe_ulp(ulp)}; torch outputs {describe_rel(rel)}", ulp == 0 and rel <= FORWARD_RTOL,
+            ulp, rel)
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """Two rows per torch module (from torch, to torch); the torch halves skip, saying so, without torch."""
+    limit = SETTINGS[check_tier(tier)]
     torch = import_torch()
     rows = []
     for kind, module in (("lstm", "torch.nn.LSTM"), ("gru", "torch.nn.GRU")):
         cases = [c for c in CASES if c.kind == kind]
-        settings = f"{len(cases)} settings"  # default, initial carry, bias=False, sizes, ... (see CASES)
-
-        def measure_from(cases=cases):
-            if torch is None:
-                return SKIPPED, True
-            got = [from_torch(c, torch) for c in cases]
-            ulp = max(tree_ulp(*g["weights"]) for g in got)
-            rel = {n: max(forward_rel(*g[n]) for g in got) for n in ("purejax", "flax")}
-            return (f"weights {describe_ulp(ulp)}; purejax {describe_rel(rel['purejax'])}, "
-                    f"flax {describe_rel(rel['flax'])}"), ulp == 0 and max(rel.values()) <= FORWARD_RTOL
-
-        def measure_to(cases=cases):
-            got = [round_trip(c, torch) for c in cases]
-            ulp = max(tree_ulp(*g["variables"]) for g in got)
-            if torch is None:
-                return f"round trip {describe_ulp(ulp)}; torch outputs {SKIPPED}", ulp == 0
-            rel = max(forward_rel(*g["torch"]) for g in got)
-            ok = ulp == 0 and rel <= FORWARD_RTOL
-            return f"round trip {describe_ulp(ulp)}; torch outputs {describe_rel(rel)}", ok
-
-        rows.append(_row(f"purejax.convert.{kind}_from_torch", module,
-                         f"{settings}: purejax and flax RNN outputs, final carries vs torch (|d| / max(|torch|, "
-                         "0.1)); weights back bitwise", measure_from))
-        rows.append(_row(f"purejax.convert.{kind}_to_torch", f"{module}.load_state_dict",
-                         f"{settings} from our init: from_torch(to_torch(v)) == v; torch loaded with it vs RNN",
-                         measure_to))
+        chosen = settings(cases, limit)  # default, initial carry, bias=False, sizes, ... (see CASES)
+        rows.append(Check(f"purejax.convert.{kind}_from_torch", functools.partial(
+            _row, f"purejax.convert.{kind}_from_torch", module,
+            f"{of(chosen, cases)}: purejax and flax RNN outputs, final carries vs torch (|d| / max(|torch|, 0.1)); "
+            "weights back bitwise", functools.partial(_measure_from, chosen, torch))))
+        rows.append(Check(f"purejax.convert.{kind}_to_torch", functools.partial(
+            _row, f"purejax.convert.{kind}_to_torch", f"{module}.load_state_dict",
+            f"{of(chosen, cases)} from our init: from_torch(to_torch(v)) == v; torch loaded with it vs RNN",
+            functools.partial(_measure_to, chosen, torch))))
     return rows

@@ -10,6 +10,7 @@ Optax's, in Optax's order, so every case is expected to agree bitwise.
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 import jax
@@ -18,7 +19,7 @@ import numpy as np
 import optax
 
 import purejax.losses
-from comparisons.parity.common import Row, describe_ulp, ulp_distance
+from comparisons.parity.common import Check, Row, check_tier, describe_ulp, of, settings, ulp_distance
 
 
 # -- second arguments, made from the first's shape -------------------------------------------------
@@ -187,28 +188,40 @@ def compare(case: Case, x, jit: bool) -> tuple[int, int]:
     return ulp_distance(value, their_value), grad_ulp
 
 
-def checks(n_random: int = 1) -> list[Row]:
-    """One row per loss: every case of that loss, on the fixed inputs and `n_random` random ones."""
-    inputs = list(fixed_inputs().values()) + random_inputs(n_random)
+# Per tier: how many of `fixed_inputs` run (the first holds every extreme), how many random inputs
+# beside them, and how many of a loss's settings run (None: all).
+SIZES = {"quick": {"fixed": 1, "random": 0, "settings": 1}, "full": {"fixed": None, "random": 1, "settings": None}}
+
+
+def _row(name: str, cases: list, chosen: list, inputs: list) -> Row:
+    worst_value = worst_grad = 0
+    ok, n = True, 0
+    for case in chosen:
+        for x in inputs:
+            if x.ndim < case.min_rank:
+                continue
+            for jit in (False, True):
+                value_ulp, grad_ulp = compare(case, x, jit)
+                worst_value, worst_grad = max(worst_value, value_ulp), max(worst_grad, grad_ulp)
+                ok &= value_ulp <= case.max_ulp and grad_ulp <= case.grad_ulp
+            n += 1
+    labels = ", ".join(c.label or "defaults" for c in chosen)
+    check = (f"{of(chosen, cases)} ({labels}) on {len(inputs)} inputs ({n} runs) incl. +-1e4, +-1e30, zeros; "
+             f"values and grads, eager and jit")
+    difference = describe_ulp(worst_value)
+    if worst_grad != worst_value:
+        difference += f"; grad {describe_ulp(worst_grad)}"
+    return Row(f"purejax.losses.{name}", f"optax.losses.{name}", check, difference, ok,
+               ulp=max(worst_value, worst_grad))
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """One row per loss: its settings, on the fixed inputs and random ones."""
+    size = SIZES[check_tier(tier)]
+    inputs = list(fixed_inputs().values())[: size["fixed"]] + random_inputs(size["random"])
     rows = []
     for name in dict.fromkeys(c.name for c in CASES):
         cases = [c for c in CASES if c.name == name]
-        worst_value = worst_grad = 0
-        ok, n = True, 0
-        for case in cases:
-            for x in inputs:
-                if x.ndim < case.min_rank:
-                    continue
-                for jit in (False, True):
-                    value_ulp, grad_ulp = compare(case, x, jit)
-                    worst_value, worst_grad = max(worst_value, value_ulp), max(worst_grad, grad_ulp)
-                    ok &= value_ulp <= case.max_ulp and grad_ulp <= case.grad_ulp
-                n += 1
-        labels = ", ".join(c.label or "defaults" for c in cases)
-        check = (f"{labels} on {len(inputs)} inputs ({n} runs) incl. +-1e4, +-1e30, zeros; "
-                 f"values and grads, eager and jit")
-        difference = describe_ulp(worst_value)
-        if worst_grad != worst_value:
-            difference += f"; grad {describe_ulp(worst_grad)}"
-        rows.append(Row(f"purejax.losses.{name}", f"optax.losses.{name}", check, difference, ok))
+        rows.append(Check(f"purejax.losses.{name}", functools.partial(
+            _row, name, cases, settings(cases, size["settings"]), inputs)))
     return rows

@@ -2,20 +2,22 @@
 
 For every model in `purejax.models.MODELS`, two rows:
 - init: the same key and batch give the same variables tree, bitwise (structure and values);
-- training: `STEPS` steps from the same variables on the same batches with the same per-step
-  keys (`comparisons.training.train_pair`), per-step losses within `rtol` 1e-4.
+- training: `STEPS[tier]` steps from the same variables on the same batches with the same
+  per-step keys (`comparisons.training.train_pair`), per-step losses within `rtol` 1e-4.
 The full-length runs are `python -m comparisons train MODEL`; tests/test_models.py runs 100 steps.
 """
 from __future__ import annotations
 
+import functools
+
 import jax
 
 import purejax.random
-from comparisons.parity.common import Row, trees_identical
+from comparisons.parity.common import Check, Row, check_tier, trees_identical
 from comparisons.training import RTOL, modules, train_pair
 from purejax.models import MODELS
 
-STEPS = 20  # a short run: enough to see the trajectories stay together
+STEPS = {"quick": 5, "full": 20}  # per tier; short runs: enough to see the trajectories stay together
 
 
 def _init_row(name: str) -> Row:
@@ -29,26 +31,32 @@ def _init_row(name: str) -> Row:
     count = sum(x.size for x in leaves_a)
     return Row(f"purejax.models.{name}.init", f"flaxed.models.{name}.init",
                f"same key and batch: {len(leaves_a)} arrays, {count:,} numbers",
-               "identical" if same else f"different trees:\n{tree_a}\nvs\n{tree_b}", same)
+               "identical" if same else f"different trees:\n{tree_a}\nvs\n{tree_b}", same, ulp=0 if same else None)
 
 
-def _training_row(name: str) -> Row:
+def _training_row(name: str, steps: int) -> Row:
     with jax.default_matmul_precision("highest"):
-        result = train_pair(name, steps=STEPS, evaluate_at_end=False)
+        result = train_pair(name, steps=steps, evaluate_at_end=False)
     diff = result["max_rel_loss_diff"]
     text = "bitwise" if diff == 0 else f"max rel {diff:.1e}"
     return Row(f"purejax.models.{name} training", f"flaxed.models.{name} (Optax)",
-               f"{STEPS} steps, same variables and batches: per-step losses",
-               f"{text} (rtol {RTOL:g})", bool(result["ok"]))
+               f"{steps} steps, same variables and batches: per-step losses",
+               f"{text} (rtol {RTOL:g})", bool(result["ok"]), rel=diff)
 
 
-def checks() -> list[Row]:
+def _guarded(make, name: str, *args) -> Row:
+    try:
+        return make(name, *args)
+    except Exception as e:  # noqa: BLE001 -- the report shows the failure
+        return Row(f"purejax.models.{name}", f"flaxed.models.{name}", make.__name__.strip("_"),
+                   f"{type(e).__name__}: {e}", False)
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """Two rows per model: init, then a short training run side by side."""
+    steps = STEPS[check_tier(tier)]
     rows = []
     for name in MODELS:
-        for make in (_init_row, _training_row):
-            try:
-                rows.append(make(name))
-            except Exception as e:  # noqa: BLE001 -- the report shows the failure
-                rows.append(Row(f"purejax.models.{name}", f"flaxed.models.{name}", make.__name__.strip("_"),
-                                f"{type(e).__name__}: {e}", False))
+        rows.append(Check(f"purejax.models.{name}.init", functools.partial(_guarded, _init_row, name)))
+        rows.append(Check(f"purejax.models.{name} training", functools.partial(_guarded, _training_row, name, steps)))
     return rows

@@ -8,13 +8,14 @@ distance in ulp (0 = bitwise).
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from comparisons.parity.common import Row, describe_ulp, ulp_distance
+from comparisons.parity.common import Check, Row, check_tier, describe_ulp, ulp_distance
 from purejax.nn import activations
 
 EDGES = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 3.0, -3.0, 6.0, -6.0, 1e-3, -1e-3, 20.0, -20.0, 88.8, -88.8,
@@ -124,19 +125,21 @@ def max_ulp(case: Case, jit: bool) -> tuple[int, int]:
     return forward, backward
 
 
-def checks() -> list[Row]:
-    """One row per case: forward and gradient, eager and jit."""
-    rows = []
-    for case in CASES:
-        (f_eager, g_eager), (f_jit, g_jit) = max_ulp(case, jit=False), max_ulp(case, jit=True)
-        forward, backward = max(f_eager, f_jit), max(g_eager, g_jit)
-        label = f"{case.label}; " if case.label else ""
-        what = {None: "edges (0, +-1e4, +-inf, nan) and a grid", _matrices: "[n, 4] edges, grid, finite",
-                _indices: "indices, some out of range"}.get(case.inputs, "[2, 14] edges")
-        what += "; grad" if case.grad else ""
-        difference = describe_ulp(max(forward, backward))
-        if case.grad and forward != backward:
-            difference = f"forward {describe_ulp(forward)}, grad {describe_ulp(backward)}"
-        rows.append(Row(f"purejax.nn.{case.name}", f"jax.nn.{case.name}", f"{label}{what}, eager and jit",
-                        difference, max(forward, backward) <= case.max_ulp))
-    return rows
+def _row(case: Case) -> Row:
+    (f_eager, g_eager), (f_jit, g_jit) = max_ulp(case, jit=False), max_ulp(case, jit=True)
+    forward, backward = max(f_eager, f_jit), max(g_eager, g_jit)
+    label = f"{case.label}; " if case.label else ""
+    what = {None: "edges (0, +-1e4, +-inf, nan) and a grid", _matrices: "[n, 4] edges, grid, finite",
+            _indices: "indices, some out of range"}.get(case.inputs, "[2, 14] edges")
+    what += "; grad" if case.grad else ""
+    difference = describe_ulp(max(forward, backward))
+    if case.grad and forward != backward:
+        difference = f"forward {describe_ulp(forward)}, grad {describe_ulp(backward)}"
+    return Row(f"purejax.nn.{case.name}", f"jax.nn.{case.name}", f"{label}{what}, eager and jit",
+               difference, max(forward, backward) <= case.max_ulp, ulp=max(forward, backward))
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """One row per case, forward and gradient, eager and jit; the same in both tiers (one setting per row)."""
+    check_tier(tier)
+    return [Check(f"purejax.nn.{case.name}", functools.partial(_row, case)) for case in CASES]

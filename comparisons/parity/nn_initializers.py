@@ -7,12 +7,13 @@ The measure is the distance in ulp (0 = bitwise).
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from comparisons.parity.common import Row, describe_ulp, ulp_distance
+from comparisons.parity.common import Check, Row, check_tier, describe_ulp, of, ulp_distance
 from comparisons.parity.random import seeds
 from purejax.nn import initializers
 
@@ -67,11 +68,12 @@ CASES = (
 )
 
 
-def max_ulp(case: Case, keys: list, jit: bool) -> int:
-    """The worst ulp distance of `case` over `keys` and the case's shapes (the first shape under jit:
-    each jitted shape is a fresh compile of the whole Threefry pipeline, on both sides)."""
+def max_ulp(case: Case, keys: list, jit: bool, shapes: int | None = None) -> int:
+    """The worst ulp distance of `case` over `keys` and the first `shapes` of the case's shapes (all
+    by default; the first alone under jit: each jitted shape is a fresh compile of the whole Threefry
+    pipeline, on both sides)."""
     ours, theirs = case.build(initializers), case.build(jax.nn.initializers)
-    shapes = case.shapes
+    shapes = case.shapes[:shapes]
     if jit:
         ours, theirs = jax.jit(ours, static_argnums=(1, 2)), jax.jit(theirs, static_argnums=(1, 2))
         shapes = shapes[:1]
@@ -82,14 +84,21 @@ def max_ulp(case: Case, keys: list, jit: bool) -> int:
     return worst
 
 
-def checks(n_random: int = 4) -> list[Row]:
+# Per tier: random seeds beside parity.random's fixed ones, and how many of a case's shapes run eagerly.
+SIZES = {"quick": {"random_seeds": 0, "shapes": 1}, "full": {"random_seeds": 4, "shapes": None}}
+
+
+def _row(case: Case, keys: list, shapes: int | None) -> Row:
+    ulp = max(max_ulp(case, keys, jit=False, shapes=shapes), max_ulp(case, keys, jit=True))
+    label = f"{case.label}; " if case.label else ""
+    where = f"{label}{len(keys)} keys x {of(case.shapes[:shapes], case.shapes, 'shapes')} eager, x 1 under jit"
+    return Row(f"purejax.nn.initializers.{case.name}", f"jax.nn.initializers.{case.name}", where,
+               describe_ulp(ulp), ulp <= case.max_ulp, ulp=ulp)
+
+
+def checks(tier: str = "full") -> list[Check]:
     """One row per case."""
-    keys = [jax.random.PRNGKey(s) for s in seeds(n_random)]
-    rows = []
-    for case in CASES:
-        ulp = max(max_ulp(case, keys, jit=False), max_ulp(case, keys, jit=True))
-        label = f"{case.label}; " if case.label else ""
-        where = f"{label}{len(keys)} keys x {len(case.shapes)} shapes eager, x 1 under jit"
-        rows.append(Row(f"purejax.nn.initializers.{case.name}", f"jax.nn.initializers.{case.name}", where,
-                        describe_ulp(ulp), ulp <= case.max_ulp))
-    return rows
+    size = SIZES[check_tier(tier)]
+    keys = [jax.random.PRNGKey(s) for s in seeds(size["random_seeds"])]
+    return [Check(f"purejax.nn.initializers.{case.name}", functools.partial(_row, case, keys, size["shapes"]))
+            for case in CASES]

@@ -11,6 +11,7 @@ Pooling cases are plain functions: forward and input gradients only. Relative di
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 from collections.abc import Mapping
 from typing import Callable, NamedTuple
@@ -22,7 +23,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from comparisons.parity.common import Row, describe_rel, describe_ulp, ulp_distance
+from comparisons.parity.common import Check, Row, check_tier, describe_rel, describe_ulp, of, settings, ulp_distance
 from purejax.nn import conv, initializers, linear, pooling
 from purejax.nn.module import Layer
 
@@ -193,29 +194,41 @@ def compare(case: Case, key, wrap: Callable = lambda f: f) -> dict:
             "grad_rel": rel_diff(wrap(ours.grad)(variables, x), wrap(theirs.grad)(variables, x))}
 
 
-def checks(seeds=(0, 1)) -> list[Row]:
+# Per tier: the keys each case is initialized with, and how many of a row's settings run (None: all).
+SIZES = {"quick": {"seeds": (0,), "settings": 1}, "full": {"seeds": (0, 1), "settings": None}}
+
+
+def _row(name: str, cases: list, chosen: list, seeds: tuple) -> Row:
+    worst = {"init_ulp": 0, "forward_rel": 0.0, "grad_rel": 0.0}
+    ok = True
+    for case in chosen:
+        for seed in seeds:
+            for wrap in (lambda f: f, jax.jit):
+                with jax.default_matmul_precision("highest"):
+                    m = compare(case, jax.random.PRNGKey(seed), wrap)
+                worst = {k: max(worst[k], m[k]) for k in worst}
+                ok &= m["init_ulp"] <= case.max_ulp
+    ok &= worst["forward_rel"] <= FORWARD_RTOL and worst["grad_rel"] <= GRADIENT_RTOL
+    pool = cases[0].pool
+    module = "flax.linen.pooling" if pool else "flax.linen"
+    what = "forward and input grads" if pool else "init, forward, grads of params and inputs"
+    difference = f"forward {describe_rel(worst['forward_rel'])}; grads {describe_rel(worst['grad_rel'])}"
+    if not pool:
+        difference = f"init {describe_ulp(worst['init_ulp'])}; " + difference
+    return Row(f"purejax.nn.{name}", f"{module}.{name}" if name != "composite" else "flax.linen (nn.compact model)",
+               of(chosen, cases) + ("" if pool else f" x {len(seeds)} keys") + f", {what}, eager and jit",
+               difference, bool(ok), ulp=None if pool else worst["init_ulp"],
+               rel=max(worst["forward_rel"], worst["grad_rel"]))
+
+
+def checks(tier: str = "full") -> list[Check]:
     """One row per layer, pooling function and the composite model."""
+    size = SIZES[check_tier(tier)]
     rows = []
     for name in dict.fromkeys(c.name for c in CASES):
         cases = [c for c in CASES if c.name == name]
-        worst = {"init_ulp": 0, "forward_rel": 0.0, "grad_rel": 0.0}
-        ok = True
-        for case in cases:
-            for seed in seeds:
-                for wrap in (lambda f: f, jax.jit):
-                    with jax.default_matmul_precision("highest"):
-                        m = compare(case, jax.random.PRNGKey(seed), wrap)
-                    worst = {k: max(worst[k], m[k]) for k in worst}
-                    ok &= m["init_ulp"] <= case.max_ulp
-        ok &= worst["forward_rel"] <= FORWARD_RTOL and worst["grad_rel"] <= GRADIENT_RTOL
-        module = "flax.linen.pooling" if cases[0].pool else "flax.linen"
-        what = "forward and input grads" if cases[0].pool else "init, forward, grads of params and inputs"
-        difference = f"forward {describe_rel(worst['forward_rel'])}; grads {describe_rel(worst['grad_rel'])}"
-        if not cases[0].pool:
-            difference = f"init {describe_ulp(worst['init_ulp'])}; " + difference
-        rows.append(Row(f"purejax.nn.{name}", f"{module}.{name}" if name != "composite" else "flax.linen (nn.compact model)",
-                        f"{len(cases)} settings" + ("" if cases[0].pool else f" x {len(seeds)} keys")
-                        + f", {what}, eager and jit", difference, bool(ok)))
+        rows.append(Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, size["settings"]),
+                                                                   size["seeds"])))
     return rows
 
 

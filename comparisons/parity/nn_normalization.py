@@ -9,6 +9,7 @@ The report measures outputs and variables in ulp (0 = bitwise), gradients as rel
 from __future__ import annotations
 
 import dataclasses
+import functools
 from types import SimpleNamespace
 from typing import Callable, NamedTuple
 
@@ -17,7 +18,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from comparisons.parity.common import Row, describe_rel, describe_ulp, tree_rel, tree_ulp
+from comparisons.parity.common import (Check, Row, check_tier, describe_rel, describe_ulp, of, settings, tree_rel,
+                                       tree_ulp)
 from purejax.nn import initializers
 from purejax.nn.batch_norm import BatchNorm
 from purejax.nn.combinators import Sequential
@@ -201,17 +203,27 @@ def measure(case: Case, jit: bool) -> tuple[int, float]:
     return max(tree_ulp(*got["variables"]), tree_ulp(*got["output"])), tree_rel(*got["gradients"])
 
 
-def checks() -> list[Row]:
+SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's settings run (None: all)
+
+
+def _row(name: str, cases: list, chosen: list) -> Row:
+    ulp = rel = None
+    try:
+        results = [measure(c, jit) for c in chosen for jit in (False, True)]
+        ulp, rel = max(r[0] for r in results), max(r[1] for r in results)
+        difference = describe_ulp(ulp) + ("" if rel == 0 else f"; grads {describe_rel(rel)}")
+        ok = ulp <= 2 and rel <= GRADIENT_RTOL
+    except Exception as e:  # noqa: BLE001 -- the report shows the failure
+        difference, ok = f"{type(e).__name__}: {e}", False
+    return Row(f"purejax.nn.{name}", f"flax.linen.{name}", f"{of(chosen, cases)}: init, forward, grads; eager and jit",
+               difference, ok, ulp=ulp, rel=rel)
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """One row per layer: its settings' init, outputs and gradients, eager and jit."""
+    limit = SETTINGS[check_tier(tier)]
     rows = []
     for name in dict.fromkeys(c.name for c in CASES):
         cases = [c for c in CASES if c.name == name]
-        try:
-            results = [measure(c, jit) for c in cases for jit in (False, True)]
-            ulp, rel = max(r[0] for r in results), max(r[1] for r in results)
-            difference = describe_ulp(ulp) + ("" if rel == 0 else f"; grads {describe_rel(rel)}")
-            ok = ulp <= 2 and rel <= GRADIENT_RTOL
-        except Exception as e:  # noqa: BLE001 -- the report shows the failure
-            difference, ok = f"{type(e).__name__}: {e}", False
-        rows.append(Row(f"purejax.nn.{name}", f"flax.linen.{name}",
-                        f"{len(cases)} settings: init, forward, grads; eager and jit", difference, ok))
+        rows.append(Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit))))
     return rows

@@ -9,6 +9,7 @@ relative error. The test suite (tests/test_nn_recurrent.py) runs the same table.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 from types import SimpleNamespace
 from typing import Callable, NamedTuple
@@ -17,7 +18,8 @@ import flax.linen
 import jax
 import jax.numpy as jnp
 
-from comparisons.parity.common import Row, describe_rel, describe_ulp, tree_rel, tree_ulp
+from comparisons.parity.common import (Check, Row, check_tier, describe_rel, describe_ulp, of, settings, tree_rel,
+                                       tree_ulp)
 from purejax.nn.recurrent import RNN, Bidirectional
 
 KEY = jax.random.PRNGKey(0)  # params
@@ -155,20 +157,31 @@ def measure(case: Case, jit: bool) -> tuple[int, float, float]:
     return tree_ulp(*got["variables"]), output_rel, tree_rel(*got["gradients"], floor=GRADIENT_ATOL / GRADIENT_RTOL)
 
 
-def checks() -> list[Row]:
+SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's settings run (None: all)
+
+
+def _row(name: str, cases: list, chosen: list) -> Row:
+    cells = sorted({c.cell for c in chosen})
+    ulp = rel = None
+    try:
+        with jax.default_matmul_precision("highest"):
+            results = [measure(c, jit) for c in chosen for jit in (False, True)]
+        ulp, out, grad = (max(r[i] for r in results) for i in range(3))
+        rel = max(out, grad)
+        difference = f"variables {describe_ulp(ulp)}; outputs {describe_rel(out)}; grads {describe_rel(grad)}"
+        ok = ulp == 0 and out <= FORWARD_RTOL and grad <= GRADIENT_RTOL
+    except Exception as e:  # noqa: BLE001 -- the report shows the failure
+        difference, ok = f"{type(e).__name__}: {e}", False
+    return Row(f"purejax.nn.{name}", f"flax.linen.{name}",
+               f"{of(chosen, cases)} ({', '.join(cells)}): init, outputs and carries, grads; eager and jit",
+               difference, ok, ulp=ulp, rel=rel)
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """One row for RNN and one for Bidirectional, over their settings, eager and jit."""
+    limit = SETTINGS[check_tier(tier)]
     rows = []
     for name in ("RNN", "Bidirectional"):
         cases = [c for c in CASES if c.name == name]
-        cells = sorted({c.cell for c in cases})
-        try:
-            with jax.default_matmul_precision("highest"):
-                results = [measure(c, jit) for c in cases for jit in (False, True)]
-            ulp, out, grad = (max(r[i] for r in results) for i in range(3))
-            difference = f"variables {describe_ulp(ulp)}; outputs {describe_rel(out)}; grads {describe_rel(grad)}"
-            ok = ulp == 0 and out <= FORWARD_RTOL and grad <= GRADIENT_RTOL
-        except Exception as e:  # noqa: BLE001 -- the report shows the failure
-            difference, ok = f"{type(e).__name__}: {e}", False
-        rows.append(Row(f"purejax.nn.{name}", f"flax.linen.{name}",
-                        f"{len(cases)} settings ({', '.join(cells)}): init, outputs and carries, grads; eager and jit",
-                        difference, ok))
+        rows.append(Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit))))
     return rows

@@ -9,6 +9,7 @@ carries and variables in ulp (0 = bitwise), outputs and gradients as relative er
 """
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 from typing import Callable, NamedTuple
 
@@ -16,7 +17,8 @@ import flax.linen
 import jax
 import jax.numpy as jnp
 
-from comparisons.parity.common import Row, describe_rel, describe_ulp, tree_rel, tree_ulp
+from comparisons.parity.common import (Check, Row, check_tier, describe_rel, describe_ulp, of, settings, tree_rel,
+                                       tree_ulp)
 from purejax.nn import activations, initializers
 from purejax.nn.recurrent_cells import LSTMCell, OptimizedLSTMCell, SimpleCell
 from purejax.nn.recurrent_cells_more import ConvLSTMCell, GRUCell, MGUCell
@@ -122,18 +124,29 @@ def measure(case: Case, jit: bool) -> tuple[int, float, float]:
             tree_rel(*got["gradients"]))
 
 
-def checks() -> list[Row]:
+SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's settings run (None: all)
+
+
+def _row(name: str, cases: list, chosen: list) -> Row:
+    ulp = rel = None
+    try:
+        results = [measure(c, jit) for c in chosen for jit in (False, True)]
+        ulp, out, grad = (max(r[i] for r in results) for i in range(3))
+        rel = max(out, grad)
+        difference = f"variables {describe_ulp(ulp)}; step {describe_rel(out)}; grads {describe_rel(grad)}"
+        ok = ulp == 0 and out <= FORWARD_RTOL and grad <= GRADIENT_RTOL
+    except Exception as e:  # noqa: BLE001 -- the report shows the failure
+        difference, ok = f"{type(e).__name__}: {e}", False
+    return Row(f"purejax.nn.{name}", f"flax.linen.{name}",
+               f"{of(chosen, cases)}: initialize_carry, init, one step, grads; eager and jit", difference, ok,
+               ulp=ulp, rel=rel)
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """One row per cell: its settings' carry, variables, one step and gradients, eager and jit."""
+    limit = SETTINGS[check_tier(tier)]
     rows = []
     for name in dict.fromkeys(c.name for c in CASES):
         cases = [c for c in CASES if c.name == name]
-        try:
-            results = [measure(c, jit) for c in cases for jit in (False, True)]
-            ulp, out, grad = (max(r[i] for r in results) for i in range(3))
-            difference = (f"variables {describe_ulp(ulp)}; step {describe_rel(out)}; grads {describe_rel(grad)}")
-            ok = ulp == 0 and out <= FORWARD_RTOL and grad <= GRADIENT_RTOL
-        except Exception as e:  # noqa: BLE001 -- the report shows the failure
-            difference, ok = f"{type(e).__name__}: {e}", False
-        rows.append(Row(f"purejax.nn.{name}", f"flax.linen.{name}",
-                        f"{len(cases)} settings: initialize_carry, init, one step, grads; eager and jit",
-                        difference, ok))
+        rows.append(Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit))))
     return rows

@@ -10,6 +10,7 @@ report one row per alias (its worst case).
 """
 from __future__ import annotations
 
+import functools
 import types
 from typing import Callable, NamedTuple
 
@@ -17,7 +18,7 @@ import jax.numpy as jnp
 
 import optax
 import purejax.optim
-from comparisons.parity.common import Row, describe_rel
+from comparisons.parity.common import Check, Row, check_tier, describe_rel, of, settings
 from comparisons.parity.optim_common import RTOL, STEPS, compare
 from purejax.optim import (
     adam, adam_variants, alias_adam, alias_adam_variants, alias_rms, rms, scaling, sign_and_norm)
@@ -111,15 +112,21 @@ def run_case(case: Case, steps: int = STEPS) -> float:
     return compare(case.build(ours), case.build(optax), steps=steps)
 
 
-def checks() -> list[Row]:
+SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's cases run (None: all)
+
+
+def _row(name: str, cases: list, chosen: list) -> Row:
+    worst = max(run_case(c) for c in chosen)
+    is_block = name == "scale_by_*"
+    labels = "; ".join(f"{c.name.removeprefix('scale_by_')} ({c.label})" if is_block else c.label for c in chosen)
+    return Row(f"purejax.optim.{name}", f"optax.{name}", f"{of(chosen, cases)}, {STEPS} jitted steps: {labels}",
+               describe_rel(worst), worst <= RTOL, rel=worst)
+
+
+def checks(tier: str = "full") -> list[Check]:
     """One row per alias (its worst configuration) and one for the building blocks' extra options."""
-    rows = []
     groups = {name: [c for c in CASES if c.name == name] for name in ALIASES}
     groups["scale_by_*"] = [c for c in CASES if c.name.startswith("scale_by_")]
-    for name, cases in groups.items():
-        worst = max(run_case(c) for c in cases)
-        is_block = name == "scale_by_*"
-        labels = "; ".join(f"{c.name.removeprefix('scale_by_')} ({c.label})" if is_block else c.label for c in cases)
-        rows.append(Row(f"purejax.optim.{name}", f"optax.{name}", f"{STEPS} jitted steps: {labels}",
-                        describe_rel(worst), worst <= RTOL))
-    return rows
+    limit = SETTINGS[check_tier(tier)]
+    return [Check(f"purejax.optim.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
+            for name, cases in groups.items()]

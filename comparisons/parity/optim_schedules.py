@@ -10,6 +10,7 @@ cos, where) in the same order as Optax's, so nothing is left to rounding.
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 import jax
@@ -17,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import optax
-from comparisons.parity.common import Row, describe_ulp, ulp_distance
+from comparisons.parity.common import Check, Row, check_tier, describe_ulp, ulp_distance
 from purejax.optim import schedules as ours
 from purejax.optim import schedules_joined as ours_joined
 
@@ -102,13 +103,15 @@ def max_ulp(case: Case) -> int:
     return max(ulp_distance(*evaluate(case, mode)) for mode in MODES)
 
 
-def checks() -> list[Row]:
-    """One row per case."""
-    rows = []
-    for case in CASES:
-        ulp = max_ulp(case)
-        label = f"{case.label}; " if case.label else ""
-        rows.append(Row(f"purejax.optim.{case.name}", f"optax.{case.name}",
-                        f"{label}boundaries {list(case.boundaries)} +-1 and far past; " + ", ".join(MODES),
-                        describe_ulp(ulp), ulp <= MAX_ULP))
-    return rows
+def _row(case: Case) -> Row:
+    ulp = max_ulp(case)
+    label = f"{case.label}; " if case.label else ""
+    return Row(f"purejax.optim.{case.name}", f"optax.{case.name}",
+               f"{label}boundaries {list(case.boundaries)} +-1 and far past; " + ", ".join(MODES),
+               describe_ulp(ulp), ulp <= MAX_ULP, ulp=ulp)
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """One row per case, in both tiers (a schedule is a few scalar ops: the whole table takes seconds)."""
+    check_tier(tier)
+    return [Check(f"purejax.optim.{case.name}", functools.partial(_row, case)) for case in CASES]

@@ -9,6 +9,7 @@ own loop (`run_per_example`).
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, NamedTuple
 
 import jax
@@ -17,7 +18,7 @@ import jax.numpy as jnp
 import optax
 import optax.contrib
 import purejax.optim
-from comparisons.parity.common import Row, describe_rel, ulp_distance
+from comparisons.parity.common import Check, Row, check_tier, describe_rel, ulp_distance
 from comparisons.parity.optim_common import (RTOL, STEPS, Trajectory, compare, example_params, loss, max_rel_diff,
                                              run)
 from purejax.optim import alias_large_batch as large_batch
@@ -119,14 +120,16 @@ def measure(case: Case) -> tuple[float, int | None]:
     return keyed.rel, keyed.ulp
 
 
-def checks() -> list[Row]:
-    """One row per alias: 50 jitted steps; updates, params and final state compared."""
-    rows = []
-    for case in REPORT_CASES:
-        rel, ulp = measure(case)
-        ok = rel <= RTOL and (ulp is None or ulp == 0)
-        difference = describe_rel(rel) + ("" if ulp is None else ("; noise bitwise" if ulp == 0 else f"; {ulp} ulp"))
-        counterpart = "optax.contrib.dpsgd" if case.name == "dpsgd" else f"optax.{case.name}"
-        rows.append(Row(f"purejax.optim.{case.name}", counterpart,
-                        f"{case.label}; {STEPS} jitted steps, updates, params and state", difference, ok))
-    return rows
+def _row(case: Case) -> Row:
+    rel, ulp = measure(case)
+    ok = rel <= RTOL and (ulp is None or ulp == 0)
+    difference = describe_rel(rel) + ("" if ulp is None else ("; noise bitwise" if ulp == 0 else f"; {ulp} ulp"))
+    counterpart = "optax.contrib.dpsgd" if case.name == "dpsgd" else f"optax.{case.name}"
+    return Row(f"purejax.optim.{case.name}", counterpart,
+               f"{case.label}; {STEPS} jitted steps, updates, params and state", difference, ok, ulp=ulp, rel=rel)
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """One row per alias, in both tiers (one setting each already): 50 jitted steps, updates, params, state."""
+    check_tier(tier)
+    return [Check(f"purejax.optim.{case.name}", functools.partial(_row, case)) for case in REPORT_CASES]

@@ -7,13 +7,14 @@ both with `optim_common.compare`: updates and parameters at every step, and the 
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 import jax.numpy as jnp
 
 import optax
 import purejax.optim.base as pb
-from comparisons.parity.common import Row, describe_rel
+from comparisons.parity.common import Check, Row, check_tier, describe_rel
 from comparisons.parity.optim_common import RTOL, STEPS, compare
 from purejax import tree
 from purejax.optim import accumulate, conditional, inject, masking, partitioning, schedules
@@ -103,12 +104,14 @@ def max_diff(case: Case) -> float:
     return compare(case.ours(), case.theirs(), steps=STEPS, grad_transform=case.grad_transform)
 
 
-def checks() -> list[Row]:
-    """One row per case."""
-    rows = []
-    for case in CASES:
-        diff = max_diff(case)
-        rows.append(Row(f"purejax.optim.{case.name}", f"optax.{case.name}",
-                        f"{case.label}; {STEPS} jitted steps, updates, params and final state",
-                        describe_rel(diff), diff <= RTOL))
-    return rows
+def _row(case: Case) -> Row:
+    diff = max_diff(case)
+    return Row(f"purejax.optim.{case.name}", f"optax.{case.name}",
+               f"{case.label}; {STEPS} jitted steps, updates, params and final state", describe_rel(diff),
+               diff <= RTOL, rel=diff)
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """One row per case, in both tiers (the wrapped transformations are scalings: the table takes seconds)."""
+    check_tier(tier)
+    return [Check(f"purejax.optim.{case.name}", functools.partial(_row, case)) for case in CASES]

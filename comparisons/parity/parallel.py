@@ -1,14 +1,21 @@
-"""Parity of data-parallel training: every model on 8 devices, `pmap` and `jit` with shardings.
+"""Parity of data-parallel training: models on 8 devices, `pmap` and `jit` with shardings, against one.
 
-Twice: 8 devices in one process, and 2 processes x 4 devices joined by `jax.distributed` (the
-launcher of `comparisons/distributed.py`, CPU collectives over gloo). A subprocess simulates 8 CPU devices (`XLA_FLAGS=--xla_force_host_platform_device_count=8`,
-which must be set before JAX starts) and runs `comparisons.parallel_training.compare` for every
-model, in both packages, both ways, 50 steps: per-step losses within `rtol` 1e-5 of one device
-(for pmap: of the same per-device program run with `vmap` on one device, since each device
-draws its own dropout masks). On a machine with 8 or more GPUs the same code runs on them.
+Two settings: 8 devices in one process, and 2 processes x 4 devices joined by `jax.distributed`
+(the launcher of `comparisons/distributed.py`, CPU collectives over gloo). Each row is one model in
+one setting, run in subprocesses that simulate the CPU devices
+(`XLA_FLAGS=--xla_force_host_platform_device_count=N`, which must be set before JAX starts):
+`comparisons.parallel_training.compare` trains the model in both packages, both ways, and holds
+each run's per-step losses within `rtol` 1e-5 of one device (for pmap: of the same per-device
+program run with `vmap` on one device, since each device draws its own dropout masks). On a
+machine with 8 or more GPUs the same code runs on them.
+
+The full tier runs every model in both settings for 50 steps. The quick tier runs a representative
+subset for 10 steps: a BatchNorm model (`cnn`, whose statistics are averaged over the devices
+under pmap) and an LSTM model (`lstm_classifier`, scans) on 8 devices, and `mlp` on 2 processes.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -16,50 +23,63 @@ import sys
 import tempfile
 
 from comparisons.parallel_training import RTOL
-from comparisons.parity.common import Row
+from comparisons.parity.common import Check, Row, check_tier
 from purejax.models import MODELS
 
 DEVICES = 8
-STEPS = 50
+TIMEOUT = 3600  # seconds for one model's run in one setting
+SIZES = {
+    "quick": {"steps": 10, "one_process": ("cnn", "lstm_classifier"), "two_processes": ("mlp",)},
+    "full": {"steps": 50, "one_process": MODELS, "two_processes": MODELS},
+}
 
 
-def _rows(results: dict, setting: str) -> list[Row]:
-    rows = []
-    for name in MODELS:
-        r = results[name]
-        worst = max(r["max_rel_diff"].values())
-        text = ", ".join(f"{k} {v:.1e}" for k, v in r["max_rel_diff"].items())
-        rows.append(Row(f"data-parallel {name}", "one device", f"{setting} x {STEPS} steps: pmap and sharding, "
-                        "purejax and flaxed", f"max rel {worst:.1e} (rtol {RTOL:g}): {text}", r["ok"]))
-    return rows
+def _row(name: str, setting: str, steps: int, result: dict | None, failure: str) -> Row:
+    if result is None:
+        return Row(f"data-parallel {name}", "one device", setting, f"the run failed: {failure[-500:]}", False)
+    worst = max(result["max_rel_diff"].values())
+    each = ", ".join(f"{k} {v:.1e}" for k, v in result["max_rel_diff"].items())
+    return Row(f"data-parallel {name}", "one device", f"{setting} x {steps} steps, per-step losses: {each}",
+               f"max rel {worst:.1e} (rtol {RTOL:g})", result["ok"], rel=worst)
 
 
-def _failed(setting: str, output: str) -> list[Row]:
-    return [Row("purejax.parallel", "flax.jax_utils / jax.sharding", setting, f"the run failed: {output[-500:]}",
-                False)]
+def _load(path: str) -> dict | None:
+    if not os.path.exists(path):
+        return None
+    with open(path) as file:
+        return json.load(file)[0]
 
 
-def checks() -> list[Row]:
+def one_process(name: str, steps: int) -> Row:
+    """Model `name` on `DEVICES` simulated devices in one subprocess."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "result.json")
+        env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={DEVICES}", JAX_PLATFORMS="cpu")
+        # A session of its own: Ctrl-C reaches the report only, which stops after this row.
+        done = subprocess.run([sys.executable, "-m", "comparisons.parallel_training", name, "--steps", str(steps),
+                               "--json", out], env=env, capture_output=True, text=True, timeout=TIMEOUT,
+                              start_new_session=True)
+        return _row(name, f"{DEVICES} devices in 1 process", steps, _load(out), done.stderr)
+
+
+def two_processes(name: str, steps: int) -> Row:
+    """Model `name` on 2 processes x `DEVICES // 2` devices (the launcher gives each its own session)."""
     from comparisons.distributed import launch
 
-    rows = []
     with tempfile.TemporaryDirectory() as folder:
-        out = os.path.join(folder, "one_process.json")
-        env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={DEVICES}", JAX_PLATFORMS="cpu")
-        done = subprocess.run([sys.executable, "-m", "comparisons.parallel_training", "--steps", str(STEPS),
-                               "--json", out], env=env, capture_output=True, text=True, timeout=3600)
-        setting = f"{DEVICES} devices in 1 process"
-        rows += _rows(_load(out), setting) if os.path.exists(out) else _failed(setting, done.stderr)
-
-        out = os.path.join(folder, "two_processes.json")
-        setting = f"2 processes x {DEVICES // 2} devices"
-        with open(os.path.join(folder, "log.txt"), "w") as log:  # the workers' output stays out of the table
-            code = launch(["compare", "--steps", str(STEPS), "--json", out], processes=2,
-                          devices_per_process=DEVICES // 2, timeout=3600, stdout=log, stderr=log)
-        rows += _rows(_load(out), setting) if code == 0 or os.path.exists(out) else _failed(setting, f"exit {code}")
-    return rows
+        out = os.path.join(folder, "result.json")
+        with open(os.path.join(folder, "log.txt"), "w+") as log:  # the workers' output stays out of the report
+            code = launch(["compare", name, "--steps", str(steps), "--json", out], processes=2,
+                          devices_per_process=DEVICES // 2, timeout=TIMEOUT, stdout=log, stderr=log)
+            log.seek(0)
+            failure = f"exit {code}: {log.read()}"
+        return _row(name, f"2 processes x {DEVICES // 2} devices", steps, _load(out), failure)
 
 
-def _load(path: str) -> dict:
-    with open(path) as file:
-        return {r["model"]: r for r in json.load(file)}
+def checks(tier: str = "full") -> list[Check]:
+    """One row per model and setting: 8 devices in one process, then 2 processes x 4 devices."""
+    size = SIZES[check_tier(tier)]
+    return ([Check(f"data-parallel {name}", functools.partial(one_process, name, size["steps"]))
+             for name in size["one_process"]]
+            + [Check(f"data-parallel {name}", functools.partial(two_processes, name, size["steps"]))
+               for name in size["two_processes"]])

@@ -6,6 +6,7 @@ keys and shapes, eagerly and under `jax.jit`. The measure is the distance in ulp
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 import jax
@@ -14,10 +15,10 @@ import numpy as np
 
 import flaxed.random
 import purejax.random
-from comparisons.parity.common import Row, describe_ulp, ulp_distance
+from comparisons.parity.common import Check, Row, check_tier, describe_ulp, ulp_distance
 
 FIXED_SEEDS = (0, 1, 42, 2**31 - 1, -1)
-SHAPES = ((), (1,), (7,), (3, 5), (2, 3, 4))
+SHAPES = ((3, 5), (), (1,), (7,), (2, 3, 4))  # the quick tier takes the first
 ERF_INV_ULP = 2  # erf_inv is a polynomial approximation: allow 2 ulp, where XLA's may differ
 
 
@@ -65,9 +66,13 @@ def seeds(n_random: int = 8) -> list[int]:
     return list(FIXED_SEEDS) + [int(s) for s in drawn]
 
 
-def _max_ulp(case: Case, keys: list, jit: bool) -> int:
+# Per tier: random seeds beside FIXED_SEEDS, and how many of SHAPES each case runs on.
+SIZES = {"quick": {"random_seeds": 1, "shapes": 1}, "full": {"random_seeds": 8, "shapes": len(SHAPES)}}
+
+
+def _max_ulp(case: Case, keys: list, shapes: tuple, jit: bool) -> int:
     worst = 0
-    for shape in SHAPES:
+    for shape in shapes:
         ours = lambda k, s=shape: case.call(purejax.random, k, s)  # noqa: E731
         theirs = lambda k, s=shape: case.call(flaxed.random, k, s)  # noqa: E731
         if jit:
@@ -77,24 +82,35 @@ def _max_ulp(case: Case, keys: list, jit: bool) -> int:
     return worst
 
 
-def checks(n_random: int = 8) -> list[Row]:
-    """One row per case, plus rows for `PRNGKey` and `erf_inv`."""
-    all_seeds = seeds(n_random)
+def _seed_row(all_seeds: list) -> Row:
+    ulp = max(ulp_distance(purejax.random.PRNGKey(s), jax.random.PRNGKey(s)) for s in all_seeds + [2**40 + 5])
+    return Row("purejax.random.PRNGKey", "jax.random.PRNGKey", f"{len(all_seeds) + 1} seeds", describe_ulp(ulp),
+               ulp == 0, ulp=ulp)
+
+
+def _case_row(case: Case, all_seeds: list, shapes: tuple) -> Row:
     keys = [jax.random.PRNGKey(s) for s in all_seeds]
-    where = f"{len(keys)} keys x {len(SHAPES)} shapes, eager and jit"
-    rows = []
-    seed_ulp = max(ulp_distance(purejax.random.PRNGKey(s), jax.random.PRNGKey(s)) for s in all_seeds + [2**40 + 5])
-    rows.append(Row("purejax.random.PRNGKey", "jax.random.PRNGKey", f"{len(all_seeds) + 1} seeds",
-                    describe_ulp(seed_ulp), seed_ulp == 0))
-    for case in CASES:
-        ulp = max(_max_ulp(case, keys, jit=False), _max_ulp(case, keys, jit=True))
-        label = f"{case.label}; " if case.label else ""
-        counterpart = "jax.extend.random" if case.name == "threefry_2x32" else "jax.random"
-        rows.append(Row(f"purejax.random.{case.name}", f"{counterpart}.{case.name}", label + where,
-                        describe_ulp(ulp), ulp <= case.max_ulp))
+    ulp = max(_max_ulp(case, keys, shapes, jit=False), _max_ulp(case, keys, shapes, jit=True))
+    label = f"{case.label}; " if case.label else ""
+    counterpart = "jax.extend.random" if case.name == "threefry_2x32" else "jax.random"
+    return Row(f"purejax.random.{case.name}", f"{counterpart}.{case.name}",
+               f"{label}{len(keys)} keys x {len(shapes)} shapes, eager and jit", describe_ulp(ulp),
+               ulp <= case.max_ulp, ulp=ulp)
+
+
+def _erf_inv_row() -> Row:
     grid = jnp.linspace(-1.0, 1.0, 100_001, dtype=jnp.float32)
     ulp = max(ulp_distance(purejax.random.erf_inv(grid), jax.lax.erf_inv(grid)),
               ulp_distance(jax.jit(purejax.random.erf_inv)(grid), jax.jit(jax.lax.erf_inv)(grid)))
-    rows.append(Row("purejax.random.erf_inv", "jax.lax.erf_inv", "100001 points on [-1, 1], eager and jit",
-                    describe_ulp(ulp), ulp <= ERF_INV_ULP))
-    return rows
+    return Row("purejax.random.erf_inv", "jax.lax.erf_inv", "100001 points on [-1, 1], eager and jit",
+               describe_ulp(ulp), ulp <= ERF_INV_ULP, ulp=ulp)
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """One row per case, plus rows for `PRNGKey` and `erf_inv`."""
+    size = SIZES[check_tier(tier)]
+    all_seeds, shapes = seeds(size["random_seeds"]), SHAPES[: size["shapes"]]
+    return ([Check("purejax.random.PRNGKey", functools.partial(_seed_row, all_seeds))]
+            + [Check(f"purejax.random.{case.name}", functools.partial(_case_row, case, all_seeds, shapes))
+               for case in CASES]
+            + [Check("purejax.random.erf_inv", _erf_inv_row)])

@@ -6,6 +6,7 @@ variables tree) and on trees drawn at random from a seeded generator.
 from __future__ import annotations
 
 import collections
+import functools
 import operator
 import random as pyrandom
 from typing import Any, Callable
@@ -16,7 +17,7 @@ import numpy as np
 
 import flaxed.tree
 import purejax.tree
-from comparisons.parity.common import Row, canonical_structure
+from comparisons.parity.common import Check, Row, canonical_structure, check_tier
 
 Point = collections.namedtuple("Point", ["x", "y"])
 
@@ -183,17 +184,32 @@ def _transforms_accept_registered() -> bool:
             and np.array_equal(grads.first, p.second["w"]) and batched.shape == (3,))
 
 
-def checks(n_random: int = 200) -> list[Row]:
+RANDOM_TREES = {"quick": 50, "full": 200}  # trees drawn beside FIXED_TREES, per tier
+
+
+def _row(name: str, counterpart: str, what: str, agree: Callable[[Any], bool], n_random: int) -> Row:
     sample = trees(n_random)
-    where = f"{len(FIXED_TREES)} fixed + {n_random} random trees"
-    rows = []
-    for name, counterpart, what, agree in CHECKS:
-        bad = [t for t in sample if not agree(t)]
-        rows.append(Row(f"purejax.tree.{name}", f"jax.tree_util.{counterpart}", f"{what}; {where}",
-                        "identical" if not bad else f"{len(bad)} trees differ, first: {bad[0]!r:.60}", not bad))
-    rows.append(Row("purejax.tree (errors)", "jax.tree_util", "structure mismatch, leaf count, unsortable keys",
-                    "both raise ValueError" if _errors_agree() else "differ", _errors_agree()))
-    rows.append(Row("purejax.tree.register_node", "jax.tree_util.register_pytree_node",
-                    "registered class under jit, grad, vmap",
-                    "identical" if _transforms_accept_registered() else "differs", _transforms_accept_registered()))
-    return rows
+    bad = [t for t in sample if not agree(t)]
+    return Row(f"purejax.tree.{name}", f"jax.tree_util.{counterpart}",
+               f"{what}; {len(FIXED_TREES)} fixed + {n_random} random trees",
+               "identical" if not bad else f"{len(bad)} trees differ, first: {bad[0]!r:.60}", not bad, ulp=0 if not bad else None)
+
+
+def _errors_row() -> Row:
+    ok = _errors_agree()
+    return Row("purejax.tree (errors)", "jax.tree_util", "structure mismatch, leaf count, unsortable keys",
+               "both raise ValueError" if ok else "differ", ok)
+
+
+def _register_row() -> Row:
+    ok = _transforms_accept_registered()
+    return Row("purejax.tree.register_node", "jax.tree_util.register_pytree_node",
+               "registered class under jit, grad, vmap", "identical" if ok else "differs", ok, ulp=0 if ok else None)
+
+
+def checks(tier: str = "full") -> list[Check]:
+    """One row per function of `CHECKS` over the fixed and random trees, one for errors, one for registering."""
+    n_random = RANDOM_TREES[check_tier(tier)]
+    return ([Check(f"purejax.tree.{name}", functools.partial(_row, name, counterpart, what, agree, n_random))
+             for name, counterpart, what, agree in CHECKS]
+            + [Check("purejax.tree (errors)", _errors_row), Check("purejax.tree.register_node", _register_row)])
