@@ -92,7 +92,8 @@ def run_check(check: Check) -> Row:
 
 
 def release_memory() -> None:
-    """Drop JAX's compiled programs and give freed memory back to the system, between sections.
+    """Drop JAX's compiled programs and give freed memory back to the system: between sections, and
+    after a check that says the rows after it share none of its programs (`Check.release`).
 
     Each section compiles its own programs (hundreds of small ones, eagerly and under jit) and
     shares almost none with the next; without this the report's resident memory grows with every
@@ -215,6 +216,8 @@ def run(planned: dict[str, list[Check]], tier: str = "quick", stream=None) -> tu
                         break
                     progress.update(description=f"{name}: {check.component}")
                     row = background.next_row(check) if elsewhere else run_check(check)
+                    if check.release and not elsewhere:
+                        release_memory()
                     sections[-1].rows.append(row)
                     sections[-1] = sections[-1]._replace(seconds=sections[-1].seconds + (row.seconds or 0.0))
                     progress.print(row_table(row, component_width, width))
@@ -323,6 +326,8 @@ def worker(argv=None) -> int:
         for checks in plan(args.sections, args.tier).values():
             for check in checks:
                 print(json.dumps(run_check(check).as_dict()), file=rows, flush=True)
+                if check.release:
+                    release_memory()
             release_memory()
     return 0
 

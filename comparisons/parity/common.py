@@ -43,6 +43,7 @@ class Check(NamedTuple):
 
     component: str  # the row's component, shown while it runs
     run: Callable[[], Row]
+    release: bool = False  # the rows after it use none of the programs it compiled: drop them after it
 
 
 def check_tier(tier: str) -> str:
