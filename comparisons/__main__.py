@@ -181,7 +181,7 @@ def main(argv=None) -> int:
     parser.add_argument("--only", metavar="SECTION", action="append", choices=sorted(SECTIONS),
                         help="run only this section (repeatable)")
     parser.add_argument("--full", action="store_true",
-                        help="the complete matrix: every key, shape, setting and model of the tables (about 25 "
+                        help="the complete matrix: every key, shape, setting and model of the tables (about 13 "
                              "minutes on 2 CPU cores); default: the quick tier, the same rows on fewer of each")
     args = parser.parse_args(argv)
     if args.command == "list":

@@ -207,14 +207,10 @@ SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's settings 
 
 
 def _row(name: str, cases: list, chosen: list) -> Row:
-    ulp = rel = None
-    try:
-        results = [measure(c, jit) for c in chosen for jit in (False, True)]
-        ulp, rel = max(r[0] for r in results), max(r[1] for r in results)
-        difference = describe_ulp(ulp) + ("" if rel == 0 else f"; grads {describe_rel(rel)}")
-        ok = ulp <= 2 and rel <= GRADIENT_RTOL
-    except Exception as e:  # noqa: BLE001 -- the report shows the failure
-        difference, ok = f"{type(e).__name__}: {e}", False
+    results = [measure(c, jit) for c in chosen for jit in (False, True)]
+    ulp, rel = max(r[0] for r in results), max(r[1] for r in results)
+    difference = describe_ulp(ulp) + ("" if rel == 0 else f"; grads {describe_rel(rel)}")
+    ok = ulp <= 2 and rel <= GRADIENT_RTOL
     return Row(f"purejax.nn.{name}", f"flax.linen.{name}", f"{of(chosen, cases)}: init, forward, grads; eager and jit",
                difference, ok, ulp=ulp, rel=rel)
 
