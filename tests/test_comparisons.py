@@ -96,7 +96,7 @@ def test_tiers_run_the_same_rows_from_the_same_tables():
 def test_the_quick_tier_runs_fewer_settings_and_says_so():
     quick, full = report.plan(["nn-linear"], "quick"), report.plan(["nn-linear"], "full")
     dense_quick = quick["nn-linear"][0].run()
-    assert dense_quick.ok and dense_quick.check.startswith("1 of 3 settings x 1 keys")
+    assert dense_quick.ok and dense_quick.check.startswith("1 of 3 settings x 1 key,")
     assert full["nn-linear"][0].run().check.startswith("3 settings x 2 keys")
 
 

@@ -84,7 +84,8 @@ def test_a_table_has_a_header_rule_and_no_left_margin():
     log = Log()
     display.show(display.console(log), display.table(["model", "ms"], [["mlp", "1.20"], ["cnn", "12.50"]],
                                                      justify=["left", "right"]))
-    assert log.getvalue().splitlines() == ["model     ms", "────────────", "mlp     1.20", "cnn    12.50"]
+    lines = log.getvalue().splitlines()
+    assert lines == ["model     ms", "────────────", "mlp     1.20", "cnn    12.50"]
 
 
 def test_a_file_is_as_wide_as_columns_says(monkeypatch):

@@ -53,14 +53,27 @@ def check_tier(tier: str) -> str:
     return tier
 
 
+def by_name(cases) -> dict[str, list]:
+    """A table's cases grouped by the component they test (`case.name`), in the table's order: one row each."""
+    groups: dict[str, list] = {}
+    for case in cases:
+        groups.setdefault(case.name, []).append(case)
+    return groups
+
+
 def settings(cases: list, limit: int | None) -> list:
     """The first `limit` of a row's cases (all of them when `limit` is None): defaults come first."""
     return list(cases)[:limit]
 
 
+def count(n: int, noun: str) -> str:
+    """"1 key", "2 keys": `noun` is the plural."""
+    return f"{n} {noun[:-1] if n == 1 else noun}"
+
+
 def of(chosen: list, cases: list, what: str = "settings") -> str:
     """"3 settings", or "1 of 3 settings" when a tier runs fewer than the table has."""
-    return f"{len(chosen)} {what}" if len(chosen) == len(cases) else f"{len(chosen)} of {len(cases)} {what}"
+    return count(len(chosen), what) if len(chosen) == len(cases) else f"{len(chosen)} of {len(cases)} {what}"
 
 
 def ulp_distance(a: Any, b: Any) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 import optax
 
 import purejax.losses
-from comparisons.parity.common import Check, Row, check_tier, describe_ulp, of, settings, ulp_distance
+from comparisons.parity.common import Check, Row, by_name, check_tier, count, describe_ulp, of, settings, ulp_distance
 
 
 # -- second arguments, made from the first's shape -------------------------------------------------
@@ -206,8 +206,8 @@ def _row(name: str, cases: list, chosen: list, inputs: list) -> Row:
                 ok &= value_ulp <= case.max_ulp and grad_ulp <= case.grad_ulp
             n += 1
     labels = ", ".join(c.label or "defaults" for c in chosen)
-    check = (f"{of(chosen, cases)} ({labels}) on {len(inputs)} inputs ({n} runs) incl. +-1e4, +-1e30, zeros; "
-             f"values and grads, eager and jit")
+    check = (f"{of(chosen, cases)} ({labels}) on {count(len(inputs), 'inputs')} ({count(n, 'runs')}) incl. +-1e4, "
+             "+-1e30, zeros; values and grads, eager and jit")
     difference = describe_ulp(worst_value)
     if worst_grad != worst_value:
         difference += f"; grad {describe_ulp(worst_grad)}"
@@ -219,9 +219,6 @@ def checks(tier: str = "full") -> list[Check]:
     """One row per loss: its settings, on the fixed inputs and random ones."""
     size = SIZES[check_tier(tier)]
     inputs = list(fixed_inputs().values())[: size["fixed"]] + random_inputs(size["random"])
-    rows = []
-    for name in dict.fromkeys(c.name for c in CASES):
-        cases = [c for c in CASES if c.name == name]
-        rows.append(Check(f"purejax.losses.{name}", functools.partial(
-            _row, name, cases, settings(cases, size["settings"]), inputs)))
-    return rows
+    return [Check(f"purejax.losses.{name}", functools.partial(_row, name, cases, settings(cases, size["settings"]),
+                                                              inputs))
+            for name, cases in by_name(CASES).items()]

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from comparisons.parity.common import Check, Row, check_tier, describe_ulp, ulp_distance
+from comparisons.parity.common import Check, Row, by_name, check_tier, describe_ulp, of, settings, ulp_distance
 from purejax.nn import activations
 
 EDGES = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 3.0, -3.0, 6.0, -6.0, 1e-3, -1e-3, 20.0, -20.0, 88.8, -88.8,
@@ -125,21 +125,31 @@ def max_ulp(case: Case, jit: bool) -> tuple[int, int]:
     return forward, backward
 
 
-def _row(case: Case) -> Row:
-    (f_eager, g_eager), (f_jit, g_jit) = max_ulp(case, jit=False), max_ulp(case, jit=True)
-    forward, backward = max(f_eager, f_jit), max(g_eager, g_jit)
-    label = f"{case.label}; " if case.label else ""
-    what = {None: "edges (0, +-1e4, +-inf, nan) and a grid", _matrices: "[n, 4] edges, grid, finite",
-            _indices: "indices, some out of range"}.get(case.inputs, "[2, 14] edges")
-    what += "; grad" if case.grad else ""
+SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's settings run (None: all)
+INPUTS = {None: "edges (0, +-1e4, +-inf, nan) and a grid", _matrices: "[n, 4] edges, grid, finite",
+          _indices: "indices, some out of range"}  # what each kind of input is; any other: "[2, 14] edges"
+
+
+def _row(name: str, cases: list, chosen: list) -> Row:
+    forward = backward = 0
+    ok = True
+    for case in chosen:
+        (f_eager, g_eager), (f_jit, g_jit) = max_ulp(case, jit=False), max_ulp(case, jit=True)
+        forward, backward = max(forward, f_eager, f_jit), max(backward, g_eager, g_jit)
+        ok &= max(f_eager, f_jit, g_eager, g_jit) <= case.max_ulp
+    labels = ", ".join(c.label or "defaults" for c in chosen)
+    inputs = "; ".join(dict.fromkeys(INPUTS.get(c.inputs, "[2, 14] edges") for c in chosen))
+    grad = any(c.grad for c in chosen)
     difference = describe_ulp(max(forward, backward))
-    if case.grad and forward != backward:
+    if grad and forward != backward:
         difference = f"forward {describe_ulp(forward)}, grad {describe_ulp(backward)}"
-    return Row(f"purejax.nn.{case.name}", f"jax.nn.{case.name}", f"{label}{what}, eager and jit",
-               difference, max(forward, backward) <= case.max_ulp, ulp=max(forward, backward))
+    return Row(f"purejax.nn.{name}", f"jax.nn.{name}",
+               f"{of(chosen, cases)} ({labels}): {inputs}{'; grad' if grad else ''}, eager and jit",
+               difference, ok, ulp=max(forward, backward))
 
 
 def checks(tier: str = "full") -> list[Check]:
-    """One row per case, forward and gradient, eager and jit; the same in both tiers (one setting per row)."""
-    check_tier(tier)
-    return [Check(f"purejax.nn.{case.name}", functools.partial(_row, case)) for case in CASES]
+    """One row per function: its settings' forward and gradient, eager and jit."""
+    limit = SETTINGS[check_tier(tier)]
+    return [Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
+            for name, cases in by_name(CASES).items()]

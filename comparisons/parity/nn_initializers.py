@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from comparisons.parity.common import Check, Row, check_tier, describe_ulp, of, ulp_distance
+from comparisons.parity.common import Check, Row, by_name, check_tier, count, describe_ulp, of, settings, ulp_distance
 from comparisons.parity.random import seeds
 from purejax.nn import initializers
 
@@ -84,21 +84,28 @@ def max_ulp(case: Case, keys: list, jit: bool, shapes: int | None = None) -> int
     return worst
 
 
-# Per tier: random seeds beside parity.random's fixed ones, and how many of a case's shapes run eagerly.
-SIZES = {"quick": {"random_seeds": 0, "shapes": 1}, "full": {"random_seeds": 4, "shapes": None}}
+# Per tier: random seeds beside parity.random's fixed ones, how many of a case's shapes run eagerly,
+# and how many of a row's settings run (None: all).
+SIZES = {"quick": {"random_seeds": 0, "shapes": 1, "settings": 1},
+         "full": {"random_seeds": 4, "shapes": None, "settings": None}}
 
 
-def _row(case: Case, keys: list, shapes: int | None) -> Row:
-    ulp = max(max_ulp(case, keys, jit=False, shapes=shapes), max_ulp(case, keys, jit=True))
-    label = f"{case.label}; " if case.label else ""
-    where = f"{label}{len(keys)} keys x {of(case.shapes[:shapes], case.shapes, 'shapes')} eager, x 1 under jit"
-    return Row(f"purejax.nn.initializers.{case.name}", f"jax.nn.initializers.{case.name}", where,
-               describe_ulp(ulp), ulp <= case.max_ulp, ulp=ulp)
+def _row(name: str, cases: list, chosen: list, keys: list, shapes: int | None) -> Row:
+    ulp, ok = 0, True
+    for case in chosen:
+        case_ulp = max(max_ulp(case, keys, jit=False, shapes=shapes), max_ulp(case, keys, jit=True))
+        ulp, ok = max(ulp, case_ulp), ok and case_ulp <= case.max_ulp
+    labels = ", ".join(c.label or "defaults" for c in chosen)
+    eager = sorted({len(c.shapes[:shapes]) for c in chosen})
+    return Row(f"purejax.nn.initializers.{name}", f"jax.nn.initializers.{name}",
+               f"{of(chosen, cases)} ({labels}); {count(len(keys), 'keys')} x {'/'.join(map(str, eager))} shape(s) "
+               "eager, x 1 under jit", describe_ulp(ulp), ok, ulp=ulp)
 
 
 def checks(tier: str = "full") -> list[Check]:
-    """One row per case."""
+    """One row per initializer (its settings)."""
     size = SIZES[check_tier(tier)]
     keys = [jax.random.PRNGKey(s) for s in seeds(size["random_seeds"])]
-    return [Check(f"purejax.nn.initializers.{case.name}", functools.partial(_row, case, keys, size["shapes"]))
-            for case in CASES]
+    return [Check(f"purejax.nn.initializers.{name}", functools.partial(
+                _row, name, cases, settings(cases, size["settings"]), keys, size["shapes"]))
+            for name, cases in by_name(CASES).items()]

@@ -23,7 +23,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from comparisons.parity.common import Check, Row, check_tier, describe_rel, describe_ulp, of, settings, ulp_distance
+from comparisons.parity.common import (Check, Row, by_name, check_tier, count, describe_rel, describe_ulp, of, settings,
+                                       ulp_distance)
 from purejax.nn import conv, initializers, linear, pooling
 from purejax.nn.module import Layer
 
@@ -216,7 +217,7 @@ def _row(name: str, cases: list, chosen: list, seeds: tuple) -> Row:
     if not pool:
         difference = f"init {describe_ulp(worst['init_ulp'])}; " + difference
     return Row(f"purejax.nn.{name}", f"{module}.{name}" if name != "composite" else "flax.linen (nn.compact model)",
-               of(chosen, cases) + ("" if pool else f" x {len(seeds)} keys") + f", {what}, eager and jit",
+               of(chosen, cases) + ("" if pool else f" x {count(len(seeds), 'keys')}") + f", {what}, eager and jit",
                difference, bool(ok), ulp=None if pool else worst["init_ulp"],
                rel=max(worst["forward_rel"], worst["grad_rel"]))
 
@@ -224,12 +225,9 @@ def _row(name: str, cases: list, chosen: list, seeds: tuple) -> Row:
 def checks(tier: str = "full") -> list[Check]:
     """One row per layer, pooling function and the composite model."""
     size = SIZES[check_tier(tier)]
-    rows = []
-    for name in dict.fromkeys(c.name for c in CASES):
-        cases = [c for c in CASES if c.name == name]
-        rows.append(Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, size["settings"]),
-                                                                   size["seeds"])))
-    return rows
+    return [Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, size["settings"]),
+                                                          size["seeds"]))
+            for name, cases in by_name(CASES).items()]
 
 
 def assert_case(case: Case, key, wrap: Callable = lambda f: f) -> None:

@@ -18,8 +18,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from comparisons.parity.common import (Check, Row, check_tier, describe_rel, describe_ulp, of, settings, tree_rel,
-                                       tree_ulp)
+from comparisons.parity.common import (Check, Row, by_name, check_tier, describe_rel, describe_ulp, of, settings,
+                                       tree_rel, tree_ulp)
 from purejax.nn import initializers
 from purejax.nn.batch_norm import BatchNorm
 from purejax.nn.combinators import Sequential
@@ -218,8 +218,5 @@ def _row(name: str, cases: list, chosen: list) -> Row:
 def checks(tier: str = "full") -> list[Check]:
     """One row per layer: its settings' init, outputs and gradients, eager and jit."""
     limit = SETTINGS[check_tier(tier)]
-    rows = []
-    for name in dict.fromkeys(c.name for c in CASES):
-        cases = [c for c in CASES if c.name == name]
-        rows.append(Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit))))
-    return rows
+    return [Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
+            for name, cases in by_name(CASES).items()]

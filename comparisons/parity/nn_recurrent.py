@@ -18,8 +18,8 @@ import flax.linen
 import jax
 import jax.numpy as jnp
 
-from comparisons.parity.common import (Check, Row, check_tier, describe_rel, describe_ulp, of, settings, tree_rel,
-                                       tree_ulp)
+from comparisons.parity.common import (Check, Row, by_name, check_tier, describe_rel, describe_ulp, of, settings,
+                                       tree_rel, tree_ulp)
 from purejax.nn.recurrent import RNN, Bidirectional
 
 KEY = jax.random.PRNGKey(0)  # params
@@ -174,8 +174,5 @@ def _row(name: str, cases: list, chosen: list) -> Row:
 def checks(tier: str = "full") -> list[Check]:
     """One row for RNN and one for Bidirectional, over their settings, eager and jit."""
     limit = SETTINGS[check_tier(tier)]
-    rows = []
-    for name in ("RNN", "Bidirectional"):
-        cases = [c for c in CASES if c.name == name]
-        rows.append(Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit))))
-    return rows
+    return [Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
+            for name, cases in by_name(CASES).items()]

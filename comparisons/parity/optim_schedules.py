@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import optax
-from comparisons.parity.common import Check, Row, check_tier, describe_ulp, ulp_distance
+from comparisons.parity.common import Check, Row, by_name, check_tier, describe_ulp, of, settings, ulp_distance
 from purejax.optim import schedules as ours
 from purejax.optim import schedules_joined as ours_joined
 
@@ -103,15 +103,19 @@ def max_ulp(case: Case) -> int:
     return max(ulp_distance(*evaluate(case, mode)) for mode in MODES)
 
 
-def _row(case: Case) -> Row:
-    ulp = max_ulp(case)
-    label = f"{case.label}; " if case.label else ""
-    return Row(f"purejax.optim.{case.name}", f"optax.{case.name}",
-               f"{label}boundaries {list(case.boundaries)} +-1 and far past; " + ", ".join(MODES),
+SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's settings run (None: all)
+
+
+def _row(name: str, cases: list, chosen: list) -> Row:
+    ulp = max(max_ulp(case) for case in chosen)
+    settings_ = "; ".join(f"{c.label or 'defaults'}: boundaries {list(c.boundaries)}" for c in chosen)
+    return Row(f"purejax.optim.{name}", f"optax.{name}",
+               f"{of(chosen, cases)} ({settings_}) +-1 and far past; " + ", ".join(MODES),
                describe_ulp(ulp), ulp <= MAX_ULP, ulp=ulp)
 
 
 def checks(tier: str = "full") -> list[Check]:
-    """One row per case, in both tiers (a schedule is a few scalar ops: the whole table takes seconds)."""
-    check_tier(tier)
-    return [Check(f"purejax.optim.{case.name}", functools.partial(_row, case)) for case in CASES]
+    """One row per schedule: its settings at every boundary, in every mode."""
+    limit = SETTINGS[check_tier(tier)]
+    return [Check(f"purejax.optim.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
+            for name, cases in by_name(CASES).items()]

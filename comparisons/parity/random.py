@@ -15,7 +15,7 @@ import numpy as np
 
 import flaxed.random
 import purejax.random
-from comparisons.parity.common import Check, Row, check_tier, describe_ulp, ulp_distance
+from comparisons.parity.common import Check, Row, by_name, check_tier, count, describe_ulp, of, settings, ulp_distance
 
 FIXED_SEEDS = (0, 1, 42, 2**31 - 1, -1)
 SHAPES = ((3, 5), (), (1,), (7,), (2, 3, 4))  # the quick tier takes the first
@@ -66,8 +66,10 @@ def seeds(n_random: int = 8) -> list[int]:
     return list(FIXED_SEEDS) + [int(s) for s in drawn]
 
 
-# Per tier: random seeds beside FIXED_SEEDS, and how many of SHAPES each case runs on.
-SIZES = {"quick": {"random_seeds": 1, "shapes": 1}, "full": {"random_seeds": 8, "shapes": len(SHAPES)}}
+# Per tier: random seeds beside FIXED_SEEDS, how many of SHAPES each case runs on, and how many of a
+# row's settings run (None: all).
+SIZES = {"quick": {"random_seeds": 1, "shapes": 1, "settings": 1},
+         "full": {"random_seeds": 8, "shapes": len(SHAPES), "settings": None}}
 
 
 def _max_ulp(case: Case, keys: list, shapes: tuple, jit: bool) -> int:
@@ -88,14 +90,18 @@ def _seed_row(all_seeds: list) -> Row:
                ulp == 0, ulp=ulp)
 
 
-def _case_row(case: Case, all_seeds: list, shapes: tuple) -> Row:
+def _case_row(name: str, cases: list, chosen: list, all_seeds: list, shapes: tuple) -> Row:
     keys = [jax.random.PRNGKey(s) for s in all_seeds]
-    ulp = max(_max_ulp(case, keys, shapes, jit=False), _max_ulp(case, keys, shapes, jit=True))
-    label = f"{case.label}; " if case.label else ""
-    counterpart = "jax.extend.random" if case.name == "threefry_2x32" else "jax.random"
-    return Row(f"purejax.random.{case.name}", f"{counterpart}.{case.name}",
-               f"{label}{len(keys)} keys x {len(shapes)} shapes, eager and jit", describe_ulp(ulp),
-               ulp <= case.max_ulp, ulp=ulp)
+    ulp, ok = 0, True
+    for case in chosen:
+        case_ulp = max(_max_ulp(case, keys, shapes, jit=False), _max_ulp(case, keys, shapes, jit=True))
+        ulp, ok = max(ulp, case_ulp), ok and case_ulp <= case.max_ulp
+    labels = ", ".join(c.label or "defaults" for c in chosen)
+    counterpart = "jax.extend.random" if name == "threefry_2x32" else "jax.random"
+    return Row(f"purejax.random.{name}", f"{counterpart}.{name}",
+               f"{of(chosen, cases)} ({labels}); {count(len(keys), 'keys')} x {count(len(shapes), 'shapes')}, "
+               "eager and jit",
+               describe_ulp(ulp), ok, ulp=ulp)
 
 
 def _erf_inv_row() -> Row:
@@ -107,10 +113,11 @@ def _erf_inv_row() -> Row:
 
 
 def checks(tier: str = "full") -> list[Check]:
-    """One row per case, plus rows for `PRNGKey` and `erf_inv`."""
+    """One row per function (its settings), plus rows for `PRNGKey` and `erf_inv`."""
     size = SIZES[check_tier(tier)]
     all_seeds, shapes = seeds(size["random_seeds"]), SHAPES[: size["shapes"]]
     return ([Check("purejax.random.PRNGKey", functools.partial(_seed_row, all_seeds))]
-            + [Check(f"purejax.random.{case.name}", functools.partial(_case_row, case, all_seeds, shapes))
-               for case in CASES]
+            + [Check(f"purejax.random.{name}", functools.partial(
+                _case_row, name, cases, settings(cases, size["settings"]), all_seeds, shapes))
+               for name, cases in by_name(CASES).items()]
             + [Check("purejax.random.erf_inv", _erf_inv_row)])

@@ -192,7 +192,8 @@ def _row(name: str, counterpart: str, what: str, agree: Callable[[Any], bool], n
     bad = [t for t in sample if not agree(t)]
     return Row(f"purejax.tree.{name}", f"jax.tree_util.{counterpart}",
                f"{what}; {len(FIXED_TREES)} fixed + {n_random} random trees",
-               "identical" if not bad else f"{len(bad)} trees differ, first: {bad[0]!r:.60}", not bad, ulp=0 if not bad else None)
+               "identical" if not bad else f"{len(bad)} trees differ, first: {bad[0]!r:.60}", not bad,
+               ulp=None if bad else 0)
 
 
 def _errors_row() -> Row:
