@@ -96,11 +96,13 @@ class Progress:
         progress), "each" (every `update`), or "tenths" (the first unit, every tenth of the total,
         the last, and at least every 30 s).
       description: the live line's first words (`update(description=...)` changes them).
+      description_width: the columns they take, so that the bar stays put when they change
+        (default: the first description's length; at most a third of the screen).
       keep: leave the finished live line on the screen (False: it disappears on `close`).
     """
 
     def __init__(self, total: int, stream=None, plain: str = "tenths", description: str = "",
-                 keep: bool = False):
+                 description_width: int | None = None, keep: bool = False):
         if plain not in ("none", "each", "tenths"):
             raise ValueError(f"Progress: plain must be 'none', 'each' or 'tenths', got {plain!r}")
         self.console = console(sys.stderr if stream is None else stream)
@@ -108,11 +110,15 @@ class Progress:
         self.done, self.start, self.last_line = 0, time.perf_counter(), 0.0
         self.live = None
         if self.console.is_terminal:
-            first_words = Column(width=min(48, self.console.width // 3), no_wrap=True, overflow="ellipsis")
+            # Other output (a warning, a traceback) goes above the live line, when it would reach the
+            # same screen anyway; a stream sent elsewhere keeps its own way.
+            same_screen = all(hasattr(f, "isatty") and f.isatty() for f in (sys.stdout, sys.stderr))
+            words = min(description_width or len(description), self.console.width // 3)
+            first_words = Column(width=max(1, words), no_wrap=True, overflow="ellipsis")
             self.live = RichProgress(TextColumn("{task.description}", table_column=first_words),
                                      BarColumn(bar_width=30), MofNCompleteColumn(),
                                      TextColumn("{task.fields[text]}"), TimeElapsedColumn(), console=self.console,
-                                     transient=not keep, redirect_stdout=False, redirect_stderr=False)
+                                     transient=not keep, redirect_stdout=same_screen, redirect_stderr=same_screen)
             self.task = self.live.add_task(description, total=total, text="")
             self.live.start()
 

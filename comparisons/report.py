@@ -205,7 +205,7 @@ def run(planned: dict[str, list[Check]], tier: str = "quick", stream=None) -> tu
     spare_core = (os.cpu_count() or 1) > 1
     background = Background(behind, tier) if spare_core and behind and len(behind) < len(planned) else None
     sections: list[Section] = []
-    with display.Progress(total, stream=stream or sys.stdout, plain="none") as progress, \
+    with display.Progress(total, stream=stream or sys.stdout, plain="none", description_width=48) as progress, \
             StopAfterRow(progress.print) as stop:
         width = progress.console.width
         try:
