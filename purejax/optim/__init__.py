@@ -8,7 +8,7 @@ Counterpart: `optax`. Same names, arguments, defaults and state classes. One con
     trust_ratio, factored                      LAMB/LARS trust ratios, Adafactor and SM3
     masking, partition, accumulate,            wrappers: masked, multi_transform, MultiSteps,
     conditional, inject                        apply_if_finite, inject_hyperparams
-    schedules, schedules_joined                learning-rate schedules
+    schedules                                  learning-rate schedules, and warmup/SGDR joined from them
     alias_*                                    the optimizers users call: adam, sgd, lamb, ...
 """
 from purejax.optim.accumulate import MultiSteps, MultiStepsState, skip_large_updates, skip_not_finite
@@ -43,11 +43,9 @@ from purejax.optim.rms import (
 )
 from purejax.optim.scaling import ScaleByScheduleState, scale, scale_by_learning_rate, scale_by_schedule
 from purejax.optim.schedules import (
-    constant_schedule, cosine_decay_schedule, exponential_decay, linear_schedule, piecewise_constant_schedule,
-    polynomial_schedule,
-)
-from purejax.optim.schedules_joined import (
-    join_schedules, sgdr_schedule, warmup_cosine_decay_schedule, warmup_exponential_decay_schedule,
+    constant_schedule, cosine_decay_schedule, exponential_decay, join_schedules, linear_schedule,
+    piecewise_constant_schedule, polynomial_schedule, sgdr_schedule, warmup_cosine_decay_schedule,
+    warmup_exponential_decay_schedule,
 )
 from purejax.optim.sign_and_norm import ScaleByLionState, ScaleByNovogradState, scale_by_lion, scale_by_novograd
 from purejax.optim.tree_math import safe_increment
