@@ -22,11 +22,8 @@ import jax.numpy as jnp
 from purejax import tree
 from purejax.optim.base import GradientTransformation
 from purejax.optim.tree_math import (
-    bias_correction, check_same_structure, safe_increment, update_moment, update_moment_per_elem_norm,
-    zeros_like)
-
-_IS_NONE = lambda x: x is None  # noqa: E731  (None leaves: parameters without gradients)
-
+    adam_moments, bias_correction, canonical_dtype, cast_tree, check_same_structure, divide_by_root, nesterov_mu_hat,
+    safe_increment, update_moment, zeros_like)
 
 class ScaleByAdamState(NamedTuple):
     """State of Adam, and of Adamax, RAdam and Yogi, which reuse it (as Optax does)."""
@@ -47,38 +44,6 @@ class ScaleByBeliefState(NamedTuple):
     count: jax.Array  # shape=(), dtype=int32
     mu: Any  # first moment
     nu: Any  # second *central* moment: EMA of (g - m)**2
-
-
-def _canonical(dtype):
-    return None if dtype is None else jax.dtypes.canonicalize_dtype(dtype)
-
-
-def _cast(t: Any, dtype) -> Any:
-    return t if dtype is None else tree.map(lambda x: x.astype(dtype), t)
-
-
-def _abs_sq(g):
-    return (g.conj() * g).real  # |g|**2, also for complex g
-
-
-def _nesterov_mu_hat(mu, updates, b1, count_inc):
-    """Nadam's look-ahead: b1 * m_t / (1 - b1**(t+1)) + (1 - b1) * g_t / (1 - b1**t)."""
-    return tree.map(lambda m, g: b1 * m + (1 - b1) * g,
-                    bias_correction(mu, b1, safe_increment(count_inc)),  # next step's correction
-                    bias_correction(updates, b1, count_inc))
-
-
-def _divide(mu_hat, nu_hat, eps, eps_root):
-    """m^ / (sqrt(v^ + eps_root) + eps), leaf by leaf."""
-    return tree.map(lambda m, v: None if m is None else m / (jnp.sqrt(v + eps_root) + eps),
-                    mu_hat, nu_hat, is_leaf=_IS_NONE)
-
-
-def _adam_moments(name, updates, state, b1, b2):
-    check_same_structure(f"purejax.optim.{name}.update", updates, state.mu)
-    mu = update_moment(updates, state.mu, b1, 1)  # first moment
-    nu = update_moment_per_elem_norm(updates, state.nu, b2, 2)  # second moment
-    return mu, nu, safe_increment(state.count)
 
 
 def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
@@ -107,7 +72,7 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
       Timothy Dozat, *Incorporating Nesterov Momentum into Adam*, 2016.
       https://openreview.net/pdf?id=OM0jvwB8jIp57ZJjtNEZ
     """
-    mu_dtype = _canonical(mu_dtype)
+    mu_dtype = canonical_dtype(mu_dtype)
 
     def init_fn(params):
         return ScaleByAdamState(count=jnp.zeros([], jnp.int32), mu=zeros_like(params, mu_dtype),
@@ -115,15 +80,15 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
 
     def update_fn(updates, state, params=None):
         del params
-        mu, nu, count_inc = _adam_moments("scale_by_adam", updates, state, b1, b2)
+        mu, nu, count_inc = adam_moments("scale_by_adam", updates, state, b1, b2)
         if nesterov:
-            mu_hat = _nesterov_mu_hat(mu, updates, b1, count_inc)
+            mu_hat = nesterov_mu_hat(mu, updates, b1, count_inc)
         else:
             mu_hat = bias_correction(mu, b1, count_inc)  # bias correction
         nu_hat = bias_correction(nu, b2, count_inc)  # bias correction (Dozat's extra b2 omitted, as Optax)
-        updates = _divide(mu_hat, nu_hat, eps, eps_root)
+        updates = divide_by_root(mu_hat, nu_hat, eps, eps_root)
         nu = tree.map(lambda n, old: n.astype(old.dtype), nu, state.nu)
-        return updates, ScaleByAdamState(count=count_inc, mu=_cast(mu, mu_dtype), nu=nu)
+        return updates, ScaleByAdamState(count=count_inc, mu=cast_tree(mu, mu_dtype), nu=nu)
 
     return GradientTransformation(init_fn, update_fn)
 
@@ -149,7 +114,7 @@ def scale_by_amsgrad(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
       Sashank J. Reddi, Satyen Kale, Sanjiv Kumar, *On the Convergence of Adam and Beyond*, 2018.
       https://openreview.net/forum?id=ryQu7f-RZ
     """
-    mu_dtype = _canonical(mu_dtype)
+    mu_dtype = canonical_dtype(mu_dtype)
 
     def init_fn(params):
         return ScaleByAmsgradState(count=jnp.zeros([], jnp.int32), mu=zeros_like(params, mu_dtype),
@@ -157,12 +122,12 @@ def scale_by_amsgrad(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
 
     def update_fn(updates, state, params=None):
         del params
-        mu, nu, count_inc = _adam_moments("scale_by_amsgrad", updates, state, b1, b2)
+        mu, nu, count_inc = adam_moments("scale_by_amsgrad", updates, state, b1, b2)
         mu_hat = bias_correction(mu, b1, count_inc) if bias_correction_mu else mu
         nu_eff = bias_correction(nu, b2, count_inc) if bias_correction_nu else nu
         nu_max = tree.map(jnp.maximum, state.nu_max, nu_eff)  # long-term memory
-        updates = _divide(mu_hat, nu_max, eps, eps_root)
-        return updates, ScaleByAmsgradState(count=count_inc, mu=_cast(mu, mu_dtype), nu=nu, nu_max=nu_max)
+        updates = divide_by_root(mu_hat, nu_max, eps, eps_root)
+        return updates, ScaleByAmsgradState(count=count_inc, mu=cast_tree(mu, mu_dtype), nu=nu, nu_max=nu_max)
 
     return GradientTransformation(init_fn, update_fn)
 
@@ -195,7 +160,7 @@ def scale_by_adamax(b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
         count_inc = safe_increment(state.count)
         mu = update_moment(updates, state.mu, b1, 1)  # first moment
         nu = tree.map(lambda g, v: None if g is None else jnp.maximum(jnp.abs(g) + eps, b2 * v),
-                      updates, state.nu, is_leaf=_IS_NONE)  # infinity norm
+                      updates, state.nu, is_leaf=lambda x: x is None)  # infinity norm
         mu_hat = bias_correction(mu, b1, count_inc)  # bias correction (first moment only)
         return tree.map(lambda m, v: m / v, mu_hat, nu), ScaleByAdamState(count=count_inc, mu=mu, nu=nu)
 

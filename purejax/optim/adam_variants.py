@@ -14,12 +14,11 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.adam_family import (
-    ScaleByAdamState, ScaleByBeliefState, _abs_sq, _adam_moments, _divide, _nesterov_mu_hat)
+from purejax.optim.adam_family import ScaleByAdamState, ScaleByBeliefState
 from purejax.optim.base import GradientTransformation
 from purejax.optim.tree_math import (
-    bias_correction, check_same_structure, safe_increment, update_moment, update_moment_per_elem_norm,
-    zeros_like)
+    abs_sq, adam_moments, bias_correction, check_same_structure, divide_by_root, nesterov_mu_hat, safe_increment,
+    update_moment, update_moment_per_elem_norm, zeros_like)
 
 
 def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *,
@@ -61,11 +60,11 @@ def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *,
         nu = tree.map(lambda v: v + eps_root, nu)
         count_inc = safe_increment(state.count)
         if nesterov:
-            mu_hat = _nesterov_mu_hat(mu, updates, b1, count_inc)
+            mu_hat = nesterov_mu_hat(mu, updates, b1, count_inc)
         else:
             mu_hat = bias_correction(mu, b1, count_inc)  # bias correction
         nu_hat = bias_correction(nu, b2, count_inc)  # bias correction
-        updates = _divide(mu_hat, nu_hat, eps, 0.0)
+        updates = divide_by_root(mu_hat, nu_hat, eps, 0.0)
         return updates, ScaleByBeliefState(count=count_inc, mu=mu, nu=nu)
 
     return GradientTransformation(init_fn, update_fn)
@@ -102,11 +101,11 @@ def scale_by_radam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, *,
 
     def update_fn(updates, state, params=None):
         del params
-        mu, nu, count_inc = _adam_moments("scale_by_radam", updates, state, b1, b2)
+        mu, nu, count_inc = adam_moments("scale_by_radam", updates, state, b1, b2)
         b2t = b2**count_inc
         rho = rho_inf - 2 * count_inc * b2t / (1 - b2t)  # length of the approximated SMA
         if nesterov:
-            mu_hat = _nesterov_mu_hat(mu, updates, b1, count_inc)
+            mu_hat = nesterov_mu_hat(mu, updates, b1, count_inc)
         else:
             mu_hat = bias_correction(mu, b1, count_inc)  # bias correction
         nu_hat = bias_correction(nu, b2, count_inc)  # bias correction
@@ -154,11 +153,11 @@ def scale_by_yogi(b1=0.9, b2=0.999, eps=1e-3, eps_root=0.0,
         del params
         check_same_structure("purejax.optim.scale_by_yogi.update", updates, state.mu)
         mu = update_moment(updates, state.mu, b1, 1)  # first moment
-        nu = tree.map(lambda g, v: v - (1 - b2) * jnp.sign(v - _abs_sq(g)) * _abs_sq(g),
+        nu = tree.map(lambda g, v: v - (1 - b2) * jnp.sign(v - abs_sq(g)) * abs_sq(g),
                       updates, state.nu)  # second moment, additive
         count_inc = safe_increment(state.count)
         mu_hat = bias_correction(mu, b1, count_inc)  # bias correction
         nu_hat = bias_correction(nu, b2, count_inc)  # bias correction
-        return _divide(mu_hat, nu_hat, eps, eps_root), ScaleByAdamState(count=count_inc, mu=mu, nu=nu)
+        return divide_by_root(mu_hat, nu_hat, eps, eps_root), ScaleByAdamState(count=count_inc, mu=mu, nu=nu)
 
     return GradientTransformation(init_fn, update_fn)

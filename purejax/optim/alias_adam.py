@@ -16,8 +16,8 @@ from typing import Any, Callable
 
 from purejax.optim.adam_family import scale_by_adam, scale_by_adamax, scale_by_amsgrad
 from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.scaling import ScalarOrSchedule, scale_by_learning_rate
-from purejax.optim.weight_decay import add_decayed_weights
+from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.adding import add_decayed_weights
 
 
 def adam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,

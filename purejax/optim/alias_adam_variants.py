@@ -12,9 +12,9 @@ from typing import Any, Callable
 
 from purejax.optim.adam_variants import scale_by_belief, scale_by_radam, scale_by_yogi
 from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 from purejax.optim.sign_and_norm import scale_by_lion, scale_by_novograd
-from purejax.optim.weight_decay import add_decayed_weights
+from purejax.optim.transforms.adding import add_decayed_weights
 
 
 def adabelief(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *,

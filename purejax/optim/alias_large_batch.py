@@ -16,12 +16,12 @@ from typing import Any, Callable
 import jax.numpy as jnp
 
 from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.clipping import clip_by_block_rms
+from purejax.optim.transforms.clipping import clip_by_block_rms
 from purejax.optim.factored import scale_by_factored_rms, scale_by_sm3
-from purejax.optim.momentum import ema, trace
-from purejax.optim.scaling import ScalarOrSchedule, scale, scale_by_learning_rate
-from purejax.optim.trust_ratio import scale_by_param_block_rms, scale_by_trust_ratio
-from purejax.optim.weight_decay import add_decayed_weights
+from purejax.optim.transforms.momentum import ema, trace
+from purejax.optim.transforms.scaling import ScalarOrSchedule, scale, scale_by_learning_rate
+from purejax.optim.transforms.trust_ratio import scale_by_param_block_rms, scale_by_trust_ratio
+from purejax.optim.transforms.adding import add_decayed_weights
 
 MaskOrFn = Any | Callable[[Any], Any] | None
 
@@ -97,7 +97,7 @@ def lars(learning_rate: ScalarOrSchedule, weight_decay=0.0, weight_decay_mask: M
       buffer holds steps, not gradients (unlike `sgd` here and `torch.optim.SGD`). PyTorch ships
       no LARS.
     """
-    from purejax.optim.masking import masked  # written alongside; imported here to keep modules apart
+    from purejax.optim.transforms.masking import masked  # written alongside; imported here to keep modules apart
 
     return chain(
         add_decayed_weights(weight_decay, mask=weight_decay_mask),

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from purejax.optim.base import GradientTransformation, chain, identity
-from purejax.optim.momentum import trace
+from purejax.optim.transforms.momentum import trace
 from purejax.optim.rms import scale_by_adadelta, scale_by_rms, scale_by_rss, scale_by_stddev
-from purejax.optim.scaling import ScalarOrSchedule, scale_by_learning_rate
-from purejax.optim.weight_decay import add_decayed_weights
+from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.adding import add_decayed_weights
 
 
 def rmsprop(learning_rate: ScalarOrSchedule, decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True,

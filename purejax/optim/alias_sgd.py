@@ -1,27 +1,27 @@
-"""SGD and its relatives as chains of building blocks: momentum, noise, privacy, optimism, Fromage.
+"""SGD and its relatives as chains of building blocks: momentum, noise, privacy, Fromage.
 
     sgd            = chain(trace(momentum, nesterov) | identity, scale_by_learning_rate(lr))
     noisy_sgd      = chain(add_noise(eta, gamma, key), scale_by_learning_rate(lr))
-    optimistic_gradient_descent = chain(scale_by_optimistic_gradient(alpha, beta), scale_by_learning_rate(lr))
     dpsgd          = chain(differentially_private_aggregate(clip, noise, seed), trace | identity,
                            scale_by_learning_rate(lr))
     fromage        = chain(scale_by_trust_ratio(min_norm), scale_by_learning_rate(lr * k), add_decayed_weights(k - 1))
 
 Every `learning_rate` is a number or a schedule `count -> value`.
 
-Counterpart: `optax.sgd`, `optax.noisy_sgd`, `optax.optimistic_gradient_descent`, `optax.fromage`
-(optax/_src/alias.py); `optax.contrib.dpsgd` (optax/contrib/_privacy.py).
+Counterpart: `optax.sgd`, `optax.noisy_sgd`, `optax.fromage` (optax/_src/alias.py);
+`optax.contrib.dpsgd` (optax/contrib/_privacy.py).
 """
 from __future__ import annotations
 
 from typing import Any
 
 from purejax.optim.base import GradientTransformation, chain, identity
-from purejax.optim.momentum import scale_by_optimistic_gradient, trace
-from purejax.optim.noise import add_noise, differentially_private_aggregate
-from purejax.optim.scaling import ScalarOrSchedule, scale_by_learning_rate
-from purejax.optim.trust_ratio import scale_by_trust_ratio
-from purejax.optim.weight_decay import add_decayed_weights
+from purejax.optim.noise import differentially_private_aggregate
+from purejax.optim.transforms.adding import add_noise
+from purejax.optim.transforms.momentum import trace
+from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.trust_ratio import scale_by_trust_ratio
+from purejax.optim.transforms.adding import add_decayed_weights
 
 
 def sgd(learning_rate: ScalarOrSchedule, momentum=None, nesterov: bool = False,
@@ -89,32 +89,6 @@ def noisy_sgd(learning_rate: ScalarOrSchedule, eta=0.01, gamma=0.55, key=None) -
       PyTorch has no noisy SGD.
     """
     return chain(add_noise(eta, gamma, key), scale_by_learning_rate(learning_rate))
-
-
-def optimistic_gradient_descent(learning_rate: ScalarOrSchedule, alpha=1.0, beta=1.0) -> GradientTransformation:
-    """Optimistic gradient descent: step along the gradient extrapolated from the last two.
-
-        u_t = -lr_t ((alpha + beta) g_t - beta g_{t-1})    # g_{t-1} := g_t at the first step
-
-    Converges in the last iterate on min-max games (e.g. bilinear), where plain gradient
-    descent-ascent cycles or diverges.
-
-    Args:
-      learning_rate: a number or a schedule `count -> value`.
-      alpha: weight of the current gradient.
-      beta: weight of the change `g_t - g_{t-1}` (negative momentum).
-
-    Returns:
-      A `GradientTransformation`.
-
-    Counterpart: `optax.optimistic_gradient_descent` (optax/_src/alias.py).
-
-    References:
-      Aryan Mokhtari, Asuman Ozdaglar, Sarath Pattathil, *A Unified Analysis of Extra-gradient
-      and Optimistic Gradient Methods for Saddle Point Problems: Proximal Point Approach*, 2019.
-      https://arxiv.org/abs/1901.08511
-    """
-    return chain(scale_by_optimistic_gradient(alpha=alpha, beta=beta), scale_by_learning_rate(learning_rate))
 
 
 def dpsgd(learning_rate: ScalarOrSchedule, l2_norm_clip, noise_multiplier, seed, momentum=None,

@@ -18,10 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation
-from purejax.optim.clipping import abs_sq
-from purejax.optim.tree_math import check_same_structure, safe_increment, update_moment, zeros_like
-from purejax.optim.weight_decay import NO_PARAMS_MSG
+from purejax.optim.base import NO_PARAMS_MSG, GradientTransformation
+from purejax.optim.tree_math import abs_sq, check_same_structure, safe_increment, update_moment, zeros_like
 
 
 def decay_rate_pow(i, exponent=0.8) -> jax.Array:

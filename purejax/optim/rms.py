@@ -21,7 +21,7 @@ import jax.numpy as jnp
 from purejax import tree
 from purejax.optim.base import GradientTransformation
 from purejax.optim.tree_math import (
-    bias_correction as _bias_correction, check_same_structure, safe_increment, update_moment,
+    abs_sq, bias_correction as _bias_correction, check_same_structure, full_like, safe_increment, update_moment,
     update_moment_per_elem_norm, zeros_like)
 
 
@@ -52,14 +52,6 @@ class ScaleByRssState(NamedTuple):
 class ScaleByAdaDeltaState(NamedTuple):
     e_g: Any  # E[g**2], EMA of squared gradients
     e_x: Any  # E[dx**2], EMA of squared updates
-
-
-def _abs_sq(g):
-    return (g.conj() * g).real  # |g|**2, also for complex g
-
-
-def _full_like(params, value):
-    return tree.map(lambda p: jnp.full_like(p, value), params)
 
 
 def _inverse_root(eps, eps_in_sqrt):
@@ -97,7 +89,7 @@ def scale_by_rms(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = Tru
     scaling = _inverse_root(eps, eps_in_sqrt)
 
     def init_fn(params):
-        nu = _full_like(params, initial_scale)  # second moment
+        nu = full_like(params, initial_scale)  # second moment
         if bias_correction:
             return ScaleByRmsWithCountState(count=jnp.zeros([], jnp.int32), nu=nu)
         return ScaleByRmsState(nu=nu)
@@ -144,7 +136,7 @@ def scale_by_stddev(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = 
     scaling = _inverse_root(eps, eps_in_sqrt)
 
     def init_fn(params):
-        mu, nu = zeros_like(params), _full_like(params, initial_scale)  # first, second moment
+        mu, nu = zeros_like(params), full_like(params, initial_scale)  # first, second moment
         if bias_correction:
             return ScaleByRStdDevWithCountState(count=jnp.zeros([], jnp.int32), mu=mu, nu=nu)
         return ScaleByRStdDevState(mu=mu, nu=nu)
@@ -160,7 +152,7 @@ def scale_by_stddev(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = 
             nu_hat = _bias_correction(nu, decay, count_inc)
         else:
             mu_hat, nu_hat = mu, nu
-        variance = tree.map(lambda m, n: n - _abs_sq(m), mu_hat, nu_hat)  # E[g**2] - E[g]**2
+        variance = tree.map(lambda m, n: n - abs_sq(m), mu_hat, nu_hat)  # E[g**2] - E[g]**2
         updates = tree.map(lambda s, g: s * g, tree.map(scaling, variance), updates)
         if bias_correction:
             return updates, ScaleByRStdDevWithCountState(count=count_inc, mu=mu, nu=nu)
@@ -190,12 +182,12 @@ def scale_by_rss(initial_accumulator_value=0.1, eps=1e-7) -> GradientTransformat
     """
 
     def init_fn(params):
-        return ScaleByRssState(sum_of_squares=_full_like(params, initial_accumulator_value))
+        return ScaleByRssState(sum_of_squares=full_like(params, initial_accumulator_value))
 
     def update_fn(updates, state, params=None):
         del params
         check_same_structure("purejax.optim.scale_by_rss.update", updates, state.sum_of_squares)
-        sum_of_squares = tree.map(lambda g, t: _abs_sq(g) + t, updates, state.sum_of_squares)
+        sum_of_squares = tree.map(lambda g, t: abs_sq(g) + t, updates, state.sum_of_squares)
         inv_sqrt = tree.map(lambda t: jnp.where(t > 0, jax.lax.rsqrt(t + eps), 0.0), sum_of_squares)
         updates = tree.map(lambda s, g: s * g, inv_sqrt, updates)
         return updates, ScaleByRssState(sum_of_squares=sum_of_squares)

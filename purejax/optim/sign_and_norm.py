@@ -19,9 +19,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation
-from purejax.optim.tree_math import check_same_structure, safe_increment, update_moment, zeros_like
-from purejax.optim.weight_decay import NO_PARAMS_MSG
+from purejax.optim.base import NO_PARAMS_MSG, GradientTransformation
+from purejax.optim.tree_math import (
+    canonical_dtype, cast_tree, check_same_structure, safe_increment, update_moment, zeros_like)
 
 _SIGNS = {
     "hard": jnp.sign,  # the paper's sign
@@ -67,7 +67,7 @@ def scale_by_lion(b1=0.9, b2=0.99, mu_dtype=None, *, mode: str = "hard",
     Differences:
       An unknown `mode` raises when the transformation is built; Optax raises at the first update.
     """
-    mu_dtype = None if mu_dtype is None else jax.dtypes.canonicalize_dtype(mu_dtype)
+    mu_dtype = canonical_dtype(mu_dtype)
     signs = dict(_SIGNS, smooth=lambda x: jnp.tanh(smooth_beta * x))
     if mode not in signs:
         raise ValueError(f"purejax.optim.scale_by_lion: mode must be one of {sorted(signs)}, got {mode!r}")
@@ -81,8 +81,7 @@ def scale_by_lion(b1=0.9, b2=0.99, mu_dtype=None, *, mode: str = "hard",
         check_same_structure("purejax.optim.scale_by_lion.update", updates, state.mu)
         new_updates = tree.map(lambda g, m: sign((1.0 - b1) * g + b1 * m), updates, state.mu)  # direction
         mu = update_moment(updates, state.mu, b2, 1)  # momentum
-        if mu_dtype is not None:
-            mu = tree.map(lambda m: m.astype(mu_dtype), mu)
+        mu = cast_tree(mu, mu_dtype)
         return new_updates, ScaleByLionState(count=safe_increment(state.count), mu=mu)
 
     return GradientTransformation(init_fn, update_fn)
@@ -116,7 +115,7 @@ def scale_by_novograd(b1=0.9, b2=0.25, eps=1e-8, eps_root=0.0, weight_decay=0.0,
       Boris Ginsburg et al., *Stochastic Gradient Methods with Layer-wise Adaptive Moments for
       Training of Deep Networks*, 2019. https://arxiv.org/abs/1905.11286
     """
-    mu_dtype = None if mu_dtype is None else jax.dtypes.canonicalize_dtype(mu_dtype)
+    mu_dtype = canonical_dtype(mu_dtype)
 
     def init_fn(params):
         nu = tree.map(lambda p: jnp.asarray(0.0, dtype=p.dtype), params)  # shape=() per leaf
@@ -144,8 +143,7 @@ def scale_by_novograd(b1=0.9, b2=0.25, eps=1e-8, eps_root=0.0, weight_decay=0.0,
                       lambda g, p, m, v: tree.map(normalize, g, p, v),
                       lambda g, p, m, v: tree.map(lambda a, b: b1 * a + b, m, tree.map(normalize, g, p, v)),
                       updates, params, state.mu, nu)
-        if mu_dtype is not None:
-            mu = tree.map(lambda m: m.astype(mu_dtype), mu)
+        mu = cast_tree(mu, mu_dtype)
         return mu, ScaleByNovogradState(count=count_inc, mu=mu, nu=nu)
 
     return GradientTransformation(init_fn, update_fn)
