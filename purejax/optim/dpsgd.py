@@ -1,12 +1,16 @@
-"""The differentially private aggregate: clipped per-example gradients, Gaussian noise, a mean.
+"""Differentially private SGD: clip each example's gradient, add Gaussian noise, average.
 
-    u = (sum_i clip(G_i) + sigma * z) / batch,   sigma = l2_norm_clip * noise_multiplier
+`differentially_private_aggregate` is the building block, with the state
+`DifferentiallyPrivateAggregateState(rng_key)`; `dpsgd` chains it with optional momentum and
+`scale_by_learning_rate`. The updates passed in are per-example gradients, every leaf
+`[batch, *shape]`.
 
 The key lives in the state and is split once per step, so a jitted step draws fresh noise each
-time and the whole run is reproduced by its first key. The noise is drawn exactly as Optax draws
-it (same splits, same order of leaves), so the same key gives the same bits.
+time and the whole run is reproduced by its first key; the noise is drawn exactly as Optax draws
+it, so the same key gives the same bits.
 
-Counterpart: `optax.contrib.differentially_private_aggregate`, `DifferentiallyPrivateAggregateState`
+Counterpart: `optax.contrib.differentially_private_aggregate`,
+`optax.contrib.DifferentiallyPrivateAggregateState`, `optax.contrib.dpsgd`
 (optax/contrib/_privacy.py).
 
 Differences:
@@ -21,14 +25,15 @@ from typing import NamedTuple
 import jax
 
 from purejax import random, tree
-from purejax.optim.base import GradientTransformation
+from purejax.optim.base import GradientTransformation, chain, identity
 from purejax.optim.transforms.clipping import per_example_global_norm_clip
+from purejax.optim.transforms.momentum import trace
+from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 from purejax.optim.tree_math import canonical_key
 
 
 class DifferentiallyPrivateAggregateState(NamedTuple):
     rng_key: jax.Array  # shape=(2,), dtype=uint32; split on every update
-
 
 def differentially_private_aggregate(l2_norm_clip, noise_multiplier, key=None) -> GradientTransformation:
     """Average per-example gradients after clipping each and adding Gaussian noise (DP-SGD's core).
@@ -73,3 +78,44 @@ def differentially_private_aggregate(l2_norm_clip, noise_multiplier, key=None) -
         return tree.unflatten(treedef, noised), DifferentiallyPrivateAggregateState(rng_key=new_key)
 
     return GradientTransformation(init_fn, update_fn)
+
+def dpsgd(learning_rate: ScalarOrSchedule, l2_norm_clip, noise_multiplier, seed, momentum=None,
+          nesterov: bool = False) -> GradientTransformation:
+    """Differentially private SGD: clip each example's gradient, add Gaussian noise, average.
+
+        c_i = min(1, C / ||G_i||)                                  # per-example clip, C = l2_norm_clip
+        g = (sum_i c_i G_i + C * noise_multiplier * z) / batch     # noisy mean, z ~ N(0, I)
+        m_t = g + mu m_{t-1}                                       # optional momentum (as sgd)
+        u_t = -lr_t m_t
+
+    The updates passed to `update` are per-example gradients: every leaf `[batch, *shape]`, e.g.
+    from `jax.vmap(jax.grad(loss), in_axes=(None, 0))(params, batch)`.
+
+    Args:
+      learning_rate: a number or a schedule `count -> value`.
+      l2_norm_clip: `C`, the largest norm one example may contribute.
+      noise_multiplier: the noise's standard deviation in units of `C`.
+      seed: an int seed (or a raw `uint32[2]` key) for the noise.
+      momentum: `mu`; `None` for no momentum.
+      nesterov: use Nesterov momentum.
+
+    Returns:
+      A `GradientTransformation`; the same seed gives bit-for-bit the same noise as Optax.
+
+    Counterpart: `optax.contrib.dpsgd` (optax/contrib/_privacy.py).
+
+    References:
+      Martin Abadi et al., *Deep Learning with Differential Privacy*, CCS 2016.
+      https://arxiv.org/abs/1607.00133
+
+    Differences:
+      Optax takes `seed` only; here a raw `uint32[2]` key is accepted too. PyTorch's Opacus
+      (`DPOptimizer`) computes the same noisy sum but divides by the *expected* batch size of
+      Poisson sampling, and draws from torch's generator, so its numbers differ.
+    """
+    momentum_tx = trace(decay=momentum, nesterov=nesterov) if momentum is not None else identity()
+    return chain(
+        differentially_private_aggregate(l2_norm_clip=l2_norm_clip, noise_multiplier=noise_multiplier, key=seed),
+        momentum_tx,
+        scale_by_learning_rate(learning_rate),
+    )

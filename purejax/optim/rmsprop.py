@@ -1,15 +1,15 @@
-"""Dividing by a running root-mean-square of the gradients: RMSProp, centered RMSProp, Adagrad, Adadelta.
+"""RMSProp: divide each gradient by a running root mean square of its past values.
 
-    rms:      v_t = decay * v_{t-1} + (1 - decay) * g_t**2;     u_t = g_t / sqrt(v_t + eps)
-    stddev:   also m_t = EMA of g;                              u_t = g_t / sqrt(v_t - m_t**2 + eps)
-    rss:      G_t = G_{t-1} + g_t**2  (a sum, never forgets);   u_t = g_t / sqrt(G_t + eps)
-    adadelta: u_t = sqrt(E[dx**2]_{t-1} + eps) / sqrt(E[g**2]_t + eps) * g_t   (units of x)
+`scale_by_rms` is the building block, with the state `ScaleByRmsState(nu)` (or
+`ScaleByRmsWithCountState(count, nu)` with bias correction); `scale_by_stddev` is centered
+RMSProp's, dividing by a running standard deviation instead, with `ScaleByRStdDevState(mu, nu)`
+(or `ScaleByRStdDevWithCountState`). `rmsprop` chains one of them with `scale_by_learning_rate`
+and an optional momentum `trace`; the math is in its docstring. Unlike Adam there is no first
+moment in the numerator, and by default no bias correction.
 
-Unlike Adam, there is no first moment in the numerator (momentum, if any, is chained after), and
-by default no bias correction.
-
-Counterpart: `optax.scale_by_rms`, `scale_by_stddev`, `scale_by_rss`, `scale_by_adadelta` and
-their states (optax/_src/transform.py).
+Counterpart: `optax.scale_by_rms`, `optax.scale_by_stddev` and their states
+(optax/_src/transform.py); `optax.rmsprop` (optax/_src/alias.py). Same argument names, order and
+defaults.
 """
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation
+from purejax.optim.base import GradientTransformation, chain, identity
+from purejax.optim.transforms.momentum import trace
+from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 from purejax.optim.tree_math import (
     abs_sq, bias_correction as _bias_correction, check_same_structure, full_like, safe_increment, update_moment,
     update_moment_per_elem_norm, zeros_like)
@@ -28,31 +30,18 @@ from purejax.optim.tree_math import (
 class ScaleByRmsState(NamedTuple):
     nu: Any  # second moment, a tree like params
 
-
 class ScaleByRmsWithCountState(NamedTuple):
     count: jax.Array  # shape=(), dtype=int32; used when bias_correction=True
     nu: Any  # second moment
-
 
 class ScaleByRStdDevState(NamedTuple):
     mu: Any  # first moment
     nu: Any  # second moment
 
-
 class ScaleByRStdDevWithCountState(NamedTuple):
     count: jax.Array  # shape=(), dtype=int32; used when bias_correction=True
     mu: Any  # first moment
     nu: Any  # second moment
-
-
-class ScaleByRssState(NamedTuple):
-    sum_of_squares: Any  # running sum of g**2, a tree like params
-
-
-class ScaleByAdaDeltaState(NamedTuple):
-    e_g: Any  # E[g**2], EMA of squared gradients
-    e_x: Any  # E[dx**2], EMA of squared updates
-
 
 def _inverse_root(eps, eps_in_sqrt):
     """1 / sqrt(x + eps) (eps inside the root) or 1 / (sqrt(x) + eps) (outside, as PyTorch)."""
@@ -60,14 +49,12 @@ def _inverse_root(eps, eps_in_sqrt):
         return lambda x: jax.lax.rsqrt(x + eps)
     return lambda x: 1 / (jnp.sqrt(x) + eps)
 
-
 def scale_by_rms(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True,
                  bias_correction: bool = False) -> GradientTransformation:
     """Divide by the root of the EMA of squared gradients (RMSProp's scaling).
 
-        v_t = decay * v_{t-1} + (1 - decay) * g_t**2        # second moment, v_0 = initial_scale
-        v^_t = v_t / (1 - decay**t)                          # bias correction, only if asked
-        u_t = g_t / sqrt(v^_t + eps)                         # or g_t / (sqrt(v^_t) + eps)
+    The math is `rmsprop`'s without `-lr_t` and the momentum; with `bias_correction`, `v` is
+    divided by `1 - decay**t` before the root.
 
     Args:
       decay: scalar, decay of the second moment.
@@ -110,14 +97,11 @@ def scale_by_rms(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = Tru
 
     return GradientTransformation(init_fn, update_fn)
 
-
 def scale_by_stddev(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True,
                     bias_correction: bool = False) -> GradientTransformation:
     """Divide by a running standard deviation of the gradients (centered RMSProp).
 
-        m_t = decay * m_{t-1} + (1 - decay) * g_t           # first moment
-        v_t = decay * v_{t-1} + (1 - decay) * g_t**2        # second moment, v_0 = initial_scale
-        u_t = g_t / sqrt(v_t - m_t**2 + eps)                # or / (sqrt(v_t - m_t**2) + eps)
+    The math is `rmsprop`'s with `centered=True`, without `-lr_t` and the momentum.
 
     Args:
       decay, eps, initial_scale, eps_in_sqrt: as `scale_by_rms` (scalars; a flag).
@@ -160,72 +144,47 @@ def scale_by_stddev(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = 
 
     return GradientTransformation(init_fn, update_fn)
 
+def rmsprop(learning_rate: ScalarOrSchedule, decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True,
+            centered: bool = False, momentum=None, nesterov: bool = False,
+            bias_correction: bool = False) -> GradientTransformation:
+    """RMSProp: divide each gradient by a running root mean square of its past values.
 
-def scale_by_rss(initial_accumulator_value=0.1, eps=1e-7) -> GradientTransformation:
-    """Divide by the root of the *sum* of all squared gradients so far (Adagrad's scaling).
-
-        G_t = G_{t-1} + g_t**2                              # sum of squares, G_0 = 0.1
-        u_t = g_t / sqrt(G_t + eps)   where G_t > 0, else 0
-
-    Args:
-      initial_accumulator_value: scalar starting value of G, >= 0.
-      eps: scalar added inside the square root.
-
-    Returns:
-      A `GradientTransformation` with state `ScaleByRssState(sum_of_squares)`.
-
-    Counterpart: `optax.scale_by_rss` (optax/_src/transform.py).
-
-    References:
-      John Duchi, Elad Hazan, Yoram Singer, *Adaptive Subgradient Methods for Online Learning and
-      Stochastic Optimization*, JMLR 2011. https://jmlr.org/papers/v12/duchi11a.html
-    """
-
-    def init_fn(params):
-        return ScaleByRssState(sum_of_squares=full_like(params, initial_accumulator_value))
-
-    def update_fn(updates, state, params=None):
-        del params
-        check_same_structure("purejax.optim.scale_by_rss.update", updates, state.sum_of_squares)
-        sum_of_squares = tree.map(lambda g, t: abs_sq(g) + t, updates, state.sum_of_squares)
-        inv_sqrt = tree.map(lambda t: jnp.where(t > 0, jax.lax.rsqrt(t + eps), 0.0), sum_of_squares)
-        updates = tree.map(lambda s, g: s * g, inv_sqrt, updates)
-        return updates, ScaleByRssState(sum_of_squares=sum_of_squares)
-
-    return GradientTransformation(init_fn, update_fn)
-
-
-def scale_by_adadelta(rho=0.9, eps=1e-6) -> GradientTransformation:
-    """Adadelta: scale by the ratio of the RMS of past updates to the RMS of past gradients.
-
-        E[g**2]_t  = rho * E[g**2]_{t-1} + (1 - rho) * g_t**2                 # gradient RMS
-        dx_t       = sqrt(E[dx**2]_{t-1} + eps) / sqrt(E[g**2]_t + eps) * g_t # update
-        E[dx**2]_t = rho * E[dx**2]_{t-1} + (1 - rho) * dx_t**2               # update RMS
+        v_t = decay * v_{t-1} + (1 - decay) * g_t**2       # second moment, v_0 = initial_scale
+        s_t = sqrt(v_t + eps)                              # or sqrt(v_t) + eps if not eps_in_sqrt
+        centered: m_t = decay * m_{t-1} + (1 - decay) * g_t,  s_t = sqrt(v_t - m_t**2 + eps)
+        u_t = -lr_t * g_t / s_t                            # then, with momentum:
+        b_t = momentum * b_{t-1} + u_t,  u_t <- b_t        # (nesterov: u_t + momentum * b_t)
 
     Args:
-      rho: scalar, decay of both running averages.
-      eps: scalar inside both square roots (it also sets the first steps' size).
+      learning_rate: a number or a schedule.
+      decay: scalar, decay of the moments (PyTorch calls it `alpha`).
+      eps: scalar added to the denominator.
+      initial_scale: scalar starting value of v (PyTorch 0, TF1 1).
+      eps_in_sqrt: put `eps` inside the square root (True) or outside (False, as PyTorch).
+      centered: divide by the running standard deviation instead of the RMS.
+      momentum: scalar decay of a momentum trace on the scaled step, or None for none.
+      nesterov: Nesterov momentum (with `momentum`).
+      bias_correction: divide the moments by `1 - decay**t`.
 
     Returns:
-      A `GradientTransformation` with state `ScaleByAdaDeltaState(e_g, e_x)`.
+      A `GradientTransformation`; state `(ScaleByRmsState or ScaleByRStdDevState, scale state,
+      TraceState or EmptyState)`.
 
-    Counterpart: `optax.scale_by_adadelta` (optax/_src/transform.py).
+    Counterpart: `optax.rmsprop` (optax/_src/alias.py).
 
     References:
-      Matthew D. Zeiler, *ADADELTA: An Adaptive Learning Rate Method*, 2012.
-      https://arxiv.org/abs/1212.5701
+      Geoffrey Hinton, *Neural Networks for Machine Learning*, lecture 6e, 2012.
+      https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf
+      Alex Graves, *Generating Sequences With Recurrent Neural Networks*, 2013 (centered).
+      https://arxiv.org/abs/1308.0850
+
+    PyTorch: `torch.optim.RMSprop` defaults to `alpha=0.99` (not 0.9) and puts eps *outside* the
+    root (`eps_in_sqrt=False` here). Its momentum buffer accumulates `g / s` and is multiplied by
+    the learning rate afterwards; here (as Optax) the momentum accumulates `-lr * g / s`, which is
+    the same for a constant learning rate but not under a schedule.
     """
-
-    def init_fn(params):
-        return ScaleByAdaDeltaState(e_g=zeros_like(params), e_x=zeros_like(params))
-
-    def update_fn(updates, state, params=None):
-        del params
-        check_same_structure("purejax.optim.scale_by_adadelta.update", updates, state.e_g)
-        e_g = update_moment(updates, state.e_g, rho, 2)  # gradient RMS
-        updates = tree.map(lambda g, cur_e_g, prev_e_x: (jnp.sqrt(prev_e_x + eps) / jnp.sqrt(cur_e_g + eps)) * g,
-                           updates, e_g, state.e_x)
-        e_x = update_moment(updates, state.e_x, rho, 2)  # update RMS
-        return updates, ScaleByAdaDeltaState(e_g=e_g, e_x=e_x)
-
-    return GradientTransformation(init_fn, update_fn)
+    block = scale_by_stddev if centered else scale_by_rms
+    return chain(block(decay=decay, eps=eps, initial_scale=initial_scale, eps_in_sqrt=eps_in_sqrt,
+                       bias_correction=bias_correction),
+                 scale_by_learning_rate(learning_rate),
+                 trace(decay=momentum, nesterov=nesterov) if momentum is not None else identity())
