@@ -27,6 +27,7 @@ class ScaleByBeliefState(NamedTuple):
     mu: Any  # first moment
     nu: Any  # second *central* moment: EMA of (g - m)**2
 
+
 def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *,
                     nesterov: bool = False) -> GradientTransformation:
     """AdaBelief: Adam whose second moment is the EMA of `(g - m)**2`, not of `g**2`.
@@ -71,6 +72,7 @@ def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *,
         return updates, ScaleByBeliefState(count=count_inc, mu=mu, nu=nu)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def adabelief(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *,
               nesterov: bool = False) -> GradientTransformation:

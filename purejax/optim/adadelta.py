@@ -25,6 +25,7 @@ class ScaleByAdaDeltaState(NamedTuple):
     e_g: Any  # E[g**2], EMA of squared gradients
     e_x: Any  # E[dx**2], EMA of squared updates
 
+
 def scale_by_adadelta(rho=0.9, eps=1e-6) -> GradientTransformation:
     """Adadelta: scale by the ratio of the RMS of past updates to the RMS of past gradients.
 
@@ -57,6 +58,7 @@ def scale_by_adadelta(rho=0.9, eps=1e-6) -> GradientTransformation:
         return updates, ScaleByAdaDeltaState(e_g=e_g, e_x=e_x)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def adadelta(learning_rate: ScalarOrSchedule | None = None, rho=0.9, eps=1e-6, weight_decay=0.0,
              weight_decay_mask: Any | Callable[[Any], Any] | None = None) -> GradientTransformation:

@@ -39,6 +39,7 @@ def decay_rate_pow(i, exponent=0.8) -> jax.Array:
     t = jnp.array(i + 1, jnp.float32)
     return 1.0 - t ** (-exponent)
 
+
 def factored_dims(shape: tuple, factored: bool, min_dim_size_to_factor: int) -> tuple[int, int] | None:
     """The two largest axes `(d1, d0)` (d0 the largest) if both are >= `min_dim_size_to_factor`."""
     if not factored or len(shape) < 2:
@@ -48,14 +49,17 @@ def factored_dims(shape: tuple, factored: bool, min_dim_size_to_factor: int) -> 
         return None
     return int(sorted_dims[-2]), int(sorted_dims[-1])
 
+
 def shape_without(shape: tuple, axis: int) -> tuple:
     return shape[:axis] + shape[axis + 1:]
+
 
 class FactoredState(NamedTuple):
     count: jax.Array  # shape=(), dtype=int32; update steps so far
     v_row: Any  # like params; factored leaves: row statistics (largest axis d0 removed), else [1]
     v_col: Any  # like params; factored leaves: column statistics (axis d1 removed), else [1]
     v: Any  # like params; unfactored leaves: the full second moment, else [1]
+
 
 def scale_by_factored_rms(factored: bool = True, decay_rate=0.8, step_offset=0, min_dim_size_to_factor: int = 128,
                           epsilon=1e-30, decay_rate_fn: Callable = decay_rate_pow) -> GradientTransformation:
@@ -137,6 +141,7 @@ def scale_by_factored_rms(factored: bool = True, decay_rate=0.8, step_offset=0, 
         return new_updates, FactoredState(safe_increment(state.count), v_row, v_col, v)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def adafactor(learning_rate: ScalarOrSchedule | None = None, min_dim_size_to_factor: int = 128, decay_rate=0.8,
               decay_offset=0, multiply_by_parameter_scale: bool = True, clipping_threshold=1.0, momentum=None,

@@ -23,6 +23,7 @@ from purejax.optim.tree_math import abs_sq, check_same_structure, full_like
 class ScaleByRssState(NamedTuple):
     sum_of_squares: Any  # running sum of g**2, a tree like params
 
+
 def scale_by_rss(initial_accumulator_value=0.1, eps=1e-7) -> GradientTransformation:
     """Divide by the root of the *sum* of all squared gradients so far (Adagrad's scaling).
 
@@ -54,6 +55,7 @@ def scale_by_rss(initial_accumulator_value=0.1, eps=1e-7) -> GradientTransformat
         return updates, ScaleByRssState(sum_of_squares=sum_of_squares)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def adagrad(learning_rate: ScalarOrSchedule, initial_accumulator_value=0.1, eps=1e-7) -> GradientTransformation:
     """Adagrad: divide by the root of the sum of *all* squared gradients so far.

@@ -39,6 +39,7 @@ class ScaleByAdamState(NamedTuple):
     mu: Any  # first moment, a tree like params (dtype mu_dtype if given)
     nu: Any  # second moment (Adamax: infinity norm), a tree like params
 
+
 def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
                   nesterov: bool = False) -> GradientTransformation:
     """Rescale updates by Adam's bias-corrected moments: `u = m^ / (sqrt(v^ + eps_root) + eps)`.
@@ -85,6 +86,7 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
 
     return GradientTransformation(init_fn, update_fn)
 
+
 def adam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
          nesterov: bool = False) -> GradientTransformation:
     """Adam: a step along the first moment, scaled per element by the root of the second.
@@ -119,6 +121,7 @@ def adam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0
     return chain(scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
                  scale_by_learning_rate(learning_rate))
 
+
 def nadam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
           nesterov: bool = True) -> GradientTransformation:
     """Nadam: Adam with Nesterov momentum, i.e. `adam(..., nesterov=True)`.
@@ -144,6 +147,7 @@ def nadam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=
     extra `b2` factor in `v^` is omitted by both.
     """
     return adam(learning_rate, b1, b2, eps, eps_root, mu_dtype, nesterov=nesterov)
+
 
 def adamw(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
           weight_decay: ScalarOrSchedule = 1e-4, mask: Any | Callable[[Any], Any] | None = None, *,

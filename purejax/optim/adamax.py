@@ -52,6 +52,7 @@ def scale_by_adamax(b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
 
     return GradientTransformation(init_fn, update_fn)
 
+
 def adamax(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
     """Adamax: Adam with the infinity norm in place of the root mean square.
 

@@ -26,6 +26,7 @@ class ScaleByAmsgradState(NamedTuple):
     nu: Any  # second moment
     nu_max: Any  # running maximum of the (bias-corrected) second moment
 
+
 def scale_by_amsgrad(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
                      bias_correction_mu: bool = True, bias_correction_nu: bool = True) -> GradientTransformation:
     """Adam divided by the running maximum of the second moment, so steps never grow back.
@@ -62,6 +63,7 @@ def scale_by_amsgrad(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
         return updates, ScaleByAmsgradState(count=count_inc, mu=cast_tree(mu, mu_dtype), nu=nu, nu_max=nu_max)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def amsgrad(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
             bias_correction_mu: bool = True, bias_correction_nu: bool = True) -> GradientTransformation:

@@ -35,6 +35,7 @@ from purejax.optim.tree_math import canonical_key
 class DifferentiallyPrivateAggregateState(NamedTuple):
     rng_key: jax.Array  # shape=(2,), dtype=uint32; split on every update
 
+
 def differentially_private_aggregate(l2_norm_clip, noise_multiplier, key=None) -> GradientTransformation:
     """Average per-example gradients after clipping each and adding Gaussian noise (DP-SGD's core).
 
@@ -78,6 +79,7 @@ def differentially_private_aggregate(l2_norm_clip, noise_multiplier, key=None) -
         return tree.unflatten(treedef, noised), DifferentiallyPrivateAggregateState(rng_key=new_key)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def dpsgd(learning_rate: ScalarOrSchedule, l2_norm_clip, noise_multiplier, seed, momentum=None,
           nesterov: bool = False) -> GradientTransformation:

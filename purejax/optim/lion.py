@@ -27,9 +27,11 @@ _SIGNS = {
     "refined": lambda x: jnp.where(jnp.abs(x) < 1.0, x, jnp.sign(x)),  # linear near 0, then sign
 }
 
+
 class ScaleByLionState(NamedTuple):
     count: jax.Array  # shape=(), dtype=int32
     mu: Any  # momentum, a tree like params (dtype mu_dtype if given)
+
 
 def scale_by_lion(b1=0.9, b2=0.99, mu_dtype=None, *, mode: str = "hard",
                   smooth_beta: float = 1.0) -> GradientTransformation:
@@ -74,6 +76,7 @@ def scale_by_lion(b1=0.9, b2=0.99, mu_dtype=None, *, mode: str = "hard",
         return new_updates, ScaleByLionState(count=safe_increment(state.count), mu=mu)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def lion(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.99, mu_dtype=None,
          weight_decay: ScalarOrSchedule = 1e-3, mask: Any | Callable[[Any], Any] | None = None

@@ -26,6 +26,7 @@ class ScaleByNovogradState(NamedTuple):
     mu: Any  # first moment, a tree like params
     nu: Any  # second moment: one scalar per leaf, shape=()
 
+
 def scale_by_novograd(b1=0.9, b2=0.25, eps=1e-8, eps_root=0.0, weight_decay=0.0,
                       mu_dtype=None) -> GradientTransformation:
     """NovoGrad: normalize each layer's gradient by an EMA of its squared norm, then add momentum.
@@ -83,6 +84,7 @@ def scale_by_novograd(b1=0.9, b2=0.25, eps=1e-8, eps_root=0.0, weight_decay=0.0,
         return mu, ScaleByNovogradState(count=count_inc, mu=mu, nu=nu)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def novograd(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.25, eps=1e-6, eps_root=0.0,
              weight_decay=0.0) -> GradientTransformation:

@@ -25,6 +25,7 @@ class ScaleByOptimisticGradientState(NamedTuple):
     is_initial_step: jax.Array  # shape=(), dtype=bool; no previous gradient yet
     previous_gradient: Any  # like params; g_{t-1}
 
+
 def scale_by_optimistic_gradient(alpha=1.0, beta=1.0) -> GradientTransformation:
     """The optimistic gradient: extrapolate from the last two gradients.
 
@@ -65,6 +66,7 @@ def scale_by_optimistic_gradient(alpha=1.0, beta=1.0) -> GradientTransformation:
                                                            previous_gradient=updates)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def optimistic_gradient_descent(learning_rate: ScalarOrSchedule, alpha=1.0, beta=1.0) -> GradientTransformation:
     """Optimistic gradient descent: step along the gradient extrapolated from the last two.

@@ -64,6 +64,7 @@ def scale_by_radam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, *,
 
     return GradientTransformation(init_fn, update_fn)
 
+
 def radam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, *,
           nesterov: bool = False) -> GradientTransformation:
     """Rectified Adam: momentum SGD while v^ is too noisy, then Adam times a rectification r_t.

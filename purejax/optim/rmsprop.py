@@ -30,24 +30,29 @@ from purejax.optim.tree_math import (
 class ScaleByRmsState(NamedTuple):
     nu: Any  # second moment, a tree like params
 
+
 class ScaleByRmsWithCountState(NamedTuple):
     count: jax.Array  # shape=(), dtype=int32; used when bias_correction=True
     nu: Any  # second moment
 
+
 class ScaleByRStdDevState(NamedTuple):
     mu: Any  # first moment
     nu: Any  # second moment
+
 
 class ScaleByRStdDevWithCountState(NamedTuple):
     count: jax.Array  # shape=(), dtype=int32; used when bias_correction=True
     mu: Any  # first moment
     nu: Any  # second moment
 
+
 def _inverse_root(eps, eps_in_sqrt):
     """1 / sqrt(x + eps) (eps inside the root) or 1 / (sqrt(x) + eps) (outside, as PyTorch)."""
     if eps_in_sqrt:
         return lambda x: jax.lax.rsqrt(x + eps)
     return lambda x: 1 / (jnp.sqrt(x) + eps)
+
 
 def scale_by_rms(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True,
                  bias_correction: bool = False) -> GradientTransformation:
@@ -97,6 +102,7 @@ def scale_by_rms(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = Tru
 
     return GradientTransformation(init_fn, update_fn)
 
+
 def scale_by_stddev(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True,
                     bias_correction: bool = False) -> GradientTransformation:
     """Divide by a running standard deviation of the gradients (centered RMSProp).
@@ -143,6 +149,7 @@ def scale_by_stddev(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = 
         return updates, ScaleByRStdDevState(mu=mu, nu=nu)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def rmsprop(learning_rate: ScalarOrSchedule, decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True,
             centered: bool = False, momentum=None, nesterov: bool = False,

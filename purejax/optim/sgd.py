@@ -57,6 +57,7 @@ def sgd(learning_rate: ScalarOrSchedule, momentum=None, nesterov: bool = False,
         if momentum is not None else identity()
     return chain(momentum_tx, scale_by_learning_rate(learning_rate))
 
+
 def noisy_sgd(learning_rate: ScalarOrSchedule, eta=0.01, gamma=0.55, key=None) -> GradientTransformation:
     """SGD on gradients with annealed Gaussian noise added.
 

@@ -25,6 +25,7 @@ class ScaleBySM3State(NamedTuple):
     mu: Any  # like params, each leaf a list: one accumulator per axis, mu[i] of shape [shape[i]]
     nu: Any  # like params; the momentum of the scaled updates
 
+
 def scale_by_sm3(b1=0.9, b2=1.0, eps=1e-8) -> GradientTransformation:
     """SM3-II: per-axis maxima of accumulated squared gradients stand in for Adagrad's sums.
 
@@ -87,6 +88,7 @@ def scale_by_sm3(b1=0.9, b2=1.0, eps=1e-8) -> GradientTransformation:
         return nu, ScaleBySM3State(mu=tree.map(new_mu, accum), nu=nu)
 
     return GradientTransformation(init_fn, update_fn)
+
 
 def sm3(learning_rate: ScalarOrSchedule, momentum=0.9) -> GradientTransformation:
     """SM3: Adagrad whose accumulators are shared along each axis (memory `n + m` for `[n, m]`).

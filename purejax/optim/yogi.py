@@ -59,6 +59,7 @@ def scale_by_yogi(b1=0.9, b2=0.999, eps=1e-3, eps_root=0.0,
 
     return GradientTransformation(init_fn, update_fn)
 
+
 def yogi(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-3) -> GradientTransformation:
     """Yogi: Adam whose second moment changes additively, by at most (1 - b2) g**2 a step.
 
