@@ -7,11 +7,8 @@ import pytest
 from comparisons.parity.optim_common import RTOL, example_params, max_rel_diff, run
 from comparisons.parity.optim_common import compare as compare_plain
 from comparisons.parity.optim_sgd import DECAY_MASK, linear_schedule, without_scalars
-import purejax.optim
-from purejax.optim import alias_large_batch as ours
-from purejax.optim import factored, trust_ratio
-from purejax.optim.base import chain
-from purejax.optim.scaling import scale_by_learning_rate
+import purejax.optim as ours
+from purejax.optim import chain, scale_by_learning_rate
 
 SCHEDULE = linear_schedule(0.1, 0.01, 30)
 NOT_BIAS = lambda p: jax.tree_util.tree_map(lambda x: jnp.ndim(x) != 1, p)  # noqa: E731
@@ -37,11 +34,11 @@ ROWS = [  # (name, ours, theirs, params)
      lambda: optax.adafactor(SCHEDULE, 2, 0.7, 0, False, None, 0.9, jnp.bfloat16, 1e-3, 1e-20, True, NOT_BIAS),
      example_params),
     ("scale_by_trust_ratio",
-     lambda: chain(trust_ratio.scale_by_trust_ratio(1e-2, 0.5, 1e-3), scale_by_learning_rate(0.1)),
+     lambda: chain(ours.scale_by_trust_ratio(1e-2, 0.5, 1e-3), scale_by_learning_rate(0.1)),
      lambda: optax.chain(optax.scale_by_trust_ratio(1e-2, 0.5, 1e-3), optax.scale_by_learning_rate(0.1)),
      example_params),
     ("scale_by_sm3 b2<1, scale_by_param_block_norm",
-     lambda: chain(factored.scale_by_sm3(0.5, 0.9, 1e-6), trust_ratio.scale_by_param_block_norm(),
+     lambda: chain(ours.scale_by_sm3(0.5, 0.9, 1e-6), ours.scale_by_param_block_norm(),
                    scale_by_learning_rate(0.01)),
      lambda: optax.chain(optax.scale_by_sm3(0.5, 0.9, 1e-6), optax.scale_by_param_block_norm(),
                          optax.scale_by_learning_rate(0.01)), vectors_and_up),
@@ -55,12 +52,12 @@ def test_matches_optax(name, ours_tx, theirs_tx, params):
 
 def test_sm3_scalar_parameter_is_a_length_one_vector():
     """Optax's SM3 cannot take a 0-d parameter; ours treats it exactly as Optax treats shape (1,)."""
-    a = run(ours.sm3(0.1), purejax.optim.apply_updates, {"s": jnp.asarray(0.7, jnp.float32)}, steps=20)
+    a = run(ours.sm3(0.1), ours.apply_updates, {"s": jnp.asarray(0.7, jnp.float32)}, steps=20)
     b = run(optax.sm3(0.1), optax.apply_updates, {"s": jnp.asarray([0.7], jnp.float32)}, steps=20)
     assert max_rel_diff([u["s"].reshape(1) for u in a.updates], [u["s"] for u in b.updates]) <= RTOL
 
 
-@pytest.mark.parametrize("tx", [factored.scale_by_sm3(), factored.scale_by_factored_rms()],
+@pytest.mark.parametrize("tx", [ours.scale_by_sm3(), ours.scale_by_factored_rms()],
                          ids=["scale_by_sm3", "scale_by_factored_rms"])
 def test_mismatched_grads_name_the_path(tx):
     params = example_params()
@@ -69,8 +66,8 @@ def test_mismatched_grads_name_the_path(tx):
         tx.update(grads, tx.init(params), params)
 
 
-@pytest.mark.parametrize("make", [ours.lamb, ours.lars, ours.adafactor, trust_ratio.scale_by_trust_ratio,
-                                  factored.scale_by_factored_rms])
+@pytest.mark.parametrize("make", [ours.lamb, ours.lars, ours.adafactor, ours.scale_by_trust_ratio,
+                                  ours.scale_by_factored_rms])
 def test_params_are_required(make):
     tx = make(0.1) if make in (ours.lamb, ours.lars, ours.adafactor) else make()
     params = example_params()

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 import optax
 from comparisons.parity.common import ulp_distance
 from comparisons.parity.optim_schedules import CASES, MAX_ULP, MODES, counts, evaluate
-from purejax.optim import schedules, schedules_joined
+from purejax.optim import (
+    cosine_decay_schedule, exponential_decay, linear_schedule, piecewise_constant_schedule, sgdr_schedule,
+    warmup_cosine_decay_schedule)
 from tests._asserts import assert_within_ulp
 
 
@@ -32,7 +34,7 @@ def test_counts_cover_boundaries_and_far_past():
 def test_measure_sees_a_difference():
     """The comparison is not vacuous: linear and quadratic decays differ inside the transition."""
     c = jnp.arange(1, 100)
-    linear = schedules.linear_schedule(1.0, 0.0, 100)(c)
+    linear = linear_schedule(1.0, 0.0, 100)(c)
     quadratic = optax.polynomial_schedule(1.0, 0.0, 2, 100)(c)
     assert ulp_distance(linear, quadratic) > 0
 
@@ -44,7 +46,7 @@ def test_measure_sees_a_difference():
 def test_warmup_cosine_any_arguments(init, peak, warmup, extra, end, exponent, count):
     args = dict(init_value=init, peak_value=peak, warmup_steps=warmup, decay_steps=warmup + extra,
                 end_value=end, exponent=exponent)
-    ours = schedules_joined.warmup_cosine_decay_schedule(**args)(jnp.int32(count))
+    ours = warmup_cosine_decay_schedule(**args)(jnp.int32(count))
     theirs = optax.warmup_cosine_decay_schedule(**args)(jnp.int32(count))
     assert_within_ulp(ours, theirs, MAX_ULP)
 
@@ -55,19 +57,19 @@ def test_warmup_cosine_any_arguments(init, peak, warmup, extra, end, exponent, c
        count=st.integers(0, 300))
 def test_exponential_decay_any_arguments(init, steps, rate, begin, staircase, end, count):
     args = (init, steps, rate, begin, staircase, end)
-    ours = schedules.exponential_decay(*args)(jnp.int32(count))
+    ours = exponential_decay(*args)(jnp.int32(count))
     theirs = optax.exponential_decay(*args)(jnp.int32(count))
     assert_within_ulp(np.asarray(ours), np.asarray(theirs), MAX_ULP)
 
 
 ERRORS = (  # (what is called, the call, what the message must say)
-    ("cosine_decay_schedule", lambda: schedules.cosine_decay_schedule(1.0, 0),
+    ("cosine_decay_schedule", lambda: cosine_decay_schedule(1.0, 0),
      r"purejax.optim.cosine_decay_schedule: decay_steps must be positive, got 0"),
-    ("warmup_cosine_decay_schedule", lambda: schedules_joined.warmup_cosine_decay_schedule(0.0, 1.0, 10, 10),
+    ("warmup_cosine_decay_schedule", lambda: warmup_cosine_decay_schedule(0.0, 1.0, 10, 10),
      r"purejax.optim.cosine_decay_schedule: decay_steps must be positive, got 0"),  # decay_steps - warmup_steps
-    ("piecewise_constant_schedule", lambda: schedules.piecewise_constant_schedule(1.0, {10: 0.5, 20: -1.0}),
+    ("piecewise_constant_schedule", lambda: piecewise_constant_schedule(1.0, {10: 0.5, 20: -1.0}),
      r"purejax.optim.piecewise_constant_schedule: boundaries_and_scales .* non-negative .* got \{20: -1.0\}"),
-    ("sgdr_schedule", lambda: schedules_joined.sgdr_schedule([dict(init_value=0.0, peak_value=1.0, warmup_steps=1)]),
+    ("sgdr_schedule", lambda: sgdr_schedule([dict(init_value=0.0, peak_value=1.0, warmup_steps=1)]),
      r"purejax.optim.sgdr_schedule: cosine_kwargs\[0\] must hold 'decay_steps'"),
 )
 

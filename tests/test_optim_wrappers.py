@@ -15,8 +15,9 @@ import purejax.optim
 from comparisons.parity.optim_common import RTOL, example_params, run
 from comparisons.parity.optim_wrappers import CASES, inject_nan, max_diff
 from purejax import tree
-from purejax.optim import accumulate, conditional, inject, masking, partitioning, schedules
-from purejax.optim.scaling import scale, scale_by_learning_rate
+from purejax.optim import (
+    MaskedNode, MultiSteps, MultiTransformState, PartitionState, apply_if_finite, inject_hyperparams, linear_schedule,
+    masked, multi_transform, partition, scale, scale_by_learning_rate)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.name}-{c.label}" for c in CASES])
@@ -32,15 +33,15 @@ def _final_states(ours, theirs, steps, grad_transform=None):
 
 # (name, ours, theirs, steps, grad_transform, {field: expected value}); both states must hold it.
 STATE_ROWS = (
-    ("MultiSteps", lambda: accumulate.MultiSteps(scale(-0.1), 3).gradient_transformation(),
+    ("MultiSteps", lambda: MultiSteps(scale(-0.1), 3).gradient_transformation(),
      lambda: optax.MultiSteps(optax.scale(-0.1), 3).gradient_transformation(), 7, None,
      {"mini_step": 1, "gradient_step": 2}),
-    ("apply_if_finite", lambda: conditional.apply_if_finite(scale(-0.1), 2),
+    ("apply_if_finite", lambda: apply_if_finite(scale(-0.1), 2),
      lambda: optax.apply_if_finite(optax.scale(-0.1), 2), 22, inject_nan,  # NaNs at 5, 20, 21: all skipped
      {"notfinite_count": 2, "last_finite": False, "total_notfinite": 3}),
     ("inject_hyperparams",
-     lambda: inject.inject_hyperparams(lambda learning_rate: purejax.optim.chain(
-         scale(2.0), scale_by_learning_rate(learning_rate)))(learning_rate=schedules.linear_schedule(0.1, 0.0, 10)),
+     lambda: inject_hyperparams(lambda learning_rate: purejax.optim.chain(
+         scale(2.0), scale_by_learning_rate(learning_rate)))(learning_rate=linear_schedule(0.1, 0.0, 10)),
      lambda: optax.inject_hyperparams(lambda learning_rate: optax.chain(
          optax.scale(2.0), optax.scale_by_learning_rate(learning_rate)))(
          learning_rate=optax.linear_schedule(0.1, 0.0, 10)),
@@ -61,7 +62,7 @@ def test_state_fields(name, ours, theirs, steps, grad_transform, expected):
 
 
 def test_multisteps_emits_only_every_k_steps():
-    ms = accumulate.MultiSteps(scale(1.0), 3)
+    ms = MultiSteps(scale(1.0), 3)
     params = {"w": jnp.zeros(2)}
     state, emitted = ms.init(params), []
     for g in (1.0, 2.0, 6.0, 5.0):
@@ -72,17 +73,17 @@ def test_multisteps_emits_only_every_k_steps():
 
 
 def test_masked_keeps_no_state_for_masked_out_leaves():
-    ms = accumulate.MultiSteps(scale(1.0), 2).gradient_transformation()
+    ms = MultiSteps(scale(1.0), 2).gradient_transformation()
     mask = {"Dense_0": {"kernel": True, "bias": False}, "scale": False, "Conv_0": True}
-    ours = masking.masked(ms, mask).init(example_params())
+    ours = masked(ms, mask).init(example_params())
     theirs = optax.masked(optax.MultiSteps(optax.scale(1.0), 2).gradient_transformation(), mask).init(example_params())
-    assert isinstance(ours.inner_state.acc_grads["scale"], masking.MaskedNode)
+    assert isinstance(ours.inner_state.acc_grads["scale"], MaskedNode)
     assert [x.shape for x in tree.leaves(ours)] == [x.shape for x in jax.tree_util.tree_leaves(theirs)]
 
 
 def test_old_names_are_the_same_objects():
-    assert partitioning.multi_transform is partitioning.partition
-    assert partitioning.MultiTransformState is partitioning.PartitionState
+    assert multi_transform is partition
+    assert MultiTransformState is PartitionState
 
 
 def _bad_skip(updates, gradient_step, params):
@@ -99,25 +100,25 @@ def _update_with(tx, grads):
 
 ERRORS = (  # (name, call, what the message must say)
     ("partition-unknown-label",
-     lambda: partitioning.multi_transform({"sgd": scale(1.0), "adam": scale(2.0)},
-                                       {"Dense_0": "sgd", "scale": "frozen"}).init(PARAMS),
+     lambda: multi_transform({"sgd": scale(1.0), "adam": scale(2.0)},
+                             {"Dense_0": "sgd", "scale": "frozen"}).init(PARAMS),
      r"purejax.optim.partition \(init\): param_labels holds label\(s\) \['frozen'\] .* labels \['adam', 'sgd'\]"),
     ("partition-unknown-label-in-update",
-     lambda: partitioning.partition({"sgd": scale(1.0)}, lambda p: {"Dense_0": "sgd", "scale": "x"}
-                                 ).update(PARAMS, partitioning.PartitionState({})),
+     lambda: partition({"sgd": scale(1.0)}, lambda p: {"Dense_0": "sgd", "scale": "x"}
+                       ).update(PARAMS, PartitionState({})),
      r"\(update\): param_labels holds label\(s\) \['x'\]"),
-    ("MultiSteps-grads-tree", _update_with(accumulate.MultiSteps(scale(1.0), 2), WRONG_GRADS),
+    ("MultiSteps-grads-tree", _update_with(MultiSteps(scale(1.0), 2), WRONG_GRADS),
      r"purejax.optim.MultiSteps.update: the updates differ .* at \['Dense_0'\]: dict with keys \['bias', 'kernel'\] "
      r"vs \['b', 'kernel'\]"),
-    ("masked-grads-tree", _update_with(masking.masked(scale(1.0), {"Dense_0": {"kernel": True, "bias": False},
-                                                                    "scale": True}), WRONG_GRADS),
+    ("masked-grads-tree", _update_with(masked(scale(1.0), {"Dense_0": {"kernel": True, "bias": False},
+                                                           "scale": True}), WRONG_GRADS),
      r"purejax.optim.masked: the updates differ from the mask's tree at \['Dense_0'\]"),
-    ("partition-grads-tree", _update_with(partitioning.partition({"a": scale(1.0)}, {"Dense_0": "a", "scale": "a"}),
+    ("partition-grads-tree", _update_with(partition({"a": scale(1.0)}, {"Dense_0": "a", "scale": "a"}),
                                           {"Dense_0": PARAMS["Dense_0"]}),
      r"purejax.optim.masked: the updates differ from the mask's tree at <root>"),
-    ("MultiSteps-skip-fn", _update_with(accumulate.MultiSteps(scale(1.0), 2, should_skip_update_fn=_bad_skip), PARAMS),
+    ("MultiSteps-skip-fn", _update_with(MultiSteps(scale(1.0), 2, should_skip_update_fn=_bad_skip), PARAMS),
      r"should_skip_update_fn must return a boolean scalar array first, got dtype int32"),
-    ("inject_hyperparams-static_args", lambda: inject.inject_hyperparams(scale, static_args="lr"),
+    ("inject_hyperparams-static_args", lambda: inject_hyperparams(scale, static_args="lr"),
      r"purejax.optim.inject_hyperparams: static_args must name parameters .* got \['lr'\], .* \['step_size'\]"),
 )
 

@@ -147,7 +147,9 @@ def test_adam_shows_ours_and_optax():
     rows = _columns(text, 200)
     for name in ("def adam(", "def scale_by_adam(", "class ScaleByAdamState("):
         assert any(a.startswith(name) and b.startswith(name) for a, b in rows), name
-    assert "# purejax.optim.adam, purejax/optim/alias_adam.py:" in text
+    assert "# purejax.optim:adam, purejax/optim/adam.py:" in text
+    assert "# purejax.optim:scale_by_adam, purejax/optim/adam.py:" in text  # alias, block and state: one file
+    assert "# purejax.optim:ScaleByAdamState, purejax/optim/adam.py:" in text
     assert "# optax.adam, optax/" in text  # heading: the dotted name, the file and line in the installed optax
     assert "optax/" in text.splitlines()[1] and "purejax/optim/" in text.splitlines()[1]  # the header names both files
 

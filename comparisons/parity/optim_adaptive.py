@@ -1,8 +1,9 @@
 """Parity of purejax's adaptive optimizers (Adam, RMSProp and relatives) against Optax.
 
 Every case is a call written once, `lambda m: m.adam(1e-2, b1=0.8)`, and built with `m = ours`
-(purejax's modules) and `m = optax`; `optim_common.compare` then runs both for 50 jitted steps
-and measures the largest relative difference of updates, parameters and final states.
+(`purejax.optim`, which exports every alias and block the cases call) and `m = optax`;
+`optim_common.compare` then runs both for 50 jitted steps and measures the largest relative
+difference of updates, parameters and final states.
 Building blocks are chained with `scale(-1e-2)` so that they descend like the aliases.
 
 The table is shared: `tests/test_optim_adaptive.py` asserts each case, and `checks()` gives the
@@ -11,7 +12,6 @@ report one row per alias (its worst case).
 from __future__ import annotations
 
 import functools
-import types
 from typing import Callable, NamedTuple
 
 import jax.numpy as jnp
@@ -20,20 +20,8 @@ import optax
 import purejax.optim
 from comparisons.parity.common import Check, Row, check_tier, describe_rel, of, settings
 from comparisons.parity.optim_common import RTOL, STEPS, compare
-from purejax.optim import (
-    adam, adam_variants, alias_adam, alias_adam_variants, alias_rms, rms, scaling, sign_and_norm)
 
-
-def _namespace(*modules) -> types.SimpleNamespace:
-    names = {}
-    for module in modules:
-        names.update({k: v for k, v in vars(module).items() if not k.startswith("_")})
-    return types.SimpleNamespace(**names)
-
-
-# purejax.optim plus the modules of this section (until `purejax.optim` re-exports them all).
-ours = _namespace(purejax.optim, scaling, adam, adam_variants, rms, sign_and_norm,
-                  alias_adam, alias_adam_variants, alias_rms)
+ours = purejax.optim  # the package itself: every name the cases call is public there, as in optax
 
 ALIASES = ("adam", "nadam", "adamw", "adamax", "amsgrad", "adabelief", "radam", "yogi", "lion",
            "novograd", "rmsprop", "adagrad", "adadelta")

@@ -1,9 +1,9 @@
 """Parity of purejax's schedules against Optax's: same arguments, same count, same bits.
 
-Every case builds one schedule twice, with the same arguments, from `purejax.optim.schedules`
-(or `schedules_joined`) and from `optax`, and evaluates both at the counts around each boundary
-(0, b - 1, b, b + 1), far past the end, and on a dense range of counts: eagerly on Python ints,
-eagerly on an int32 vector, and jitted on the vector. The measure is the distance in ulp.
+Every case builds one schedule twice, with the same arguments, from `purejax.optim` and from
+`optax`, and evaluates both at the counts around each boundary (0, b - 1, b, b + 1), far past the
+end, and on a dense range of counts: eagerly on Python ints, eagerly on an int32 vector, and
+jitted on the vector. The measure is the distance in ulp.
 
 Bitwise agreement is expected and required: each schedule is the same few XLA ops (clip, pow,
 cos, where) in the same order as Optax's, so nothing is left to rounding.
@@ -18,9 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 
 import optax
+import purejax.optim as ours
 from comparisons.parity.common import Check, Row, by_name, check_tier, describe_ulp, of, settings, ulp_distance
-from purejax.optim import schedules as ours
-from purejax.optim import schedules_joined as ours_joined
 
 MAX_ULP = 0  # same ops in the same order: bitwise
 FAR = (10_000, 2**30)  # far past every schedule's end (int32-safe)
@@ -41,17 +40,17 @@ def _sgdr_kwargs():
             dict(init_value=0.1, peak_value=0.5, warmup_steps=10, decay_steps=100, end_value=0.01, exponent=2.0)]
 
 
-def _case(name, args, kwargs, boundaries, label="", module=ours):
+def _case(name, args, kwargs, boundaries, label=""):
     """Build `name(*args, **kwargs)` from purejax and from Optax."""
-    return Case(name, getattr(module, name)(*args, **kwargs), getattr(optax, name)(*args, **kwargs),
+    return Case(name, getattr(ours, name)(*args, **kwargs), getattr(optax, name)(*args, **kwargs),
                 boundaries, label)
 
 
 def _join_case():
-    def parts(m):  # m: purejax's schedule modules or optax
+    def parts(m):  # m: purejax.optim or optax
         return [m.constant_schedule(1.0), m.linear_schedule(1.0, 0.0, 50), m.cosine_decay_schedule(0.5, 20)]
 
-    return Case("join_schedules", ours_joined.join_schedules(parts(ours), [30, 80]),
+    return Case("join_schedules", ours.join_schedules(parts(ours), [30, 80]),
                 optax.join_schedules(parts(optax), [30, 80]), (30, 80), "constant, linear, cosine")
 
 
@@ -71,12 +70,12 @@ CASES = (
     _case("exponential_decay", (1.0, 10, 0.0), {}, (0,), "decay_rate=0: constant"),
     _case("cosine_decay_schedule", (1.0, 100), {}, (50, 100)),
     _case("cosine_decay_schedule", (1.0, 100), {"alpha": 0.1, "exponent": 2.0}, (50, 100), "alpha=0.1, exponent=2"),
-    _case("warmup_cosine_decay_schedule", (0.0, 1.0, 10, 100), {"end_value": 0.05}, (10, 100), module=ours_joined),
-    _case("warmup_cosine_decay_schedule", (0.1, 0.0, 10, 100), {}, (10, 100), "peak_value=0", module=ours_joined),
+    _case("warmup_cosine_decay_schedule", (0.0, 1.0, 10, 100), {"end_value": 0.05}, (10, 100)),
+    _case("warmup_cosine_decay_schedule", (0.1, 0.0, 10, 100), {}, (10, 100), "peak_value=0"),
     _case("warmup_exponential_decay_schedule", (0.0, 1.0, 10, 20, 0.5),
-          {"transition_begin": 5, "staircase": True, "end_value": 0.01}, (10, 15, 35, 55), module=ours_joined),
+          {"transition_begin": 5, "staircase": True, "end_value": 0.01}, (10, 15, 35, 55)),
     _join_case(),
-    Case("sgdr_schedule", ours_joined.sgdr_schedule(_sgdr_kwargs()), optax.sgdr_schedule(_sgdr_kwargs()),
+    Case("sgdr_schedule", ours.sgdr_schedule(_sgdr_kwargs()), optax.sgdr_schedule(_sgdr_kwargs()),
          (5, 50, 60, 150), "two cycles"),
 )
 

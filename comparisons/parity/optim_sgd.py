@@ -1,9 +1,10 @@
 """Parity of the SGD-family and large-batch optimizers against Optax, and the noisy ones bit for bit.
 
-One row per alias of `purejax.optim.alias_sgd` and `alias_large_batch`, each run 50 jitted steps
-side by side with its Optax twin (`optim_common.compare`). The optimizers that draw noise
-(`noisy_sgd`, `dpsgd`) must give the same bits as Optax for the same key, so for them the
-comparison also reports the distance in ulp, and their states are compared with Optax's typed
+One row per SGD-family and large-batch alias of `purejax.optim` (`sgd`, `noisy_sgd`,
+`optimistic_gradient_descent`, `dpsgd`, `fromage`, `lamb`, `lars`, `sm3`, `adafactor`), each run
+50 jitted steps side by side with its Optax twin (`optim_common.compare`). The optimizers that
+draw noise (`noisy_sgd`, `dpsgd`) must give the same bits as Optax for the same key, so for them
+the comparison also reports the distance in ulp, and their states are compared with Optax's typed
 keys unwrapped to their `uint32[2]` data. `dpsgd` takes per-example gradients, so it has its
 own loop (`run_per_example`).
 """
@@ -21,8 +22,6 @@ import purejax.optim
 from comparisons.parity.common import Check, Row, check_tier, describe_rel, ulp_distance
 from comparisons.parity.optim_common import (RTOL, STEPS, Trajectory, compare, example_params, loss, max_rel_diff,
                                              run)
-from purejax.optim import alias_large_batch as large_batch
-from purejax.optim import alias_sgd
 
 BATCH = 4  # examples per step for dpsgd
 
@@ -90,24 +89,24 @@ def linear_schedule(init_value, end_value, transition_steps):
 
 
 REPORT_CASES = (
-    Case("sgd", lambda: alias_sgd.sgd(0.1, momentum=0.9, nesterov=True),
+    Case("sgd", lambda: purejax.optim.sgd(0.1, momentum=0.9, nesterov=True),
          lambda: optax.sgd(0.1, momentum=0.9, nesterov=True), "momentum=0.9, nesterov"),
-    Case("noisy_sgd", lambda: alias_sgd.noisy_sgd(0.1, key=42), lambda: optax.noisy_sgd(0.1, key=42),
+    Case("noisy_sgd", lambda: purejax.optim.noisy_sgd(0.1, key=42), lambda: optax.noisy_sgd(0.1, key=42),
          "key=42", "keyed"),
-    Case("optimistic_gradient_descent", lambda: alias_sgd.optimistic_gradient_descent(0.1),
+    Case("optimistic_gradient_descent", lambda: purejax.optim.optimistic_gradient_descent(0.1),
          lambda: optax.optimistic_gradient_descent(0.1), "defaults"),
-    Case("dpsgd", lambda: alias_sgd.dpsgd(0.1, 1.0, 0.5, seed=3, momentum=0.9),
+    Case("dpsgd", lambda: purejax.optim.dpsgd(0.1, 1.0, 0.5, seed=3, momentum=0.9),
          lambda: optax.contrib.dpsgd(0.1, 1.0, 0.5, seed=3, momentum=0.9),
          f"clip=1, noise=0.5, momentum=0.9, {BATCH} examples", "per_example"),
-    Case("fromage", lambda: alias_sgd.fromage(linear_schedule(**SCHEDULE)),
+    Case("fromage", lambda: purejax.optim.fromage(linear_schedule(**SCHEDULE)),
          lambda: optax.fromage(linear_schedule(**SCHEDULE)), "linear schedule"),
-    Case("lamb", lambda: large_batch.lamb(0.01, weight_decay=1e-2, mask=DECAY_MASK),
+    Case("lamb", lambda: purejax.optim.lamb(0.01, weight_decay=1e-2, mask=DECAY_MASK),
          lambda: optax.lamb(0.01, weight_decay=1e-2, mask=DECAY_MASK), "weight_decay=1e-2 with mask"),
-    Case("lars", lambda: large_batch.lars(0.1, weight_decay=1e-3), lambda: optax.lars(0.1, weight_decay=1e-3),
+    Case("lars", lambda: purejax.optim.lars(0.1, weight_decay=1e-3), lambda: optax.lars(0.1, weight_decay=1e-3),
          "weight_decay=1e-3"),
-    Case("sm3", lambda: large_batch.sm3(0.1), lambda: optax.sm3(0.1), "defaults; no 0-d params",
+    Case("sm3", lambda: purejax.optim.sm3(0.1), lambda: optax.sm3(0.1), "defaults; no 0-d params",
          params=lambda: without_scalars(example_params())),
-    Case("adafactor", lambda: large_batch.adafactor(0.05, min_dim_size_to_factor=2, momentum=0.9),
+    Case("adafactor", lambda: purejax.optim.adafactor(0.05, min_dim_size_to_factor=2, momentum=0.9),
          lambda: optax.adafactor(0.05, min_dim_size_to_factor=2, momentum=0.9), "factored, momentum=0.9"),
 )
 

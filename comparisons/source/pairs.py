@@ -4,8 +4,11 @@ A side is a file of this repository (`"purejax/models/mlp.py"`) or a tuple of do
 sources (`inspect.getsource`: the installed library's own text) follow one another, each under a
 comment naming its file and first line. `"pkg.mod.obj as name"` pairs an object with a
 differently named one on the other side (JAX's `_threefry2x32_lowering` with our
-`threefry2x32_words`). Every model in `purejax.models.MODELS` is a pair of files; the layers,
-optimizers, PRNG and pytree pieces are pairs of dotted names.
+`threefry2x32_words`). `"purejax.optim:adam"` (pkgutil's `module:attribute` form) is the name
+the package exports, where the dotted `purejax.optim.adam` would find the module
+`purejax/optim/adam.py` first (each optimizer's file is named after it). Every model in
+`purejax.models.MODELS` is a pair of files; the layers, optimizers, PRNG and pytree pieces are
+pairs of dotted names.
 """
 from __future__ import annotations
 
@@ -58,14 +61,14 @@ PAIRS: dict[str, tuple[str | tuple[str, ...], str | tuple[str, ...], str]] = {
     "group_norm": (("purejax.nn.GroupNorm",), ("flax.linen.GroupNorm",), "normalize over groups of channels"),
     "batch_norm": (("purejax.nn.BatchNorm",), ("flax.linen.BatchNorm",), "batch statistics, running averages"),
     "dropout": (("purejax.nn.Dropout",), ("flax.linen.Dropout",), "random zeros, rescaled survivors"),
-    "adam": (("purejax.optim.adam", "purejax.optim.ScaleByAdamState", "purejax.optim.scale_by_adam"),
+    "adam": (("purejax.optim:adam", "purejax.optim:ScaleByAdamState", "purejax.optim:scale_by_adam"),
              ("optax.adam", "optax.ScaleByAdamState", "optax.scale_by_adam"), "Adam: the alias and its building block"),
-    "adamw": (("purejax.optim.adamw", "purejax.optim.add_decayed_weights"),
+    "adamw": (("purejax.optim:adamw", "purejax.optim:add_decayed_weights"),
               ("optax.adamw", "optax.add_decayed_weights"), "Adam with decoupled weight decay"),
-    "sgd": (("purejax.optim.sgd", "purejax.optim.trace"), ("optax.sgd", "optax.trace"), "SGD with optional momentum"),
-    "rmsprop": (("purejax.optim.rmsprop", "purejax.optim.scale_by_rms"), ("optax.rmsprop", "optax.scale_by_rms"),
+    "sgd": (("purejax.optim:sgd", "purejax.optim:trace"), ("optax.sgd", "optax.trace"), "SGD with optional momentum"),
+    "rmsprop": (("purejax.optim:rmsprop", "purejax.optim:scale_by_rms"), ("optax.rmsprop", "optax.scale_by_rms"),
                 "RMSProp: divide by a running RMS"),
-    "chain": (("purejax.optim.GradientTransformation", "purejax.optim.chain"),
+    "chain": (("purejax.optim:GradientTransformation", "purejax.optim:chain"),
               ("optax.GradientTransformation", "optax.chain"), "the optimizer interface and its composition"),
     "threefry": (("purejax.random.threefry._rotate_left", "purejax.random.threefry.threefry2x32_words",
                   "purejax.random.threefry_2x32"),

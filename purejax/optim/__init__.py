@@ -1,57 +1,79 @@
 """Optimizers as init/update pairs, from scratch, in Optax's shape.
 
-Counterpart: `optax`. Same names, arguments, defaults and state classes. One concept per module:
+Counterpart: `optax`. Same names, arguments, defaults and state classes. One file per optimizer,
+holding its state, its `scale_by_*` block and its alias(es), the math in the alias's docstring:
 
-    base, scaling, tree_math, weight_decay     the interface, scaling by a number or schedule, helpers
-    adam, adam_variants, rms, sign_and_norm    adaptive transforms (scale_by_adam, scale_by_rms, ...)
-    momentum, clipping, noise                  trace/ema, clipping by value or norm, gradient noise
-    trust_ratio, factored                      LAMB/LARS trust ratios, Adafactor and SM3
-    masking, partition, accumulate,            wrappers: masked, multi_transform, MultiSteps,
-    conditional, inject                        apply_if_finite, inject_hyperparams
-    schedules, schedules_joined                learning-rate schedules
-    alias_*                                    the optimizers users call: adam, sgd, lamb, ...
+    adam          Adam, Nadam, AdamW          scale_by_adam, ScaleByAdamState; adam, nadam, adamw
+    adamax        Adamax                      scale_by_adamax; adamax
+    amsgrad       AMSGrad                     scale_by_amsgrad, ScaleByAmsgradState; amsgrad
+    adabelief     AdaBelief                   scale_by_belief, ScaleByBeliefState; adabelief
+    radam         Rectified Adam              scale_by_radam; radam
+    yogi          Yogi                        scale_by_yogi; yogi
+    lion          Lion                        scale_by_lion, ScaleByLionState; lion
+    novograd      NovoGrad                    scale_by_novograd, ScaleByNovogradState; novograd
+    rmsprop       RMSProp, centered RMSProp   scale_by_rms, scale_by_stddev and states; rmsprop
+    adagrad       Adagrad                     scale_by_rss, ScaleByRssState; adagrad
+    adadelta      Adadelta                    scale_by_adadelta, ScaleByAdaDeltaState; adadelta
+    sgd           SGD, noisy SGD              sgd, noisy_sgd
+    optimistic    optimistic gradient         scale_by_optimistic_gradient and state; optimistic_gradient_descent
+    dpsgd         differentially private SGD  differentially_private_aggregate and state; dpsgd
+    fromage       Fromage                     fromage
+    lamb          LAMB                        lamb
+    lars          LARS                        lars
+    adafactor     Adafactor                   scale_by_factored_rms, FactoredState; adafactor
+    sm3           SM3                         scale_by_sm3, ScaleBySM3State; sm3
+
+and what they are built from:
+
+    base          the interface: GradientTransformation, EmptyState, identity, chain, apply_updates
+    transforms/   the shared building blocks: scaling, adding (weight decay, noise), momentum,
+                  clipping, trust_ratio, masking, partitioning, accumulation (MultiSteps),
+                  conditionality (apply_if_finite), inject (inject_hyperparams)
+    schedules     learning-rate schedules, and the ones joined end to end (warmup, SGDR)
+    tree_math     the package's internal toolbox (moments, bias correction, safe_increment, ...)
 """
-from purejax.optim.accumulate import MultiSteps, MultiStepsState, skip_large_updates, skip_not_finite
-from purejax.optim.adam_family import (
-    ScaleByAdamState, ScaleByAmsgradState, ScaleByBeliefState, scale_by_adam, scale_by_adamax, scale_by_amsgrad,
-)
-from purejax.optim.adam_variants import scale_by_belief, scale_by_radam, scale_by_yogi
-from purejax.optim.alias_adam import adam, adamax, adamw, amsgrad, nadam
-from purejax.optim.alias_adam_variants import adabelief, lion, novograd, radam, yogi
-from purejax.optim.alias_large_batch import adafactor, lamb, lars, sm3
-from purejax.optim.alias_rms import adadelta, adagrad, rmsprop
-from purejax.optim.alias_sgd import dpsgd, fromage, noisy_sgd, optimistic_gradient_descent, sgd
+from purejax.optim.adabelief import ScaleByBeliefState, adabelief, scale_by_belief
+from purejax.optim.adadelta import ScaleByAdaDeltaState, adadelta, scale_by_adadelta
+from purejax.optim.adafactor import FactoredState, adafactor, scale_by_factored_rms
+from purejax.optim.adagrad import ScaleByRssState, adagrad, scale_by_rss
+from purejax.optim.adam import ScaleByAdamState, adam, adamw, nadam, scale_by_adam
+from purejax.optim.adamax import adamax, scale_by_adamax
+from purejax.optim.amsgrad import ScaleByAmsgradState, amsgrad, scale_by_amsgrad
 from purejax.optim.base import EmptyState, GradientTransformation, apply_updates, chain, identity, init_empty_state
-from purejax.optim.clipping import (
+from purejax.optim.dpsgd import DifferentiallyPrivateAggregateState, differentially_private_aggregate, dpsgd
+from purejax.optim.fromage import fromage
+from purejax.optim.lamb import lamb
+from purejax.optim.lars import lars
+from purejax.optim.lion import ScaleByLionState, lion, scale_by_lion
+from purejax.optim.novograd import ScaleByNovogradState, novograd, scale_by_novograd
+from purejax.optim.optimistic import (
+    ScaleByOptimisticGradientState, optimistic_gradient_descent, scale_by_optimistic_gradient,
+)
+from purejax.optim.radam import radam, scale_by_radam
+from purejax.optim.rmsprop import ScaleByRmsState, ScaleByRStdDevState, rmsprop, scale_by_rms, scale_by_stddev
+from purejax.optim.schedules import (
+    constant_schedule, cosine_decay_schedule, exponential_decay, join_schedules, linear_schedule,
+    piecewise_constant_schedule, polynomial_schedule, sgdr_schedule, warmup_cosine_decay_schedule,
+    warmup_exponential_decay_schedule,
+)
+from purejax.optim.sgd import noisy_sgd, sgd
+from purejax.optim.sm3 import ScaleBySM3State, scale_by_sm3, sm3
+from purejax.optim.transforms.accumulation import MultiSteps, MultiStepsState, skip_large_updates, skip_not_finite
+from purejax.optim.transforms.adding import AddNoiseState, WeightDecaySchedule, add_decayed_weights, add_noise
+from purejax.optim.transforms.clipping import (
     ClipByGlobalNormState, ClipState, clip, clip_by_block_rms, clip_by_global_norm, global_norm,
     per_example_global_norm_clip,
 )
-from purejax.optim.conditional import ApplyIfFiniteState, apply_if_finite
-from purejax.optim.factored import FactoredState, ScaleBySM3State, scale_by_factored_rms, scale_by_sm3
-from purejax.optim.inject import (
+from purejax.optim.transforms.conditionality import ApplyIfFiniteState, apply_if_finite
+from purejax.optim.transforms.inject import (
     InjectHyperparamsState, InjectStatefulHyperparamsState, StatefulSchedule, WrappedSchedule, inject_hyperparams,
 )
-from purejax.optim.masking import MaskedNode, MaskedState, masked, set_to_zero
-from purejax.optim.momentum import EmaState, ScaleByOptimisticGradientState, TraceState, ema, scale_by_optimistic_gradient, trace
-from purejax.optim.noise import (
-    AddNoiseState, DifferentiallyPrivateAggregateState, add_noise, differentially_private_aggregate,
-)
-from purejax.optim.partitioning import MultiTransformState, PartitionState, multi_transform, partition
-from purejax.optim.rms import (
-    ScaleByAdaDeltaState, ScaleByRmsState, ScaleByRssState, ScaleByRStdDevState, scale_by_adadelta, scale_by_rms,
-    scale_by_rss, scale_by_stddev,
-)
-from purejax.optim.scaling import ScaleByScheduleState, scale, scale_by_learning_rate, scale_by_schedule
-from purejax.optim.schedules import (
-    constant_schedule, cosine_decay_schedule, exponential_decay, linear_schedule, piecewise_constant_schedule,
-    polynomial_schedule,
-)
-from purejax.optim.schedules_joined import (
-    join_schedules, sgdr_schedule, warmup_cosine_decay_schedule, warmup_exponential_decay_schedule,
-)
-from purejax.optim.sign_and_norm import ScaleByLionState, ScaleByNovogradState, scale_by_lion, scale_by_novograd
-from purejax.optim.tree_math import safe_increment
-from purejax.optim.trust_ratio import (
+from purejax.optim.transforms.masking import MaskedNode, MaskedState, masked, set_to_zero
+from purejax.optim.transforms.momentum import EmaState, TraceState, ema, trace
+from purejax.optim.transforms.partitioning import MultiTransformState, PartitionState, multi_transform, partition
+from purejax.optim.transforms.scaling import ScaleByScheduleState, scale, scale_by_learning_rate, scale_by_schedule
+from purejax.optim.transforms.trust_ratio import (
     ScaleByTrustRatioState, scale_by_param_block_norm, scale_by_param_block_rms, scale_by_trust_ratio,
 )
-from purejax.optim.weight_decay import WeightDecaySchedule, add_decayed_weights
+from purejax.optim.tree_math import safe_increment
+from purejax.optim.yogi import scale_by_yogi, yogi

@@ -25,6 +25,11 @@ import jax.numpy as jnp
 
 from purejax import tree
 
+NO_PARAMS_MSG = (  # the error of every transformation whose update needs the parameters
+    "purejax.optim.{name}: this transformation needs the current parameters; "
+    "call update(updates, state, params) with params"
+)
+
 
 class GradientTransformation(NamedTuple):
     """An optimizer: `init(params) -> state`, `update(updates, state, params=None) -> (updates, state)`."""

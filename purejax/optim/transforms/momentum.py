@@ -1,16 +1,14 @@
-"""Momentum: remembering past updates with `trace`, `ema` and the optimistic gradient.
+"""Momentum: remembering past updates with `trace` and `ema`.
 
     trace: m_t = g_t + decay * m_{t-1};  u_t = m_t   (or g_t + decay * m_t with Nesterov)
     ema:   m_t = (1 - decay) * g_t + decay * m_{t-1};  u_t = m_t / (1 - decay**t) if debiased
-    optimistic gradient: u_t = (alpha + beta) * g_t - beta * g_{t-1}
 
 `trace` sums past updates with geometric weights (heavy ball); `ema` averages them, so its
 scale does not grow as 1 / (1 - decay). Both start at zero, which is why `ema` can divide by
 `1 - decay**t` to undo the start (bias correction, as in Adam).
 
 Counterpart: `optax.trace`, `optax.TraceState`, `optax.ema`, `optax.EmaState`
-(optax/transforms/_accumulation.py); `optax.scale_by_optimistic_gradient`,
-`optax.ScaleByOptimisticGradientState` (optax/_src/transform.py).
+(optax/transforms/_accumulation.py).
 """
 from __future__ import annotations
 
@@ -21,17 +19,8 @@ import jax.numpy as jnp
 
 from purejax import tree
 from purejax.optim.base import GradientTransformation
-from purejax.optim.tree_math import bias_correction, check_same_structure, safe_increment, update_moment, zeros_like
-
-
-def canonical_dtype(dtype):
-    """`None` stays `None`; otherwise the dtype JAX would really use (float64 -> float32 without x64)."""
-    return None if dtype is None else jax.dtypes.canonicalize_dtype(dtype)
-
-
-def cast_tree(t: Any, dtype) -> Any:
-    """Cast every leaf to `dtype`; leave the tree alone for `None`."""
-    return t if dtype is None else tree.map(lambda x: x.astype(dtype), t)
+from purejax.optim.tree_math import (
+    bias_correction, canonical_dtype, cast_tree, check_same_structure, safe_increment, update_moment, zeros_like)
 
 
 class TraceState(NamedTuple):
@@ -114,53 +103,5 @@ def ema(decay, debias: bool = True, accumulator_dtype: Any | None = None) -> Gra
         if debias:
             updates = bias_correction(new_ema, decay, count)
         return updates, EmaState(count=count, ema=cast_tree(new_ema, accumulator_dtype))
-
-    return GradientTransformation(init_fn, update_fn)
-
-
-class ScaleByOptimisticGradientState(NamedTuple):
-    is_initial_step: jax.Array  # shape=(), dtype=bool; no previous gradient yet
-    previous_gradient: Any  # like params; g_{t-1}
-
-
-def scale_by_optimistic_gradient(alpha=1.0, beta=1.0) -> GradientTransformation:
-    """The optimistic gradient: extrapolate from the last two gradients.
-
-        u_t = (alpha + beta) * g_t - beta * g_{t-1}     # g_{t-1} := g_t on the first step
-
-    With `alpha = beta = 1` this is `2 g_t - g_{t-1}`: the gradient plus its latest change, a
-    cheap stand-in for the extra gradient call of extragradient methods.
-
-    Args:
-      alpha: weight of the current gradient.
-      beta: weight of the change `g_t - g_{t-1}` ("negative momentum").
-
-    Returns:
-      A `GradientTransformation`; state `ScaleByOptimisticGradientState(is_initial_step,
-      previous_gradient)`.
-
-    Counterpart: `optax.scale_by_optimistic_gradient` (optax/_src/transform.py).
-
-    References:
-      Aryan Mokhtari, Asuman Ozdaglar, Sarath Pattathil, *A Unified Analysis of Extra-gradient
-      and Optimistic Gradient Methods for Saddle Point Problems: Proximal Point Approach*, 2019.
-      https://arxiv.org/abs/1901.08511
-    """
-
-    def init_fn(params):
-        return ScaleByOptimisticGradientState(is_initial_step=jnp.array(True),
-                                              previous_gradient=zeros_like(params))
-
-    def update_fn(updates, state, params=None):
-        del params
-        check_same_structure("purejax.optim.scale_by_optimistic_gradient", updates, state.previous_gradient)
-
-        def f(g, prev):
-            prev = jnp.where(state.is_initial_step, g, prev)  # first step: no history yet
-            return (alpha + beta) * g - beta * prev  # current gradient + beta * change
-
-        new_updates = tree.map(f, updates, state.previous_gradient)
-        return new_updates, ScaleByOptimisticGradientState(is_initial_step=jnp.array(False),
-                                                           previous_gradient=updates)
 
     return GradientTransformation(init_fn, update_fn)

@@ -21,9 +21,8 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import EmptyState, GradientTransformation, init_empty_state
-from purejax.optim.clipping import abs_sq
-from purejax.optim.weight_decay import NO_PARAMS_MSG
+from purejax.optim.base import NO_PARAMS_MSG, EmptyState, GradientTransformation, init_empty_state
+from purejax.optim.tree_math import abs_sq
 
 ScaleByTrustRatioState = EmptyState  # Optax's name for this stateless transformation's state
 

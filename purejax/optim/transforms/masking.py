@@ -24,6 +24,8 @@ import jax.numpy as jnp
 from purejax import tree
 from purejax.optim.base import GradientTransformation, init_empty_state
 
+MaskOrFn = Any | Callable[[Any], Any] | None  # a mask tree (or prefix) of booleans, a function of params, or None
+
 
 class MaskedState(NamedTuple):
     """The inner transformation's state, kept for the masked-in parameters only."""

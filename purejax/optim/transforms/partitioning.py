@@ -19,7 +19,7 @@ from typing import Any, Callable, Hashable, Mapping, NamedTuple
 
 from purejax import tree
 from purejax.optim.base import GradientTransformation
-from purejax.optim.masking import masked
+from purejax.optim.transforms.masking import masked
 
 
 class PartitionState(NamedTuple):

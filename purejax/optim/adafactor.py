@@ -1,16 +1,22 @@
-"""Memory-light second moments: Adafactor's factored RMS and SM3's cover of maxima.
+"""Adafactor: factored second moments, update clipping, steps relative to the weights' size.
 
-Adam keeps one second-moment number per parameter. For a matrix `[n, m]` these two keep `n + m`:
+Adam keeps one second-moment number per parameter; for a matrix `[n, m]` Adafactor keeps `n + m`,
+row and column statistics whose outer product estimates the second moment:
 
-    factored RMS (Adafactor): V ~ R C^T / sum(R),  R = row means of g**2, C = column means
-    SM3:                      nu(i, j) = min(mu_row(i), mu_col(j)) + g(i, j)**2
+    V ~ R C^T / sum(R),  R = row means of g**2, C = column means
+
+`scale_by_factored_rms` is the building block, with the state `FactoredState(count, v_row, v_col,
+v)`; the math is in its docstring. `adafactor` chains it with update clipping, the learning rate,
+the relative step size, optional momentum and weight decay:
+
+    adafactor = chain(scale_by_factored_rms, clip_by_block_rms, scale_by_learning_rate(flip_sign=False),
+                      scale_by_param_block_rms, ema, add_decayed_weights, scale(-1))   # optional parts
 
 Counterpart: `optax.scale_by_factored_rms`, `optax.FactoredState` (optax/_src/factorized.py);
-`optax.scale_by_sm3`, `optax.ScaleBySM3State` (optax/_src/transform.py).
+`optax.adafactor` (optax/_src/alias.py).
 """
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable, NamedTuple
 
 import jax
@@ -18,10 +24,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation
-from purejax.optim.clipping import abs_sq
-from purejax.optim.tree_math import check_same_structure, safe_increment, update_moment, zeros_like
-from purejax.optim.weight_decay import NO_PARAMS_MSG
+from purejax.optim.base import NO_PARAMS_MSG, GradientTransformation, chain
+from purejax.optim.transforms.adding import add_decayed_weights
+from purejax.optim.transforms.clipping import clip_by_block_rms
+from purejax.optim.transforms.masking import MaskOrFn
+from purejax.optim.transforms.momentum import ema
+from purejax.optim.transforms.scaling import ScalarOrSchedule, scale, scale_by_learning_rate
+from purejax.optim.transforms.trust_ratio import scale_by_param_block_rms
+from purejax.optim.tree_math import abs_sq, check_same_structure, safe_increment
 
 
 def decay_rate_pow(i, exponent=0.8) -> jax.Array:
@@ -133,70 +143,59 @@ def scale_by_factored_rms(factored: bool = True, decay_rate=0.8, step_offset=0, 
     return GradientTransformation(init_fn, update_fn)
 
 
-class ScaleBySM3State(NamedTuple):
-    mu: Any  # like params, each leaf a list: one accumulator per axis, mu[i] of shape [shape[i]]
-    nu: Any  # like params; the momentum of the scaled updates
+def adafactor(learning_rate: ScalarOrSchedule | None = None, min_dim_size_to_factor: int = 128, decay_rate=0.8,
+              decay_offset=0, multiply_by_parameter_scale: bool = True, clipping_threshold=1.0, momentum=None,
+              dtype_momentum=jnp.float32, weight_decay_rate=None, eps=1e-30, factored: bool = True,
+              weight_decay_mask: MaskOrFn = None) -> GradientTransformation:
+    """Adafactor: factored second moments, update clipping, steps relative to the weights' size.
 
-
-def scale_by_sm3(b1=0.9, b2=1.0, eps=1e-8) -> GradientTransformation:
-    """SM3-II: per-axis maxima of accumulated squared gradients stand in for Adagrad's sums.
-
-    For a leaf with axes `0..k-1`, accumulators `mu[a]` (one number per index along axis `a`):
-
-        v(i) = (1 - b2) g(i)**2 + b2 min_a mu[a](i_a)       # b2 = 1: plain sum, as Adagrad
-        u(i) = g(i) / sqrt(v(i) + eps),  0 where v(i) = 0   # Adagrad-like scaling
-        mu[a](j) = max over i with i_a = j of v(i)          # cover by slices along axis a
-        m_t = (1 - b1) u + b1 m_{t-1}                       # momentum (the returned update)
-
-    Vectors and scalars keep a full accumulator (`mu = [v]`).
+        beta_t = 1 - (t + 1)**(-decay_rate)                       # rising second-moment decay
+        V_t ~ outer(R_t, C_t) / mean(R_t)  (factored leaves)      # see scale_by_factored_rms
+        d_t = g_t / sqrt(V_t)
+        d_t <- d_t / max(1, rms(d_t) / clipping_threshold)        # update clipping
+        d_t <- lr_t * max(rms(p), 1e-3) * d_t                     # relative step size
+        d_t <- ema(d_t, momentum)                                 # optional, not debiased
+        d_t <- d_t + weight_decay_rate * p                        # optional
+        u_t = -d_t
 
     Args:
-      b1: momentum decay.
-      b2: decay of the accumulated squared gradients; 1.0 sums them (the `1 - b2` factor then
-        becomes 1).
-      eps: added inside the square root.
+      learning_rate: a number, a schedule `count -> value`, or `None` (no scaling).
+      min_dim_size_to_factor: factor a leaf only if its second-largest axis is this long.
+      decay_rate: the exponent of the second-moment decay schedule.
+      decay_offset: subtracted from the step count (fine-tuning).
+      multiply_by_parameter_scale: scale steps by the parameters' RMS.
+      clipping_threshold: update-clipping RMS, or `None` for no clipping.
+      momentum: EMA decay of the updates, or `None`.
+      dtype_momentum: dtype of the momentum buffer.
+      weight_decay_rate: a number, a schedule, or `None`.
+      eps: added to the squared gradients.
+      factored: factor second moments at all.
+      weight_decay_mask: which parameters get weight decay.
 
     Returns:
-      A `GradientTransformation`; state `ScaleBySM3State(mu, nu)`.
+      A `GradientTransformation` (needs params).
 
-    Counterpart: `optax.scale_by_sm3` (optax/_src/transform.py).
+    Counterpart: `optax.adafactor` (optax/_src/alias.py).
 
     References:
-      Rohan Anil, Vineet Gupta, Tomer Koren, Yoram Singer, *Memory-Efficient Adaptive
-      Optimization*, NeurIPS 2019. https://arxiv.org/abs/1901.11150
+      Noam Shazeer, Mitchell Stern, *Adafactor: Adaptive Learning Rates with Sublinear Memory
+      Cost*, ICML 2018. https://arxiv.org/abs/1804.04235
 
     Differences:
-      A scalar (0-d) parameter keeps one accumulator, `mu = [zeros(())]`; Optax stores `[]` for it
-      and then fails with an `IndexError` on the first update.
+      As Optax: the weight decay is added after the learning rate (it is not multiplied by it),
+      and eps is added to g**2 (the paper's eps_1). Hugging Face's PyTorch `Adafactor` also uses
+      the paper's relative step `min(1e-2, 1/sqrt(t))` when `lr=None`; here `None` means no scaling.
     """
-
-    def zeros_for_dims(p):
-        if p.ndim == 0:
-            return [jnp.zeros_like(p)]
-        return [jnp.zeros((p.shape[a],), p.dtype) for a in range(p.ndim)]  # [shape[a]] per axis
-
-    def init_fn(params):
-        return ScaleBySM3State(mu=tree.map(zeros_for_dims, params), nu=zeros_like(params))
-
-    def new_accumulator(g, mu):
-        coeffs = ((1.0 - b2) if b2 != 1.0 else 1.0, b2)
-        if g.ndim < 2:
-            return coeffs[0] * g**2 + coeffs[1] * mu[0]
-        expanded = [jnp.reshape(m, [1] * a + [g.shape[a]] + [1] * (g.ndim - a - 1)) for a, m in enumerate(mu)]
-        return coeffs[0] * g**2 + coeffs[1] * functools.reduce(jnp.minimum, expanded)  # min over the cover
-
-    def new_mu(v):
-        if v.ndim < 2:
-            return [v]
-        return [jnp.max(v, axis=tuple(b for b in range(v.ndim) if b != a)) for a in range(v.ndim)]  # max per slice
-
-    def update_fn(updates, state, params=None):
-        del params
-        check_same_structure("purejax.optim.scale_by_sm3", updates, state.nu)
-        accum = tree.map(new_accumulator, updates, state.mu)  # v
-        accum_inv_sqrt = tree.map(lambda t: jnp.where(t > 0, jax.lax.rsqrt(t + eps), 0.0), accum)
-        scaled = tree.map(lambda g, a: g * a, updates, accum_inv_sqrt)  # u
-        nu = update_moment(scaled, state.nu, b1, 1)  # momentum
-        return nu, ScaleBySM3State(mu=tree.map(new_mu, accum), nu=nu)
-
-    return GradientTransformation(init_fn, update_fn)
+    tx = [scale_by_factored_rms(factored, decay_rate, decay_offset, min_dim_size_to_factor, eps)]
+    if clipping_threshold is not None:
+        tx.append(clip_by_block_rms(clipping_threshold))
+    if learning_rate is not None:
+        tx.append(scale_by_learning_rate(learning_rate, flip_sign=False))
+    if multiply_by_parameter_scale:
+        tx.append(scale_by_param_block_rms())
+    if momentum is not None:
+        tx.append(ema(momentum, debias=False, accumulator_dtype=dtype_momentum))
+    if weight_decay_rate is not None:
+        tx.append(add_decayed_weights(weight_decay_rate, mask=weight_decay_mask))
+    tx.append(scale(-1))  # descent: follow the negative direction
+    return chain(*tx)

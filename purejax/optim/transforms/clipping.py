@@ -26,14 +26,10 @@ import jax.numpy as jnp
 
 from purejax import tree
 from purejax.optim.base import EmptyState, GradientTransformation, init_empty_state
+from purejax.optim.tree_math import abs_sq
 
 ClipState = EmptyState  # Optax's names for these stateless transformations' states
 ClipByGlobalNormState = EmptyState
-
-
-def abs_sq(x):
-    """`|x|**2`, also for complex `x` (`optax._src.numerics.abs_sq`)."""
-    return (x.conj() * x).real
 
 
 def global_norm(updates: Any) -> jax.Array:

@@ -1,23 +1,90 @@
-"""Adam-family optimizers, ready to use: `adam`, `nadam`, `adamw`, `adamax`, `amsgrad`.
+"""Adam, Nadam and AdamW: step along the first moment, divided by the root of the second.
 
-Each is a `chain` of a building block from `purejax.optim.adam_family` and `scale_by_learning_rate`
-(which supplies the minus sign), so
+`scale_by_adam` is the building block, with the state `ScaleByAdamState(count, mu, nu)` (which
+Adamax, RAdam and Yogi reuse, as in Optax). The optimizers users call chain it with
+`scale_by_learning_rate` (which supplies the minus sign), so
 
     updates, state = adam(1e-3).update(grads, state)   # updates = -lr * m^ / (sqrt(v^) + eps)
 
 `learning_rate` is a number or a schedule `count -> value` (count = updates taken so far).
+`nadam` looks one step ahead with the first moment; `adamw` adds decoupled weight decay. The math
+is in `adam`'s docstring. Adam's relatives, one file each, change one line: `amsgrad` divides by
+the running *maximum* of v^, `adamax` by an exponentially weighted infinity norm, `adabelief` by
+the variance of g around m (its "belief"), `radam` switches the division off while v^ is too
+noisy, `yogi` grows v additively, by sign.
 
-Counterpart: `optax.adam`, `optax.nadam`, `optax.adamw`, `optax.adamax`, `optax.amsgrad`
-(optax/_src/alias.py). Same argument names, order and defaults.
+Counterpart: `optax.scale_by_adam`, `optax.ScaleByAdamState` (optax/_src/transform.py);
+`optax.adam`, `optax.nadam`, `optax.adamw` (optax/_src/alias.py). Same argument names, order and
+defaults.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
-from purejax.optim.adam_family import scale_by_adam, scale_by_adamax, scale_by_amsgrad
+import jax
+import jax.numpy as jnp
+
+from purejax import tree
 from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.scaling import ScalarOrSchedule, scale_by_learning_rate
-from purejax.optim.weight_decay import add_decayed_weights
+from purejax.optim.transforms.adding import add_decayed_weights
+from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.tree_math import (
+    adam_moments, bias_correction, canonical_dtype, cast_tree, divide_by_root, nesterov_mu_hat, zeros_like)
+
+
+class ScaleByAdamState(NamedTuple):
+    """State of Adam, and of Adamax, RAdam and Yogi, which reuse it (as Optax does)."""
+
+    count: jax.Array  # shape=(), dtype=int32; steps taken
+    mu: Any  # first moment, a tree like params (dtype mu_dtype if given)
+    nu: Any  # second moment (Adamax: infinity norm), a tree like params
+
+
+def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
+                  nesterov: bool = False) -> GradientTransformation:
+    """Rescale updates by Adam's bias-corrected moments: `u = m^ / (sqrt(v^ + eps_root) + eps)`.
+
+    The math is `adam`'s without `-lr_t`; with `nesterov=True` the first moment looks one step
+    ahead, as in `nadam`.
+
+    Args:
+      b1: scalar, decay of the first moment.
+      b2: scalar, decay of the second moment.
+      eps: scalar added to the denominator outside the square root.
+      eps_root: scalar added inside the square root (non-zero when differentiating through Adam).
+      mu_dtype: dtype of the first moment (e.g. bfloat16 to save memory); None keeps the params'.
+      nesterov: use Nadam's look-ahead first moment.
+
+    Returns:
+      A `GradientTransformation` with state `ScaleByAdamState(count, mu, nu)`.
+
+    Counterpart: `optax.scale_by_adam` (optax/_src/transform.py).
+
+    References:
+      Diederik P. Kingma, Jimmy Ba, *Adam: A Method for Stochastic Optimization*, 2014.
+      https://arxiv.org/abs/1412.6980
+      Timothy Dozat, *Incorporating Nesterov Momentum into Adam*, 2016.
+      https://openreview.net/pdf?id=OM0jvwB8jIp57ZJjtNEZ
+    """
+    mu_dtype = canonical_dtype(mu_dtype)
+
+    def init_fn(params):
+        return ScaleByAdamState(count=jnp.zeros([], jnp.int32), mu=zeros_like(params, mu_dtype),
+                                nu=zeros_like(params))
+
+    def update_fn(updates, state, params=None):
+        del params
+        mu, nu, count_inc = adam_moments("scale_by_adam", updates, state, b1, b2)
+        if nesterov:
+            mu_hat = nesterov_mu_hat(mu, updates, b1, count_inc)
+        else:
+            mu_hat = bias_correction(mu, b1, count_inc)  # bias correction
+        nu_hat = bias_correction(nu, b2, count_inc)  # bias correction (Dozat's extra b2 omitted, as Optax)
+        updates = divide_by_root(mu_hat, nu_hat, eps, eps_root)
+        nu = tree.map(lambda n, old: n.astype(old.dtype), nu, state.nu)
+        return updates, ScaleByAdamState(count=count_inc, mu=cast_tree(mu, mu_dtype), nu=nu)
+
+    return GradientTransformation(init_fn, update_fn)
 
 
 def adam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
@@ -111,61 +178,4 @@ def adamw(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=
     """
     return chain(scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
                  add_decayed_weights(weight_decay, mask),
-                 scale_by_learning_rate(learning_rate))
-
-
-def adamax(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
-    """Adamax: Adam with the infinity norm in place of the root mean square.
-
-        m_t = b1 * m_{t-1} + (1 - b1) * g_t                  # first moment
-        v_t = max(|g_t| + eps, b2 * v_{t-1})                 # infinity norm (no bias correction)
-        u_t = -lr_t * m_t / (1 - b1**t) / v_t                # update
-
-    Args:
-      learning_rate: a number or a schedule.
-      b1: scalar, decay of the first moment.
-      b2: scalar, decay of the infinity norm.
-      eps: scalar added to |g|.
-
-    Returns:
-      A `GradientTransformation`; state `(ScaleByAdamState, scale state)`.
-
-    Counterpart: `optax.adamax` (optax/_src/alias.py).
-
-    References:
-      Kingma and Ba, *Adam: A Method for Stochastic Optimization*, 2014, section 7.1.
-      https://arxiv.org/abs/1412.6980
-
-    PyTorch: `torch.optim.Adamax` is the same rule (eps inside the max, lr default 2e-3); its
-    `weight_decay` is L2.
-    """
-    return chain(scale_by_adamax(b1=b1, b2=b2, eps=eps), scale_by_learning_rate(learning_rate))
-
-
-def amsgrad(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
-            bias_correction_mu: bool = True, bias_correction_nu: bool = True) -> GradientTransformation:
-    """AMSGrad: Adam divided by the running maximum of the second moment.
-
-        v_max_t = max(v_max_{t-1}, v^_t)                       # long-term memory
-        u_t = -lr_t * m^_t / (sqrt(v_max_t + eps_root) + eps)  # update
-
-    Args:
-      learning_rate, b1, b2, eps, eps_root, mu_dtype: as `adam`.
-      bias_correction_mu: correct m (set False for the paper's algorithm).
-      bias_correction_nu: correct v before the maximum (set False for the paper's algorithm).
-
-    Returns:
-      A `GradientTransformation`; state `(ScaleByAmsgradState, scale state)`.
-
-    Counterpart: `optax.amsgrad` (optax/_src/alias.py).
-
-    References:
-      Sashank J. Reddi, Satyen Kale, Sanjiv Kumar, *On the Convergence of Adam and Beyond*,
-      ICLR 2018. https://openreview.net/forum?id=ryQu7f-RZ
-
-    PyTorch: `torch.optim.Adam(amsgrad=True)` takes the maximum of the *uncorrected* v and then
-    divides by the current `1 - b2**t`, which is neither of Optax's two settings.
-    """
-    return chain(scale_by_amsgrad(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype,
-                                  bias_correction_mu=bias_correction_mu, bias_correction_nu=bias_correction_nu),
                  scale_by_learning_rate(learning_rate))

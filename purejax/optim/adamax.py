@@ -1,0 +1,81 @@
+"""Adamax: Adam with the infinity norm in place of the root mean square.
+
+`scale_by_adamax` is the building block; it keeps Adam's state, `ScaleByAdamState(count, mu, nu)`,
+with `nu` the exponentially weighted infinity norm. `adamax` chains it with
+`scale_by_learning_rate`; the math is in its docstring.
+
+Counterpart: `optax.scale_by_adamax` (optax/_src/transform.py); `optax.adamax`
+(optax/_src/alias.py). Same argument names, order and defaults.
+"""
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from purejax import tree
+from purejax.optim.adam import ScaleByAdamState
+from purejax.optim.base import GradientTransformation, chain
+from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.tree_math import bias_correction, check_same_structure, safe_increment, update_moment, zeros_like
+
+
+def scale_by_adamax(b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
+    """Adam with the infinity norm: `u_t = m^_t / v_t`, `v_t = max(|g_t| + eps, b2 * v_{t-1})`.
+
+    The infinity norm needs no bias correction (a max of zeros and |g| is not shrunk toward 0).
+
+    Args:
+      b1: scalar, decay of the first moment.
+      b2: scalar, decay of the infinity norm.
+      eps: scalar added to |g| (so v is never 0).
+
+    Returns:
+      A `GradientTransformation` with state `ScaleByAdamState(count, mu, nu)`.
+
+    Counterpart: `optax.scale_by_adamax` (optax/_src/transform.py).
+
+    References:
+      Kingma and Ba, *Adam*, 2014, section 7.1. https://arxiv.org/abs/1412.6980
+    """
+
+    def init_fn(params):
+        return ScaleByAdamState(count=jnp.zeros([], jnp.int32), mu=zeros_like(params), nu=zeros_like(params))
+
+    def update_fn(updates, state, params=None):
+        del params
+        check_same_structure("purejax.optim.scale_by_adamax.update", updates, state.mu)
+        count_inc = safe_increment(state.count)
+        mu = update_moment(updates, state.mu, b1, 1)  # first moment
+        nu = tree.map(lambda g, v: None if g is None else jnp.maximum(jnp.abs(g) + eps, b2 * v),
+                      updates, state.nu, is_leaf=lambda x: x is None)  # infinity norm
+        mu_hat = bias_correction(mu, b1, count_inc)  # bias correction (first moment only)
+        return tree.map(lambda m, v: m / v, mu_hat, nu), ScaleByAdamState(count=count_inc, mu=mu, nu=nu)
+
+    return GradientTransformation(init_fn, update_fn)
+
+
+def adamax(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
+    """Adamax: Adam with the infinity norm in place of the root mean square.
+
+        m_t = b1 * m_{t-1} + (1 - b1) * g_t                  # first moment
+        v_t = max(|g_t| + eps, b2 * v_{t-1})                 # infinity norm (no bias correction)
+        u_t = -lr_t * m_t / (1 - b1**t) / v_t                # update
+
+    Args:
+      learning_rate: a number or a schedule.
+      b1: scalar, decay of the first moment.
+      b2: scalar, decay of the infinity norm.
+      eps: scalar added to |g|.
+
+    Returns:
+      A `GradientTransformation`; state `(ScaleByAdamState, scale state)`.
+
+    Counterpart: `optax.adamax` (optax/_src/alias.py).
+
+    References:
+      Kingma and Ba, *Adam: A Method for Stochastic Optimization*, 2014, section 7.1.
+      https://arxiv.org/abs/1412.6980
+
+    PyTorch: `torch.optim.Adamax` is the same rule (eps inside the max, lr default 2e-3); its
+    `weight_decay` is L2.
+    """
+    return chain(scale_by_adamax(b1=b1, b2=b2, eps=eps), scale_by_learning_rate(learning_rate))

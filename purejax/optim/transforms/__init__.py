@@ -1,0 +1,34 @@
+"""The shared building blocks that the optimizers chain, one concept per module (Optax's `transforms/`).
+
+    scaling          scale, scale_by_schedule, scale_by_learning_rate: the step size and its minus sign
+    adding           add_decayed_weights (decoupled weight decay), add_noise (annealed gradient noise)
+    momentum         trace (heavy ball, Nesterov), ema (moving average, debiased)
+    clipping         clip, clip_by_block_rms, clip_by_global_norm, global_norm, per_example_global_norm_clip
+    trust_ratio      scale_by_trust_ratio (LARS, LAMB, Fromage), scale_by_param_block_norm / _rms
+    masking          masked (a transformation on part of the tree), set_to_zero
+    partitioning     partition / multi_transform: one transformation per label
+    accumulation     MultiSteps: one optimizer step every k mini-batches; skip_not_finite, skip_large_updates
+    conditionality   apply_if_finite: skip updates holding a NaN or an infinity
+    inject           inject_hyperparams: hyperparameters in the state, as numbers or schedules
+
+Each module names its counterpart, mostly `optax/transforms/_<module>.py`. The interface these
+build on (`GradientTransformation`, `chain`, `apply_updates`) is `purejax.optim.base`; every name
+here is also re-exported by `purejax.optim`.
+"""
+from purejax.optim.transforms.accumulation import MultiSteps, MultiStepsState, skip_large_updates, skip_not_finite
+from purejax.optim.transforms.adding import AddNoiseState, WeightDecaySchedule, add_decayed_weights, add_noise
+from purejax.optim.transforms.clipping import (
+    ClipByGlobalNormState, ClipState, clip, clip_by_block_rms, clip_by_global_norm, global_norm,
+    per_example_global_norm_clip,
+)
+from purejax.optim.transforms.conditionality import ApplyIfFiniteState, apply_if_finite
+from purejax.optim.transforms.inject import (
+    InjectHyperparamsState, InjectStatefulHyperparamsState, StatefulSchedule, WrappedSchedule, inject_hyperparams,
+)
+from purejax.optim.transforms.masking import MaskedNode, MaskedState, masked, set_to_zero
+from purejax.optim.transforms.momentum import EmaState, TraceState, ema, trace
+from purejax.optim.transforms.partitioning import MultiTransformState, PartitionState, multi_transform, partition
+from purejax.optim.transforms.scaling import ScaleByScheduleState, scale, scale_by_learning_rate, scale_by_schedule
+from purejax.optim.transforms.trust_ratio import (
+    ScaleByTrustRatioState, scale_by_param_block_norm, scale_by_param_block_rms, scale_by_trust_ratio,
+)
