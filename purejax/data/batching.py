@@ -111,6 +111,15 @@ def task_batches(load_data: Callable[[], dict]) -> tuple[Callable, Callable, Cal
 
     Returns:
       The three functions, to bind as the task's (and its models') module attributes.
+
+    Examples:
+      >>> import numpy as np
+      >>> data = {"train": {"x": np.arange(6.0)}, "test": {"x": np.arange(3.0)}}
+      >>> train_batches, eval_batches, example_batch = task_batches(lambda: data)
+      >>> [batch["x"].tolist() for batch in eval_batches(2)]
+      [[0.0, 1.0], [2.0]]
+      >>> example_batch(None, batch_size=3)["x"].tolist()  # key None: the order as stored
+      [0.0, 1.0, 2.0]
     """
 
     def train_batches(key, batch_size: int):

@@ -11,8 +11,8 @@ The classifiers `mlp`, `cnn`, `resnet` and `lstm_classifier` and the VAE train o
 module, purejax's and flaxed's alike, binds the functions here (`train_batches = ...`), so the
 data are defined once. Loading needs scikit-learn (the `data` extra), and happens on first use.
 
-Counterpart: the seeds load the same digits with `sklearn.datasets.load_digits` and batch them
-with `tf.data` or `torch.utils.data.DataLoader`.
+Counterpart: `sklearn.datasets.load_digits` (the images and labels); the batches replace the
+seeds' `tf.data` / `torch.utils.data` loaders (see `purejax/data/batching.py`).
 """
 from __future__ import annotations
 

@@ -10,6 +10,9 @@
 A single Gaussian (or least squares) averages the branches and fits none; the mixture density
 network `mdn` trains on it, and its purejax and flaxed modules bind the functions here.
 
+Counterpart: none in Flax or Optax; the data are drawn with `purejax.random` (`jax.random`'s
+samplers, rebuilt).
+
 References:
   Bishop, *Mixture Density Networks*, 1994, NCRG/94/004 (the problem).
 """

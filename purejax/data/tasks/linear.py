@@ -8,7 +8,8 @@
 
 The model `linear_regression` trains on it; its purejax and flaxed modules bind the functions here.
 
-Counterpart: the seed's pure-function regressor draws the same kind of data with `jax.random`.
+Counterpart: none in Flax or Optax; the data are drawn with `purejax.random` (`jax.random`'s
+samplers, rebuilt).
 """
 from __future__ import annotations
 

@@ -11,8 +11,8 @@
 The vocabulary is the 256 byte values, for any file: nothing to build or mismatch. The language
 model `lstm_lm` trains on it; its purejax and flaxed modules bind the functions here.
 
-Counterpart: the seed's PyTorch language model reads a text file into a tensor of indices and
-cuts it into windows by hand.
+Counterpart: none in Flax or Optax; the batches replace the seeds' `tf.data` /
+`torch.utils.data` loaders (see `purejax/data/batching.py`).
 """
 from __future__ import annotations
 
