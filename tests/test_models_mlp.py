@@ -1,5 +1,6 @@
 """The digits MLP beyond the generic contract (`tests/test_models.py`): the digits batch check that
-cnn and resnet share (`mlp.check_digits`), and a non-default `hidden` on both sides."""
+every digits model shares (`purejax.data.tasks.digits.check_digits`, bound as `mlp.check_digits`),
+and a non-default `hidden` on both sides."""
 from __future__ import annotations
 
 import chex

@@ -108,7 +108,8 @@ def test_linear_regression_definitions_start_on_the_same_row():
     for name in ("build", "init", "predict", "loss_fn", "optimizer"):
         assert _starts(rows, 0, f"def {name}(") == _starts(rows, 1, f"def {name}(")
     assert _starts(rows, 0, "__all__") == _starts(rows, 1, "__all__")
-    shared = _starts(rows, 0, "def load_data(")  # defined here, imported by flaxed: blank opposite
+    assert _starts(rows, 0, "load_data = linear.") == _starts(rows, 1, "load_data = linear.")  # the task, bound twice
+    shared = _starts(rows, 0, "def check_batch(")  # defined here, imported by flaxed: blank opposite
     assert rows[shared][1] is None
 
 

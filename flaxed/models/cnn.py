@@ -8,7 +8,9 @@
 Training applies the model with `mutable=['batch_stats']` and `rngs={'dropout': key}`; evaluation
 with neither (`use_running_average=True`, `deterministic=True`).
 
-Counterpart: `purejax/models/cnn.py` (data and batches are imported from there).
+Counterpart: `purejax/models/cnn.py` (`DEFAULTS`, `NAME`, `check_batch` are imported from there).
+The data, batches and learning goal are the task `purejax/data/tasks/digits.py`, bound here as
+purejax's module binds them.
 """
 from __future__ import annotations
 
@@ -18,9 +20,17 @@ import flax.linen as nn
 import jax.numpy as jnp
 import optax
 
-from purejax.models.cnn import (DEFAULTS, NAME, check_batch, eval_batches, example_batch, learning_goal, load_data,
-                                train_batches)
-from purejax.models.mlp import NUM_CLASSES
+from purejax.data.tasks import digits
+from purejax.models.cnn import DEFAULTS, NAME, check_batch
+
+
+# --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
+
+load_data = digits.load_data
+train_batches = digits.train_batches
+eval_batches = digits.eval_batches
+example_batch = digits.example_batch
+learning_goal = digits.learning_goal
 
 
 class CNN(nn.Module):
@@ -30,7 +40,7 @@ class CNN(nn.Module):
     hidden: int = 64
     dropout_rate: float = 0.2
     momentum: float = 0.9
-    num_classes: int = NUM_CLASSES
+    num_classes: int = digits.NUM_CLASSES
     axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
 
     @nn.compact

@@ -3,7 +3,9 @@
     y_hat = x @ kernel + bias                     # [batch, 1]
     loss  = mean((y_hat - y) ** 2)
 
-Counterpart: `purejax/models/linear_regression.py` (data and batches are imported from there).
+Counterpart: `purejax/models/linear_regression.py` (`DEFAULTS`, `NAME`, `check_batch` are imported
+from there). The data, batches and learning goal are the task `purejax/data/tasks/linear.py`, bound
+here as purejax's module binds them.
 """
 from __future__ import annotations
 
@@ -11,8 +13,17 @@ import flax.linen as nn
 import jax.numpy as jnp
 import optax
 
-from purejax.models.linear_regression import (DEFAULTS, NAME, check_batch, eval_batches, example_batch,
-                                              learning_goal, load_data, train_batches)
+from purejax.data.tasks import linear
+from purejax.models.linear_regression import DEFAULTS, NAME, check_batch
+
+
+# --- data: the task purejax/data/tasks/linear.py, shared by purejax and flaxed ---------------
+
+load_data = linear.load_data
+train_batches = linear.train_batches
+eval_batches = linear.eval_batches
+example_batch = linear.example_batch
+learning_goal = linear.learning_goal
 
 
 def build() -> nn.Dense:

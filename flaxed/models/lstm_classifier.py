@@ -5,7 +5,9 @@
     h^2     = RNN(OptimizedLSTMCell)(h^1)          # [batch, time, hidden]
     logits  = Dense(h^2[:, -1])                    # [batch, 10]
 
-Counterpart: `purejax/models/lstm_classifier.py` (data, batches and `as_sequence` are imported from there).
+Counterpart: `purejax/models/lstm_classifier.py` (`DEFAULTS`, `NAME`, `check_batch`, `as_sequence`
+are imported from there). The data, batches and learning goal are the task
+`purejax/data/tasks/digits.py`, bound here as purejax's module binds them.
 """
 from __future__ import annotations
 
@@ -13,9 +15,17 @@ import flax.linen as nn
 import jax.numpy as jnp
 import optax
 
-from purejax.models.lstm_classifier import (DEFAULTS, NAME, as_sequence, check_batch, eval_batches, example_batch,
-                                            learning_goal, load_data, train_batches)
-from purejax.models.mlp import NUM_CLASSES
+from purejax.data.tasks import digits
+from purejax.models.lstm_classifier import DEFAULTS, NAME, as_sequence, check_batch
+
+
+# --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
+
+load_data = digits.load_data
+train_batches = digits.train_batches
+eval_batches = digits.eval_batches
+example_batch = digits.example_batch
+learning_goal = digits.learning_goal
 
 
 class LSTMClassifier(nn.Module):
@@ -24,7 +34,7 @@ class LSTMClassifier(nn.Module):
     features: int = 32
     hidden: int = 32
     num_layers: int = 2
-    num_classes: int = NUM_CLASSES
+    num_classes: int = digits.NUM_CLASSES
 
     @nn.compact
     def __call__(self, sequence):

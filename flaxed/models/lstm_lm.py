@@ -9,7 +9,9 @@
 Truncated BPTT passes each chunk's final carry on through `jax.lax.stop_gradient`; `sample`
 draws with `jax.random.categorical` inside `jax.lax.scan`.
 
-Counterpart: `purejax/models/lstm_lm.py` (data, batches and the learning goal are imported from there).
+Counterpart: `purejax/models/lstm_lm.py` (`DEFAULTS`, `NAME`, `check_batch`, `HPARAMS`,
+`check_sample_args` are imported from there). The data, batches and learning goal are the task
+`purejax/data/tasks/text.py`, bound here as purejax's module binds them.
 
 Differences:
   The cell is built with `parent=None`. A module created inside an `@nn.compact` method belongs to
@@ -28,14 +30,24 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from purejax.models.lstm_lm import (DEFAULTS, HPARAMS, NAME, VOCAB, check_batch, check_sample_args, eval_batches,
-                                    example_batch, learning_goal, load_data, train_batches, unigram_entropy)
+from purejax.data.tasks import text
+from purejax.models.lstm_lm import DEFAULTS, HPARAMS, NAME, check_batch, check_sample_args
+
+
+# --- data: the task purejax/data/tasks/text.py, shared by purejax and flaxed -----------------
+
+load_data = text.load_data
+train_batches = text.train_batches
+eval_batches = text.eval_batches
+example_batch = text.example_batch
+unigram_entropy = text.unigram_entropy
+learning_goal = text.learning_goal
 
 
 class LSTMLM(nn.Module):
     """Embed -> LSTM -> Dense: `(tokens: int[B, T], carry=None) -> (carry, logits [B, T, vocab])`."""
 
-    vocab_size: int = VOCAB
+    vocab_size: int = text.VOCAB
     features: int = HPARAMS["features"]
     hidden: int = HPARAMS["hidden"]
 

@@ -3,7 +3,9 @@
     logits, means, log_stds = MDN(x)                                      # [batch, K] each
     loss = -mean logsumexp_k(log_softmax(logits)_k + log N(y; means_k, exp(log_stds_k)))
 
-Counterpart: `purejax/models/mdn.py` (data, batches and the learning goal are imported from there).
+Counterpart: `purejax/models/mdn.py` (`DEFAULTS`, `NAME`, `check_batch` are imported from there).
+The data, batches and learning goal are the task `purejax/data/tasks/inverse_sine.py`, bound here as
+purejax's module binds them.
 """
 from __future__ import annotations
 
@@ -12,8 +14,18 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from purejax.models.mdn import (DEFAULTS, LOG_SQRT_2PI, NAME, check_batch, eval_batches, example_batch,
-                                gaussian_baseline, learning_goal, load_data, train_batches)
+from purejax.data.tasks import inverse_sine
+from purejax.models.mdn import DEFAULTS, NAME, check_batch
+
+
+# --- data: the task purejax/data/tasks/inverse_sine.py, shared by purejax and flaxed ---------
+
+load_data = inverse_sine.load_data
+train_batches = inverse_sine.train_batches
+eval_batches = inverse_sine.eval_batches
+example_batch = inverse_sine.example_batch
+gaussian_baseline = inverse_sine.gaussian_baseline
+learning_goal = inverse_sine.learning_goal
 
 
 class MDN(nn.Module):
@@ -35,7 +47,7 @@ class MDN(nn.Module):
 def mixture_nll(logits, means, log_stds, y):
     """Per-example NLL of `y: [batch, 1]` under the mixture, `[batch]`, with `jax.nn`'s stable pieces."""
     z = (y - means) * jnp.exp(-log_stds)  # [batch, K]
-    log_normal = -0.5 * z ** 2 - log_stds - LOG_SQRT_2PI  # [batch, K]
+    log_normal = -0.5 * z ** 2 - log_stds - inverse_sine.LOG_SQRT_2PI  # [batch, K]
     return -jax.nn.logsumexp(jax.nn.log_softmax(logits, axis=-1) + log_normal, axis=-1)  # [batch]
 
 

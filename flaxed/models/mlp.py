@@ -5,7 +5,9 @@
     logits = h2 @ W3 + b3                         # [batch, 10]
     loss = mean(optax.softmax_cross_entropy_with_integer_labels(logits, label))
 
-Counterpart: `purejax/models/mlp.py` (data and batches are imported from there).
+Counterpart: `purejax/models/mlp.py` (`DEFAULTS`, `NAME`, `check_batch` are imported from there).
+The data, batches and learning goal are the task `purejax/data/tasks/digits.py`, bound here as
+purejax's module binds them.
 """
 from __future__ import annotations
 
@@ -13,15 +15,24 @@ import flax.linen as nn
 import jax.numpy as jnp
 import optax
 
-from purejax.models.mlp import (DEFAULTS, NAME, NUM_CLASSES, check_batch, eval_batches, example_batch,
-                                learning_goal, load_data, train_batches)
+from purejax.data.tasks import digits
+from purejax.models.mlp import DEFAULTS, NAME, check_batch
+
+
+# --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
+
+load_data = digits.load_data
+train_batches = digits.train_batches
+eval_batches = digits.eval_batches
+example_batch = digits.example_batch
+learning_goal = digits.learning_goal
 
 
 class MLP(nn.Module):
     """`flatten -> Dense(hidden) -> relu -> Dense(hidden) -> relu -> Dense(num_classes)`."""
 
     hidden: int = 64
-    num_classes: int = NUM_CLASSES
+    num_classes: int = digits.NUM_CLASSES
 
     @nn.compact
     def __call__(self, image):

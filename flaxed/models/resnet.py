@@ -4,7 +4,9 @@
     block:  h = relu(shortcut(h) + BN(conv3x3(relu(BN(conv3x3(h))))))
     head:   logits = Dense(10)(mean over height and width of h)        # [batch, 10]
 
-Counterpart: `purejax/models/resnet.py` (data and batches are imported from there).
+Counterpart: `purejax/models/resnet.py` (`DEFAULTS`, `NAME`, `check_batch` are imported from there).
+The data, batches and learning goal are the task `purejax/data/tasks/digits.py`, bound here as
+purejax's module binds them.
 """
 from __future__ import annotations
 
@@ -14,8 +16,17 @@ import flax.linen as nn
 import jax.numpy as jnp
 import optax
 
-from purejax.models.resnet import (DEFAULTS, NAME, NUM_CLASSES, check_batch, eval_batches, example_batch,
-                                   learning_goal, load_data, train_batches)
+from purejax.data.tasks import digits
+from purejax.models.resnet import DEFAULTS, NAME, check_batch
+
+
+# --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
+
+load_data = digits.load_data
+train_batches = digits.train_batches
+eval_batches = digits.eval_batches
+example_batch = digits.example_batch
+learning_goal = digits.learning_goal
 
 
 class ResNetBlock(nn.Module):
@@ -44,7 +55,7 @@ class ResNet(nn.Module):
     """Stem, residual blocks (stride 2 where the channels grow), global average pool, Dense."""
 
     stage_features: Sequence[int] = (16, 32)
-    num_classes: int = NUM_CLASSES
+    num_classes: int = digits.NUM_CLASSES
     momentum: float = 0.9
     axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
 

@@ -5,7 +5,9 @@
     logits       = decoder([z, one_hot(label)])
     loss         = sum_pixels optax.sigmoid_binary_cross_entropy + KL(q(z | x, y) || N(0, I))
 
-Counterpart: `purejax/models/vae.py` (data, batches and the learning goal are imported from there).
+Counterpart: `purejax/models/vae.py` (`DEFAULTS`, `NAME`, `check_batch` are imported from there).
+The data, batches and learning goal are the task `purejax/data/tasks/digits.py`, bound here as
+purejax's module binds them.
 """
 from __future__ import annotations
 
@@ -14,8 +16,18 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from purejax.models.vae import (DEFAULTS, NAME, NUM_CLASSES, PIXELS, check_batch, eval_batches, example_batch,
-                                learning_goal, load_data, pixel_mean_baseline, train_batches)
+from purejax.data.tasks import digits
+from purejax.models.vae import DEFAULTS, NAME, check_batch
+
+
+# --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
+
+load_data = digits.load_data
+train_batches = digits.train_batches
+eval_batches = digits.eval_batches
+example_batch = digits.example_batch
+pixel_mean_baseline = digits.pixel_mean_baseline
+learning_goal = digits.generation_goal
 
 
 class Encoder(nn.Module):
@@ -26,7 +38,7 @@ class Encoder(nn.Module):
 
     @nn.compact
     def __call__(self, x, label):
-        x = jnp.concatenate([x, jax.nn.one_hot(label, NUM_CLASSES)], axis=-1)  # [batch, 64 + 10]
+        x = jnp.concatenate([x, jax.nn.one_hot(label, digits.NUM_CLASSES)], axis=-1)  # [batch, 64 + 10]
         x = nn.relu(nn.Dense(self.hidden)(x))  # [batch, hidden]
         mean, logvar = jnp.split(nn.Dense(2 * self.latent)(x), 2, axis=-1)  # [batch, latent] x2
         return mean, logvar
@@ -39,9 +51,9 @@ class Decoder(nn.Module):
 
     @nn.compact
     def __call__(self, z, label):
-        z = jnp.concatenate([z, jax.nn.one_hot(label, NUM_CLASSES)], axis=-1)  # [batch, latent + 10]
+        z = jnp.concatenate([z, jax.nn.one_hot(label, digits.NUM_CLASSES)], axis=-1)  # [batch, latent + 10]
         z = nn.relu(nn.Dense(self.hidden)(z))  # [batch, hidden]
-        return nn.Dense(PIXELS)(z)  # [batch, 64]
+        return nn.Dense(digits.PIXELS)(z)  # [batch, 64]
 
 
 class VAE(nn.Module):
@@ -58,7 +70,7 @@ class VAE(nn.Module):
         return self.decoder(z, label)  # [batch, 64]
 
     def __call__(self, image, label, key):
-        x = image.reshape(image.shape[0], PIXELS)  # [batch, 64]
+        x = image.reshape(image.shape[0], digits.PIXELS)  # [batch, 64]
         mean, logvar = self.encoder(x, label)
         eps = jax.random.normal(key, mean.shape)  # [batch, latent]
         z = mean + jnp.exp(0.5 * logvar) * eps  # reparameterisation
@@ -81,7 +93,7 @@ def loss_fn(variables, batch, key, train: bool = True, **hparams):
     check_batch(batch)
     image = jnp.asarray(batch["image"])
     logits, mean, logvar = build(**hparams).apply(variables, image, jnp.asarray(batch["label"]), key)
-    pixels = image.reshape(image.shape[0], PIXELS)  # [batch, 64]
+    pixels = image.reshape(image.shape[0], digits.PIXELS)  # [batch, 64]
     reconstruction = optax.sigmoid_binary_cross_entropy(logits, pixels).sum(axis=-1).mean()
     kl = (0.5 * (jnp.exp(logvar) + mean ** 2 - 1.0 - logvar).sum(axis=-1)).mean()
     return reconstruction + kl, {"reconstruction": reconstruction, "kl": kl}

@@ -3,7 +3,9 @@
 A dataset here is a dict of numpy arrays that share their first axis (examples), e.g.
 `{'image': [n, 8, 8, 1], 'label': [n]}`. `batches` cuts it into dicts of the same keys with
 `batch_size` examples each. Batches are numpy arrays (host memory), so the same batch object can
-feed purejax and Flax; a jitted step moves it to the device.
+feed purejax and Flax; a jitted step moves it to the device. `task_batches` gives a task whose
+data are a train and a test split (`purejax/data/tasks/`) the three batch functions every model
+module offers: endless shuffled training batches, the test split in order, and an example batch.
 
 Counterpart: the data loaders the seeds use (`tf.data`, `torch.utils.data.DataLoader`); this is
 the small numpy version JAX's own examples write by hand.
@@ -11,7 +13,7 @@ the small numpy version JAX's own examples write by hand.
 from __future__ import annotations
 
 import itertools
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -94,3 +96,42 @@ def split(data: dict, key, test_fraction: float = 0.2) -> tuple[dict, dict]:
     order = np.asarray(purejax.random.permutation(key, n))
     n_test = int(round(n * test_fraction))
     return take(data, order[n_test:]), take(data, order[:n_test])
+
+
+def task_batches(load_data: Callable[[], dict]) -> tuple[Callable, Callable, Callable]:
+    """`(train_batches, eval_batches, example_batch)` of a task whose `load_data()` is `{'train', 'test'}`.
+
+        train_batches(key, batch_size)    = batches(train, B, key=key, epochs=None)  # endless, shuffled
+        eval_batches(batch_size)          = batches(test, B, remainder="keep")       # in order, once
+        example_batch(key, batch_size=4)  = next(train_batches(key, batch_size))     # the first of them
+
+    Args:
+      load_data: a function of no arguments returning `{'train': data, 'test': data}`, each a dict
+        of arrays with the same first axis; called on every use (cache it), never at binding time.
+
+    Returns:
+      The three functions, to bind as the task's (and its models') module attributes.
+
+    Examples:
+      >>> import numpy as np
+      >>> data = {"train": {"x": np.arange(6.0)}, "test": {"x": np.arange(3.0)}}
+      >>> train_batches, eval_batches, example_batch = task_batches(lambda: data)
+      >>> [batch["x"].tolist() for batch in eval_batches(2)]
+      [[0.0, 1.0], [2.0]]
+      >>> example_batch(None, batch_size=3)["x"].tolist()  # key None: the order as stored
+      [0.0, 1.0, 2.0]
+    """
+
+    def train_batches(key, batch_size: int):
+        """Endless shuffled training batches, a new order each epoch."""
+        return batches(load_data()["train"], batch_size, key=key, epochs=None)
+
+    def eval_batches(batch_size: int):
+        """The test split in order, the last batch possibly short."""
+        return batches(load_data()["test"], batch_size, remainder="keep")
+
+    def example_batch(key, batch_size: int = 4) -> dict:
+        """A batch of the task's format: the first of `train_batches(key, batch_size)`."""
+        return next(train_batches(key, batch_size))
+
+    return train_batches, eval_batches, example_batch

@@ -15,10 +15,10 @@
                   example's logits do not depend on the rest of its batch; Dropout passes its inputs
                   through (`deterministic=True`); no key is needed.
 
-The data are the digits of `purejax/models/mlp.py` (same split, batches and learning goal).
+The data are the digits task, `purejax/data/tasks/digits.py` (the split, batches and learning
+goal of every digits classifier); its functions are bound here and in `flaxed/models/cnn.py`.
 
-Shared with `flaxed/models/cnn.py` (imported from here): `DEFAULTS`, `load_data`,
-`train_batches`, `eval_batches`, `example_batch`, `check_batch`, `learning_goal`.
+Shared with `flaxed/models/cnn.py` (imported from here): `DEFAULTS`, `NAME`, `check_batch`.
 
 Counterpart: `flaxed/models/cnn.py` (`nn.Conv`, `nn.BatchNorm(use_running_average=not train)`,
 `nn.Dropout(deterministic=not train)` in an `@nn.compact` module, `optax.adam`).
@@ -40,18 +40,25 @@ import jax.numpy as jnp
 import purejax.nn as nn
 import purejax.optim as optim
 from purejax import losses
-from purejax.models.mlp import (NUM_CLASSES, accuracy, check_digits, eval_batches, example_batch, learning_goal,
-                                load_data, train_batches)
+from purejax.data.tasks import digits
 
 NAME = "cnn"
 DEFAULTS = {"steps": 150, "batch_size": 64, "learning_rate": 3e-3}
 
 
-# --- data (shared with flaxed; the digits of mlp.py) -------------------------------------------
+# --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
+
+load_data = digits.load_data
+train_batches = digits.train_batches
+eval_batches = digits.eval_batches
+example_batch = digits.example_batch
+learning_goal = digits.learning_goal
+accuracy = digits.accuracy
+
 
 def check_batch(batch) -> None:
     """Raise a ValueError naming the model, the expected and the actual shapes."""
-    check_digits(batch, NAME)
+    digits.check_digits(batch, NAME)
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -86,7 +93,7 @@ class CNN(nn.Layer):
     hidden: int = 64
     dropout_rate: float = 0.2
     momentum: float = 0.9
-    num_classes: int = NUM_CLASSES
+    num_classes: int = digits.NUM_CLASSES
     axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
 
     def forward(self, scope: nn.Scope, image, train: bool):

@@ -10,11 +10,12 @@ The seeds' Flax LSTM classifies text: an embedding, stacked `OptimizedLSTMCell`s
 time, a dense head on the last step. Here the "tokens" are the image's 8 rows of 8 pixels, so the
 embedding becomes a per-step projection (a `Dense` applied to every row); each LSTM is an `RNN`
 (a `lax.scan` of the cell) and the head reads the top layer's output at the last row, which has
-seen the whole image. The data are the digits of `purejax/models/mlp.py` (same split, batches
-and learning goal).
+seen the whole image. The data are the digits task, `purejax/data/tasks/digits.py` (the split,
+batches and learning goal of every digits classifier); its functions are bound here and in
+`flaxed/models/lstm_classifier.py`.
 
-Shared with `flaxed/models/lstm_classifier.py` (imported from here): `DEFAULTS`, `load_data`,
-`train_batches`, `eval_batches`, `example_batch`, `check_batch`, `learning_goal`.
+Shared with `flaxed/models/lstm_classifier.py` (imported from here): `DEFAULTS`, `NAME`,
+`check_batch`, `as_sequence`.
 
 Counterpart: `flaxed/models/lstm_classifier.py` (`nn.Dense`, `nn.RNN(nn.OptimizedLSTMCell)` and
 `optax.adam`).
@@ -34,8 +35,7 @@ import jax.numpy as jnp
 import purejax.nn as nn
 import purejax.optim as optim
 from purejax import losses
-from purejax.models.mlp import (NUM_CLASSES, accuracy, check_digits, eval_batches, example_batch, learning_goal,
-                                load_data, train_batches)
+from purejax.data.tasks import digits
 
 NAME = "lstm_classifier"
 # ~96% test accuracy in a few seconds. A gentle rate keeps the two sides' trajectories together: the
@@ -43,11 +43,19 @@ NAME = "lstm_classifier"
 DEFAULTS = {"steps": 300, "batch_size": 64, "learning_rate": 3e-3}
 
 
-# --- data (shared with flaxed; the digits of mlp.py) -------------------------------------------
+# --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
+
+load_data = digits.load_data
+train_batches = digits.train_batches
+eval_batches = digits.eval_batches
+example_batch = digits.example_batch
+learning_goal = digits.learning_goal
+accuracy = digits.accuracy
+
 
 def check_batch(batch) -> None:
     """Raise a ValueError naming the model, the expected and the actual shapes."""
-    check_digits(batch, NAME)
+    digits.check_digits(batch, NAME)
 
 
 def as_sequence(image):
@@ -85,7 +93,7 @@ class LSTMClassifier(nn.Layer):
     features: int = 32
     hidden: int = 32
     num_layers: int = 2
-    num_classes: int = NUM_CLASSES
+    num_classes: int = digits.NUM_CLASSES
 
     def forward(self, scope: nn.Scope, sequence):
         x = nn.relu(scope.child(nn.Dense(self.features))(sequence))  # [batch, time, features]

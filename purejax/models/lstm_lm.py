@@ -11,14 +11,15 @@ returns the new one, and the learned initial state `c0` is one more parameter. `
 a sequence into chunks and hands each chunk's final carry on through `jax.lax.stop_gradient`
 (PyTorch's `hc.detach()`); `sample` generates bytes, greedily or at a temperature, in `lax.scan`.
 
-Data: the bytes of Python's standard library sources (`purejax.data.load_text`, first `MAX_BYTES`)
-or of a file (`path=`), the first 90% to train, the last 10% to test (split by position: unseen
-text). The vocabulary is the 256 byte values, for any file: nothing to build or mismatch. Batches
-are `{'tokens': int32[B, T + 1]}`: inputs `tokens[:, :-1]`, targets `tokens[:, 1:]`. Goal: a test
-loss below `GOAL_FRACTION` x the unigram entropy of the training bytes (the best context-free loss).
+Data: the text task, `purejax/data/tasks/text.py`: the bytes of Python's standard library
+sources (first `MAX_BYTES`) or of a file (`path=`), the first 90% to train, the last 10% to test
+(split by position: unseen text). The vocabulary is the 256 byte values, for any file: nothing to
+build or mismatch. Batches are `{'tokens': int32[B, T + 1]}`: inputs `tokens[:, :-1]`, targets
+`tokens[:, 1:]`. Goal: a test loss below 0.8 x the unigram entropy of the training bytes (the
+best context-free loss). The task's functions are bound here and in `flaxed/models/lstm_lm.py`.
 
-Shared with `flaxed/models/lstm_lm.py` (imported from here): `DEFAULTS`, `load_data`, `train_batches`,
-`eval_batches`, `example_batch`, `check_batch`, `learning_goal`, plus `unigram_entropy`.
+Shared with `flaxed/models/lstm_lm.py` (imported from here): `DEFAULTS`, `HPARAMS`, `NAME`,
+`check_batch`, `check_sample_args`.
 
 Counterpart: `flaxed/models/lstm_lm.py` (`flax.linen.RNN(LSTMCell)`, `jax.random.categorical`, `optax.adam`).
 
@@ -47,82 +48,30 @@ from jax import lax
 import purejax.nn as nn
 import purejax.optim as optim
 import purejax.random
-from purejax import data as datasets
 from purejax import losses
+from purejax.data.tasks import text
 
 NAME = "lstm_lm"
-VOCAB = 256  # byte values
-SEQ_LEN = 32  # T: predictions per training window
-MAX_BYTES = 300_000  # of the text; the last 10% are the test split
-TEST_FRACTION = 0.1
-GOAL_FRACTION = 0.8  # test loss < 0.8 x unigram entropy of the training bytes
 DEFAULTS = {"steps": 200, "batch_size": 32, "learning_rate": 5e-3}
 HPARAMS = {"features": 32, "hidden": 64}  # embedding size, LSTM size
-_BLOCK = 256  # training batches whose window starts are drawn in one call
 
 
-# --- data (shared with flaxed) ---------------------------------------------------------------
+# --- data: the task purejax/data/tasks/text.py, shared by purejax and flaxed -----------------
 
-@functools.lru_cache(maxsize=8)
-def load_data(path: str | None = None) -> dict:
-    """`{'train': uint8[n_train], 'test': uint8[n_test]}`: the text's bytes, split by position."""
-    text = datasets.load_text(path, max_bytes=MAX_BYTES)  # [n]
-    n_test = int(len(text) * TEST_FRACTION)
-    if n_test < SEQ_LEN + 1:
-        raise ValueError(f"{NAME}: the text has {len(text)} bytes; it needs at least "
-                         f"{math.ceil((SEQ_LEN + 1) / TEST_FRACTION)} so the test split holds one window")
-    return {"train": text[:-n_test], "test": text[-n_test:]}
-
-
-def train_batches(key, batch_size: int, path: str | None = None, seq_len: int = SEQ_LEN):
-    """Endless batches `{'tokens': int32[B, seq_len + 1]}` of windows at random places of the train split.
-
-    Batch i reads the windows starting at `randint(fold_in(key, i // 256), [256, B])[i % 256]`.
-    """
-    train = load_data(path)["train"]
-    offsets = np.arange(seq_len + 1)  # [T + 1]
-    for block in range(2 ** 31):
-        starts = purejax.random.randint(purejax.random.fold_in(key, block), (_BLOCK, batch_size),
-                                        0, len(train) - seq_len)  # [256, B]
-        for row in np.asarray(starts):
-            yield {"tokens": train[row[:, None] + offsets].astype(np.int32)}  # [B, T + 1]
-
-
-def eval_batches(batch_size: int, path: str | None = None, seq_len: int = SEQ_LEN):
-    """The test split as windows of `seq_len + 1` bytes at stride `seq_len` (each byte is a target once), in order."""
-    test = load_data(path)["test"]
-    starts = np.arange(0, len(test) - seq_len, seq_len)  # [windows]
-    tokens = test[starts[:, None] + np.arange(seq_len + 1)].astype(np.int32)  # [windows, T + 1]
-    return datasets.batches({"tokens": tokens}, batch_size, remainder="keep")
-
-
-def example_batch(key, batch_size: int = 4) -> dict:
-    """A batch of the model's format: `{'tokens': int32[B, 33]}`."""
-    return next(train_batches(key, batch_size))
+SEQ_LEN = text.SEQ_LEN  # T: predictions per training window
+MAX_BYTES = text.MAX_BYTES  # of the text; the last 10% are the test split
+TEST_FRACTION = text.TEST_FRACTION
+load_data = text.load_data
+train_batches = text.train_batches
+eval_batches = text.eval_batches
+example_batch = text.example_batch
+unigram_entropy = text.unigram_entropy
+learning_goal = text.learning_goal
 
 
 def check_batch(batch) -> None:
     """Raise a ValueError naming the model, the expected and the actual shapes."""
-    tokens = batch.get("tokens") if isinstance(batch, dict) else None
-    if (not isinstance(batch, dict) or set(batch) != {"tokens"} or np.ndim(tokens) != 2
-            or np.shape(tokens)[1] < 2 or not jnp.issubdtype(jnp.result_type(tokens), jnp.integer)):
-        got = ({k: f"{jnp.result_type(v)}{list(np.shape(v))}" for k, v in batch.items()}
-               if isinstance(batch, dict) else type(batch).__name__)
-        raise ValueError(f"{NAME}: expected a batch {{'tokens': int[B, T + 1]}} of byte values (T >= 1), got {got}")
-
-
-@functools.lru_cache(maxsize=8)
-def unigram_entropy(path: str | None = None) -> float:
-    """`-sum_b p(b) log p(b)` over the training bytes, in nats: the loss of the best context-free model."""
-    counts = np.bincount(load_data(path)["train"], minlength=VOCAB)  # [256]
-    p = counts[counts > 0] / counts.sum()
-    return float(-(p * np.log(p)).sum())
-
-
-def learning_goal(eval_metrics: dict, path: str | None = None) -> tuple[bool, str]:
-    """Learned when the test loss (nats per byte) is below `GOAL_FRACTION` of the unigram entropy."""
-    loss, goal = eval_metrics["loss"], GOAL_FRACTION * unigram_entropy(path)
-    return loss < goal, f"test loss {loss:.3f} nats/byte < {goal:.3f} ({GOAL_FRACTION} x unigram entropy)"
+    text.check_text(batch, NAME)
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -142,7 +91,7 @@ class LSTMLM(nn.Layer):
     `carry=None` starts from the learned state `learned_carry(c0, B)`.
     """
 
-    vocab_size: int = VOCAB
+    vocab_size: int = text.VOCAB
     features: int = HPARAMS["features"]
     hidden: int = HPARAMS["hidden"]
 

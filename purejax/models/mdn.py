@@ -10,8 +10,10 @@ The data are `x = y + 0.3 sin(2 pi y) + noise` with `y ~ uniform(0, 1)`; we pred
 the branches and fits none. A mixture of K Gaussians whose weights, means and widths depend on
 `x` can put one component on each branch.
 
-Shared with `flaxed/models/mdn.py` (imported from here): `DEFAULTS`, `load_data`, `train_batches`,
-`eval_batches`, `example_batch`, `check_batch`, `learning_goal`, `gaussian_baseline`.
+The data, their split, batches and learning goal are the task `purejax/data/tasks/inverse_sine.py`,
+whose functions are bound here and in `flaxed/models/mdn.py`.
+
+Shared with `flaxed/models/mdn.py` (imported from here): `DEFAULTS`, `NAME`, `check_batch`.
 
 Counterpart: `flaxed/models/mdn.py` (`flax.linen` with `@nn.compact`, `optax.adam`).
 
@@ -27,58 +29,36 @@ Differences:
 from __future__ import annotations
 
 import dataclasses
-import functools
-import math
 
 import jax.numpy as jnp
-import numpy as np
 
 import purejax.nn as nn
 import purejax.optim as optim
-import purejax.random
-from purejax import data as datasets
+from purejax.data.tasks import inverse_sine
 
 NAME = "mdn"
-DATA_KEY = purejax.random.PRNGKey(3)  # the synthetic set is the same for everyone
 # Adam at 1e-3 for 2000 steps: test NLL -1.16 (goal -0.77). At 3e-3 (1000 steps, -1.12) the
 # trajectory amplified float rounding: 8 devices drifted to 2e-5 from one device in 50 steps, past
 # issue 8's 1e-5; at 1e-3 they stay within 1.3e-6.
 DEFAULTS = {"steps": 2000, "batch_size": 64, "learning_rate": 1e-3}
-LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
-GOAL_MARGIN = 1.0  # nats per example below the single-Gaussian baseline
 
 
-# --- data (shared with flaxed) ---------------------------------------------------------------
+# --- data: the task purejax/data/tasks/inverse_sine.py, shared by purejax and flaxed ---------
 
-@functools.lru_cache(maxsize=1)
-def load_data() -> dict:
-    """`{'train': {'x': [1600, 1], 'y': [1600, 1]}, 'test': {... 400 examples}}`."""
-    train, test = datasets.split(datasets.inverse_sine_data(DATA_KEY, n=2000), DATA_KEY)
-    return {"train": train, "test": test}
-
-
-def train_batches(key, batch_size: int):
-    """Endless shuffled training batches `{'x': [B, 1], 'y': [B, 1]}`, a new order each epoch."""
-    return datasets.batches(load_data()["train"], batch_size, key=key, epochs=None)
-
-
-def eval_batches(batch_size: int):
-    """The test split in order, the last batch possibly short."""
-    return datasets.batches(load_data()["test"], batch_size, remainder="keep")
-
-
-def example_batch(key, batch_size: int = 4) -> dict:
-    """A batch of the model's format: `{'x': float32[B, 1], 'y': float32[B, 1]}`."""
-    return next(train_batches(key, batch_size))
+load_data = inverse_sine.load_data
+train_batches = inverse_sine.train_batches
+eval_batches = inverse_sine.eval_batches
+example_batch = inverse_sine.example_batch
+gaussian_baseline = inverse_sine.gaussian_baseline
+learning_goal = inverse_sine.learning_goal
 
 
 def check_batch(batch) -> None:
     """Raise a ValueError naming the model, the expected and the actual shapes."""
-    got = {k: tuple(np.shape(v)) for k, v in batch.items()} if isinstance(batch, dict) else type(batch).__name__
-    if (not isinstance(batch, dict) or set(batch) != {"x", "y"}
-            or any(len(got[k]) != 2 or got[k][1] != 1 for k in ("x", "y")) or got["x"][0] != got["y"][0]):
-        raise ValueError(f"{NAME}: expected a batch {{'x': [B, 1], 'y': [B, 1]}}, got {got}")
+    inverse_sine.check_inverse_sine(batch, NAME)
 
+
+# --- the model -------------------------------------------------------------------------------
 
 def mixture_nll(logits, means, log_stds, y):
     """Per-example negative log-likelihood of `y` under a Gaussian mixture, stably.
@@ -99,38 +79,9 @@ def mixture_nll(logits, means, log_stds, y):
     Counterpart: `flaxed.models.mdn.mixture_nll` (`jax.nn.log_softmax`, `jax.nn.logsumexp`).
     """
     z = (y - means) * jnp.exp(-log_stds)  # standardised residual, [batch, K]
-    log_normal = -0.5 * z ** 2 - log_stds - LOG_SQRT_2PI  # log N(y | component k), [batch, K]
+    log_normal = -0.5 * z ** 2 - log_stds - inverse_sine.LOG_SQRT_2PI  # log N(y | component k), [batch, K]
     return -nn.logsumexp(nn.log_softmax(logits, axis=-1) + log_normal, axis=-1)  # [batch]
 
-
-@functools.lru_cache(maxsize=1)
-def gaussian_baseline() -> float:
-    """The test NLL of one Gaussian fitted to the training `y` (its mean and std), ignoring `x`.
-
-        nll = mean_test [0.5 ((y - mu) / sigma) ** 2 + log sigma + log sqrt(2 pi)]
-
-    About 0.23 nats with the default data (y is uniform on [0, 1]: sigma ~ 0.29; 0.18 in the limit).
-    """
-    train, test = (load_data()[s]["y"].astype(np.float64) for s in ("train", "test"))
-    mu, sigma = train.mean(), train.std()
-    return float(np.mean(0.5 * ((test - mu) / sigma) ** 2 + np.log(sigma) + LOG_SQRT_2PI))
-
-
-def learning_goal(eval_metrics: dict) -> tuple[bool, str]:
-    """Learned when the test NLL is at least 1 nat below the single-Gaussian baseline.
-
-    The baseline (about +0.23 nats on the test split) knows the spread of `y` but not `x`. The
-    best any single Gaussian can do *given* `x` (mean and width depending on `x`, i.e. a K=1
-    MDN with unlimited capacity) is about -0.58 nats, measured on 4 million fresh draws; the
-    true p(y | x) scores about -1.24. So 1 nat below the baseline (about -0.77) is out of reach
-    for one Gaussian and needs the mixture; tests/test_models_mdn.py checks that a K=1 MDN
-    trained the same way falls short of it.
-    """
-    nll, limit = eval_metrics["loss"], gaussian_baseline() - GOAL_MARGIN
-    return nll < limit, f"test NLL {nll:.3f} < {limit:.3f} (single-Gaussian baseline - {GOAL_MARGIN} nat)"
-
-
-# --- the model -------------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
 class MDN(nn.Layer):

@@ -5,12 +5,11 @@
     logits = h2 @ W3 + b3                         # [batch, 10]
     loss = mean(logsumexp(logits) - logits[label])  # softmax cross-entropy, integer labels
 
-The data are scikit-learn's digits (`purejax.data.load_digits`): 1,438 training and 359 test
-images `float32[8, 8, 1]` in [0, 1], labels 0..9. `purejax/models/cnn.py` reads the same data
-through the functions here.
+The data are scikit-learn's digits, the task `purejax/data/tasks/digits.py`: 1,438 training
+and 359 test images `float32[8, 8, 1]` in [0, 1], labels 0..9. Its `load_data`, batches and
+learning goal are bound here, one line each, and `flaxed/models/mlp.py` binds the same ones.
 
-Shared with `flaxed/models/mlp.py` (imported from here): `DEFAULTS`, `load_data`,
-`train_batches`, `eval_batches`, `example_batch`, `check_batch`, `learning_goal`.
+Shared with `flaxed/models/mlp.py` (imported from here): `DEFAULTS`, `NAME`, `check_batch`.
 
 Counterpart: `flaxed/models/mlp.py` (`flax.linen.Dense` in an `@nn.compact` module, `optax.adam`).
 
@@ -21,78 +20,32 @@ References:
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import jax.numpy as jnp
-import numpy as np
 
 import purejax.nn as nn
 import purejax.optim as optim
-from purejax import data as datasets
 from purejax import losses
+from purejax.data.tasks import digits
 
 NAME = "mlp"
-IMAGE_SHAPE = (8, 8, 1)  # height, width, channels of one digit
-NUM_CLASSES = 10
 DEFAULTS = {"steps": 300, "batch_size": 64, "learning_rate": 3e-3}
-GOAL_ACCURACY = 0.9  # test accuracy the default budget must reach
 
 
-# --- data (shared with flaxed; cnn.py reads the same digits) ------------------------------------
+# --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
 
-@functools.lru_cache(maxsize=1)
-def load_data() -> dict:
-    """`{'train': {'image': [1438, 8, 8, 1], 'label': [1438]}, 'test': {... 359 digits}}`."""
-    return datasets.load_digits()
-
-
-def train_batches(key, batch_size: int):
-    """Endless shuffled training batches `{'image': [B, 8, 8, 1], 'label': [B]}`, a new order each epoch."""
-    return datasets.batches(load_data()["train"], batch_size, key=key, epochs=None)
-
-
-def eval_batches(batch_size: int):
-    """The test split in order, the last batch possibly short."""
-    return datasets.batches(load_data()["test"], batch_size, remainder="keep")
-
-
-def example_batch(key, batch_size: int = 4) -> dict:
-    """A batch of the model's format: `{'image': float32[B, 8, 8, 1], 'label': int32[B]}`."""
-    return next(train_batches(key, batch_size))
-
-
-def check_digits(batch, name: str) -> None:
-    """Raise a ValueError naming model `name`, the expected and the actual shapes and dtypes.
-
-    A digits batch is `{'image': float[B, 8, 8, 1], 'label': int[B]}`; works on tracers too.
-    """
-    expected = "{'image': float[B, 8, 8, 1], 'label': int[B]}"
-    if not isinstance(batch, dict):
-        raise ValueError(f"{name}: expected a batch {expected}, got {type(batch).__name__}")
-    got = {k: f"{jnp.result_type(v)}{list(np.shape(v))}" for k, v in batch.items()}
-    if set(batch) != {"image", "label"}:
-        raise ValueError(f"{name}: expected a batch {expected}, got {got}")
-    image, label = np.shape(batch["image"]), np.shape(batch["label"])
-    if (len(image) != 4 or image[1:] != IMAGE_SHAPE or label != image[:1]
-            or not jnp.issubdtype(jnp.result_type(batch["image"]), jnp.floating)
-            or not jnp.issubdtype(jnp.result_type(batch["label"]), jnp.integer)):
-        raise ValueError(f"{name}: expected a batch {expected}, got {got}")
+load_data = digits.load_data
+train_batches = digits.train_batches
+eval_batches = digits.eval_batches
+example_batch = digits.example_batch
+learning_goal = digits.learning_goal
+check_digits = digits.check_digits  # the digits batch check, given a model's name
+accuracy = digits.accuracy
 
 
 def check_batch(batch) -> None:
     """Raise a ValueError naming the model, the expected and the actual shapes."""
     check_digits(batch, NAME)
-
-
-def learning_goal(eval_metrics: dict) -> tuple[bool, str]:
-    """Learned when at least 90% of the test digits are classified correctly."""
-    accuracy = eval_metrics["accuracy"]
-    return accuracy >= GOAL_ACCURACY, f"test accuracy {accuracy:.3f} >= {GOAL_ACCURACY}"
-
-
-def accuracy(logits, labels):
-    """The fraction of examples whose largest logit is the label: `mean(argmax(logits) == label)`."""
-    return jnp.mean(jnp.argmax(logits, axis=-1) == labels)
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -113,7 +66,7 @@ class MLP(nn.Layer):
     """
 
     hidden: int = 64
-    num_classes: int = NUM_CLASSES
+    num_classes: int = digits.NUM_CLASSES
 
     def forward(self, scope: nn.Scope, image):
         x = image.reshape((image.shape[0], -1))  # [batch, 64]

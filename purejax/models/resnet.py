@@ -7,13 +7,13 @@
     head:   logits = Dense(10)(mean over height and width of h)        # [batch, 10]
     loss  = mean(softmax cross-entropy(logits, label))
 
-The data are the digits of `purejax/models/mlp.py` (same split, batches and learning goal).
+The data are the digits task, `purejax/data/tasks/digits.py` (the split, batches and learning
+goal of every digits classifier); its functions are bound here and in `flaxed/models/resnet.py`.
 Two blocks: 16 channels at 8x8, then 32 channels at 4x4 (stride 2, projection shortcut).
 Training normalizes with the batch's statistics and returns the new running averages as
 `metrics['batch_stats']`; evaluation (`train=False`) normalizes with those averages.
 
-Shared with `flaxed/models/resnet.py` (imported from here): `DEFAULTS`, `load_data`,
-`train_batches`, `eval_batches`, `example_batch`, `check_batch`, `learning_goal`.
+Shared with `flaxed/models/resnet.py` (imported from here): `DEFAULTS`, `NAME`, `check_batch`.
 
 Counterpart: `flaxed/models/resnet.py` (`flax.linen.Conv`, `BatchNorm`, `Dense` and `optax.adam`),
 modelled on the `ResNetBlock` of Flax's ImageNet example (examples/imagenet/models.py).
@@ -32,8 +32,7 @@ import jax.numpy as jnp
 import purejax.nn as nn
 import purejax.optim as optim
 from purejax import losses
-from purejax.models.mlp import (NUM_CLASSES, accuracy, check_digits, eval_batches, example_batch, learning_goal,
-                                load_data, train_batches)
+from purejax.data.tasks import digits
 
 NAME = "resnet"
 # Adam at 1e-3 reaches ~98% test accuracy in 150 steps. At 3e-3 it learns as fast, but the
@@ -44,11 +43,19 @@ NAME = "resnet"
 DEFAULTS = {"steps": 150, "batch_size": 64, "learning_rate": 1e-3}
 
 
-# --- data (shared with flaxed; the digits of mlp.py) -------------------------------------------
+# --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
+
+load_data = digits.load_data
+train_batches = digits.train_batches
+eval_batches = digits.eval_batches
+example_batch = digits.example_batch
+learning_goal = digits.learning_goal
+accuracy = digits.accuracy
+
 
 def check_batch(batch) -> None:
     """Raise a ValueError naming the model, the expected and the actual shapes."""
-    check_digits(batch, NAME)
+    digits.check_digits(batch, NAME)
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -113,7 +120,7 @@ class ResNet(nn.Layer):
     """
 
     stage_features: Sequence[int] = (16, 32)
-    num_classes: int = NUM_CLASSES
+    num_classes: int = digits.NUM_CLASSES
     momentum: float = 0.9
     axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
 

@@ -11,9 +11,11 @@ The loss is the negative evidence lower bound (ELBO) with one sample of `z`; the
 comes from the `key` given to `loss_fn`, so purejax and Flax draw the same `eps`. Pixels are grey
 levels in [0, 1], used as the targets of a per-pixel sigmoid cross-entropy.
 
-Shared with `flaxed/models/vae.py` (imported from here): `DEFAULTS`, `load_data`, `train_batches`,
-`eval_batches`, `example_batch` (the digits functions of `mlp.py`), `check_batch`, `learning_goal`,
-`pixel_mean_baseline`.
+The data are the digits task, `purejax/data/tasks/digits.py`; its functions are bound here and
+in `flaxed/models/vae.py`, the learning goal being the task's `generation_goal`: a test -ELBO below
+`pixel_mean_baseline()`, the best loss a decoder reaches from the label alone.
+
+Shared with `flaxed/models/vae.py` (imported from here): `DEFAULTS`, `NAME`, `check_batch`.
 
 Counterpart: `flaxed/models/vae.py` (`flax.linen` modules with `setup`, `optax.adam`).
 
@@ -31,60 +33,32 @@ Differences:
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import jax.numpy as jnp
-import numpy as np
 
 import purejax.nn as nn
 import purejax.optim as optim
 import purejax.random
 from purejax import losses
-from purejax.models.mlp import NUM_CLASSES, check_digits, eval_batches, example_batch, load_data, train_batches
+from purejax.data.tasks import digits
 
 NAME = "vae"
-PIXELS = 64  # 8 x 8 grey levels
 DEFAULTS = {"steps": 500, "batch_size": 64, "learning_rate": 1e-2}
 
 
-# --- data (shared with flaxed; the digits functions are mlp.py's) ------------------------------
+# --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
+
+load_data = digits.load_data
+train_batches = digits.train_batches
+eval_batches = digits.eval_batches
+example_batch = digits.example_batch
+pixel_mean_baseline = digits.pixel_mean_baseline
+learning_goal = digits.generation_goal
+
 
 def check_batch(batch) -> None:
     """Raise a ValueError naming the model, the expected and the actual shapes and dtypes."""
-    check_digits(batch, NAME)
-
-
-@functools.lru_cache(maxsize=2)
-def pixel_mean_baseline(by_class: bool = True) -> float:
-    """The test loss of a model that never looks at the image: each pixel predicted by its mean.
-
-        p[c]  = mean of the training images of class c        # [64]; one p for all if not by_class
-        loss  = mean_test sum_pixels bce(logit(p[label]), pixels)   # KL = 0: no latent
-
-    With the default split: 22.08 nats a digit by class, 27.01 without the label; an untrained
-    VAE scores about 45.6 and a perfect reconstruction (the targets' own entropy) 13.6.
-    """
-    data = load_data()
-    train, test = (data[s]["image"].reshape(-1, PIXELS).astype(np.float64) for s in ("train", "test"))
-    if by_class:
-        means = np.stack([train[data["train"]["label"] == c].mean(axis=0) for c in range(NUM_CLASSES)])  # [10, 64]
-        p = means[data["test"]["label"]]  # [n_test, 64]
-    else:
-        p = np.broadcast_to(train.mean(axis=0), test.shape)  # [n_test, 64]
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    bce = -(test * np.log(p) + (1 - test) * np.log(1 - p))  # [n_test, 64]
-    return float(bce.sum(axis=1).mean())
-
-
-def learning_goal(eval_metrics: dict) -> tuple[bool, str]:
-    """Learned when the test -ELBO beats the class-conditional pixel-mean baseline.
-
-    That baseline is the best any decoder can do from the label alone; a VAE below it has an
-    encoder and a latent that carry real information about each digit (its style), worth more
-    than the KL cost of sending it. The untrained VAE scores about 2x the baseline.
-    """
-    loss, limit = eval_metrics["loss"], pixel_mean_baseline(by_class=True)
-    return loss < limit, f"test -ELBO {loss:.2f} < {limit:.2f} (per-class pixel-mean baseline)"
+    digits.check_digits(batch, NAME)
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -97,7 +71,7 @@ class Encoder(nn.Layer):
     latent: int = 4
 
     def forward(self, scope, x, label):
-        x = jnp.concatenate([x, nn.one_hot(label, NUM_CLASSES)], axis=-1)  # [batch, 64 + 10]
+        x = jnp.concatenate([x, nn.one_hot(label, digits.NUM_CLASSES)], axis=-1)  # [batch, 64 + 10]
         x = nn.relu(scope.child(nn.Dense(self.hidden))(x))  # [batch, hidden]
         mean, logvar = jnp.split(scope.child(nn.Dense(2 * self.latent))(x), 2, axis=-1)  # [batch, latent] x2
         return mean, logvar
@@ -110,9 +84,9 @@ class Decoder(nn.Layer):
     hidden: int = 64
 
     def forward(self, scope, z, label):
-        z = jnp.concatenate([z, nn.one_hot(label, NUM_CLASSES)], axis=-1)  # [batch, latent + 10]
+        z = jnp.concatenate([z, nn.one_hot(label, digits.NUM_CLASSES)], axis=-1)  # [batch, latent + 10]
         z = nn.relu(scope.child(nn.Dense(self.hidden))(z))  # [batch, hidden]
-        return scope.child(nn.Dense(PIXELS))(z)  # [batch, 64]
+        return scope.child(nn.Dense(digits.PIXELS))(z)  # [batch, 64]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,7 +111,7 @@ class VAE(nn.Layer):
     latent: int = 4
 
     def forward(self, scope, image, label, key):
-        x = image.reshape(image.shape[0], PIXELS)  # [batch, 64]
+        x = image.reshape(image.shape[0], digits.PIXELS)  # [batch, 64]
         mean, logvar = scope.child(Encoder(self.hidden, self.latent), "encoder")(x, label)
         eps = purejax.random.normal(key, mean.shape)  # [batch, latent]
         z = mean + jnp.exp(0.5 * logvar) * eps  # reparameterisation, [batch, latent]
@@ -164,7 +138,7 @@ def loss_fn(variables, batch, key, train: bool = True, **hparams):
     check_batch(batch)
     image = jnp.asarray(batch["image"])
     logits, mean, logvar = build(**hparams).apply(variables, image, jnp.asarray(batch["label"]), key)
-    pixels = image.reshape(image.shape[0], PIXELS)  # [batch, 64]
+    pixels = image.reshape(image.shape[0], digits.PIXELS)  # [batch, 64]
     reconstruction = losses.sigmoid_binary_cross_entropy(logits, pixels).sum(axis=-1).mean()
     kl = (0.5 * (jnp.exp(logvar) + mean ** 2 - 1.0 - logvar).sum(axis=-1)).mean()  # KL to N(0, I)
     return reconstruction + kl, {"reconstruction": reconstruction, "kl": kl}
