@@ -5,8 +5,8 @@ averaged across devices; `normalize` applies them and the learned `scale` and `b
 RMSNorm, GroupNorm (`normalization.py`) and BatchNorm (`batch_norm.py`) differ only in the axes
 they hand these two functions, and in BatchNorm's running averages.
 
-Counterpart: `flax.linen.normalization._compute_stats`, `_normalize`, `_canonicalize_axes` and
-`flax.linen.module.merge_param` (flax/linen/normalization.py, flax/linen/module.py).
+Counterpart: `flax.linen.normalization._compute_stats`, `_normalize`, `_canonicalize_axes`
+(flax/linen/normalization.py).
 """
 from __future__ import annotations
 
@@ -15,38 +15,16 @@ from typing import Any
 import jax.numpy as jnp
 from jax import lax
 
+from purejax.nn.dtypes import result_dtype
 from purejax.nn.module import Scope
 
 Axes = Any  # an int or a sequence of ints
-
-
-def merge_param(where: str, name: str, attribute, argument, hint: str = ""):
-    """Whichever of a hyperparameter (`attribute`) and a call argument is set (Flax's `merge_param`).
-
-    Exactly one must be set: a layer such as `Dropout(0.1, deterministic=not train)` fixes it when
-    built, a layer such as `Dropout(0.1)` takes it at each call.
-    """
-    if attribute is None and argument is None:
-        raise ValueError(f"{where}: '{name}' is not set; pass it to the constructor ({name}=...) or to the "
-                         f"call (apply(variables, x, {name}=...)){hint}")
-    if attribute is not None and argument is not None:
-        raise ValueError(f"{where}: '{name}' was passed to the constructor and to the call; pass it once")
-    return argument if attribute is None else attribute
 
 
 def canonicalize_axes(rank: int, axes: Axes) -> tuple[int, ...]:
     """Axes as a sorted tuple of distinct non-negative ints (`-1` of a rank-3 array is 2)."""
     axes = axes if isinstance(axes, (list, tuple)) else (axes,)
     return tuple(sorted({rank + a if a < 0 else a for a in axes}))
-
-
-def result_dtype(*args, dtype=None):
-    """`dtype`, or the promoted dtype of `args` (None skipped), at least a float (Flax's `canonicalize_dtype`)."""
-    if dtype is None:
-        dtype = jnp.result_type(*[jnp.asarray(a) for a in args if a is not None])
-        if not jnp.issubdtype(dtype, jnp.inexact):
-            dtype = jnp.promote_types(jnp.float32, dtype)
-    return dtype
 
 
 def _abs_sq(x):

@@ -35,7 +35,8 @@ import numpy as np
 import purejax.random
 from purejax.nn import initializers
 from purejax.nn.activations import sigmoid, tanh
-from purejax.nn.linear import Dense, default_kernel_init, dense_params, promote_dtype, require_float
+from purejax.nn.dtypes import promote_dtype, require_float
+from purejax.nn.linear import Dense, default_kernel_init, dense_params
 from purejax.nn.module import Layer, Scope
 
 GATES = ("i", "f", "g", "o")  # input gate, forget gate, cell candidate, output gate

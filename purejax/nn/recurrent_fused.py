@@ -50,7 +50,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from purejax.nn.activations import sigmoid, tanh
-from purejax.nn.linear import promote_dtype
+from purejax.nn.dtypes import promote_dtype
 from purejax.nn.recurrent_cells import GATES, LSTMCell
 
 # The default of `RNN(fused=None)` per platform, from measurements (docs/benchmarks.md); a
