@@ -7,7 +7,7 @@ Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initial
     activations, activations_axis          relu ... tanh; softmax, log_softmax, logsumexp, one_hot
     initializers, init_variance_scaling    zeros ... orthogonal; variance_scaling and its family
     linear, conv, pooling                  Dense, DenseGeneral, Embed; Conv, ConvTranspose; pools
-    normalization, batch_norm, norm_stats  LayerNorm, RMSNorm, GroupNorm; BatchNorm; shared stats
+    normalization, batch_norm              LayerNorm, RMSNorm, GroupNorm and their statistics; BatchNorm
     stochastic, prelu, combinators         Dropout; PReLU; Sequential
     recurrent_cells, recurrent_cells_more  LSTMCell, OptimizedLSTMCell, SimpleCell; GRU, MGU, ConvLSTM
     recurrent                              RNN and Bidirectional over lax.scan

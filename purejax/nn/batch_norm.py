@@ -21,7 +21,7 @@ import jax.numpy as jnp
 
 from purejax.nn import initializers
 from purejax.nn.module import Layer, Scope, merge_param
-from purejax.nn.norm_stats import canonicalize_axes, compute_stats, normalize
+from purejax.nn.normalization import canonicalize_axes, compute_stats, normalize
 
 _HINT = " (False to train on batch statistics, True to evaluate with the running averages)"
 
