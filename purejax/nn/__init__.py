@@ -5,7 +5,7 @@ Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initial
 
     keypath, module                        one seed -> Flax's keys; layers as forward(scope, ...)
     activations, activations_axis          relu ... tanh; softmax, log_softmax, logsumexp, one_hot
-    initializers, init_variance_scaling    zeros ... orthogonal; variance_scaling and its family
+    initializers                           zeros ... orthogonal, variance_scaling and its family
     linear, conv, pooling                  Dense, DenseGeneral, Embed; Conv, ConvTranspose; pools
     normalization, batch_norm              LayerNorm, RMSNorm, GroupNorm and their statistics; BatchNorm
     stochastic, prelu, combinators         Dropout; PReLU; Sequential
