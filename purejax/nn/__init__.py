@@ -4,7 +4,7 @@ Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initial
 `flax.linen` (layers and pooling). One concept per module:
 
     keypath, module                        one seed -> Flax's keys; layers as forward(scope, ...)
-    activations, activations_axis          relu ... tanh; softmax, log_softmax, logsumexp, one_hot
+    activations, softmax                   relu ... tanh (elementwise); softmax ... one_hot, glu (along an axis)
     initializers                           zeros ... orthogonal, variance_scaling and its family
     linear, conv, pooling                  Dense, DenseGeneral, Embed; Conv, ConvTranspose; pools
     normalization, batch_norm              LayerNorm, RMSNorm, GroupNorm and their statistics; BatchNorm
@@ -14,10 +14,9 @@ Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initial
 """
 from purejax.nn import initializers
 from purejax.nn.activations import (
-    celu, elu, gelu, glu, hard_sigmoid, hard_silu, hard_swish, hard_tanh, leaky_relu, log_sigmoid, relu, relu6,
-    selu, sigmoid, silu, soft_sign, softplus, swish, tanh,
+    celu, elu, gelu, hard_sigmoid, hard_silu, hard_swish, hard_tanh, leaky_relu, log_sigmoid, relu, relu6, selu,
+    sigmoid, silu, soft_sign, softplus, swish, tanh,
 )
-from purejax.nn.activations_axis import log_softmax, logsumexp, one_hot, softmax, standardize
 from purejax.nn.batch_norm import BatchNorm
 from purejax.nn.combinators import Sequential
 from purejax.nn.conv import Conv, ConvTranspose
@@ -30,4 +29,5 @@ from purejax.nn.prelu import PReLU
 from purejax.nn.recurrent import RNN, Bidirectional, flip_sequences
 from purejax.nn.recurrent_cells import LSTMCell, OptimizedLSTMCell, SimpleCell
 from purejax.nn.recurrent_cells_more import ConvLSTMCell, GRUCell, MGUCell
+from purejax.nn.softmax import glu, log_softmax, logsumexp, one_hot, softmax, standardize
 from purejax.nn.stochastic import Dropout
