@@ -82,7 +82,7 @@ def run(settings: dict, log=print) -> dict:
     import optax
 
     from comparisons import bench_lstm, bench_models
-    from purejax.nn.recurrent_fused import FUSED_BY_PLATFORM
+    from purejax.nn.recurrent_lstm_fused import FUSED_BY_PLATFORM
 
     started = time.perf_counter()
     result = {"schema": SCHEMA, "device": str(jax.devices()[0]), "platform": jax.default_backend(),

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import purejax.nn as pa
 from comparisons.parity.nn_activations import CASES, EDGES, case_inputs, grad_inputs, weighted_sum
-from purejax.nn import activations as pa
 from tests._asserts import assert_within_ulp
 
 ELEMENTWISE = ["relu", "relu6", "leaky_relu", "elu", "celu", "selu", "gelu", "sigmoid", "log_sigmoid",

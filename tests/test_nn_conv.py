@@ -9,8 +9,7 @@ import pytest
 from absl.testing import parameterized
 
 from comparisons.parity.nn_linear import CASES, assert_case
-from purejax.nn.conv import Conv, ConvTranspose
-from purejax.nn.pooling import avg_pool, max_pool, pool
+from purejax.nn import Conv, ConvTranspose, avg_pool, max_pool, pool
 from tests.conftest import PLATFORMS
 
 CONV = [c for c in CASES if c.name in ("Conv", "ConvTranspose") or c.pool]

@@ -11,8 +11,8 @@ import pytest
 from absl.testing import parameterized
 
 from comparisons.parity.nn_linear import CASES, Tower, assert_case
-from purejax.nn.linear import Dense, DenseGeneral, Embed, promote_dtype
-from purejax.nn.module import Layer
+from purejax.nn import Dense, DenseGeneral, Embed, Layer
+from purejax.nn.dtypes import promote_dtype
 from tests.conftest import PLATFORMS
 
 LINEAR = [c for c in CASES if c.name in ("Dense", "DenseGeneral", "Embed", "composite")]

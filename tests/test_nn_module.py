@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import pytest
 
 import purejax.random as pr
-from purejax.nn.module import Layer
+from purejax.nn import Layer
 from tests._asserts import assert_bitwise
 
 

@@ -12,8 +12,7 @@ import pytest
 from absl.testing import parameterized
 
 from comparisons.parity.nn_normalization import NORMALIZATION, case_id, compare
-from purejax.nn.batch_norm import BatchNorm
-from purejax.nn.normalization import GroupNorm, LayerNorm, RMSNorm
+from purejax.nn import BatchNorm, GroupNorm, LayerNorm, RMSNorm
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise
 from tests.conftest import PLATFORMS
 

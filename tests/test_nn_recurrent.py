@@ -12,9 +12,7 @@ import pytest
 from absl.testing import parameterized
 
 from comparisons.parity.nn_recurrent import CASES, KEY, LENGTHS, SHAPE, case_id, compare
-from purejax.nn import initializers
-from purejax.nn.recurrent import RNN, Bidirectional, flip_sequences
-from purejax.nn.recurrent_cells import LSTMCell, SimpleCell
+from purejax.nn import RNN, Bidirectional, LSTMCell, SimpleCell, flip_sequences, initializers
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise
 from tests.conftest import PLATFORMS
 

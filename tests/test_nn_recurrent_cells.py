@@ -9,8 +9,7 @@ import pytest
 from absl.testing import parameterized
 
 from comparisons.parity.nn_recurrent_cells import CASES, case_id, compare
-from purejax.nn.recurrent_cells import LSTMCell, OptimizedLSTMCell, SimpleCell
-from purejax.nn.recurrent_cells_more import ConvLSTMCell, GRUCell, MGUCell
+from purejax.nn import ConvLSTMCell, GRUCell, LSTMCell, MGUCell, OptimizedLSTMCell, SimpleCell
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise
 from tests.conftest import PLATFORMS
 

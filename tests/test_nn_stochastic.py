@@ -12,11 +12,7 @@ import pytest
 from absl.testing import parameterized
 
 from comparisons.parity.nn_normalization import OTHER, case_id
-from purejax.nn.combinators import Sequential
-from purejax.nn.module import Layer
-from purejax.nn.normalization import LayerNorm
-from purejax.nn.prelu import PReLU
-from purejax.nn.stochastic import Dropout
+from purejax.nn import Dropout, Layer, LayerNorm, PReLU, Sequential
 from tests._asserts import assert_bitwise
 from tests.test_nn_normalization import assert_matches_flax
 

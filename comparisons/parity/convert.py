@@ -24,10 +24,7 @@ import numpy as np
 from comparisons.parity.common import (Check, Row, check_tier, describe_rel, describe_ulp, of, settings, tree_rel,
                                        tree_ulp)
 from purejax import convert
-from purejax.nn import initializers
-from purejax.nn.recurrent import RNN
-from purejax.nn.recurrent_cells import LSTMCell, OptimizedLSTMCell
-from purejax.nn.recurrent_cells_more import GRUCell
+from purejax.nn import RNN, GRUCell, LSTMCell, OptimizedLSTMCell, initializers
 
 SEED = 0  # torch.manual_seed: the torch module's weights
 KEY = jax.random.PRNGKey(0)  # our init, for the round trip

@@ -1,7 +1,7 @@
 """Parity of purejax.nn activations against jax.nn: same inputs, same outputs, same gradients.
 
 Every case is a call written once, `lambda m, x: m.gelu(x, approximate=False)`, run with
-`m = purejax.nn.activations` and `m = jax.nn`, eagerly and under `jax.jit`, on fixed inputs that
+`m = purejax.nn` and `m = jax.nn`, eagerly and under `jax.jit`, on fixed inputs that
 include the edges (0, -0, +-1e4, +-inf, NaN, the float32 exp over/underflow points) and on a smooth
 grid, and differentiated (`jax.grad` of a weighted sum) on the finite inputs. The measure is the
 distance in ulp (0 = bitwise).
@@ -15,8 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+import purejax.nn
 from comparisons.parity.common import Check, Row, by_name, check_tier, describe_ulp, of, settings, ulp_distance
-from purejax.nn import activations
 
 EDGES = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 3.0, -3.0, 6.0, -6.0, 1e-3, -1e-3, 20.0, -20.0, 88.8, -88.8,
                   104.0, -104.0, 1e4, -1e4, 3e38, -3e38, np.inf, -np.inf, np.nan, 2.5, -2.5, 1e-30], np.float32)
@@ -115,7 +115,7 @@ def weighted_sum(f):
 
 def max_ulp(case: Case, jit: bool) -> tuple[int, int]:
     """The worst ulp distance of the forward pass and of the gradient."""
-    ours, theirs = (lambda x: case.call(activations, x)), (lambda x: case.call(jax.nn, x))
+    ours, theirs = (lambda x: case.call(purejax.nn, x)), (lambda x: case.call(jax.nn, x))
     ours_grad, theirs_grad = jax.grad(weighted_sum(ours)), jax.grad(weighted_sum(theirs))
     if jit:
         ours, theirs, ours_grad, theirs_grad = map(jax.jit, (ours, theirs, ours_grad, theirs_grad))

@@ -25,13 +25,12 @@ from jax import lax
 
 from comparisons.parity.common import (Check, Row, by_name, check_tier, count, describe_rel, describe_ulp, of, settings,
                                        ulp_distance)
-from purejax.nn import conv, initializers, linear, pooling
-from purejax.nn.module import Layer
+from purejax.nn import (Conv, ConvTranspose, Dense, DenseGeneral, Embed, Layer, avg_pool, initializers, max_pool,
+                        min_pool, pool)
 
 OURS = types.SimpleNamespace(
-    Dense=linear.Dense, DenseGeneral=linear.DenseGeneral, Embed=linear.Embed, Conv=conv.Conv,
-    ConvTranspose=conv.ConvTranspose, pool=pooling.pool, avg_pool=pooling.avg_pool, max_pool=pooling.max_pool,
-    min_pool=pooling.min_pool)
+    Dense=Dense, DenseGeneral=DenseGeneral, Embed=Embed, Conv=Conv, ConvTranspose=ConvTranspose, pool=pool,
+    avg_pool=avg_pool, max_pool=max_pool, min_pool=min_pool)
 NORMAL_ULP = 2  # normal draws go through erf_inv, which may differ by 2 ulp (see parity.random)
 FORWARD_RTOL = 1e-5
 GRADIENT_RTOL = 1e-4

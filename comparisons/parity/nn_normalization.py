@@ -20,13 +20,7 @@ import numpy as np
 
 from comparisons.parity.common import (Check, Row, by_name, check_tier, describe_rel, describe_ulp, of, settings,
                                        tree_rel, tree_ulp)
-from purejax.nn import initializers
-from purejax.nn.batch_norm import BatchNorm
-from purejax.nn.combinators import Sequential
-from purejax.nn.module import Layer
-from purejax.nn.normalization import GroupNorm, LayerNorm, RMSNorm
-from purejax.nn.prelu import PReLU
-from purejax.nn.stochastic import Dropout
+from purejax.nn import BatchNorm, Dropout, GroupNorm, Layer, LayerNorm, PReLU, RMSNorm, Sequential, initializers
 
 KEY = jax.random.PRNGKey(0)  # params
 DROPOUT_KEY = jax.random.PRNGKey(7)

@@ -19,9 +19,8 @@ import jax.numpy as jnp
 
 from comparisons.parity.common import (Check, Row, by_name, check_tier, describe_rel, describe_ulp, of, settings,
                                        tree_rel, tree_ulp)
-from purejax.nn import activations, initializers
-from purejax.nn.recurrent_cells import LSTMCell, OptimizedLSTMCell, SimpleCell
-from purejax.nn.recurrent_cells_more import ConvLSTMCell, GRUCell, MGUCell
+from purejax.nn import (ConvLSTMCell, GRUCell, LSTMCell, MGUCell, OptimizedLSTMCell, SimpleCell, hard_sigmoid,
+                        initializers, relu)
 
 KEY = jax.random.PRNGKey(0)  # params
 CARRY_KEY = jax.random.PRNGKey(3)  # initialize_carry
@@ -40,7 +39,7 @@ class Case(NamedTuple):
 _NAMES = ("LSTMCell", "OptimizedLSTMCell", "GRUCell", "MGUCell", "SimpleCell", "ConvLSTMCell")
 OURS = SimpleNamespace(LSTMCell=LSTMCell, OptimizedLSTMCell=OptimizedLSTMCell, GRUCell=GRUCell, MGUCell=MGUCell,
                        SimpleCell=SimpleCell, ConvLSTMCell=ConvLSTMCell, initializers=initializers,
-                       hard_sigmoid=activations.hard_sigmoid, relu=activations.relu)
+                       hard_sigmoid=hard_sigmoid, relu=relu)
 THEIRS = SimpleNamespace(**{n: getattr(flax.linen, n) for n in _NAMES}, initializers=jax.nn.initializers,
                          hard_sigmoid=jax.nn.hard_sigmoid, relu=jax.nn.relu)
 

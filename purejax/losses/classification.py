@@ -16,7 +16,7 @@ from purejax.losses._checks import (
     canonical_axes, check_broadcast, check_float, check_integer, shape_of,
 )
 from purejax.nn.activations import log_sigmoid
-from purejax.nn.activations_axis import log_softmax, logsumexp
+from purejax.nn.softmax import log_softmax, logsumexp
 
 
 def sigmoid_binary_cross_entropy(logits, labels) -> jax.Array:

@@ -1,23 +1,30 @@
 """Neural-network pieces from scratch: activations, initializers and layers that produce Flax's variables.
 
 Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initializers`),
-`flax.linen` (layers and pooling). One concept per module:
+`flax.linen` (layers and pooling). One concept per module, in the order they build on each other:
 
-    keypath, module                        one seed -> Flax's keys; layers as forward(scope, ...)
-    activations, activations_axis          relu ... tanh; softmax, log_softmax, logsumexp, one_hot
-    initializers, init_variance_scaling    zeros ... orthogonal; variance_scaling and its family
-    linear, conv, pooling                  Dense, DenseGeneral, Embed; Conv, ConvTranspose; pools
-    normalization, batch_norm, norm_stats  LayerNorm, RMSNorm, GroupNorm; BatchNorm; shared stats
-    stochastic, prelu, combinators         Dropout; PReLU; Sequential
-    recurrent_cells, recurrent_cells_more  LSTMCell, OptimizedLSTMCell, SimpleCell; GRU, MGU, ConvLSTM
-    recurrent                              RNN and Bidirectional over lax.scan
+    keypath                 one seed -> Flax's key for every parameter (KeyPath, fold_in_path)
+    module                  layers as forward(scope, ...): Layer, Scope, Variable; merge_param
+    dtypes                  the dtype a layer computes in: result_dtype, promote_dtype, require_float
+    activations             elementwise: relu ... tanh, sigmoid, gelu, silu
+    softmax                 along an axis: softmax, log_softmax, logsumexp, standardize, one_hot, glu
+    initializers            zeros ... orthogonal, variance_scaling and the lecun/glorot/he family
+    linear, conv, pooling   Dense, DenseGeneral, Embed; Conv, ConvTranspose; pool, avg/max/min_pool
+    normalization           LayerNorm, RMSNorm, GroupNorm and the statistics they share
+    batch_norm              BatchNorm, on normalization's statistics, with running averages
+    stochastic, prelu       Dropout; PReLU
+    combinators             Sequential
+    recurrent_checks        (internal) the carry's shape and the cells' argument checks
+    recurrent_lstm          LSTMCell, OptimizedLSTMCell, ConvLSTMCell
+    recurrent_gru           SimpleCell, GRUCell, MGUCell: one hidden state h
+    recurrent_lstm_fused    RNN's fused LSTM path: the sequence with a hand-written backward pass
+    recurrent               RNN and Bidirectional over lax.scan; flip_sequences
 """
 from purejax.nn import initializers
 from purejax.nn.activations import (
-    celu, elu, gelu, glu, hard_sigmoid, hard_silu, hard_swish, hard_tanh, leaky_relu, log_sigmoid, relu, relu6,
-    selu, sigmoid, silu, soft_sign, softplus, swish, tanh,
+    celu, elu, gelu, hard_sigmoid, hard_silu, hard_swish, hard_tanh, leaky_relu, log_sigmoid, relu, relu6, selu,
+    sigmoid, silu, soft_sign, softplus, swish, tanh,
 )
-from purejax.nn.activations_axis import log_softmax, logsumexp, one_hot, softmax, standardize
 from purejax.nn.batch_norm import BatchNorm
 from purejax.nn.combinators import Sequential
 from purejax.nn.conv import Conv, ConvTranspose
@@ -28,6 +35,7 @@ from purejax.nn.normalization import GroupNorm, LayerNorm, RMSNorm
 from purejax.nn.pooling import avg_pool, max_pool, min_pool, pool
 from purejax.nn.prelu import PReLU
 from purejax.nn.recurrent import RNN, Bidirectional, flip_sequences
-from purejax.nn.recurrent_cells import LSTMCell, OptimizedLSTMCell, SimpleCell
-from purejax.nn.recurrent_cells_more import ConvLSTMCell, GRUCell, MGUCell
+from purejax.nn.recurrent_gru import GRUCell, MGUCell, SimpleCell
+from purejax.nn.recurrent_lstm import ConvLSTMCell, LSTMCell, OptimizedLSTMCell
+from purejax.nn.softmax import glu, log_softmax, logsumexp, one_hot, softmax, standardize
 from purejax.nn.stochastic import Dropout

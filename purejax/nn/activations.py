@@ -5,7 +5,7 @@ kinks (a `custom_jvp`, since autodiff of `max(x, 0)` would give 1/2 at 0); `soft
 `logaddexp(x, 0)`, which never forms `exp(x)` for large `x`; `log_sigmoid(x) = -softplus(-x)`;
 `elu` hides large positive `x` from `expm1` so that its unused branch cannot produce `inf * 0 = nan`
 in the gradient. The functions along an axis (`softmax`, `log_softmax`, `logsumexp`, `standardize`,
-`one_hot`) are in `purejax.nn.activations_axis` and re-exported here.
+`one_hot`, `glu`) are in `softmax.py`.
 
 Counterpart: `jax.nn` (jax/_src/nn/functions.py). Same formulas, same op order and the same `jit`
 boundaries (XLA fuses inside a jit, which can change the last bit), so results agree bitwise.
@@ -23,12 +23,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from purejax.nn.activations_axis import log_softmax, logsumexp, one_hot, softmax, standardize
-
 __all__ = [
-    "celu", "elu", "gelu", "glu", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "leaky_relu",
-    "log_sigmoid", "log_softmax", "logsumexp", "one_hot", "relu", "relu6", "selu", "sigmoid", "silu",
-    "soft_sign", "softmax", "softplus", "standardize", "swish", "tanh",
+    "celu", "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "leaky_relu", "log_sigmoid",
+    "relu", "relu6", "selu", "sigmoid", "silu", "soft_sign", "softplus", "swish", "tanh",
 ]
 
 
@@ -144,30 +141,6 @@ def gelu(x, approximate: bool = True):
         return x * cdf
     sqrt_half = np.sqrt(0.5).astype(x.dtype)
     return 0.5 * x * lax.erfc(-x * sqrt_half)
-
-
-@partial(jax.jit, static_argnames=("axis",))
-def glu(x, axis: int = -1):
-    """Gated linear unit: split `x` in halves `a, b` along `axis`; return `a * sigmoid(b)`.
-
-    Args:
-      x: `[..., 2 * n, ...]`, the size along `axis` even.
-      axis: the axis to split.
-
-    Returns:
-      `[..., n, ...]`.
-
-    Counterpart: `jax.nn.glu`.
-
-    References:
-      Dauphin, Fan, Auli, Grangier, *Language Modeling with Gated Convolutional Networks*, 2017,
-      https://arxiv.org/abs/1612.08083
-    """
-    x = jnp.asarray(x)
-    if x.shape[axis] % 2:
-        raise ValueError(f"purejax.nn.glu: the size of axis {axis} must be even, got shape {x.shape}")
-    a, b = jnp.split(x, 2, axis)  # value half, gate half
-    return a * sigmoid(b)
 
 
 @partial(jax.jit, inline=True)

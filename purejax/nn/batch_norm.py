@@ -20,8 +20,8 @@ from typing import Any, Callable
 import jax.numpy as jnp
 
 from purejax.nn import initializers
-from purejax.nn.module import Layer, Scope
-from purejax.nn.norm_stats import canonicalize_axes, compute_stats, merge_param, normalize
+from purejax.nn.module import Layer, Scope, merge_param
+from purejax.nn.normalization import canonicalize_axes, compute_stats, normalize
 
 _HINT = " (False to train on batch statistics, True to evaluate with the running averages)"
 

@@ -29,8 +29,9 @@ from typing import Any, Callable, Sequence
 import jax.numpy as jnp
 from jax import lax
 
-from purejax.nn.linear import default_kernel_init, promote_dtype, require_float
 from purejax.nn import initializers
+from purejax.nn.dtypes import promote_dtype, require_float
+from purejax.nn.linear import default_kernel_init
 from purejax.nn.module import Layer, Scope
 
 CONV_PADDINGS = ("SAME", "SAME_LOWER", "VALID", "CIRCULAR", "REFLECT", "CAUSAL")

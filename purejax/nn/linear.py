@@ -12,8 +12,7 @@ A dense layer is one matrix product plus a bias; its kernel is stored `[in, out]
 batch entry); `Embed` is a lookup table `embedding[ids]` whose transpose (`attend=True`) scores a
 query against every row, which is how a language model ties its input and output weights.
 
-Counterpart: `flax.linen.Dense`, `DenseGeneral`, `Embed`, `flax.linen.dtypes.promote_dtype`
-(flax/linen/linear.py, flax/linen/dtypes.py).
+Counterpart: `flax.linen.Dense`, `DenseGeneral`, `Embed` (flax/linen/linear.py).
 """
 from __future__ import annotations
 
@@ -25,27 +24,11 @@ import jax.numpy as jnp
 from jax import lax
 
 from purejax.nn import initializers
+from purejax.nn.dtypes import promote_dtype, require_float
 from purejax.nn.module import Layer, Scope
 
 default_kernel_init = initializers.lecun_normal()
 default_embed_init = initializers.variance_scaling(1.0, "fan_in", "normal", out_axis=0)
-
-
-def promote_dtype(*args, dtype=None, inexact: bool = True) -> list:
-    """Cast `args` (None kept) to one dtype: `dtype`, or the promoted dtype of all of them.
-
-    With `inexact`, an inferred integer dtype becomes a float (`promote_types(float32, dtype)`),
-    and a given non-float `dtype` is refused.
-
-    Counterpart: `flax.linen.dtypes.promote_dtype` (flax/linen/dtypes.py).
-    """
-    if dtype is None:
-        dtype = jnp.result_type(*[jnp.asarray(x) for x in args if x is not None])
-        if inexact and not jnp.issubdtype(dtype, jnp.inexact):
-            dtype = jnp.promote_types(jnp.float32, dtype)
-    if inexact and not jnp.issubdtype(dtype, jnp.inexact):
-        raise ValueError(f"promote_dtype: dtype must be a float or complex dtype, got {dtype}")
-    return [None if x is None else jnp.asarray(x, dtype) for x in args]
 
 
 def dense_params(scope: Scope, layer, inputs) -> tuple:
@@ -60,13 +43,6 @@ def dense_params(scope: Scope, layer, inputs) -> tuple:
     kernel = scope.param("kernel", layer.kernel_init, (inputs.shape[-1], layer.features), layer.param_dtype)
     bias = scope.param("bias", layer.bias_init, (layer.features,), layer.param_dtype) if layer.use_bias else None
     return kernel, bias
-
-
-def require_float(scope: Scope, x, what: str = "inputs") -> None:
-    """Refuse integer and boolean inputs, which Flax would silently cast to float."""
-    if not jnp.issubdtype(jnp.result_type(x), jnp.inexact):
-        raise TypeError(f"{scope.where}: {what} must be float (or complex), got {jnp.result_type(x)}"
-                        f"{list(jnp.shape(x))}; cast them, e.g. x.astype(jnp.float32)")
 
 
 def as_tuple(x: int | Sequence[int]) -> tuple[int, ...]:

@@ -17,8 +17,13 @@ Layers inside layers get child scopes, named as Flax names them: `scope.child(De
 BatchNorm's 'batch_stats') are `scope.variable(...)` cells; `apply` may change them only for the
 collections listed in `mutable`, and then returns `(output, changed_collections)` as Flax does.
 
+A hyperparameter that may be fixed when the layer is built or given at each call (Dropout's
+`deterministic`, BatchNorm's `use_running_average`) is read with `merge_param`: exactly one of the
+two must be set.
+
 Counterpart: `flax.linen.Module` (`init`, `init_with_output`, `apply`, `param`, `variable`,
-`make_rng`, auto-naming) and `flax.core.scope.Scope` (flax/linen/module.py, flax/core/scope.py).
+`make_rng`, auto-naming), `flax.linen.module.merge_param` and `flax.core.scope.Scope`
+(flax/linen/module.py, flax/core/scope.py).
 
 Differences:
   No `setup`, no `method=`, no `bind`, no intermediates: `forward` is the only entry point. A
@@ -185,3 +190,17 @@ class Layer:
         if not mutable:
             return out
         return out, {c: v for c, v in scope.variables.items() if scope.is_mutable(c)}
+
+
+def merge_param(where: str, name: str, attribute, argument, hint: str = ""):
+    """Whichever of a hyperparameter (`attribute`) and a call argument is set (Flax's `merge_param`).
+
+    Exactly one must be set: a layer such as `Dropout(0.1, deterministic=not train)` fixes it when
+    built, a layer such as `Dropout(0.1)` takes it at each call.
+    """
+    if attribute is None and argument is None:
+        raise ValueError(f"{where}: '{name}' is not set; pass it to the constructor ({name}=...) or to the "
+                         f"call (apply(variables, x, {name}=...)){hint}")
+    if attribute is not None and argument is not None:
+        raise ValueError(f"{where}: '{name}' was passed to the constructor and to the call; pass it once")
+    return argument if attribute is None else attribute

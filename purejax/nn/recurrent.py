@@ -1,8 +1,10 @@
 """Running a recurrent cell along a sequence: `RNN` (one direction) and `Bidirectional` (both).
 
-A cell is one step, `(carry, x_t) -> (carry, y_t)` (see `recurrent_cells.py`). `RNN` applies it at
-every time step with `jax.lax.scan`, reading the *same* parameters each step, stored as Flax stores
-them: `{'params': {'cell': {...}}}`.
+A cell is one step, `(carry, x_t) -> (carry, y_t)` (see `recurrent_lstm.py` and `recurrent_gru.py`).
+`RNN` applies it at every time step with `jax.lax.scan`, reading the *same* parameters each step,
+stored as Flax stores them: `{'params': {'cell': {...}}}`. For the LSTM cells it can instead run
+the whole sequence as one function with a hand-written backward pass (`fused`,
+`recurrent_lstm_fused.py`).
 
 Counterpart: `flax.linen.RNN`, `flax.linen.Bidirectional`, `flax.linen.recurrent.flip_sequences`
 (flax/linen/recurrent.py).
@@ -18,7 +20,7 @@ import numpy as np
 
 from purejax import random, tree
 from purejax.nn.module import Layer, Scope
-from purejax.nn.recurrent_fused import fused_default, fused_lstm, supports_fused
+from purejax.nn.recurrent_lstm_fused import fused_default, fused_lstm, supports_fused
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,7 +57,7 @@ class RNN(Layer):
       unroll: steps per iteration of the compiled loop, passed to `lax.scan` (default 1).
       fused: for LSTM cells (default sigmoid and tanh), run the whole sequence as one function
         whose backward pass takes the weight gradients for all steps in one product
-        (`recurrent_fused.py`); None (default) decides per platform from measurements,
+        (`recurrent_lstm_fused.py`); None (default) decides per platform from measurements,
         True/False force it. Same variables, same outputs, gradients to float rounding.
 
     Call: `forward(scope, inputs, *, initial_carry=None, init_key=None, seq_lengths=None,

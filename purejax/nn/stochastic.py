@@ -19,8 +19,7 @@ import jax.numpy as jnp
 from jax import lax
 
 import purejax.random
-from purejax.nn.module import Layer, Scope
-from purejax.nn.norm_stats import merge_param
+from purejax.nn.module import Layer, Scope, merge_param
 
 
 @dataclasses.dataclass(frozen=True)

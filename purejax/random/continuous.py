@@ -55,7 +55,11 @@ def check_broadcast(name: str, shape: tuple, *param_shapes) -> None:
 
 
 @partial(jax.jit, static_argnums=(3, 4))
-def _uniform(key, minval, maxval, shape, dtype):
+def random_uniform(key, minval, maxval, shape, dtype):
+    """`uniform`'s draw without its checks: `minval`, `maxval` arrays, `shape` a tuple, `dtype` a float dtype.
+
+    The one jitted program every float sampler runs inside its own (`normal`, `gumbel`, `bernoulli`).
+    """
     finfo = jnp.finfo(dtype)
     nbits, nmant = finfo.bits, finfo.nmant
     rng_bits = 8 if nmant < 8 else nbits  # bfloat16 (7 mantissa bits) draws 8 bits
@@ -87,13 +91,13 @@ def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0) -> jax.Array:
     shape = canonical_shape("uniform", shape)
     dtype = float_dtype("uniform", dtype)
     check_broadcast("uniform", shape, np.shape(minval), np.shape(maxval))
-    return _uniform(key, jnp.asarray(minval), jnp.asarray(maxval), shape, dtype)
+    return random_uniform(key, jnp.asarray(minval), jnp.asarray(maxval), shape, dtype)
 
 
 @partial(jax.jit, static_argnums=(1, 2))
 def _normal(key, shape, dtype):
     lo = np.nextafter(np.array(-1.0, dtype), np.array(0.0, dtype), dtype=dtype)  # just above -1
-    u = _uniform(key, jnp.asarray(lo), jnp.asarray(1.0, dtype), shape, dtype)  # (-1, 1)
+    u = random_uniform(key, jnp.asarray(lo), jnp.asarray(1.0, dtype), shape, dtype)  # (-1, 1)
     return np.array(np.sqrt(2), dtype) * erf_inv(u)
 
 
@@ -114,7 +118,7 @@ def _truncated_normal(key, lower, upper, shape, dtype):
     sqrt2 = np.array(np.sqrt(2), dtype)
     lower, upper = lower.astype(dtype), upper.astype(dtype)
     a, b = lax.erf(lower / sqrt2), lax.erf(upper / sqrt2)  # the bounds in erf space, unbroadcast
-    u = _uniform(key, a, b, shape, dtype)  # [*shape]
+    u = random_uniform(key, a, b, shape, dtype)  # [*shape]
     out = sqrt2 * erf_inv(u)
     # Rounding may land exactly on a bound: clamp into the open interval (lower, upper).
     lo = lax.nextafter(lax.stop_gradient(lower), jnp.full_like(lower, np.inf))
@@ -152,13 +156,14 @@ def default_gumbel_mode() -> str:
 
 
 @partial(jax.jit, static_argnums=(1, 2, 3))
-def _gumbel(key, shape, dtype, mode):
+def random_gumbel(key, shape, dtype, mode):
+    """`gumbel`'s draw without its checks: `shape` a tuple, `dtype` a float dtype, `mode` "low" or "high"."""
     finfo = jnp.finfo(dtype)
     if mode == "low":
-        u = _uniform(key, jnp.asarray(finfo.tiny, dtype), jnp.asarray(1.0, dtype), shape, dtype)
+        u = random_uniform(key, jnp.asarray(finfo.tiny, dtype), jnp.asarray(1.0, dtype), shape, dtype)
         return -jnp.log(-jnp.log(u))
     # "high": two uniforms make one with 2 * nmant bits of resolution near 0
-    high, low = _uniform(key, jnp.asarray(0.0, dtype), jnp.asarray(1.0, dtype), (2, *shape), dtype)
+    high, low = random_uniform(key, jnp.asarray(0.0, dtype), jnp.asarray(1.0, dtype), (2, *shape), dtype)
     x = jnp.where(high >= 0.5, high, high + 2 ** -finfo.nmant * low + finfo.tiny)
     return -jnp.log(-jnp.log1p(-x))
 
@@ -187,4 +192,4 @@ def gumbel(key, shape=(), dtype=None, mode=None) -> jax.Array:
         mode = default_gumbel_mode()
     if mode not in ("low", "high"):
         raise ValueError(f"purejax.random.gumbel: mode must be 'low' or 'high', got {mode!r}")
-    return _gumbel(key, canonical_shape("gumbel", shape), dtype, mode)
+    return random_gumbel(key, canonical_shape("gumbel", shape), dtype, mode)

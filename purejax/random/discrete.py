@@ -18,7 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from purejax.random.continuous import _gumbel, _uniform, check_broadcast, default_gumbel_mode, float_dtype
+from purejax.random.continuous import (check_broadcast, default_gumbel_mode, float_dtype, random_gumbel,
+                                       random_uniform)
 from purejax.random.keys import UINT_DTYPES, canonical_shape, check_key, random_bits, split
 
 
@@ -51,9 +52,9 @@ def bernoulli(key, p=0.5, shape=None, mode="low") -> jax.Array:
 def _bernoulli(key, p, shape, mode):
     zero, one = jnp.asarray(0.0, p.dtype), jnp.asarray(1.0, p.dtype)
     if mode == "high":
-        u1, u2 = _uniform(key, zero, one, (2, *shape), p.dtype)
+        u1, u2 = random_uniform(key, zero, one, (2, *shape), p.dtype)
         return u2 * 2.0 ** -jnp.finfo(p.dtype).nmant < p - u1  # u2 refines u1's last bit
-    return _uniform(key, zero, one, shape, p.dtype) < p
+    return random_uniform(key, zero, one, shape, p.dtype) < p
 
 
 def _clip_to(x, dtype):
@@ -192,7 +193,7 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None) -> ja
     if replace:
         trailing = shape[len(prefix):]  # the batch shape, broadcast
         noise_shape = (*prefix, *trailing[:axis], logits.shape[axis], *trailing[axis:])
-        noisy = _gumbel(key, noise_shape, logits.dtype, mode) + lax.expand_dims(logits, tuple(range(len(prefix))))
+        noisy = random_gumbel(key, noise_shape, logits.dtype, mode) + lax.expand_dims(logits, tuple(range(len(prefix))))
         return jnp.argmax(noisy, axis=axis - logits.ndim)  # [*shape]
     k = math.prod(prefix)
     if k > logits.shape[axis]:
@@ -200,6 +201,6 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None) -> ja
             f"purejax.random.categorical: {k} samples without replacement, but only "
             f"{logits.shape[axis]} categories"
         )
-    noisy = logits + _gumbel(key, logits.shape, logits.dtype, mode)
+    noisy = logits + random_gumbel(key, logits.shape, logits.dtype, mode)
     _, indices = lax.top_k(jnp.moveaxis(noisy, axis, -1), k)  # [*batch_shape, k]
     return lax.reshape(indices, shape, (indices.ndim - 1, *range(indices.ndim - 1)))

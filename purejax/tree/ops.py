@@ -3,10 +3,10 @@
     map(lambda p, g: p - 0.1 * g, params, grads)      # one SGD step over any nesting
     reduce(lambda acc, x: acc + x.size, params, 0)    # parameter count
 
-`map` flattens the first tree, then reads every other tree *up to* that structure: the others must
-have the same containers down to the first tree's leaves (below those they may go on, so a leaf of
-the first tree can meet a whole subtree of another). Where they differ, the error names the key
-path and both sides:
+`map` flattens the first tree, then reads every other tree *up to* that structure (`flatten_up_to`,
+`treedef.py`): the others must have the same containers down to the first tree's leaves (below
+those they may go on, so a leaf of the first tree can meet a whole subtree of another). Where they
+differ, the error names the key path and both sides:
 
     purejax.tree.map: tree 1 differs from tree 0 at ['params']['Dense_0']:
         dict with keys ['bias', 'kernel'] vs ['kernel']
@@ -21,59 +21,13 @@ Differences:
 from __future__ import annotations
 
 import builtins
-import collections
 import functools
 from typing import Any, Callable
 
 from purejax.tree import registry
-from purejax.tree.paths import keystr
-from purejax.tree.treedef import IsLeaf, TreeDef, flatten
+from purejax.tree.treedef import IsLeaf, TreeDef, flatten, flatten_up_to
 
 _NO_INITIALIZER = object()
-
-
-def _describe_node(node_type: type, aux: Any, num_children: int) -> str:
-    if node_type is type(None):
-        return "None"
-    if node_type in (dict, collections.OrderedDict):
-        return f"{node_type.__name__} with keys {list(aux)!r}"
-    if node_type is collections.defaultdict:
-        return f"defaultdict with keys {list(aux[1])!r}"
-    return f"{node_type.__name__} of {num_children}"
-
-
-def _describe_value(x: Any) -> str:
-    node = registry.node_type_of(type(x))
-    if node is None:
-        return f"a leaf of type {type(x).__name__}"
-    children, aux = node.flatten(x)
-    return _describe_node(type(x), aux, len(list(children)))
-
-
-def _up_to(td: TreeDef, tree: Any, path: tuple, out: list, where: str) -> None:
-    if td.node_type is None:  # a leaf of the reference tree: take whatever sits here
-        out.append(tree)
-        return
-    expected = _describe_node(td.node_type, td.aux, len(td.children()))
-    if type(tree) is not td.node_type:
-        raise ValueError(f"{where} at {keystr(path) or '<root>'}: {expected} vs {_describe_value(tree)}")
-    node = registry.node_type_of(type(tree))
-    children, aux = node.flatten(tree)
-    children = list(children)
-    if aux != td.aux or len(children) != len(td.children()):
-        got = _describe_node(type(tree), aux, len(children))
-        if td.node_type in (dict, collections.OrderedDict):
-            got = repr(list(aux))  # "dict with keys [...] vs [...]"
-        raise ValueError(f"{where} at {keystr(path) or '<root>'}: {expected} vs {got}")
-    for key, child, child_td in zip(node.keys(tree, aux, children), children, td.children()):
-        _up_to(child_td, child, path + (key,), out, where)
-
-
-def flatten_up_to(treedef: TreeDef, tree: Any, where: str = "purejax.tree.flatten_up_to: tree") -> list:
-    """The subtrees of `tree` at the leaf positions of `treedef` (`PyTreeDef.flatten_up_to`)."""
-    out: list = []
-    _up_to(treedef, tree, (), out, where)
-    return out
 
 
 def _leaves_of_all(name: str, tree: Any, rest: tuple, is_leaf: IsLeaf) -> tuple[list, TreeDef]:

@@ -9,8 +9,15 @@ The structure is everything but the leaves: container types, dict keys, namedtup
 registered metadata. Two trees with equal TreeDefs can be zipped leaf by leaf, which is all that
 `map` does.
 
+`flatten_up_to(treedef, tree)` reads another tree against a structure: the subtrees of `tree` that
+sit where `treedef` has leaves (below those `tree` may go on). Where the two differ, the error
+names the key path and both sides:
+
+    purejax.tree.flatten_up_to: tree at ['params']['Dense_0']: dict with keys ['bias', 'kernel'] vs ['kernel']
+
 Counterpart: `jax.tree_util.tree_flatten`, `tree_unflatten`, `tree_leaves`, `tree_structure` and
-`jax.tree_util.PyTreeDef` (jax/_src/tree_util.py; the C++ in jaxlib's pytree.cc).
+`jax.tree_util.PyTreeDef` with its `flatten_up_to` (jax/_src/tree_util.py; the C++ in jaxlib's
+pytree.cc).
 
 Differences:
   `TreeDef` is a plain Python class with its own `repr`; it offers the `PyTreeDef` members a
@@ -19,9 +26,11 @@ Differences:
 """
 from __future__ import annotations
 
+import collections
 from typing import Any, Callable, Iterator
 
 from purejax.tree import registry
+from purejax.tree.paths import keystr
 
 IsLeaf = Callable[[Any], bool] | None
 
@@ -72,8 +81,6 @@ class TreeDef:
         `tree` must have this structure down to this TreeDef's leaves (below them it may go on).
         A mismatch raises `ValueError` naming the key path and both sides.
         """
-        from purejax.tree.ops import flatten_up_to  # errors with paths live beside `map`
-
         return flatten_up_to(self, tree)
 
     # -- value semantics ---------------------------------------------------------------------
@@ -164,3 +171,47 @@ def leaves(tree: Any, is_leaf: IsLeaf = None) -> list:
 def structure(tree: Any, is_leaf: IsLeaf = None) -> TreeDef:
     """The `TreeDef` of a pytree (`jax.tree_util.tree_structure`)."""
     return flatten(tree, is_leaf)[1]
+
+
+def _describe_node(node_type: type, aux: Any, num_children: int) -> str:
+    if node_type is type(None):
+        return "None"
+    if node_type in (dict, collections.OrderedDict):
+        return f"{node_type.__name__} with keys {list(aux)!r}"
+    if node_type is collections.defaultdict:
+        return f"defaultdict with keys {list(aux[1])!r}"
+    return f"{node_type.__name__} of {num_children}"
+
+
+def _describe_value(x: Any) -> str:
+    node = registry.node_type_of(type(x))
+    if node is None:
+        return f"a leaf of type {type(x).__name__}"
+    children, aux = node.flatten(x)
+    return _describe_node(type(x), aux, len(list(children)))
+
+
+def _up_to(td: TreeDef, tree: Any, path: tuple, out: list, where: str) -> None:
+    if td.node_type is None:  # a leaf of the reference tree: take whatever sits here
+        out.append(tree)
+        return
+    expected = _describe_node(td.node_type, td.aux, len(td.children()))
+    if type(tree) is not td.node_type:
+        raise ValueError(f"{where} at {keystr(path) or '<root>'}: {expected} vs {_describe_value(tree)}")
+    node = registry.node_type_of(type(tree))
+    children, aux = node.flatten(tree)
+    children = list(children)
+    if aux != td.aux or len(children) != len(td.children()):
+        got = _describe_node(type(tree), aux, len(children))
+        if td.node_type in (dict, collections.OrderedDict):
+            got = repr(list(aux))  # "dict with keys [...] vs [...]"
+        raise ValueError(f"{where} at {keystr(path) or '<root>'}: {expected} vs {got}")
+    for key, child, child_td in zip(node.keys(tree, aux, children), children, td.children()):
+        _up_to(child_td, child, path + (key,), out, where)
+
+
+def flatten_up_to(treedef: TreeDef, tree: Any, where: str = "purejax.tree.flatten_up_to: tree") -> list:
+    """The subtrees of `tree` at the leaf positions of `treedef` (`PyTreeDef.flatten_up_to`)."""
+    out: list = []
+    _up_to(treedef, tree, (), out, where)
+    return out

@@ -1,4 +1,4 @@
-"""Functions along an axis: `softmax`, `log_softmax`, `logsumexp`, `standardize`, `one_hot`.
+"""Functions along an axis: `softmax`, `log_softmax`, `logsumexp`, `standardize`, `one_hot`, `glu`.
 
 The softmax family is stable because of one identity: for any constant `c`,
 
@@ -8,8 +8,11 @@ and with `c = max_j x_j` every `exp` is at most 1 (no overflow) and one of them 
 sum cannot underflow to 0). The shift is wrapped in `stop_gradient`: the result does not depend on
 `c`, so its gradient through `c` is zero anyway, and skipping it saves work.
 
+`standardize` centres and scales along the axis, `one_hot` inserts a class axis, and `glu` splits
+the axis in halves and gates one half with the `sigmoid` of the other.
+
 Counterpart: `jax.nn.softmax`, `log_softmax`, `logsumexp` (= `jax.scipy.special.logsumexp`,
-jax/_src/ops/special.py), `standardize`, `one_hot` (jax/_src/nn/functions.py). Same op order.
+jax/_src/ops/special.py), `standardize`, `one_hot`, `glu` (jax/_src/nn/functions.py). Same op order.
 
 Differences:
   `logsumexp` supports real dtypes only (no complex inputs). `one_hot` takes only an integer
@@ -23,6 +26,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+
+from purejax.nn.activations import sigmoid
 
 
 def _float(*arrays):
@@ -231,3 +236,27 @@ def one_hot(x, num_classes: int, *, dtype=None, axis: int = -1):
         raise ValueError(f"purejax.nn.one_hot: axis {axis} is out of range for an output of {x.ndim + 1} dims")
     dtype = jax.dtypes.canonicalize_dtype(np.float64 if dtype is None else dtype)
     return _one_hot(x, int(num_classes), dtype=dtype, axis=int(axis))
+
+
+@partial(jax.jit, static_argnames=("axis",))
+def glu(x, axis: int = -1):
+    """Gated linear unit: split `x` in halves `a, b` along `axis`; return `a * sigmoid(b)`.
+
+    Args:
+      x: `[..., 2 * n, ...]`, the size along `axis` even.
+      axis: the axis to split.
+
+    Returns:
+      `[..., n, ...]`.
+
+    Counterpart: `jax.nn.glu`.
+
+    References:
+      Dauphin, Fan, Auli, Grangier, *Language Modeling with Gated Convolutional Networks*, 2017,
+      https://arxiv.org/abs/1612.08083
+    """
+    x = jnp.asarray(x)
+    if x.shape[axis] % 2:
+        raise ValueError(f"purejax.nn.glu: the size of axis {axis} must be even, got shape {x.shape}")
+    a, b = jnp.split(x, 2, axis)  # value half, gate half
+    return a * sigmoid(b)

@@ -1,4 +1,4 @@
-"""Recurrent cells, one time step each: `LSTMCell`, `OptimizedLSTMCell`, `SimpleCell`.
+"""The LSTM cells, one time step each: `LSTMCell`, `OptimizedLSTMCell`, `ConvLSTMCell`.
 
 A cell maps `(carry, x_t)` to `(new_carry, y_t)`; a recurrent network (`RNN`, see
 `purejax/nn/recurrent.py`) scans it over time. The carry holds the state between steps and is
@@ -14,20 +14,27 @@ made by the cell itself, with the cell's `carry_init` (zeros by default):
 
 Each gate is two `Dense` sublayers summed: `i<gate>` on the input (no bias) and `h<gate>` on the
 hidden state (with the bias), so the variables tree is Flax's, name for name and key for key.
-GRU, MGU and ConvLSTM cells are in `recurrent_cells_more.py`.
+`OptimizedLSTMCell` stores the same parameters and computes the four gates in one product per
+input; `ConvLSTMCell` makes the products convolutions, so that `c` and `h` are feature maps. The
+cells whose carry is one array `h` (`SimpleCell`, `GRUCell`, `MGUCell`) are in `recurrent_gru.py`;
+`RNN`'s fused path for `LSTMCell` and `OptimizedLSTMCell` is `recurrent_lstm_fused.py`.
 
-Counterpart: `flax.linen.LSTMCell`, `OptimizedLSTMCell`, `SimpleCell` (flax/linen/recurrent.py).
+Counterpart: `flax.linen.LSTMCell`, `OptimizedLSTMCell`, `ConvLSTMCell` (flax/linen/recurrent.py).
 
 References:
   Hochreiter & Schmidhuber, *Long Short-Term Memory*, 1997,
   https://www.bioinf.jku.at/publications/older/2604.pdf
   Gers, Schmidhuber & Cummins, *Learning to Forget: Continual Prediction with LSTM*, 2000
   (the forget gate).
+  Shi et al., *Convolutional LSTM Network: A Machine Learning Approach for Precipitation
+  Nowcasting*, 2015, https://arxiv.org/abs/1506.04214 (ConvLSTM).
+  Jozefowicz, Zaremba & Sutskever, *An Empirical Exploration of Recurrent Network
+  Architectures*, 2015 (forget bias 1).
 """
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import jax.numpy as jnp
 import numpy as np
@@ -35,40 +42,13 @@ import numpy as np
 import purejax.random
 from purejax.nn import initializers
 from purejax.nn.activations import sigmoid, tanh
-from purejax.nn.linear import Dense, default_kernel_init, dense_params, promote_dtype, require_float
+from purejax.nn.conv import Conv
+from purejax.nn.dtypes import promote_dtype
+from purejax.nn.linear import Dense, default_kernel_init, dense_params
 from purejax.nn.module import Layer, Scope
+from purejax.nn.recurrent_checks import carry_shape, check_carry, check_inputs
 
 GATES = ("i", "f", "g", "o")  # input gate, forget gate, cell candidate, output gate
-
-
-def check_carry(scope: Scope, carry, names: tuple[str, ...], expected: tuple[int, ...]) -> tuple:
-    """`carry` as a tuple of `len(names)` arrays, each of shape `expected`, or a teaching error."""
-    parts = (carry,) if len(names) == 1 else carry
-    if len(names) > 1 and not (isinstance(carry, (tuple, list)) and len(carry) == len(names)):
-        raise ValueError(f"{scope.where}: the carry must be a tuple ({', '.join(names)}), got {type(carry).__name__}; "
-                         "make it with cell.initialize_carry(key, inputs.shape)")
-    for name, part in zip(names, parts):
-        if tuple(jnp.shape(part)) != tuple(expected):
-            raise ValueError(f"{scope.where}: carry '{name}' must have shape {list(expected)} ([*batch, features] "
-                             f"for these inputs), got {list(jnp.shape(part))}; make it with "
-                             "cell.initialize_carry(key, inputs.shape)")
-    return tuple(parts)
-
-
-def check_inputs(scope: Scope, inputs, sublayer: str, in_axis: int = 0) -> None:
-    """Float inputs `[*batch, in]` whose `in` matches the stored kernel `sublayer/kernel` (in apply)."""
-    require_float(scope, inputs)
-    if jnp.ndim(inputs) == 0:
-        raise ValueError(f"{scope.where}: inputs need a feature axis [*batch, in], got a scalar")
-    stored = (scope.get_param(sublayer) or {}).get("kernel")
-    if stored is not None and stored.shape[in_axis] != inputs.shape[-1]:
-        raise ValueError(f"{scope.where}: expected inputs with {stored.shape[in_axis]} features (kernel "
-                         f"'{sublayer}' is {list(stored.shape)}), got {list(inputs.shape)}")
-
-
-def carry_shape(input_shape, features: int) -> tuple[int, ...]:
-    """`[*batch, *spatial, features]` for inputs `[*batch, *spatial, in]`."""
-    return tuple(input_shape[:len(input_shape) - 1]) + (features,)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -219,72 +199,67 @@ class OptimizedLSTMCell(LSTMCell):
 
 
 @dataclasses.dataclass(frozen=True)
-class SingleCarryCell(Layer):
-    """What the cells whose carry is one array `h` share: its initial value and feature axes.
+class ConvLSTMCell(Layer):
+    """An LSTM whose matrix products are convolutions, so `c` and `h` are feature maps.
 
-    Subclasses define `features`, `param_dtype` and `carry_init`.
-    """
-
-    def initialize_carry(self, key, input_shape):
-        """`carry_init(key, [*batch, features], param_dtype)` for inputs `[*batch, in]`."""
-        return self.carry_init(key, carry_shape(tuple(input_shape), self.features), self.param_dtype)
-
-    @property
-    def num_feature_axes(self) -> int:
-        return 1
-
-
-@dataclasses.dataclass(frozen=True)
-class SimpleCell(SingleCarryCell):
-    """The Elman cell: `h' = activation_fn(x @ W_i + b_i + h @ W_h (+ h))`, and `y = h'`.
-
-        h' = activation_fn(x @ W_i + b_i + h @ W_h)          # new hidden state, also the output
-        h' = activation_fn(x @ W_i + b_i + h @ W_h + h)      # with residual=True
+        gates = conv_ih(x) + conv_hh(h)                  # [*batch, *spatial, 4 * hidden]
+        i, g, f, o = split(gates, 4)                     # stacked in this order (note: g second)
+        f = sigmoid(f + 1)                               # forget gate, biased towards keeping
+        c' = f * c + sigmoid(i) * tanh(g)                # input gate times cell candidate
+        h' = sigmoid(o) * tanh(c')                       # output gate
 
     Attributes:
-      features: the hidden size `hidden`.
-      activation_fn: default `tanh`.
-      kernel_init: for `i/kernel: [in, hidden]` (default `lecun_normal()`).
-      recurrent_kernel_init: for `h/kernel: [hidden, hidden]` (default `orthogonal()`).
-      bias_init: for `i/bias: [hidden]` (default zeros); `h` has no bias.
+      features: `hidden`, the channels of `c` and `h`.
+      kernel_size: the window, one int per spatial axis (e.g. `(3, 3)`).
+      strides, padding: as `Conv` (default 1, 'SAME'); they must keep the spatial shape, since
+        `h` goes through the same convolution as `x`.
+      use_bias: add a bias in both convolutions (default True).
       dtype, param_dtype, carry_init: as `LSTMCell`.
-      residual: add `h` before the activation (a pre-activation residual connection).
 
-    Call: `forward(scope, carry, inputs)` with `carry = h: [*batch, hidden]` (an array, not a
-    tuple), `inputs: [*batch, in]`; returns `(h', h')`.
+    Call: `forward(scope, carry, inputs)` with `inputs: [*batch, *spatial, in]` and `carry = (c, h)`,
+    each `[*batch, *spatial, hidden]`; returns `((c', h'), h')`. Parameters: `ih` and `hh`, each a
+    `Conv` with kernel `[*kernel_size, in or hidden, 4 * hidden]`.
 
-    Counterpart: `flax.linen.SimpleCell` (flax/linen/recurrent.py).
+    Counterpart: `flax.linen.ConvLSTMCell` (flax/linen/recurrent.py).
 
     Differences:
-      The carry is checked against `[*batch, features]`, as in `LSTMCell`. Here the bias sits on
-      the input term (`i/bias`); PyTorch's `nn.RNNCell` has two, `bias_ih` and `bias_hh`.
-
-    References:
-      Elman, *Finding Structure in Time*, 1990.
-      Yue et al., *Residual Recurrent Neural Networks for Learning Sequential Representations*,
-      2018, https://arxiv.org/abs/1801.06105 (residual).
+      The carry is checked against the inputs' shape. Unlike `LSTMCell`, the gates are fused,
+      stacked i, g, f, o, with biases on both sides and a fixed `+1` on the forget gate; the
+      convolutions use `Conv`'s default initializers. No `gate_fn`/`activation_fn` (as Flax).
     """
 
     features: int
-    activation_fn: Callable[..., Any] = tanh
-    kernel_init: Callable = default_kernel_init
-    recurrent_kernel_init: Callable = initializers.orthogonal()
-    bias_init: Callable = initializers.zeros
+    kernel_size: Sequence[int]
+    strides: None | int | Sequence[int] = None
+    padding: Any = "SAME"
+    use_bias: bool = True
     dtype: Any = None
     param_dtype: Any = jnp.float32
     carry_init: Callable = initializers.zeros
-    residual: bool = False
 
     def forward(self, scope: Scope, carry, inputs):
-        check_inputs(scope, inputs, "i")
-        (h,) = check_carry(scope, carry, ("h",), carry_shape(inputs.shape, self.features))
-        dense_h = Dense(self.features, use_bias=False, dtype=self.dtype, param_dtype=self.param_dtype,
-                        kernel_init=self.recurrent_kernel_init)
-        dense_i = Dense(self.features, dtype=self.dtype, param_dtype=self.param_dtype,
-                        kernel_init=self.kernel_init, bias_init=self.bias_init)
-        new_h = scope.child(dense_i, "i")(inputs) + scope.child(dense_h, "h")(h)  # [*batch, hidden]
-        if self.residual:
-            new_h += h  # residual connection
-        new_h = self.activation_fn(new_h)
-        return new_h, new_h
+        check_inputs(scope, inputs, "ih", in_axis=-2)
+        c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
+        conv = Conv(4 * self.features, self.kernel_size, strides=self.strides, padding=self.padding,
+                    use_bias=self.use_bias, dtype=self.dtype, param_dtype=self.param_dtype)
+        from_x, from_h = scope.child(conv, "ih")(inputs), scope.child(conv, "hh")(h)
+        if from_x.shape != from_h.shape or from_x.shape[:-1] != h.shape[:-1]:
+            raise ValueError(f"{scope.where}: strides={self.strides} and padding={self.padding!r} change the spatial "
+                             f"shape (inputs {list(inputs.shape)} -> {list(from_x.shape)}), but the carry must keep "
+                             "it; use strides 1 and padding 'SAME'")
+        gates = from_x + from_h  # [*batch, *spatial, 4 * hidden]
+        i, g, f, o = jnp.split(gates, 4, axis=-1)
+        f = sigmoid(f + 1)  # forget gate, +1 so that it starts mostly open
+        new_c = f * c + sigmoid(i) * jnp.tanh(g)  # input gate times cell candidate
+        new_h = sigmoid(o) * jnp.tanh(new_c)  # output gate
+        return (new_c, new_h), new_h
 
+    def initialize_carry(self, key, input_shape) -> tuple:
+        """`(c, h)`, each `[*batch, *spatial, features]`; `key` split in two as in `LSTMCell`."""
+        key_c, key_h = purejax.random.split(key)
+        shape = carry_shape(tuple(input_shape), self.features)
+        return self.carry_init(key_c, shape, self.param_dtype), self.carry_init(key_h, shape, self.param_dtype)
+
+    @property
+    def num_feature_axes(self) -> int:
+        return len(self.kernel_size) + 1

@@ -1,35 +1,105 @@
-"""More recurrent cells: `GRUCell`, `MGUCell` (one hidden state `h`) and `ConvLSTMCell`.
+"""The cells whose carry is one hidden state `h`: `SimpleCell`, `GRUCell`, `MGUCell`.
 
-Same interface as `recurrent_cells.py`: `cell.initialize_carry(key, x.shape)`, then
-`cell.init(key, carry, x)` and `cell.apply(variables, carry, x) -> (new_carry, y)`. The gated
-units keep only `h` and interpolate between it and a candidate `n`: `h' = (1 - z) * n + z * h`.
+Same interface as the LSTM cells (`recurrent_lstm.py`): `cell.initialize_carry(key, x.shape)`,
+then `cell.init(key, carry, x)` and `cell.apply(variables, carry, x) -> (new_carry, y)`; here the
+carry is the array `h: [*batch, hidden]` itself, not a tuple, and the output is the new `h`.
+`SimpleCell` is Elman's cell, `h' = tanh(x @ W_i + b_i + h @ W_h)`. The gated units add gates to
+it and interpolate between `h` and a candidate `n`: `h' = (1 - z) * n + z * h`.
 
-Counterpart: `flax.linen.GRUCell`, `MGUCell`, `ConvLSTMCell` (flax/linen/recurrent.py).
+Counterpart: `flax.linen.SimpleCell`, `GRUCell`, `MGUCell` (flax/linen/recurrent.py).
 
 References:
+  Elman, *Finding Structure in Time*, 1990 (SimpleCell).
   Cho et al., *Learning Phrase Representations using RNN Encoder-Decoder for Statistical
   Machine Translation*, 2014, https://arxiv.org/abs/1406.1078 (GRU).
   Zhou et al., *Minimal Gated Unit for Recurrent Neural Networks*, 2016,
   https://arxiv.org/abs/1603.09420 (MGU).
-  Shi et al., *Convolutional LSTM Network: A Machine Learning Approach for Precipitation
-  Nowcasting*, 2015, https://arxiv.org/abs/1506.04214 (ConvLSTM).
   Jozefowicz, Zaremba & Sutskever, *An Empirical Exploration of Recurrent Network
   Architectures*, 2015 (forget bias 1).
 """
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import jax.numpy as jnp
 
-import purejax.random
 from purejax.nn import initializers
 from purejax.nn.activations import sigmoid, tanh
-from purejax.nn.conv import Conv
 from purejax.nn.linear import Dense, default_kernel_init
 from purejax.nn.module import Layer, Scope
-from purejax.nn.recurrent_cells import SingleCarryCell, carry_shape, check_carry, check_inputs
+from purejax.nn.recurrent_checks import carry_shape, check_carry, check_inputs
+
+
+@dataclasses.dataclass(frozen=True)
+class SingleCarryCell(Layer):
+    """What the cells whose carry is one array `h` share: its initial value and feature axes.
+
+    Subclasses define `features`, `param_dtype` and `carry_init`.
+    """
+
+    def initialize_carry(self, key, input_shape):
+        """`carry_init(key, [*batch, features], param_dtype)` for inputs `[*batch, in]`."""
+        return self.carry_init(key, carry_shape(tuple(input_shape), self.features), self.param_dtype)
+
+    @property
+    def num_feature_axes(self) -> int:
+        return 1
+
+
+@dataclasses.dataclass(frozen=True)
+class SimpleCell(SingleCarryCell):
+    """The Elman cell: `h' = activation_fn(x @ W_i + b_i + h @ W_h (+ h))`, and `y = h'`.
+
+        h' = activation_fn(x @ W_i + b_i + h @ W_h)          # new hidden state, also the output
+        h' = activation_fn(x @ W_i + b_i + h @ W_h + h)      # with residual=True
+
+    Attributes:
+      features: the hidden size `hidden`.
+      activation_fn: default `tanh`.
+      kernel_init: for `i/kernel: [in, hidden]` (default `lecun_normal()`).
+      recurrent_kernel_init: for `h/kernel: [hidden, hidden]` (default `orthogonal()`).
+      bias_init: for `i/bias: [hidden]` (default zeros); `h` has no bias.
+      dtype, param_dtype, carry_init: as `LSTMCell`.
+      residual: add `h` before the activation (a pre-activation residual connection).
+
+    Call: `forward(scope, carry, inputs)` with `carry = h: [*batch, hidden]` (an array, not a
+    tuple), `inputs: [*batch, in]`; returns `(h', h')`.
+
+    Counterpart: `flax.linen.SimpleCell` (flax/linen/recurrent.py).
+
+    Differences:
+      The carry is checked against `[*batch, features]`, as in `LSTMCell`. Here the bias sits on
+      the input term (`i/bias`); PyTorch's `nn.RNNCell` has two, `bias_ih` and `bias_hh`.
+
+    References:
+      Elman, *Finding Structure in Time*, 1990.
+      Yue et al., *Residual Recurrent Neural Networks for Learning Sequential Representations*,
+      2018, https://arxiv.org/abs/1801.06105 (residual).
+    """
+
+    features: int
+    activation_fn: Callable[..., Any] = tanh
+    kernel_init: Callable = default_kernel_init
+    recurrent_kernel_init: Callable = initializers.orthogonal()
+    bias_init: Callable = initializers.zeros
+    dtype: Any = None
+    param_dtype: Any = jnp.float32
+    carry_init: Callable = initializers.zeros
+    residual: bool = False
+
+    def forward(self, scope: Scope, carry, inputs):
+        check_inputs(scope, inputs, "i")
+        (h,) = check_carry(scope, carry, ("h",), carry_shape(inputs.shape, self.features))
+        dense_h = Dense(self.features, use_bias=False, dtype=self.dtype, param_dtype=self.param_dtype,
+                        kernel_init=self.recurrent_kernel_init)
+        dense_i = Dense(self.features, dtype=self.dtype, param_dtype=self.param_dtype,
+                        kernel_init=self.kernel_init, bias_init=self.bias_init)
+        new_h = scope.child(dense_i, "i")(inputs) + scope.child(dense_h, "h")(h)  # [*batch, hidden]
+        if self.residual:
+            new_h += h  # residual connection
+        new_h = self.activation_fn(new_h)
+        return new_h, new_h
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,70 +213,3 @@ class MGUCell(SingleCarryCell):
         n = self.activation_fn(dense_i("in", self.activation_bias_init)(inputs) + recurrent)  # candidate
         new_h = (1.0 - f) * n + f * h
         return new_h, new_h
-
-
-@dataclasses.dataclass(frozen=True)
-class ConvLSTMCell(Layer):
-    """An LSTM whose matrix products are convolutions, so `c` and `h` are feature maps.
-
-        gates = conv_ih(x) + conv_hh(h)                  # [*batch, *spatial, 4 * hidden]
-        i, g, f, o = split(gates, 4)                     # stacked in this order (note: g second)
-        f = sigmoid(f + 1)                               # forget gate, biased towards keeping
-        c' = f * c + sigmoid(i) * tanh(g)                # input gate times cell candidate
-        h' = sigmoid(o) * tanh(c')                       # output gate
-
-    Attributes:
-      features: `hidden`, the channels of `c` and `h`.
-      kernel_size: the window, one int per spatial axis (e.g. `(3, 3)`).
-      strides, padding: as `Conv` (default 1, 'SAME'); they must keep the spatial shape, since
-        `h` goes through the same convolution as `x`.
-      use_bias: add a bias in both convolutions (default True).
-      dtype, param_dtype, carry_init: as `LSTMCell`.
-
-    Call: `forward(scope, carry, inputs)` with `inputs: [*batch, *spatial, in]` and `carry = (c, h)`,
-    each `[*batch, *spatial, hidden]`; returns `((c', h'), h')`. Parameters: `ih` and `hh`, each a
-    `Conv` with kernel `[*kernel_size, in or hidden, 4 * hidden]`.
-
-    Counterpart: `flax.linen.ConvLSTMCell` (flax/linen/recurrent.py).
-
-    Differences:
-      The carry is checked against the inputs' shape. Unlike `LSTMCell`, the gates are fused,
-      stacked i, g, f, o, with biases on both sides and a fixed `+1` on the forget gate; the
-      convolutions use `Conv`'s default initializers. No `gate_fn`/`activation_fn` (as Flax).
-    """
-
-    features: int
-    kernel_size: Sequence[int]
-    strides: None | int | Sequence[int] = None
-    padding: Any = "SAME"
-    use_bias: bool = True
-    dtype: Any = None
-    param_dtype: Any = jnp.float32
-    carry_init: Callable = initializers.zeros
-
-    def forward(self, scope: Scope, carry, inputs):
-        check_inputs(scope, inputs, "ih", in_axis=-2)
-        c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
-        conv = Conv(4 * self.features, self.kernel_size, strides=self.strides, padding=self.padding,
-                    use_bias=self.use_bias, dtype=self.dtype, param_dtype=self.param_dtype)
-        from_x, from_h = scope.child(conv, "ih")(inputs), scope.child(conv, "hh")(h)
-        if from_x.shape != from_h.shape or from_x.shape[:-1] != h.shape[:-1]:
-            raise ValueError(f"{scope.where}: strides={self.strides} and padding={self.padding!r} change the spatial "
-                             f"shape (inputs {list(inputs.shape)} -> {list(from_x.shape)}), but the carry must keep "
-                             "it; use strides 1 and padding 'SAME'")
-        gates = from_x + from_h  # [*batch, *spatial, 4 * hidden]
-        i, g, f, o = jnp.split(gates, 4, axis=-1)
-        f = sigmoid(f + 1)  # forget gate, +1 so that it starts mostly open
-        new_c = f * c + sigmoid(i) * jnp.tanh(g)  # input gate times cell candidate
-        new_h = sigmoid(o) * jnp.tanh(new_c)  # output gate
-        return (new_c, new_h), new_h
-
-    def initialize_carry(self, key, input_shape) -> tuple:
-        """`(c, h)`, each `[*batch, *spatial, features]`; `key` split in two as in `LSTMCell`."""
-        key_c, key_h = purejax.random.split(key)
-        shape = carry_shape(tuple(input_shape), self.features)
-        return self.carry_init(key_c, shape, self.param_dtype), self.carry_init(key_h, shape, self.param_dtype)
-
-    @property
-    def num_feature_axes(self) -> int:
-        return len(self.kernel_size) + 1

@@ -50,8 +50,8 @@ import jax.numpy as jnp
 from jax import lax
 
 from purejax.nn.activations import sigmoid, tanh
-from purejax.nn.linear import promote_dtype
-from purejax.nn.recurrent_cells import GATES, LSTMCell
+from purejax.nn.dtypes import promote_dtype
+from purejax.nn.recurrent_lstm import GATES, LSTMCell
 
 # The default of `RNN(fused=None)` per platform, from measurements (docs/benchmarks.md); a
 # platform not listed (not measured yet) runs per-step, Flax's own order of operations.

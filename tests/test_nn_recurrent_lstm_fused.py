@@ -1,4 +1,4 @@
-"""The fused LSTM path of `RNN` (`purejax/nn/recurrent_fused.py`) against the per-step cell.
+"""The fused LSTM path of `RNN` (`purejax/nn/recurrent_lstm_fused.py`) against the per-step cell.
 
 Same variables; the fused path must give the per-step outputs and carries (rtol 1e-5) and
 gradients (rtol 1e-4) in every RNN setting, eager and jitted, and refuse what it cannot run.
@@ -12,7 +12,7 @@ import pytest
 from absl.testing import parameterized
 
 from purejax.nn import RNN, GRUCell, LSTMCell, OptimizedLSTMCell
-from purejax.nn.recurrent_fused import FUSED_BY_PLATFORM, fused_default, supports_fused
+from purejax.nn.recurrent_lstm_fused import FUSED_BY_PLATFORM, fused_default, supports_fused
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL
 from tests.conftest import PLATFORMS
 

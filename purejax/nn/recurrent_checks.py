@@ -1,0 +1,47 @@
+"""Internal to the recurrent cells: the carry's shape, and the checks each cell makes of its arguments.
+
+`recurrent_lstm.py` and `recurrent_gru.py` import these; they are not part of `purejax.nn`'s
+interface. For one step's inputs `[*batch, in]` (`[*batch, *spatial, in]` for `ConvLSTMCell`) a
+cell's carry holds arrays `[*batch, features]` (`carry_shape`). `check_carry` and `check_inputs`
+turn a carry or inputs that do not fit into an error naming the cell, the expected and the actual
+shapes, and what to write instead (`cell.initialize_carry(key, inputs.shape)`).
+
+Counterpart: none as functions; Flax's cells (flax/linen/recurrent.py) size their layers from the
+carry and do not check it.
+"""
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from purejax.nn.dtypes import require_float
+from purejax.nn.module import Scope
+
+
+def check_carry(scope: Scope, carry, names: tuple[str, ...], expected: tuple[int, ...]) -> tuple:
+    """`carry` as a tuple of `len(names)` arrays, each of shape `expected`, or a teaching error."""
+    parts = (carry,) if len(names) == 1 else carry
+    if len(names) > 1 and not (isinstance(carry, (tuple, list)) and len(carry) == len(names)):
+        raise ValueError(f"{scope.where}: the carry must be a tuple ({', '.join(names)}), got {type(carry).__name__}; "
+                         "make it with cell.initialize_carry(key, inputs.shape)")
+    for name, part in zip(names, parts):
+        if tuple(jnp.shape(part)) != tuple(expected):
+            raise ValueError(f"{scope.where}: carry '{name}' must have shape {list(expected)} ([*batch, features] "
+                             f"for these inputs), got {list(jnp.shape(part))}; make it with "
+                             "cell.initialize_carry(key, inputs.shape)")
+    return tuple(parts)
+
+
+def check_inputs(scope: Scope, inputs, sublayer: str, in_axis: int = 0) -> None:
+    """Float inputs `[*batch, in]` whose `in` matches the stored kernel `sublayer/kernel` (in apply)."""
+    require_float(scope, inputs)
+    if jnp.ndim(inputs) == 0:
+        raise ValueError(f"{scope.where}: inputs need a feature axis [*batch, in], got a scalar")
+    stored = (scope.get_param(sublayer) or {}).get("kernel")
+    if stored is not None and stored.shape[in_axis] != inputs.shape[-1]:
+        raise ValueError(f"{scope.where}: expected inputs with {stored.shape[in_axis]} features (kernel "
+                         f"'{sublayer}' is {list(stored.shape)}), got {list(inputs.shape)}")
+
+
+def carry_shape(input_shape, features: int) -> tuple[int, ...]:
+    """`[*batch, *spatial, features]` for inputs `[*batch, *spatial, in]`."""
+    return tuple(input_shape[:len(input_shape) - 1]) + (features,)
