@@ -7,7 +7,7 @@ from __future__ import annotations
 import chex
 import numpy as np
 
-from comparisons.parity.common import canonical_structure, ulp_distance
+from comparisons.parity.measures import canonical_structure, ulp_distance
 
 FORWARD_RTOL = 1e-5  # float32 forward passes
 GRADIENT_RTOL = 1e-4  # gradients and multi-step training

@@ -12,8 +12,9 @@ import jax
 import jax.numpy as jnp
 import pytest
 
-from comparisons import bench
-from comparisons.bench_lstm import normalized_program
+from comparisons import cli
+from comparisons.bench import command as bench
+from comparisons.bench.lstm import normalized_program
 from purejax.models import MODELS
 
 SIDE_KEYS = {"step_ms", "dispatch_ms", "compile_s", "trace_lower_s", "xla_compile_s", "stablehlo_ops",
@@ -107,7 +108,7 @@ def test_plot_is_a_png(tiny_run):
     (["--repeats", "many"], "invalid int value"),
 ])
 def test_bad_arguments_are_refused(args, message, capsys):
-    assert bench.main(args) == 2
+    assert cli.parse_bench_args(args) == 2
     err = capsys.readouterr().err
     assert message in err, err
     if "unknown model" in message:

@@ -9,12 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+import types
 
 import pytest
 
-from comparisons import report
-from comparisons.parity import BACKGROUND, SECTIONS
-from comparisons.parity.common import TIERS, Check, Row
+from comparisons.parity import report
+from comparisons.parity.sections import BACKGROUND, SECTIONS
+from comparisons.parity.rows import TIERS, Check, Row
 
 
 def _run(*args, timeout=1200):
@@ -145,12 +146,18 @@ def test_unknown_section_is_refused_with_the_choices():
     assert result.returncode == 2 and "invalid choice" in result.stderr and "random" in result.stderr
 
 
+def _use_sections(monkeypatch, **checks):
+    """Make the report's sections these: `name=checks(tier) -> [Check]`."""
+    monkeypatch.setattr(report, "SECTIONS", {name.replace("_", "-"): "a test section" for name in checks})
+    monkeypatch.setattr(report, "table", lambda name: types.SimpleNamespace(checks=checks[name.replace("-", "_")]))
+
+
 def _section(*rows):
     return lambda tier="quick": [Check(r.component, lambda r=r: r) for r in rows]
 
 
 def test_a_failing_row_fails_the_run(monkeypatch, capsys):
-    monkeypatch.setattr(report, "SECTIONS", {"broken": _section(Row("x", "y", "z", "differs", False))})
+    _use_sections(monkeypatch, broken=_section(Row("x", "y", "z", "differs", False)))
     assert report.main() == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "FAILED: see the FAIL rows above" in out
@@ -163,8 +170,7 @@ def test_a_crashing_check_or_section_becomes_a_failed_row(monkeypatch, capsys):
     def unplannable(tier="quick"):
         raise RuntimeError("no plan")
 
-    monkeypatch.setattr(report, "SECTIONS", {"boom": lambda tier="quick": [Check("x", boom)],
-                                             "noplan": unplannable})
+    _use_sections(monkeypatch, boom=lambda tier="quick": [Check("x", boom)], noplan=unplannable)
     assert report.main() == 1
     out = capsys.readouterr().out
     assert "RuntimeError: kaput" in out and "RuntimeError: no plan" in out
@@ -206,7 +212,7 @@ def test_a_row_fits_the_width(width):
 
 def test_models_section_rows():
     """The report's model rows on the cheapest model: init identical, a short training bitwise."""
-    from comparisons.parity import models
+    from comparisons.parity.tables import models
 
     checks = models.checks("quick")
     rows = [check.run() for check in checks[:2]]

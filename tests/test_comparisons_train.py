@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from comparisons import train
+from comparisons.training import command as train
 from purejax.models import MODELS
 
 
@@ -64,9 +64,9 @@ def test_no_plot_writes_json_only(tmp_path):
 
 
 def test_disagreement_gives_a_nonzero_exit(tmp_path, monkeypatch):
-    from comparisons import training
+    from comparisons.training import pair
 
-    monkeypatch.setattr(training, "RTOL", -1.0)  # nothing can be within a negative tolerance
+    monkeypatch.setattr(pair, "TRAINING_RTOL", -1.0)  # nothing can be within a negative tolerance
     assert train.run("linear_regression", steps=2, out=str(tmp_path), plot=False) == 1
     assert json.loads((tmp_path / "metrics.json").read_text())["ok"] is False
 

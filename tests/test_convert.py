@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from comparisons.parity.convert import CASES, case_id, from_torch, our_variables, round_trip
+from comparisons.parity.tables.convert import CASES, case_id, from_torch, our_variables, round_trip
 from purejax.convert import (
     carry_from_torch, carry_to_torch, gru_from_torch, gru_to_torch, lstm_from_torch, lstm_to_torch,
 )

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from comparisons import devices, distributed
+from comparisons.cluster import devices, launch as distributed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -58,7 +58,7 @@ def test_eight_simulated_devices_agree_with_one(way, tmp_path):
 
 def test_a_started_backend_is_restarted_with_the_devices(tmp_path):
     """JAX already up with 1 CPU device: `ensure_host_devices` re-executes the command, once."""
-    code = ("import jax; jax.devices(); from comparisons.devices import ensure_host_devices; "
+    code = ("import jax; jax.devices(); from comparisons.cluster.devices import ensure_host_devices; "
             f"ensure_host_devices(2, ['train', 'linear_regression', '--devices', '2', '--steps', '1', "
             f"'--no-plot', '--out', {str(tmp_path)!r}])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,

@@ -1,6 +1,6 @@
 """purejax.losses against optax.losses: the same values and gradients, bit for bit, eager and jitted.
 
-The cases (`comparisons.parity.losses.CASES`) are shared with the parity report; each is run here
+The cases (`comparisons.parity.tables.losses.CASES`) are shared with the parity report; each is run here
 on fixed inputs (zeros, +-1e4, +-1e30, several shapes), on hypothesis-generated float32 arrays,
 and for its gradient. Then the errors, and the values no check can catch under `jit`.
 """
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import purejax.losses as pl
-from comparisons.parity.losses import CASES, case_id, fixed_inputs, functions, second_argument
+from comparisons.parity.tables.losses import CASES, case_id, fixed_inputs, functions, second_argument
 from tests._asserts import assert_within_ulp
 
 EXTREMES = fixed_inputs()["zeros, normal, +-1e4, +-1e30, +-50 [17, 10]"]  # other shapes: hypothesis

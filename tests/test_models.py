@@ -20,7 +20,8 @@ import pytest
 from absl.testing import parameterized
 
 import purejax.random
-from comparisons.training import RTOL, train_pair
+from comparisons.parity.measures import TRAINING_RTOL as RTOL
+from comparisons.training.pair import train_pair
 from purejax.models import MODELS
 from purejax.train import TrainState, make_eval_step, make_train_step
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise
@@ -131,7 +132,7 @@ def test_learns_within_default_budget(name):
     step = make_train_step(ours.loss_fn)
     for i in range(ours.DEFAULTS["steps"]):
         state, _ = step(state, next(batches), purejax.random.fold_in(k_step, i))
-    from comparisons.training import evaluate
+    from comparisons.training.pair import evaluate
     evals = evaluate(make_eval_step(ours.loss_fn), state, ours, ours.DEFAULTS["batch_size"], k_eval)
     ok, text = ours.learning_goal(evals)
     assert ok, f"{name} did not learn: {text}"

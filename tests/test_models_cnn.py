@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import purejax.random
-from comparisons.training import train_pair
+from comparisons.training.pair import train_pair
 from flaxed.models import cnn as flaxed_cnn
 from purejax.models import cnn
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import purejax.random
-from comparisons.training import evaluate
+from comparisons.training.pair import evaluate
 from flaxed.models import mdn as flaxed_mdn
 from purejax.models import mdn
 from purejax.train import TrainState, make_eval_step, make_train_step

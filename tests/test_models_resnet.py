@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import purejax.random
-from comparisons.training import train_pair
+from comparisons.training.pair import train_pair
 from flaxed.models import resnet as flaxed_resnet
 from purejax.models import resnet
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise

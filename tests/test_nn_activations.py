@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import purejax.nn as pa
-from comparisons.parity.nn_activations import CASES, EDGES, case_inputs, grad_inputs, weighted_sum
+from comparisons.parity.tables.nn_activations import CASES, EDGES, case_inputs, grad_inputs, weighted_sum
 from tests._asserts import assert_within_ulp
 
 ELEMENTWISE = ["relu", "relu6", "leaky_relu", "elu", "celu", "selu", "gelu", "sigmoid", "log_sigmoid",

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import pytest
 from absl.testing import parameterized
 
-from comparisons.parity.nn_linear import CASES, assert_case
+from comparisons.parity.tables.nn_linear import CASES, assert_case
 from purejax.nn import Conv, ConvTranspose, avg_pool, max_pool, pool
 from tests.conftest import PLATFORMS
 

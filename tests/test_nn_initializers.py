@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from jax._src.nn.initializers import _compute_fans as jax_compute_fans
 
-from comparisons.parity.nn_initializers import CASES, seeds
+from comparisons.parity.tables.nn_initializers import CASES, seeds
 from purejax.nn import initializers as pi
 from tests._asserts import assert_within_ulp
 

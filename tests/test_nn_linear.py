@@ -10,7 +10,7 @@ import jax.numpy as jnp
 import pytest
 from absl.testing import parameterized
 
-from comparisons.parity.nn_linear import CASES, Tower, assert_case
+from comparisons.parity.tables.nn_linear import CASES, Tower, assert_case
 from purejax.nn import Dense, DenseGeneral, Embed, Layer
 from purejax.nn.dtypes import promote_dtype
 from tests.conftest import PLATFORMS

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import pytest
 from absl.testing import parameterized
 
-from comparisons.parity.nn_recurrent import CASES, KEY, LENGTHS, SHAPE, case_id, compare
+from comparisons.parity.tables.nn_recurrent import CASES, KEY, LENGTHS, SHAPE, case_id, compare
 from purejax.nn import RNN, Bidirectional, LSTMCell, SimpleCell, flip_sequences, initializers
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise
 from tests.conftest import PLATFORMS

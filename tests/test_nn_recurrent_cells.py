@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import pytest
 from absl.testing import parameterized
 
-from comparisons.parity.nn_recurrent_cells import CASES, case_id, compare
+from comparisons.parity.tables.nn_recurrent_cells import CASES, case_id, compare
 from purejax.nn import ConvLSTMCell, GRUCell, LSTMCell, MGUCell, OptimizedLSTMCell, SimpleCell
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise
 from tests.conftest import PLATFORMS

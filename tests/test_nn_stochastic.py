@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import pytest
 from absl.testing import parameterized
 
-from comparisons.parity.nn_normalization import OTHER, case_id
+from comparisons.parity.tables.nn_normalization import OTHER, case_id
 from purejax.nn import Dropout, Layer, LayerNorm, PReLU, Sequential
 from tests._asserts import assert_bitwise
 from tests.test_nn_normalization import assert_matches_flax

@@ -7,13 +7,14 @@ import jax.numpy as jnp
 import pytest
 
 import optax
-from comparisons.parity.optim_adaptive import ALIASES, CASES, ours, run_case
-from comparisons.parity.optim_common import RTOL, compare, example_params
+from comparisons.parity.tables.optim_adaptive import ALIASES, CASES, ours, run_case
+from comparisons.parity.measures import OPTIMIZER_RTOL
+from comparisons.parity.tables.optim_harness import compare, example_params
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.name}[{c.label}]" for c in CASES])
 def test_matches_optax(case):
-    assert run_case(case) <= RTOL
+    assert run_case(case) <= OPTIMIZER_RTOL
 
 
 def test_every_alias_has_a_default_and_a_non_default_case():
@@ -51,7 +52,7 @@ def test_rms_with_bias_correction_is_adam_without_first_moment():
     """Optax's note: scale_by_rms(eps_in_sqrt=False, bias_correction=True) == scale_by_adam(b1=0)."""
     rms = ours.chain(ours.scale_by_rms(decay=0.99, eps_in_sqrt=False, bias_correction=True), ours.scale(-1e-2))
     adam = ours.chain(ours.scale_by_adam(b1=0.0, b2=0.99), ours.scale(-1e-2))
-    assert compare(rms, adam, compare_state=False) <= RTOL  # ours against ours; states differ
+    assert compare(rms, adam, compare_state=False) <= OPTIMIZER_RTOL  # ours against ours; states differ
 
 
 def test_lion_rejects_unknown_mode():

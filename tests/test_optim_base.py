@@ -6,7 +6,8 @@ import optax
 import pytest
 
 import purejax.optim as po
-from comparisons.parity.optim_common import RTOL, compare, example_params
+from comparisons.parity.measures import OPTIMIZER_RTOL
+from comparisons.parity.tables.optim_harness import compare, example_params
 from tests._asserts import assert_bitwise
 
 SCHEDULE = lambda count: 0.1 / (1.0 + count)  # noqa: E731  (plain Python: runs on either side)
@@ -27,7 +28,7 @@ CASES = [
 
 @pytest.mark.parametrize("name,factory", CASES, ids=[c[0] for c in CASES])
 def test_fifty_steps_beside_optax(name, factory):
-    assert compare(factory(po), factory(optax)) <= RTOL
+    assert compare(factory(po), factory(optax)) <= OPTIMIZER_RTOL
 
 
 def test_learning_rate_none_is_identity():

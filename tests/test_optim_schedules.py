@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import optax
-from comparisons.parity.common import ulp_distance
-from comparisons.parity.optim_schedules import CASES, MAX_ULP, MODES, counts, evaluate
+from comparisons.parity.measures import ulp_distance
+from comparisons.parity.tables.optim_schedules import CASES, MAX_ULP, MODES, counts, evaluate
 from purejax.optim import (
     cosine_decay_schedule, exponential_decay, linear_schedule, piecewise_constant_schedule, sgdr_schedule,
     warmup_cosine_decay_schedule)

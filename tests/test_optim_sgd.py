@@ -1,6 +1,6 @@
 """SGD-family optimizers and their building blocks against Optax, 50 jitted steps side by side.
 
-Rows `(name, ours, theirs)`; each runs through `optim_common.compare` (plain) or
+Rows `(name, ours, theirs)`; each runs through `optim_harness.compare` (plain) or
 `optim_sgd.compare_keyed` (noise: also bitwise, and per-example gradients for dpsgd).
 """
 import warnings
@@ -13,9 +13,10 @@ import optax.contrib
 import pytest
 
 import purejax.random
-from comparisons.parity.optim_common import RTOL, example_params
-from comparisons.parity.optim_common import compare as compare_plain
-from comparisons.parity.optim_sgd import compare_keyed, linear_schedule
+from comparisons.parity.measures import OPTIMIZER_RTOL
+from comparisons.parity.tables.optim_harness import example_params
+from comparisons.parity.tables.optim_harness import compare as compare_plain
+from comparisons.parity.tables.optim_sgd import compare_keyed, linear_schedule
 import purejax.optim as ours
 from purejax.optim import chain, scale_by_learning_rate
 from tests._asserts import assert_bitwise
@@ -51,7 +52,7 @@ KEYED = [  # (name, ours, theirs, per_example): the noise must be the same bits;
 
 @pytest.mark.parametrize("name, ours_tx, theirs_tx", PLAIN, ids=[r[0] for r in PLAIN])
 def test_matches_optax(name, ours_tx, theirs_tx):
-    assert compare_plain(ours_tx(), theirs_tx()) <= RTOL
+    assert compare_plain(ours_tx(), theirs_tx()) <= OPTIMIZER_RTOL
 
 
 @pytest.mark.parametrize("name, ours_tx, theirs_tx, per_example", KEYED, ids=[r[0] for r in KEYED])

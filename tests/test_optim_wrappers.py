@@ -1,8 +1,8 @@
 """purejax's optimizer wrappers against Optax's: 50 jitted steps, then the states, then the errors.
 
 The parity cases live in `comparisons/parity/optim_wrappers.py` (the report's rows); each runs
-through the shared harness `optim_common.compare` (updates and params at every step, final state
-arrays) and must agree within `optim_common.RTOL` (2e-5, float32 over 50 steps). In practice the
+through the shared harness `optim_harness.compare` (updates and params at every step, final state
+arrays) and must agree within `measures.OPTIMIZER_RTOL` (2e-5, float32 over 50 steps). In practice the
 wrappers agree bitwise: they add no arithmetic of their own.
 """
 import jax
@@ -12,8 +12,9 @@ import pytest
 
 import optax
 import purejax.optim
-from comparisons.parity.optim_common import RTOL, example_params, run
-from comparisons.parity.optim_wrappers import CASES, inject_nan, max_diff
+from comparisons.parity.measures import OPTIMIZER_RTOL
+from comparisons.parity.tables.optim_harness import example_params, run
+from comparisons.parity.tables.optim_wrappers import CASES, inject_nan, max_diff
 from purejax import tree
 from purejax.optim import (
     MaskedNode, MultiSteps, MultiTransformState, PartitionState, apply_if_finite, inject_hyperparams, linear_schedule,
@@ -22,7 +23,7 @@ from purejax.optim import (
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.name}-{c.label}" for c in CASES])
 def test_same_as_optax_for_50_steps(case):
-    assert max_diff(case) <= RTOL
+    assert max_diff(case) <= OPTIMIZER_RTOL
 
 
 def _final_states(ours, theirs, steps, grad_transform=None):

@@ -18,7 +18,8 @@ from flax.training import common_utils
 
 import flaxed.parallel
 import purejax.parallel
-from comparisons.parallel_training import RTOL, train_parallel
+from comparisons.parity.measures import DEVICES_RTOL as RTOL
+from comparisons.training.parallel import train_parallel
 from purejax.models import MODELS
 
 STEPS = 3
@@ -38,7 +39,7 @@ def test_cases_are_models():
 def test_eight_devices_match_one(name, tmp_path):
     out = tmp_path / "result.json"
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8", JAX_PLATFORMS="cpu")
-    done = subprocess.run([sys.executable, "-m", "comparisons.parallel_training", name, "--steps", str(STEPS),
+    done = subprocess.run([sys.executable, "-m", "comparisons.training.parallel", name, "--steps", str(STEPS),
                            "--json", str(out)], env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     (result,) = json.loads(out.read_text())
@@ -85,7 +86,7 @@ def test_unknown_way_is_refused():
 @pytest.mark.parametrize("name", ["cnn", "lstm_lm"])
 def test_two_processes_of_four_devices_match_one(name, tmp_path):
     """`jax.distributed` with 2 local processes (gloo): both packages, both ways, against one device."""
-    from comparisons.distributed import launch
+    from comparisons.cluster.launch import launch
 
     out, log = tmp_path / "result.json", tmp_path / "log.txt"
     with open(log, "w") as stream:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import flaxed.random
 import purejax.random as pr
-from comparisons.parity.random import CASES, SHAPES, seeds
+from comparisons.parity.tables.random import CASES, SHAPES, seeds
 from tests._asserts import assert_bitwise, assert_within_ulp
 from tests.conftest import PLATFORMS
 
@@ -104,7 +104,7 @@ def test_float64_under_x64():
     script = textwrap.dedent("""
         import jax, jax.numpy as jnp
         import purejax.random as pr
-        from comparisons.parity.common import ulp_distance
+        from comparisons.parity.measures import ulp_distance
         key = jax.random.PRNGKey(2**40 + 3)
         worst = {
             "PRNGKey": ulp_distance(pr.PRNGKey(2**40 + 3), key),

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import purejax.tree as pt
-from comparisons.parity.tree import CHECKS, FIXED_TREES, Pair, Point
+from comparisons.parity.tables.tree import CHECKS, FIXED_TREES, Pair, Point
 from tests._asserts import assert_same_objects, assert_same_structure
 
 tu = jax.tree_util

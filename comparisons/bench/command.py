@@ -5,18 +5,29 @@
 For every model: the train-step time and compile time of both packages and their ratios
 (purejax / flaxed; below 1 means purejax is faster), peak memory where the backend counts it;
 then the import times of `purejax`, `jax` and `flax.linen`, and the LSTM workload of
-`comparisons/bench_lstm.py` against the matmul peak measured at the start on the same device.
+`comparisons/bench/lstm.py` against the matmul peak measured at the start on the same device.
 The table ends with the goals of issue 9, each marked met or not met; they are reported, never
 asserted (a benchmark on a shared machine is a measurement, not a test).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform as platform_
-import sys
 import time
+
+import flax
+import jax
+import jaxlib
+import numpy as np
+import optax
+from rich.console import Group
+
+from comparisons import display
+from comparisons.bench import lstm as bench_lstm
+from comparisons.bench import models as bench_models
+from comparisons.bench.chart import bench_ratios
+from purejax.nn.recurrent_lstm_fused import FUSED_BY_PLATFORM
 
 FULL = {"steps": 200, "warmup": 20, "compile_repeats": 3, "import_repeats": 15, "lstm_repeats": 40,
         "lstm_unrolls": [1, 8], "matmul_repeats": 10}
@@ -26,43 +37,7 @@ GOALS = {"step_ratio": 1.00, "compile_ratio": 0.8, "import_margin_s": 0.050, "ls
 SCHEMA = "purejax-bench/1"
 
 
-def parser() -> argparse.ArgumentParser:
-    from purejax.models import MODELS
-
-    p = argparse.ArgumentParser(prog="python -m comparisons bench",
-                                description="Time purejax against Flax + Optax: train steps, compiles, imports, LSTM.")
-    p.add_argument("--models", nargs="+", metavar="MODEL", help=f"models to time (default: all): {', '.join(MODELS)}")
-    p.add_argument("--quick", action="store_true", help="fewer repeats: a few minutes on a CPU")
-    p.add_argument("--json", metavar="FILE", help="write every figure, the device, versions and settings to FILE")
-    p.add_argument("--plot", metavar="FILE", help="draw the ratios as a bar chart (PNG) to FILE")
-    p.add_argument("--steps", type=int, metavar="N", help="timed train steps per side and model (after warm-up)")
-    p.add_argument("--repeats", type=int, metavar="N",
-                   help="repeats of every other measurement (compiles, imports, LSTM calls, matmuls)")
-    return p
-
-
-def parse_args(argv):
-    """The checked options, or an exit code (2) after printing the error."""
-    from purejax.models import MODELS
-
-    p = parser()
-    try:
-        args = p.parse_args(argv)
-        unknown = [m for m in args.models or () if m not in MODELS]
-        if unknown:
-            p.error(f"unknown model {unknown[0]!r}; choose from: {', '.join(MODELS)}")
-        for name in ("steps", "repeats"):
-            if getattr(args, name) is not None and getattr(args, name) < 1:
-                p.error(f"--{name} must be at least 1, got {getattr(args, name)}")
-    except SystemExit as exit_:
-        return exit_.code
-    args.models = list(dict.fromkeys(args.models or MODELS))
-    return args
-
-
 def settings_for(args) -> dict:
-    from comparisons import bench_lstm
-
     s = dict(QUICK if args.quick else FULL, models=args.models, quick=args.quick)
     if args.steps is not None:
         s["steps"], s["warmup"] = args.steps, min(s["warmup"], args.steps)
@@ -75,15 +50,6 @@ def settings_for(args) -> dict:
 
 def run(settings: dict, log=print) -> dict:
     """Every measurement, as the JSON-ready dict `--json` writes; `log(text)` is called as each stage begins."""
-    import flax
-    import jax
-    import jaxlib
-    import numpy as np
-    import optax
-
-    from comparisons import bench_lstm, bench_models
-    from purejax.nn.recurrent_lstm_fused import FUSED_BY_PLATFORM
-
     started = time.perf_counter()
     result = {"schema": SCHEMA, "device": str(jax.devices()[0]), "platform": jax.default_backend(),
               "device_kind": jax.devices()[0].device_kind, "cpu_count": os.cpu_count(),
@@ -177,10 +143,6 @@ def goals(result: dict) -> list[dict]:
 
 def format_table(result: dict):
     """Every figure of a run as tables (models, donation, imports, LSTM, goals), for `display.show`."""
-    from rich.console import Group
-
-    from comparisons import bench_lstm, display
-
     la = result["load_average_start"]
     models = []
     for name, m in result["models"].items():
@@ -221,12 +183,8 @@ def format_table(result: dict):
         f"{met} of {len(result['goals'])} goals met (reported, not asserted)")
 
 
-def main(argv=None) -> int:
-    from comparisons import display
-
-    args = parse_args(sys.argv[1:] if argv is None else list(argv))
-    if isinstance(args, int):
-        return args
+def main(args, argv: list[str]) -> int:
+    """Run the bench for the options `comparisons.cli.parse_bench_args(argv)` read; print, write the files."""
     settings = settings_for(args)
     with display.Progress(len(settings["models"]) + 3, description="bench", plain="each") as progress:
         def stage(text: str) -> None:  # a stage begins: the one before it is done
@@ -234,19 +192,13 @@ def main(argv=None) -> int:
 
         result = run(settings, log=stage)
         progress.update(progress.total, "done")
-    result["command"] = "python -m comparisons bench " + " ".join(sys.argv[1:] if argv is None else list(argv))
-    out = display.console(sys.stdout)
+    result["command"] = "python -m comparisons bench " + " ".join(argv)
+    out = display.console()
     display.show(out, format_table(result))
     if args.json:
         with open(args.json, "w") as file:
             json.dump(result, file, indent=1)
         display.show(out, f"wrote {args.json}")
     if args.plot:
-        from comparisons.plots import bench_ratios
-
         display.show(out, f"wrote {bench_ratios(result, args.plot)}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -24,8 +24,10 @@ import time
 import flax.linen as fnn
 import jax
 import jax.numpy as jnp
+from rich.console import Group
 
 import purejax.nn as pnn
+from comparisons import display
 
 FULL = {"batch": 32, "time": 128, "inputs": 128, "hidden": 256, "repeats": 40}
 QUICK = {"batch": 32, "time": 128, "inputs": 128, "hidden": 256, "repeats": 5}
@@ -142,10 +144,6 @@ def normalized_program(compiled) -> str:
 
 def format_table(result: dict):
     """The LSTM figures as a table (`comparisons.display`), fastest first."""
-    from rich.console import Group
-
-    from comparisons import display
-
     rows = [[r["variant"], str(r["unroll"]), f"{r['median_ms']:.2f}", f"{r['compile_s']:.2f}",
              f"{r['tokens_per_s']:.0f}", f"{r['gflops']:.1f}", f"{r['fraction_of_peak']:.1%}"]
             for r in sorted(result["rows"], key=lambda r: r["median_ms"])]
@@ -156,6 +154,4 @@ def format_table(result: dict):
 
 
 if __name__ == "__main__":
-    from comparisons import display
-
     display.show(display.console(), format_table(run()))

@@ -35,13 +35,13 @@ import jax.numpy as jnp
 import numpy as np
 
 import purejax.random
-from comparisons.bench_lstm import normalized_program, rotated
-from comparisons.training import create_states, modules
+from comparisons.bench.lstm import normalized_program, rotated
+from comparisons.training.pair import create_states, modules
 from purejax.train import make_train_step
 
 SIDES = ("purejax", "flaxed")
 IMPORTS = ("purejax", "jax", "flax.linen")
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the repository: purejax importable
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the repository: purejax imports
 
 
 def _timed(fn, *args):

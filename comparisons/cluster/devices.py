@@ -19,6 +19,7 @@ tutorial, and `jax.config.update("jax_num_cpu_devices", n)` (the same knob as a 
 """
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
 import pkgutil
@@ -45,7 +46,7 @@ def cpu_environment(n: int, environ=None) -> dict:
 
 
 def _backend_started() -> bool:
-    from jax._src import xla_bridge
+    from jax._src import xla_bridge  # imported when asked: the command imports no JAX before its options are read
 
     return xla_bridge.backends_are_initialized()
 
@@ -59,12 +60,10 @@ def _cpu_only() -> bool:
     platforms = [p.strip() for p in os.environ.get("JAX_PLATFORMS", "").split(",") if p.strip()]
     if platforms:
         return all(p == "cpu" for p in platforms)
-    from importlib.metadata import entry_points
-
-    if entry_points(group="jax_plugins") or importlib.util.find_spec("libtpu") is not None:
+    if importlib.metadata.entry_points(group="jax_plugins") or importlib.util.find_spec("libtpu") is not None:
         return False
     try:
-        import jax_plugins
+        import jax_plugins  # a namespace package that exists only where an accelerator plugin is installed
     except ImportError:
         return True
     return not any(pkgutil.iter_modules(jax_plugins.__path__))
@@ -96,12 +95,12 @@ def ensure_host_devices(n: int, argv) -> None:
     if not _backend_started() and _cpu_only():
         os.environ.update({k: v for k, v in cpu_environment(n).items() if k in ("XLA_FLAGS", "JAX_PLATFORMS")})
         os.environ.pop("JAX_NUM_CPU_DEVICES", None)
-        import jax
+        import jax  # after the environment is set: JAX reads JAX_PLATFORMS when it is first imported
 
         if jax.config.jax_num_cpu_devices >= 0:  # set by the user before: it would win over the flag
             jax.config.update("jax_num_cpu_devices", n)
         return
-    import jax
+    import jax  # here too: a process that imported no JAX yet reads the environment now
 
     devices = jax.local_devices()  # starts the backend if need be
     platform = devices[0].platform

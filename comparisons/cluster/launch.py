@@ -1,4 +1,4 @@
-"""Several JAX processes, one program: `python -m comparisons train ... --processes P`.
+"""Several JAX processes, one program: the launcher behind `python -m comparisons train ... --processes P`.
 
 JAX's multi-process ("multi-controller") model: every process runs the same program (SPMD), owns
 its local devices, and `jax.distributed.initialize` joins them into one set of global devices,
@@ -7,7 +7,7 @@ over TCP on CPUs, NCCL on GPUs), so a `pmean` or a sharded `jit` sums over all o
 
 On one machine, `launch` plays the cluster: it starts P copies of
 
-    python -m comparisons.distributed worker --coordinator 127.0.0.1:PORT \\
+    python -m comparisons.cluster.worker --coordinator 127.0.0.1:PORT \\
         --num-processes P --process-id I -- MODEL --devices N --processes P ...
 
 each with `XLA_FLAGS=--xla_force_host_platform_device_count=N/P` and `JAX_PLATFORMS=cpu`, shows
@@ -38,21 +38,22 @@ SLURM, 2 hosts x 4 GPUs, one process per host:
     #SBATCH --gpus-per-node=4
     #SBATCH --time=00:30:00
     export JAX_LOCAL_DEVICE_IDS=0,1,2,3            # all 4 GPUs in the one process per host
-    srun python -m comparisons.distributed worker -- mlp --parallel sharding --out runs/mlp-2x4
+    srun python -m comparisons.cluster.worker -- mlp --parallel sharding --out runs/mlp-2x4
 
 Two GPU hosts by hand (host0 reachable as 10.0.0.1 from host1; any free port):
 
-    host0$ python -m comparisons.distributed worker --coordinator 10.0.0.1:1234 \\
+    host0$ python -m comparisons.cluster.worker --coordinator 10.0.0.1:1234 \\
                --num-processes 2 --process-id 0 -- mlp --parallel pmap
-    host1$ python -m comparisons.distributed worker --coordinator 10.0.0.1:1234 \\
+    host1$ python -m comparisons.cluster.worker --coordinator 10.0.0.1:1234 \\
                --num-processes 2 --process-id 1 -- mlp --parallel pmap
+
+Each process is `comparisons/cluster/worker.py`; this module starts, watches and stops them.
 
 Counterpart: `jax.distributed.initialize` (jax/_src/distributed.py) and JAX's "Multi-controller
 JAX" and "Using JAX in multi-host and multi-process environments" guides.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import socket
@@ -61,11 +62,11 @@ import sys
 import threading
 import time
 
-from comparisons.devices import cpu_environment
+from comparisons.cluster.devices import cpu_environment
 
 DIE_AT_STEP, DIE_PROCESS = "PUREJAX_TEST_DIE_AT_STEP", "PUREJAX_TEST_DIE_PROCESS"
 LAUNCHER = "PUREJAX_LAUNCHER_PID"  # set by `launch`: a worker whose launcher is gone exits
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # where `comparisons` is importable
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # where `comparisons` imports
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -166,7 +167,7 @@ def launch(worker_args: list[str], processes: int, devices_per_process: int, tim
         previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         for index in range(processes):
-            command = [sys.executable, "-m", "comparisons.distributed", "worker", "--coordinator", coordinator,
+            command = [sys.executable, "-m", "comparisons.cluster.worker", "--coordinator", coordinator,
                        "--num-processes", str(processes), "--process-id", str(index), "--", *worker_args]
             # A session of its own: Ctrl-C reaches the launcher only, and _stop can signal the whole group.
             proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -222,112 +223,3 @@ class _Terminated(Exception):
 
 def _terminated(*_):
     raise _Terminated()
-
-
-def _watch_launcher() -> None:
-    """Exit this worker when the launcher that started it is gone (killed before it could stop us)."""
-    launcher = int(os.environ.get(LAUNCHER, "0"))
-
-    def watch():
-        while os.getppid() == launcher:
-            time.sleep(1.0)
-        try:
-            print(f"error: the launcher (pid {launcher}) is gone; exiting", file=sys.stderr, flush=True)
-        finally:  # its pipe may be closed too
-            os._exit(1)
-
-    if launcher:
-        threading.Thread(target=watch, daemon=True).start()
-
-
-def die_hook():
-    """The test knob: an `on_step(step, *losses)` that kills this process at the chosen step, or None."""
-    if DIE_AT_STEP not in os.environ:
-        return None
-    import jax
-
-    at, who = int(os.environ[DIE_AT_STEP]), int(os.environ.get(DIE_PROCESS, "0"))
-    if jax.process_index() != who:
-        return None
-
-    def on_step(step, *_):
-        if step == at:
-            print(f"process {who}: {DIE_AT_STEP}={at}: exiting abruptly (os._exit(3))", file=sys.stderr, flush=True)
-            os._exit(3)
-
-    return on_step
-
-
-def worker(argv) -> int:
-    """One process of the run: join the others, train in parallel mode, leave."""
-    parser = argparse.ArgumentParser(prog="python -m comparisons.distributed worker",
-                                     description="One process of a multi-process run (see the module docstring).")
-    parser.add_argument("--coordinator", help="HOST:PORT of process 0 (default: JAX_COORDINATOR_ADDRESS or "
-                                              "auto-detected under SLURM / Open MPI)")
-    parser.add_argument("--num-processes", type=int, help="how many processes (default: auto-detected)")
-    parser.add_argument("--process-id", type=int, help="this one's number, 0 to P - 1 (default: auto-detected)")
-    parser.add_argument("--initialization-timeout", type=int, default=60,
-                        help="seconds to wait for all processes to join (default 60)")
-    parser.add_argument("--heartbeat-timeout", type=int, default=10,
-                        help="seconds without heartbeats after which a process counts as dead (default 10)")
-    parser.add_argument("train_args", nargs=argparse.REMAINDER,
-                        help="-- then the arguments of `train`, or `compare [MODEL ...] --steps N --json FILE` "
-                             "(comparisons.parallel_training: every model against one device)")
-    args = parser.parse_args(argv)
-    train_args = args.train_args[1:] if args.train_args[:1] == ["--"] else args.train_args
-    _watch_launcher()
-
-    import jax
-
-    jax.config.update("jax_cpu_collectives_implementation", "gloo")  # cross-process collectives on CPU
-    try:
-        jax.distributed.initialize(args.coordinator, args.num_processes, args.process_id,
-                                   initialization_timeout=args.initialization_timeout,
-                                   heartbeat_timeout_seconds=args.heartbeat_timeout,
-                                   shutdown_timeout_seconds=args.heartbeat_timeout)
-    except Exception as error:  # noqa: BLE001 - any failure to join is reported the same way
-        print(f"error: process {args.process_id}: could not join the run at {args.coordinator}: {error}",
-              file=sys.stderr, flush=True)
-        return 1
-    from comparisons.__main__ import parse_train_args
-
-    me = jax.process_index()
-    try:
-        if train_args[:1] == ["compare"]:  # every model against one device: the report's multi-process rows
-            from comparisons import parallel_training
-
-            code = parallel_training.main(train_args[1:])
-        else:
-            options = parse_train_args(train_args, devices=jax.device_count(), processes=jax.process_count())
-            code = options if isinstance(options, int) else _train(options)
-    except BaseException:  # noqa: BLE001 - say which process, then leave at once: the others are stopped
-        import traceback
-
-        try:
-            print(f"error: process {me} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
-        finally:
-            os._exit(1)
-    jax.distributed.shutdown()
-    return code
-
-
-def _train(args) -> int:
-    from comparisons import train
-
-    return train.run(args.model, args.steps, args.batch_size, args.lr, args.seed, args.out, args.text,
-                     plot=not args.no_plot, devices=args.devices, parallel=args.parallel,
-                     processes=args.processes, on_step=die_hook())
-
-
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] != ["worker"]:
-        print("usage: python -m comparisons.distributed worker [--coordinator HOST:PORT --num-processes P "
-              "--process-id I] -- MODEL [train options]\n(on one machine: python -m comparisons train MODEL "
-              "--processes P)", file=sys.stderr)
-        return 2
-    return worker(argv[1:])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

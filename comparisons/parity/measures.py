@@ -1,80 +1,36 @@
-"""What a parity row is, and how two results are measured against each other.
+"""How two results are measured against each other, and the tolerances they are held to.
 
-A row says: this purejax component, against this counterpart, on these inputs, differed by this
-much, and whether that is within the stated tolerance. The measures are shared with the tests
-(`tests/_asserts.py`) so that the report and the test suite judge alike.
+The one place for both, shared by the parity tables (`tables/`), the side-by-side trainers
+(`comparisons/training/`) and the tests (`tests/_asserts.py`), so that the report and the test
+suite judge alike. Tolerances follow the project's rule (DEVELOPERS.md, principle 3): bitwise for
+PRNG bits, pytrees, initial variables and integer work; a couple of ulp where a transcendental is
+computed differently; float32 `rtol` 1e-5 forward, 1e-4 for gradients and multi-step training.
+
+    ulp_distance(a, b)       units in the last place between two arrays (0: bitwise)
+    tree_ulp / trees_identical    the same over two pytrees
+    tree_rel(a, b, floor)    |a - b| / max(|b|, floor), elementwise, over two pytrees
+    leaves_rel(a, b, floor)  the same leaf by leaf, for trees of different classes (optimizer states)
+    scale_rel(a, b)          max |a - b| / max |b| per array (a layer's output against its scale)
+    loss_rel(a, b)           |a - b| / max(|a|, |b|, LOSS_FLOOR), per step of two loss curves
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any
 
+import jax
 import numpy as np
 
-# The report's two tiers. Both run the same tables and give the same rows (the data-parallel
-# section aside, which runs a representative subset of the models in "quick"); "quick" runs fewer
-# keys, shapes, trees, settings and steps per row. Each section module says what its tiers run.
-TIERS = ("quick", "full")
-
-
-@dataclass
-class Row:
-    """One line of the parity report.
-
-    `ulp` and `rel` are the measured differences the `difference` text describes, as numbers (None
-    where the row has no such measure): the report's summary takes each section's worst of them.
-    """
-
-    component: str  # e.g. "purejax.random.normal"
-    counterpart: str  # e.g. "jax.random.normal"
-    check: str  # what was run, e.g. "13 keys x 5 shapes, eager and jit"
-    difference: str  # "bitwise", "identical", "max 1 ulp", or the error
-    ok: bool
-    ulp: int | None = None  # the largest distance in units in the last place (0: bitwise)
-    rel: float | None = None  # the largest relative difference
-    seconds: float | None = None  # how long the check took (set by the report)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-class Check(NamedTuple):
-    """One row of the report, not yet run: what it compares, and the function that measures it."""
-
-    component: str  # the row's component, shown while it runs
-    run: Callable[[], Row]
-    release: bool = False  # the rows after it use none of the programs it compiled: drop them after it
-
-
-def check_tier(tier: str) -> str:
-    """`tier` itself, or a ValueError naming the tiers."""
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; the tiers are {', '.join(TIERS)}")
-    return tier
-
-
-def by_name(cases) -> dict[str, list]:
-    """A table's cases grouped by the component they test (`case.name`), in the table's order: one row each."""
-    groups: dict[str, list] = {}
-    for case in cases:
-        groups.setdefault(case.name, []).append(case)
-    return groups
-
-
-def settings(cases: list, limit: int | None) -> list:
-    """The first `limit` of a row's cases (all of them when `limit` is None): defaults come first."""
-    return list(cases)[:limit]
-
-
-def count(n: int, noun: str) -> str:
-    """"1 key", "2 keys": `noun` is the plural."""
-    return f"{n} {noun[:-1] if n == 1 else noun}"
-
-
-def of(chosen: list, cases: list, what: str = "settings") -> str:
-    """"3 settings", or "1 of 3 settings" when a tier runs fewer than the table has."""
-    return count(len(chosen), what) if len(chosen) == len(cases) else f"{len(chosen)} of {len(cases)} {what}"
-
+# -- tolerances --------------------------------------------------------------------------------
+FORWARD_RTOL = 1e-5  # float32 outputs
+FORWARD_ATOL = 1e-6  # outputs near 0 count against this absolute floor (atol / rtol = 0.1)
+GRADIENT_RTOL = 1e-4  # gradients
+GRADIENT_ATOL = 1e-6  # gradients near 0 (a near-cancelling sum) count against this floor
+ERF_INV_ULP = 2  # draws through erf_inv (normal, truncated normal): a polynomial XLA may evaluate differently
+OPTIMIZER_RTOL = 2e-5  # updates, parameters and states over 50 jitted optimizer steps, float32
+OPTIMIZER_FLOOR = 1e-3  # optimizer values are compared against max(|optax value|, OPTIMIZER_FLOOR)
+TRAINING_RTOL = 1e-4  # per-step losses of the two packages trained side by side
+DEVICES_RTOL = 1e-5  # per-step losses on N devices against the same program on one
+LOSS_FLOOR = 0.1  # losses smaller than this in magnitude are compared as if they were this large
 
 def ulp_distance(a: Any, b: Any) -> int:
     """The largest distance between `a` and `b` in units in the last place (0 = bitwise equal).
@@ -106,8 +62,6 @@ def ulp_distance(a: Any, b: Any) -> int:
 
 def tree_ulp(ours: Any, theirs: Any) -> int:
     """The largest `ulp_distance` over the leaves of two pytrees; 2**31 if their structures differ."""
-    import jax  # imported here: this module's other measures need only NumPy
-
     if jax.tree_util.tree_structure(ours) != jax.tree_util.tree_structure(theirs):
         return 2**31
     pairs = zip(jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs))
@@ -122,16 +76,69 @@ def trees_identical(ours: Any, theirs: Any) -> bool:
         return False
 
 
-def tree_rel(ours: Any, theirs: Any, floor: float = 1e-6) -> float:
-    """The largest `|a - b| / max(|b|, floor)` over the leaves (in float64); inf if structures differ."""
-    import jax
+def leaves_rel(ours: Any, theirs: Any, floor: float) -> float:
+    """The largest `|a - b| / max(|b|, floor)` over two trees' leaves taken in order, in float64.
 
+    For trees whose node classes differ but whose leaves correspond (purejax's and Optax's
+    optimizer states). Two NaNs in the same place count as equal; a NaN on one side only, a
+    different number of leaves or a different shape give inf.
+    """
+    la, lb = jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs)
+    if len(la) != len(lb):
+        return float("inf")
+    worst = 0.0
+    for x, y in zip(la, lb):
+        x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+        if x.shape != y.shape:
+            return float("inf")
+        both_nan = np.isnan(x) & np.isnan(y)
+        d = np.where(both_nan, 0.0, np.abs(x - y) / np.maximum(np.abs(y), floor))
+        if np.isnan(d).any():
+            return float("inf")
+        worst = max(worst, float(np.max(d, initial=0.0)))
+    return worst
+
+
+def tree_rel(ours: Any, theirs: Any, floor: float = 1e-6) -> float:
+    """`leaves_rel` of two pytrees of the same structure; inf if their structures differ.
+
+    With `floor = atol / rtol`, a result at most `rtol` means `|a - b| <= max(rtol * |b|, atol)`
+    everywhere.
+    """
     if jax.tree_util.tree_structure(ours) != jax.tree_util.tree_structure(theirs):
         return float("inf")
-    rel = [np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))
-                  / np.maximum(np.abs(np.asarray(b, np.float64)), floor), initial=0.0)
-           for a, b in zip(jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs))]
-    return float(max(rel, default=0.0))
+    return leaves_rel(ours, theirs, floor)
+
+
+def scale_rel(ours: Any, theirs: Any) -> float:
+    """The largest `max|a - b| / max|b|` over the arrays of two pytrees: each array's error against its scale.
+
+    Raises a ValueError naming the first key path where the trees, shapes or dtypes differ.
+    """
+    a, b = jax.tree_util.tree_flatten_with_path(ours)[0], jax.tree_util.tree_flatten_with_path(theirs)[0]
+    paths_a, paths_b = [jax.tree_util.keystr(p) for p, _ in a], [jax.tree_util.keystr(p) for p, _ in b]
+    if paths_a != paths_b:
+        raise ValueError(f"different trees: {paths_a} vs {paths_b}")
+    worst = 0.0
+    for path, (_, x), (_, y) in zip(paths_a, a, b):
+        x, y = np.asarray(x), np.asarray(y)
+        if x.shape != y.shape or x.dtype != y.dtype:
+            raise ValueError(f"{path}: {x.dtype}{list(x.shape)} vs {y.dtype}{list(y.shape)}")
+        x, y = x.astype(np.float64), y.astype(np.float64)
+        scale = max(np.max(np.abs(y), initial=0.0), np.finfo(np.float32).tiny)
+        worst = max(worst, float(np.max(np.abs(x - y), initial=0.0) / scale))
+    return worst
+
+
+def loss_rel(a, b) -> np.ndarray:
+    """`|a - b| / max(|a|, |b|, LOSS_FLOOR)`, step by step, for two loss curves.
+
+    A loss that crosses zero (the MDN's negative log-likelihood does) has no meaningful relative
+    difference there, so near zero the difference is measured against 0.1: an `rtol` of 1e-5
+    becomes an absolute tolerance of 1e-6 for losses within 0.1 of zero.
+    """
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), LOSS_FLOOR)
 
 
 def describe_ulp(ulp: int) -> str:

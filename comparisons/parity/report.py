@@ -15,13 +15,15 @@ terminal, plain flushed lines elsewhere), and ends with one line per section (ro
 difference and where, seconds), the total, what the differences mean and where to go next. A
 check that raises becomes a FAIL row. Ctrl-C stops after the current row and still prints the
 summary of what ran (exit code 130); a second Ctrl-C stops at once. Exit code 0 only if every
-row is ok. `python -m comparisons.report --tier TIER SECTION ...` is the second process that runs
+row is ok. `python -m comparisons.parity.report --tier TIER SECTION ...` is the second process that runs
 the `BACKGROUND` sections (`Background`, `worker`).
 """
 from __future__ import annotations
 
+import argparse
 import ctypes
 import gc
+import importlib
 import json
 import os
 import signal
@@ -37,9 +39,10 @@ import jax
 from rich.text import Text
 
 from comparisons import display
-from comparisons.parity import BACKGROUND, DESCRIPTIONS, SECTIONS
-from comparisons.parity.common import TIERS, Check, Row, check_tier, describe_rel, describe_ulp
-
+from comparisons.parity.measures import describe_rel, describe_ulp
+from comparisons.parity.rows import TIERS, Check, Row, check_tier
+from comparisons.parity.sections import BACKGROUND, SECTIONS, table
+from purejax.models import MODELS
 STATUS_WIDTH, DIFFERENCE_WIDTH, COUNTERPART_WIDTH = 4, 40, 36  # the row columns; `check` takes the rest
 TOLERANCES = """\
 what the differences mean (README.md, 'How parity is measured'):
@@ -68,11 +71,11 @@ def plan(names=None, tier: str = "quick") -> dict[str, list[Check]]:
     """Each named section's checks (all sections by default); a section that cannot plan becomes one failing check."""
     check_tier(tier)
     planned = {}
-    for name, checks in SECTIONS.items():
+    for name in SECTIONS:
         if names and name not in names:
             continue
         try:
-            planned[name] = checks(tier)
+            planned[name] = table(name).checks(tier)
         except Exception as e:  # noqa: BLE001 -- reported as a failed row rather than dying half-way
             planned[name] = [_failing(f"purejax.{name}", "planning the section", e)]
     return planned
@@ -134,17 +137,17 @@ class StopAfterRow:
 
 
 class Background:
-    """Sections run by a second process (`python -m comparisons.report`), their rows read as they come.
+    """Sections run by a second process (`python -m comparisons.parity.report`), their rows read as they come.
 
     The report spends most of its time compiling, on one core; on a machine with two or more, the
-    sections in `BACKGROUND` (`comparisons.parity`) run alongside the others from the start, and
+    sections in `BACKGROUND` (`sections.py`) run alongside the others from the start, and
     their rows are printed when the report reaches them. The second process has a session of its
     own, so Ctrl-C reaches the report alone, which stops it (`stop`).
     """
 
     def __init__(self, names: list[str], tier: str):
         self.log = tempfile.TemporaryFile("w+")  # its stderr: JAX's warnings, tracebacks of failed rows
-        self.process = subprocess.Popen([sys.executable, "-m", "comparisons.report", "--tier", tier, *names],
+        self.process = subprocess.Popen([sys.executable, "-m", "comparisons.parity.report", "--tier", tier, *names],
                                         stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True)
 
     def next_row(self, check: Check) -> Row:
@@ -212,7 +215,7 @@ def run(planned: dict[str, list[Check]], tier: str = "quick", stream=None) -> tu
             for name, checks in planned.items():
                 if stop.requested:
                     break
-                progress.print(Text(f"== {name}  {DESCRIPTIONS.get(name, '')} ({len(checks)} rows)", style="bold"))
+                progress.print(Text(f"== {name}  {SECTIONS.get(name, '')} ({len(checks)} rows)", style="bold"))
                 elsewhere = background is not None and name in behind
                 sections.append(Section(name, [], len(checks), 0.0, elsewhere))
                 for check in checks:
@@ -312,14 +315,24 @@ def main(json_path: str | None = None, sections=None, tier: str = "quick", strea
     return 0 if all(r.ok for s in done for r in s.rows) else 1
 
 
+def show_list() -> int:
+    """`python -m comparisons list`: the sections and the models, one line each."""
+    print("components (python -m comparisons --only NAME):")
+    for name, description in SECTIONS.items():
+        print(f"  {name:19s} {description}")
+    print("models (python -m comparisons train NAME; source NAME):")
+    for name in MODELS:
+        doc = (importlib.import_module(f"purejax.models.{name}").__doc__ or "").strip().splitlines()
+        print(f"  {name:19s} {doc[0] if doc else ''}")
+    return 0
+
+
 def worker(argv=None) -> int:
-    """`python -m comparisons.report --tier TIER SECTION ...`: the second process of `Background`.
+    """`python -m comparisons.parity.report --tier TIER SECTION ...`: the second process of `Background`.
 
     Runs the sections' checks in order and writes each row as one line of JSON on stdout.
     """
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m comparisons.report")
+    parser = argparse.ArgumentParser(prog="python -m comparisons.parity.report")
     parser.add_argument("--tier", choices=TIERS, default="quick")
     parser.add_argument("sections", nargs="+", choices=sorted(SECTIONS))
     args = parser.parse_args(argv)

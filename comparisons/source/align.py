@@ -47,7 +47,7 @@ def align(left: list[Block], right: list[Block]) -> list[tuple[Block | None, Blo
 
 def _lex(text: str) -> list[list[tuple[object, str]]]:
     """Pygments' Python tokens of `text`, cut into lines."""
-    from pygments.lexers import PythonLexer
+    from pygments.lexers import PythonLexer  # optional (the source extra)
 
     lines: list[list[tuple[object, str]]] = [[]]
     for ttype, value in PythonLexer(stripnl=False, ensurenl=False).get_tokens(text):

@@ -32,7 +32,7 @@ td.none { background: repeating-linear-gradient(45deg, #f4f4f4, #f4f4f4 4px, #ec
 def _html_formatter():
     """Pygments' HtmlFormatter (classes, no wrapping) or None when pygments is missing."""
     try:
-        from pygments.formatters import HtmlFormatter
+        from pygments.formatters import HtmlFormatter  # optional (the source extra)
     except ImportError:
         return None
     return HtmlFormatter(nowrap=True)
@@ -46,8 +46,8 @@ def _html_cells(line: Line | None, other: Line | None, side: str, formatter) -> 
     if formatter is None:
         code = html_lib.escape("".join(t for _, t in tokens))
     else:
-        import pygments
-        from pygments.token import Token
+        import pygments  # optional (the source extra)
+        from pygments.token import Token  # optional (the source extra)
 
         code = pygments.format([(t or Token.Text, s) for t, s in tokens], formatter).rstrip("\n")
     return f'<td class="ln">{number or ""}</td><td class="code {side}">{code}</td>'

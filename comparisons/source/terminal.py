@@ -61,8 +61,8 @@ def _split_tokens(tokens: list[tuple[object, str]], lengths: list[int]) -> list[
 def _paint(tokens: list[tuple[object, str]], formatter) -> str:
     if formatter is None:
         return "".join(text for _, text in tokens)
-    import pygments
-    from pygments.token import Token
+    import pygments  # optional (the source extra)
+    from pygments.token import Token  # optional (the source extra)
 
     return pygments.format([(ttype or Token.Text, text) for ttype, text in tokens], formatter)
 
@@ -89,7 +89,7 @@ def _cell(line: Line | None, width: int, gutter: int, formatter) -> list[tuple[s
 
 
 def _terminal_formatter():
-    from pygments.formatters import TerminalFormatter
+    from pygments.formatters import TerminalFormatter  # optional (the source extra)
 
     return TerminalFormatter(bg="dark")
 

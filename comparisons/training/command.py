@@ -1,16 +1,16 @@
 """`python -m comparisons train MODEL`: train purejax's and Flax's versions side by side.
 
 Both start from the same variables and see the same batches and per-step keys
-(`comparisons.training.train_pair`); a progress line shows both losses and their difference. At
+(`comparisons.training.pair.train_pair`); a progress line shows both losses and their difference. At
 the end: a table, `OUT/metrics.json`, `OUT/curves.png`, and the model's own pictures (VAE samples,
 MDN mixtures, text samples). Ctrl-C stops after the current step and still writes what it has.
 Exit code: 0 when the two agree within tolerance, 1 when they do not, 130 when interrupted.
 
 Parallel mode (`--devices N`, `--processes P`): each side trains data-parallel on N devices
-(`comparisons.parallel_training.train_parallel`, way `pmap` or `sharding`), then purejax once more
+(`comparisons.training.parallel.train_parallel`, way `pmap` or `sharding`), then purejax once more
 on one device (the reference: `vmap` runs the pmap program on one device, `single` the plain
-step), and the table compares the sides with each other (`RTOL`) and with the reference
-(`RTOL_REFERENCE`). With several processes (`comparisons.distributed`) every process runs this
+step), and the table compares the sides with each other (`TRAINING_RTOL`) and with the reference
+(`DEVICES_RTOL`). With several processes (`comparisons.cluster`) every process runs this
 and process 0 alone prints and writes.
 """
 from __future__ import annotations
@@ -20,12 +20,15 @@ import os
 import signal
 import sys
 
+import jax
 from rich.console import Group
 
 from comparisons import display
-from comparisons.parallel_training import REFERENCE  # the one-device run each parallel way is held to
-from comparisons.parallel_training import RTOL as RTOL_REFERENCE  # N devices against that one, per step
-from comparisons.training import RTOL, modules, rel_diff, train_pair
+from comparisons.cli import check_batch_split
+from comparisons.parity.measures import DEVICES_RTOL, TRAINING_RTOL, loss_rel
+from comparisons.training import figures
+from comparisons.training.pair import modules, train_pair
+from comparisons.training.parallel import REFERENCE, train_parallel
 
 EXTRAS_NOTE = {"vae": "samples.png", "mdn": "mixture.png", "lstm_lm": "samples.txt"}
 
@@ -50,7 +53,7 @@ def summary_table(result: dict):
                       justify=["left", "right", "right", "right", "left"]),
         "(1st step: tracing and compiling included; ms/step: the median of the others)",
         f"max relative loss difference over {result['steps']} steps: {result['max_rel_loss_diff']:.2e} "
-        f"(tolerance {RTOL:g}); same initial variables: {result['init_equal']}; "
+        f"(tolerance {TRAINING_RTOL:g}); same initial variables: {result['init_equal']}; "
         f"{'ok' if result['ok'] else 'DIFFERENT'}")
 
 
@@ -68,8 +71,8 @@ def run(model: str, steps=None, batch_size=None, learning_rate=None, seed: int =
     """Train, print, write `metrics.json` and pictures; returns the exit code.
 
     `devices`, `processes` (not None): the parallel mode, way `parallel` ("pmap" or "sharding",
-    default "sharding"); JAX must already see `devices` devices in all (see `comparisons.devices`
-    and `comparisons.distributed`). `on_step(step, loss)`: called after each parallel step.
+    default "sharding"); JAX must already see `devices` devices in all (see `comparisons.cluster.devices`
+    and `comparisons.cluster.launch`). `on_step(step, loss)`: called after each parallel step.
     """
     if devices is not None or (processes or 1) > 1:
         if text is not None:
@@ -117,27 +120,14 @@ def run(model: str, steps=None, batch_size=None, learning_rate=None, seed: int =
         json.dump(to_json(result), file, indent=1)
     written = ["metrics.json"]
     if plot and result["steps"]:
-        from comparisons import plots, pictures
-
-        plots.curves(result, os.path.join(out, "curves.png"))
+        figures.curves(result, os.path.join(out, "curves.png"))
         written.append("curves.png")
-        written += pictures.draw(model, result, out, seed, stream)
+        written += figures.draw(model, result, out, seed, stream)
     print(f"wrote {', '.join(os.path.join(out, w) for w in written)}", file=stream)
     if stop["requested"]:
         print(f"interrupted after {result['steps']} steps", file=stream)
         return 130
     return 0 if result["ok"] else 1
-
-
-def check_batch_split(model: str, batch_size, devices) -> str | None:
-    """Why a batch of `batch_size` (default: the model's) cannot be split over `devices`, or None."""
-    ours, _ = modules(model)
-    batch = ours.DEFAULTS["batch_size"] if batch_size is None else batch_size
-    if devices and batch % devices:
-        which = "--batch-size" if batch_size is not None else f"{model}'s default batch size"
-        return (f"{which} {batch} is not divisible by {devices} devices (each device takes an equal share); "
-                f"choose --batch-size as a multiple of {devices}")
-    return None
 
 
 def parallel_table(result: dict):
@@ -156,24 +146,20 @@ def parallel_table(result: dict):
         f"{result['devices']} devices in {result['processes']} process(es), batch {result['batch_size']} "
         f"({result['batch_size'] // result['devices']} per device); seconds include compiling",
         f"max relative loss difference purejax vs flaxed over {result['steps']} steps: "
-        f"{result['max_rel_loss_diff']:.2e} (tolerance {RTOL:g}); vs the reference: "
-        f"{max(result['max_rel_diff_vs_single'].values()):.2e} (tolerance {RTOL_REFERENCE:g}); "
+        f"{result['max_rel_loss_diff']:.2e} (tolerance {TRAINING_RTOL:g}); vs the reference: "
+        f"{max(result['max_rel_diff_vs_single'].values()):.2e} (tolerance {DEVICES_RTOL:g}); "
         f"{'ok' if result['ok'] else 'DIFFERENT'}")
 
 
 def _max_rel(a: list, b: list) -> float:
     n = min(len(a), len(b))
-    diffs = rel_diff(a[:n], b[:n])
+    diffs = loss_rel(a[:n], b[:n])
     return float(diffs.max()) if diffs.size else 0.0
 
 
 def run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, stream, devices, parallel,
                  on_step=None) -> int:
     """The parallel mode of `run`: purejax and flaxed on every device, then purejax's reference."""
-    import jax
-
-    from comparisons.parallel_training import train_parallel
-
     ours, _ = modules(model)
     main = jax.process_index() == 0
     total = ours.DEFAULTS["steps"] if steps is None else steps
@@ -233,11 +219,11 @@ def run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, strea
     result["max_rel_loss_diff"] = _max_rel(losses["purejax"], losses["flaxed"])
     result["max_rel_diff_vs_single"] = {side: _max_rel(losses[side], losses["reference"])
                                         for side in ("purejax", "flaxed")}
-    result["tolerance"], result["tolerance_vs_single"] = RTOL, RTOL_REFERENCE
+    result["tolerance"], result["tolerance_vs_single"] = TRAINING_RTOL, DEVICES_RTOL
     result["interrupted"] = stop["requested"]
     complete = len({len(v) for v in losses.values()}) == 1 and result["steps"] > 0
-    result["ok"] = bool(complete and result["max_rel_loss_diff"] <= RTOL
-                        and max(result["max_rel_diff_vs_single"].values()) <= RTOL_REFERENCE)
+    result["ok"] = bool(complete and result["max_rel_loss_diff"] <= TRAINING_RTOL
+                        and max(result["max_rel_diff_vs_single"].values()) <= DEVICES_RTOL)
     if not main:
         return 130 if stop["requested"] else 0 if result["ok"] else 1
     display.show(display.console(stream), parallel_table(result))
@@ -245,9 +231,7 @@ def run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, strea
         json.dump(result, file, indent=1)
     written = ["metrics.json"]
     if plot and complete:
-        from comparisons import plots
-
-        plots.curves(result, os.path.join(out, "curves.png"))
+        figures.curves(result, os.path.join(out, "curves.png"))
         written.append("curves.png")
     print(f"wrote {', '.join(os.path.join(out, w) for w in written)}", file=stream)
     if stop["requested"]:

@@ -1,18 +1,32 @@
-"""Pictures of a side-by-side run (loss curves, what each model makes) and of a bench run.
+"""The pictures of a side-by-side run: both loss curves, and what each model makes.
 
-Each function takes a result (of `comparisons.training.train_pair`, with the trained variables,
-or of `comparisons.bench.run`) and writes a PNG; matplotlib (the `plots` extra) is imported only
-here, with the Agg backend.
+`curves` draws the two loss curves and their relative difference; `draw(model, result, out, seed,
+stream)` dispatches on the model's extras: the VAE's `sample` (a grid per class), the MDN's
+`predict` (mixture means and spreads over the data) and the language model's `sample` (greedy and
+temperature text, printed and saved). Other models have no picture beyond the loss curves. Each
+takes a `comparisons.training.pair.train_pair` result, with the trained variables.
+
+matplotlib is optional (the `plots` extra): `pyplot()` imports it when a picture is drawn, with
+the Agg backend, so `train --no-plot` and the rest of the package run without it.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
+import purejax.random
+from comparisons.parity.measures import TRAINING_RTOL, loss_rel
+from comparisons.training.pair import modules
+from purejax.train import model_variables
+
 COLOURS = {"purejax": "tab:blue", "flaxed": "tab:orange"}
+SAMPLES_PER_CLASS = 8
 
 
-def _pyplot():
-    import matplotlib
+def pyplot():
+    """matplotlib's pyplot on the Agg backend (files, no screen)."""
+    import matplotlib  # an optional dependency (the plots extra): imported when a picture is drawn
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -22,8 +36,7 @@ def _pyplot():
 
 def curves(result: dict, path: str) -> str:
     """Both loss curves overlaid (top) and their relative difference on a log scale (bottom)."""
-    plt = _pyplot()
-    from comparisons.training import RTOL, rel_diff
+    plt = pyplot()
 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True, height_ratios=(2, 1))
     steps = np.arange(1, result["steps"] + 1)
@@ -35,12 +48,12 @@ def curves(result: dict, path: str) -> str:
                   fontsize=10)
     top.legend()
     top.grid(alpha=0.3)
-    diff = rel_diff(result["purejax"]["loss"], result["flaxed"]["loss"])
+    diff = loss_rel(result["purejax"]["loss"], result["flaxed"]["loss"])
     floor = 1e-9  # a difference of exactly 0 (bitwise equal) is drawn on this floor
     bottom.semilogy(steps, np.maximum(diff, floor), color="tab:green", marker=".", lw=0.8,
                     label=f"|purejax - flaxed| / max(|loss|, 0.1) (0 drawn at {floor:g})")
-    bottom.axhline(RTOL, color="tab:red", ls=":", label=f"tolerance {RTOL:g}")
-    bottom.set_ylim(floor / 2, max(RTOL * 10, float(diff.max()) * 2 if diff.size else 1))
+    bottom.axhline(TRAINING_RTOL, color="tab:red", ls=":", label=f"tolerance {TRAINING_RTOL:g}")
+    bottom.set_ylim(floor / 2, max(TRAINING_RTOL * 10, float(diff.max()) * 2 if diff.size else 1))
     bottom.set_xlabel("step")
     bottom.set_ylabel("relative difference")
     bottom.legend(loc="upper left", fontsize=8)
@@ -53,7 +66,7 @@ def curves(result: dict, path: str) -> str:
 
 def vae_samples(images: dict, path: str, title: str) -> str:
     """A grid per side: one row per class, columns of samples; `images[side]: [classes, n, 8, 8, 1]`."""
-    plt = _pyplot()
+    plt = pyplot()
     sides = list(images)
     classes, n = images[sides[0]].shape[:2]
     fig, axes = plt.subplots(1, len(sides), figsize=(3.2 * len(sides), 3.4))
@@ -79,7 +92,7 @@ def mdn_mixture(data: dict, predictions: dict, path: str, title: str) -> str:
 
     `predictions[side] = (x_grid [m], weights [m, K], means [m, K], stds [m, K])`.
     """
-    plt = _pyplot()
+    plt = pyplot()
     sides = list(predictions)
     fig, axes = plt.subplots(1, len(sides), figsize=(5 * len(sides), 4), sharey=True)
     for ax, side in zip(np.atleast_1d(axes), sides):
@@ -104,26 +117,46 @@ def mdn_mixture(data: dict, predictions: dict, path: str, title: str) -> str:
     return path
 
 
-def bench_ratios(result: dict, path: str) -> str:
-    """A bench run's time ratios purejax / flaxed as grouped bars, with a line at 1.0 (equal)."""
-    plt = _pyplot()
-    names = list(result["models"])
-    x = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(names) + 3), 4.5))
-    for offset, key, label in ((-0.2, "step_ratio", "train step"), (0.2, "compile_ratio", "compile (first call)")):
-        ax.bar(x + offset, [result["models"][n][key] for n in names], width=0.4, label=label)
-    lstm = {row["variant"]: row["median_ms"] for row in result["lstm"]["rows"] if row["unroll"] == 1}
-    extra = {"import\npurejax / jax": result["imports"]["seconds"]["purejax"] / result["imports"]["seconds"]["jax"],
-             "LSTM\npurejax / flax": lstm[result["lstm"]["purejax_default_variant"]] / lstm["flax OptimizedLSTMCell"]}
-    ax.bar(len(names) + np.arange(len(extra)), list(extra.values()), width=0.4, color="tab:gray", label="other")
-    ax.axhline(1.0, color="black", lw=1, ls="--", label="equal (1.0)")
-    ax.set_xticks(list(x) + list(len(names) + np.arange(len(extra))), names + list(extra), rotation=30, ha="right")
-    ax.set_ylabel("time ratio, purejax / Flax (lower is better)")
-    ax.set_xlabel("model or measurement")
-    ax.set_title(f"purejax against Flax + Optax on {result['device']}", fontsize=10)
-    ax.legend(fontsize=8)
-    ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+def draw(model: str, result: dict, out: str, seed: int, stream) -> list[str]:
+    """Write the model's pictures into `out`; returns the file names written."""
+    makers = {"vae": _vae, "mdn": _mdn, "lstm_lm": _lstm_lm}
+    if model not in makers:
+        return []
+    sides = dict(zip(("purejax", "flaxed"), modules(model)))
+    variables = {side: model_variables(result[side]["state"]) for side in sides}
+    key = purejax.random.fold_in(purejax.random.PRNGKey(seed), 10_000)  # the same key for both sides
+    return makers[model](sides, variables, key, out, stream)
+
+
+def _vae(sides, variables, key, out, stream):
+    labels = np.repeat(np.arange(10), SAMPLES_PER_CLASS).astype(np.int32)  # [80]: 0 0 ... 9 9
+    images = {side: np.asarray(module.sample(variables[side], key, labels)).reshape(10, SAMPLES_PER_CLASS, 8, 8, 1)
+              for side, module in sides.items()}
+    same = np.array_equal(images["purejax"], images["flaxed"])
+    vae_samples(images, os.path.join(out, "samples.png"),
+                      f"VAE samples per class, same key ({'identical' if same else 'different'} on both sides)")
+    return ["samples.png"]
+
+
+def _mdn(sides, variables, key, out, stream):
+    module = next(iter(sides.values()))
+    test = module.load_data()["test"]
+    x = np.linspace(float(test["x"].min()), float(test["x"].max()), 200, dtype=np.float32)  # [200]
+    predictions = {side: (x, *module.predict(variables[side], x[:, None])) for side, module in sides.items()}
+    mdn_mixture(test, predictions, os.path.join(out, "mixture.png"),
+                      "Mixture density network on the inverse sine problem: component means +- one std")
+    return ["mixture.png"]
+
+
+def _lstm_lm(sides, variables, key, out, stream):
+    prompt, length = b"def ", 200
+    lines = []
+    for side, module in sides.items():
+        for label, options in (("greedy", {"greedy": True}), ("temperature 0.8", {"temperature": 0.8})):
+            text = module.sample(variables[side], key, prompt, length, **options)
+            lines.append(f"--- {side}, {label}, prompt {prompt!r} ---\n{text.decode('utf-8', 'replace')}\n")
+    joined = "\n".join(lines)
+    print(joined, file=stream)
+    with open(os.path.join(out, "samples.txt"), "w") as file:
+        file.write(joined)
+    return ["samples.txt"]

@@ -20,11 +20,10 @@ import jax
 import numpy as np
 
 import purejax.random
+from comparisons.parity.measures import TRAINING_RTOL, loss_rel, trees_identical
+from flaxed.train import TrainState as FlaxTrainState
 from purejax.models import MODELS
 from purejax.train import TrainState, average_metrics, make_eval_step, make_train_step
-
-RTOL = 1e-4  # per-step losses, float32 (DEVELOPERS.md principle 3)
-
 
 def modules(name: str) -> tuple[ModuleType, ModuleType]:
     """`(purejax.models.NAME, flaxed.models.NAME)`, or a ValueError listing the models."""
@@ -33,25 +32,8 @@ def modules(name: str) -> tuple[ModuleType, ModuleType]:
     return importlib.import_module(f"purejax.models.{name}"), importlib.import_module(f"flaxed.models.{name}")
 
 
-LOSS_FLOOR = 0.1  # losses smaller than this in magnitude are compared as if they were this large
-
-
-def rel_diff(a, b) -> np.ndarray:
-    """`|a - b| / max(|a|, |b|, LOSS_FLOOR)`, elementwise.
-
-    A loss that crosses zero (the MDN's negative log-likelihood does) has no meaningful relative
-    difference there, so near zero the difference is measured against 0.1: an `rtol` of 1e-5
-    becomes an absolute tolerance of 1e-6 for losses within 0.1 of zero (the MDN's 8-device run
-    differed by 1e-7 at a loss of -0.016, a "relative" 1.6e-5).
-    """
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), LOSS_FLOOR)
-
-
 def create_states(name: str, variables: dict, learning_rate: float):
     """A purejax `TrainState` and a Flax one for the same variables and learning rate."""
-    from flaxed.train import TrainState as FlaxTrainState
-
     ours, theirs = modules(name)
     extra = {"batch_stats": variables["batch_stats"]} if "batch_stats" in variables else {}
     state_p = TrainState.create(apply_fn=None, params=variables["params"], tx=ours.optimizer(learning_rate), **extra)
@@ -116,10 +98,8 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
       `{"model", "steps", "seed", "batch_size", "learning_rate", "init_equal",
         "purejax": {"loss": [...], "eval": {...}, "seconds": s, "first_step_seconds": s (compiling),
         "median_step_ms": ms (after the first)}, "flaxed": {...},
-        "max_rel_loss_diff", "ok"}`; `ok` when every step's losses agree within `RTOL`.
+        "max_rel_loss_diff", "ok"}`; `ok` when every step's losses agree within `TRAINING_RTOL`.
     """
-    from comparisons.parity.common import trees_identical  # here: the parity package imports this module
-
     run = setup(name, batch_size, learning_rate, seed, data_options)
     ours, theirs, batch_size, learning_rate, train = run.ours, run.theirs, run.batch_size, run.learning_rate, run.train
     steps = ours.DEFAULTS["steps"] if steps is None else steps
@@ -150,8 +130,8 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
                         "first_step_seconds": times[0] if times else 0.0,
                         "median_step_ms": 1e3 * float(np.median(times[1:])) if len(times) > 1 else None,
                         "state": state}
-    diffs = rel_diff(losses["purejax"], losses["flaxed"])
+    diffs = loss_rel(losses["purejax"], losses["flaxed"])
     result["max_rel_loss_diff"] = float(diffs.max()) if diffs.size else 0.0
-    result["ok"] = bool(init_equal and result["max_rel_loss_diff"] <= RTOL)
+    result["ok"] = bool(init_equal and result["max_rel_loss_diff"] <= TRAINING_RTOL)
     return result
 

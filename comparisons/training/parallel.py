@@ -14,20 +14,23 @@ the same way (SPMD) and gets the same losses.
 """
 from __future__ import annotations
 
+import argparse
 import functools
 import importlib
+import json
 import time
 
 import jax
 import numpy as np
 
 import purejax.random
-from comparisons.training import create_states, modules, rel_diff, setup
+from comparisons.parity.measures import DEVICES_RTOL, loss_rel
+from comparisons.training.pair import create_states, modules, setup
+from purejax.models import MODELS
 from purejax.train import make_train_step
 
 WAYS = ("single", "sharding", "pmap", "vmap")
 REFERENCE = {"sharding": "single", "pmap": "vmap"}
-RTOL = 1e-5  # N devices against one, per-step losses (issue 8)
 
 
 def train_parallel(name: str, side: str, way: str, steps: int, batch_size: int | None = None,
@@ -88,33 +91,28 @@ def train_parallel(name: str, side: str, way: str, steps: int, batch_size: int |
 
 
 def compare(name: str, steps: int, ways=("pmap", "sharding"), sides=("purejax", "flaxed"), **kwargs) -> dict:
-    """Each side, each way, against its one-device reference: per-step losses within `RTOL`."""
+    """Each side, each way, against its one-device reference: per-step losses within `DEVICES_RTOL`."""
     runs, diffs = {}, {}
     for side in sides:
         for way in ways:
             for w in (way, REFERENCE[way]):
                 if (side, w) not in runs:
                     runs[side, w] = train_parallel(name, side, w, steps, **kwargs)["loss"]
-            diff = rel_diff(runs[side, way], runs[side, REFERENCE[way]])
+            diff = loss_rel(runs[side, way], runs[side, REFERENCE[way]])
             diffs[side, way] = float(diff.max()) if diff.size else 0.0
     return {"model": name, "steps": steps, "devices": jax.device_count(), "processes": jax.process_count(),
             "losses": {f"{s}/{w}": v for (s, w), v in runs.items()},
             "max_rel_diff": {f"{s}/{w}": v for (s, w), v in diffs.items()},
-            "ok": all(v <= RTOL for v in diffs.values())}
+            "ok": all(v <= DEVICES_RTOL for v in diffs.values())}
 
 
 def main(argv=None) -> int:
-    """`python -m comparisons.parallel_training [MODEL ...] --steps N [--json FILE]`: `compare` each model.
+    """`python -m comparisons.training.parallel [MODEL ...] --steps N [--json FILE]`: `compare` each model.
 
     Start it with the devices already there (`XLA_FLAGS=--xla_force_host_platform_device_count=8`
     on a CPU); the report's 'parallel' section does that in a subprocess.
     """
-    import argparse
-    import json
-
-    from purejax.models import MODELS
-
-    parser = argparse.ArgumentParser(prog="python -m comparisons.parallel_training")
+    parser = argparse.ArgumentParser(prog="python -m comparisons.training.parallel")
     parser.add_argument("models", nargs="*", default=list(MODELS))
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--json", metavar="FILE")

@@ -21,15 +21,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from comparisons.parity.common import (Check, Row, check_tier, describe_rel, describe_ulp, of, settings, tree_rel,
-                                       tree_ulp)
+from comparisons.parity.measures import FORWARD_ATOL, FORWARD_RTOL, describe_rel, describe_ulp, tree_rel, tree_ulp
+from comparisons.parity.rows import Check, Row, check_tier, of, settings
 from purejax import convert
 from purejax.nn import RNN, GRUCell, LSTMCell, OptimizedLSTMCell, initializers
 
 SEED = 0  # torch.manual_seed: the torch module's weights
 KEY = jax.random.PRNGKey(0)  # our init, for the round trip
-FORWARD_RTOL = 1e-5
-FORWARD_ATOL = 1e-6
 BATCH, TIME = 3, 5
 SKIPPED = "skipped: torch not installed"
 

@@ -19,9 +19,8 @@ import numpy as np
 import optax
 
 import purejax.losses
-from comparisons.parity.common import Check, Row, by_name, check_tier, count, describe_ulp, of, settings, ulp_distance
-
-
+from comparisons.parity.measures import describe_ulp, ulp_distance
+from comparisons.parity.rows import Check, Row, by_name, check_tier, count, of, settings
 # -- second arguments, made from the first's shape -------------------------------------------------
 def _targets(shape, rng):  # regression targets
     return jnp.asarray(rng.normal(size=shape) * 2, jnp.float32)

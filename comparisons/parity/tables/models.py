@@ -3,7 +3,7 @@
 For every model in `purejax.models.MODELS`, two rows:
 - init: the same key and batch give the same variables tree, bitwise (structure and values);
 - training: `STEPS[tier]` steps from the same variables on the same batches with the same
-  per-step keys (`comparisons.training.train_pair`), per-step losses within `rtol` 1e-4.
+  per-step keys (`comparisons.training.pair.train_pair`), per-step losses within `rtol` 1e-4.
 The full-length runs are `python -m comparisons train MODEL`; tests/test_models.py runs 100 steps.
 """
 from __future__ import annotations
@@ -13,8 +13,9 @@ import functools
 import jax
 
 import purejax.random
-from comparisons.parity.common import Check, Row, check_tier, trees_identical
-from comparisons.training import RTOL, modules, train_pair
+from comparisons.parity.measures import TRAINING_RTOL, trees_identical
+from comparisons.parity.rows import Check, Row, check_tier
+from comparisons.training.pair import modules, train_pair
 from purejax.models import MODELS
 
 STEPS = {"quick": 5, "full": 20}  # per tier; short runs: enough to see the trajectories stay together
@@ -41,7 +42,7 @@ def _training_row(name: str, steps: int) -> Row:
     text = "bitwise" if diff == 0 else f"max rel {diff:.1e}"
     return Row(f"purejax.models.{name} training", f"flaxed.models.{name} (Optax)",
                f"{steps} steps, same variables and batches: per-step losses",
-               f"{text} (rtol {RTOL:g})", bool(result["ok"]), rel=diff)
+               f"{text} (rtol {TRAINING_RTOL:g})", bool(result["ok"]), rel=diff)
 
 
 def checks(tier: str = "full") -> list[Check]:

@@ -16,8 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 
 import purejax.nn
-from comparisons.parity.common import Check, Row, by_name, check_tier, describe_ulp, of, settings, ulp_distance
-
+from comparisons.parity.measures import describe_ulp, ulp_distance
+from comparisons.parity.rows import Check, Row, by_name, check_tier, of, settings
 EDGES = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 3.0, -3.0, 6.0, -6.0, 1e-3, -1e-3, 20.0, -20.0, 88.8, -88.8,
                   104.0, -104.0, 1e4, -1e4, 3e38, -3e38, np.inf, -np.inf, np.nan, 2.5, -2.5, 1e-30], np.float32)
 FINITE = EDGES[np.isfinite(EDGES) & (np.abs(EDGES) < 1e38)]  # where a gradient is compared

@@ -13,13 +13,13 @@ from typing import Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from comparisons.parity.common import Check, Row, by_name, check_tier, count, describe_ulp, of, settings, ulp_distance
-from comparisons.parity.random import seeds
+from comparisons.parity.measures import ERF_INV_ULP, describe_ulp, ulp_distance
+from comparisons.parity.rows import Check, Row, by_name, check_tier, count, of, settings
+from comparisons.parity.tables.random import seeds
 from purejax.nn import initializers
 
 DENSE = ((5, 7), (7, 5))  # [in, out]; both orders, so orthogonal makes columns and rows orthonormal
 CONV = ((3, 3, 4, 8),)  # [h, w, in, out]
-NORMAL_ULP = 2  # normal draws go through erf_inv, which may differ by 2 ulp (see parity.random)
 
 
 class Case(NamedTuple):
@@ -41,27 +41,27 @@ CASES = (
     Case("constant", lambda m: m.constant(-7.5)),
     Case("uniform", lambda m: m.uniform()),
     Case("uniform", lambda m: m.uniform(3.0), label="scale=3, float16", dtype=jnp.float16),
-    Case("normal", lambda m: m.normal(), max_ulp=NORMAL_ULP),
-    Case("normal", lambda m: m.normal(0.5), max_ulp=NORMAL_ULP, label="stddev=0.5"),
-    Case("truncated_normal", lambda m: m.truncated_normal(), max_ulp=NORMAL_ULP),
-    Case("truncated_normal", lambda m: m.truncated_normal(2.0, lower=-1.0, upper=3.0), max_ulp=NORMAL_ULP,
+    Case("normal", lambda m: m.normal(), max_ulp=ERF_INV_ULP),
+    Case("normal", lambda m: m.normal(0.5), max_ulp=ERF_INV_ULP, label="stddev=0.5"),
+    Case("truncated_normal", lambda m: m.truncated_normal(), max_ulp=ERF_INV_ULP),
+    Case("truncated_normal", lambda m: m.truncated_normal(2.0, lower=-1.0, upper=3.0), max_ulp=ERF_INV_ULP,
          label="stddev=2, (-1, 3)"),
-    Case("variance_scaling", lambda m: m.variance_scaling(2.0, "fan_out", "normal"), max_ulp=NORMAL_ULP,
+    Case("variance_scaling", lambda m: m.variance_scaling(2.0, "fan_out", "normal"), max_ulp=ERF_INV_ULP,
          label="fan_out normal"),
     Case("variance_scaling", lambda m: m.variance_scaling(0.5, "fan_geo_avg", "uniform"), label="fan_geo_avg uniform"),
     Case("variance_scaling", lambda m: m.variance_scaling(1.0, "fan_avg", "truncated_normal", in_axis=(0, 1),
                                                           out_axis=-1, batch_axis=2),
-         shapes=CONV, max_ulp=NORMAL_ULP, label="in_axis=(0, 1), batch_axis=2"),
+         shapes=CONV, max_ulp=ERF_INV_ULP, label="in_axis=(0, 1), batch_axis=2"),
     Case("variance_scaling", lambda m: m.variance_scaling(1.0, "fan_in", "uniform", in_axis=0, out_axis=(1, 2)),
          shapes=((4, 3, 5), (6, 2, 2)), label="in_axis=0, out_axis=(1, 2)"),
-    Case("lecun_normal", lambda m: m.lecun_normal(), max_ulp=NORMAL_ULP),
+    Case("lecun_normal", lambda m: m.lecun_normal(), max_ulp=ERF_INV_ULP),
     Case("lecun_uniform", lambda m: m.lecun_uniform()),
-    Case("glorot_normal", lambda m: m.glorot_normal(), max_ulp=NORMAL_ULP),
+    Case("glorot_normal", lambda m: m.glorot_normal(), max_ulp=ERF_INV_ULP),
     Case("glorot_uniform", lambda m: m.glorot_uniform()),
     Case("xavier_uniform", lambda m: m.xavier_uniform(batch_axis=0), shapes=((3, 4, 5),), label="batch_axis=0"),
-    Case("he_normal", lambda m: m.he_normal(), max_ulp=NORMAL_ULP),
+    Case("he_normal", lambda m: m.he_normal(), max_ulp=ERF_INV_ULP),
     Case("he_uniform", lambda m: m.he_uniform()),
-    Case("kaiming_normal", lambda m: m.kaiming_normal(in_axis=-1, out_axis=-2), max_ulp=NORMAL_ULP,
+    Case("kaiming_normal", lambda m: m.kaiming_normal(in_axis=-1, out_axis=-2), max_ulp=ERF_INV_ULP,
          label="in_axis=-1, out_axis=-2"),
     Case("orthogonal", lambda m: m.orthogonal(), shapes=DENSE + CONV + ((64, 32),)),
     Case("orthogonal", lambda m: m.orthogonal(scale=1.4, column_axis=0), label="scale=1.4, column_axis=0"),

@@ -23,17 +23,15 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from comparisons.parity.common import (Check, Row, by_name, check_tier, count, describe_rel, describe_ulp, of, settings,
-                                       ulp_distance)
+from comparisons.parity.measures import (ERF_INV_ULP, FORWARD_RTOL, GRADIENT_RTOL, describe_rel, describe_ulp,
+                                         scale_rel, tree_ulp)
+from comparisons.parity.rows import Check, Row, by_name, check_tier, count, of, settings
 from purejax.nn import (Conv, ConvTranspose, Dense, DenseGeneral, Embed, Layer, avg_pool, initializers, max_pool,
                         min_pool, pool)
 
 OURS = types.SimpleNamespace(
     Dense=Dense, DenseGeneral=DenseGeneral, Embed=Embed, Conv=Conv, ConvTranspose=ConvTranspose, pool=pool,
     avg_pool=avg_pool, max_pool=max_pool, min_pool=min_pool)
-NORMAL_ULP = 2  # normal draws go through erf_inv, which may differ by 2 ulp (see parity.random)
-FORWARD_RTOL = 1e-5
-GRADIENT_RTOL = 1e-4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +73,7 @@ class Case(NamedTuple):
     ours_kw: Mapping = {}  # extra keywords of init/apply
     theirs_kw: Mapping = {}
     pool: bool = False
-    max_ulp: int = NORMAL_ULP
+    max_ulp: int = ERF_INV_ULP
 
 
 CASES = (
@@ -149,49 +147,23 @@ def functions(case: Case, ours: bool) -> types.SimpleNamespace:
                                  grad=jax.grad(loss, argnums=0 if case.ids else (0, 1)))
 
 
-def flat(tree, prefix=()) -> dict:
-    """A variables tree as `{path: array}` (plain or frozen dicts)."""
-    if isinstance(tree, Mapping):
-        return {p: a for k, v in tree.items() for p, a in flat(v, prefix + (k,)).items()}
-    if isinstance(tree, (tuple, list)):
-        return {p: a for i, v in enumerate(tree) for p, a in flat(v, prefix + (i,)).items()}
-    return {prefix: tree}
-
-
-def rel_diff(ours, theirs) -> float:
-    """The largest `max|a - b| / max|b|` over the arrays of two trees with the same paths, shapes, dtypes."""
-    a, b = flat(ours), flat(theirs)
-    if a.keys() != b.keys():
-        raise AssertionError(f"different trees: {sorted(a)} vs {sorted(b)}")
-    worst = 0.0
-    for path in a:
-        x, y = np.asarray(a[path]), np.asarray(b[path])
-        if x.shape != y.shape or x.dtype != y.dtype:
-            raise AssertionError(f"{path}: {x.dtype}{list(x.shape)} vs {y.dtype}{list(y.shape)}")
-        x, y = x.astype(np.float64), y.astype(np.float64)
-        scale = max(np.max(np.abs(y), initial=0.0), np.finfo(np.float32).tiny)
-        worst = max(worst, float(np.max(np.abs(x - y), initial=0.0) / scale))
-    return worst
-
-
-def init_ulp(ours, theirs) -> int:
-    """The ulp distance of two variables trees, after checking paths, shapes and dtypes agree."""
-    rel_diff(ours, theirs)  # same paths, shapes and dtypes
-    a, b = flat(ours), flat(theirs)
-    return max((ulp_distance(a[p], b[p]) for p in a), default=0)
-
-
 def compare(case: Case, key, wrap: Callable = lambda f: f) -> dict:
-    """Measures of one case: `init_ulp`, `forward_rel`, `grad_rel`; `wrap` is e.g. `jax.jit`."""
+    """Measures of one case: `init_ulp`, `forward_rel`, `grad_rel`; `wrap` is e.g. `jax.jit`.
+
+    Outputs and gradients are measured against each array's scale (`measures.scale_rel`), which
+    also checks that the two trees have the same paths, shapes and dtypes.
+    """
     x = inputs(case)
     ours, theirs = functions(case, True), functions(case, False)
     if case.pool:
-        return {"init_ulp": 0, "forward_rel": rel_diff(wrap(ours.apply)(x), wrap(theirs.apply)(x)),
-                "grad_rel": rel_diff(wrap(ours.grad)(x), wrap(theirs.grad)(x))}
+        return {"init_ulp": 0, "forward_rel": scale_rel(wrap(ours.apply)(x), wrap(theirs.apply)(x)),
+                "grad_rel": scale_rel(wrap(ours.grad)(x), wrap(theirs.grad)(x))}
     variables = wrap(theirs.init)(key, x)
-    return {"init_ulp": init_ulp(wrap(ours.init)(key, x), variables),
-            "forward_rel": rel_diff(wrap(ours.apply)(variables, x), wrap(theirs.apply)(variables, x)),
-            "grad_rel": rel_diff(wrap(ours.grad)(variables, x), wrap(theirs.grad)(variables, x))}
+    ours_variables = wrap(ours.init)(key, x)
+    scale_rel(ours_variables, variables)  # the same paths, shapes and dtypes, or a ValueError naming the first
+    return {"init_ulp": tree_ulp(ours_variables, variables),
+            "forward_rel": scale_rel(wrap(ours.apply)(variables, x), wrap(theirs.apply)(variables, x)),
+            "grad_rel": scale_rel(wrap(ours.grad)(variables, x), wrap(theirs.grad)(variables, x))}
 
 
 # Per tier: the keys each case is initialized with, and how many of a row's settings run (None: all).

@@ -18,13 +18,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from comparisons.parity.common import (Check, Row, by_name, check_tier, describe_rel, describe_ulp, of, settings,
-                                       tree_rel, tree_ulp)
+from comparisons.parity.measures import GRADIENT_RTOL, describe_rel, describe_ulp, tree_rel, tree_ulp
+from comparisons.parity.rows import Check, Row, by_name, check_tier, of, settings
 from purejax.nn import BatchNorm, Dropout, GroupNorm, Layer, LayerNorm, PReLU, RMSNorm, Sequential, initializers
 
 KEY = jax.random.PRNGKey(0)  # params
 DROPOUT_KEY = jax.random.PRNGKey(7)
-GRADIENT_RTOL = 1e-4
 IMAGE = (2, 3, 4, 8)  # [batch, height, width, channels]; few shapes, few compilations
 
 

@@ -18,17 +18,15 @@ import jax
 import jax.numpy as jnp
 
 import purejax.nn
-from comparisons.parity.common import (Check, Row, by_name, check_tier, describe_rel, describe_ulp, of, settings,
-                                       tree_rel, tree_ulp)
+from comparisons.parity.measures import (FORWARD_RTOL, GRADIENT_ATOL, GRADIENT_RTOL, describe_rel, describe_ulp,
+                                         tree_rel, tree_ulp)
+from comparisons.parity.rows import Check, Row, by_name, check_tier, of, settings
 
 KEY = jax.random.PRNGKey(0)  # params
-FORWARD_RTOL = 1e-5
-GRADIENT_RTOL = 1e-4
-# Gradients are judged as tests/test_nn_recurrent.py judges them: within rtol 1e-4 or atol 1e-6, so
-# values under atol / rtol = 1e-2 count against that floor. The fused LSTM path (the CPU default)
-# sums over steps in another order than scan's transpose: a few float32 ulp of the largest summand,
-# which is 1e-3 relative to a gradient entry of 1e-5 that is a near-cancelling sum.
-GRADIENT_ATOL = 1e-6
+# Gradients are judged within rtol 1e-4 or atol 1e-6 (GRADIENT_ATOL), so values under atol / rtol =
+# 1e-2 count against that floor. The fused LSTM path (the CPU default) sums over steps in another
+# order than scan's transpose: a few float32 ulp of the largest summand, which is 1e-3 relative to
+# a gradient entry of 1e-5 that is a near-cancelling sum.
 FEATURES = 6  # hidden size of every cell
 SHAPE = (3, 5, 4)  # [batch, time, features]
 LENGTHS = jnp.array([5, 2, 3])  # one per sequence of SHAPE's batch

@@ -17,15 +17,13 @@ import flax.linen
 import jax
 import jax.numpy as jnp
 
-from comparisons.parity.common import (Check, Row, by_name, check_tier, describe_rel, describe_ulp, of, settings,
-                                       tree_rel, tree_ulp)
+from comparisons.parity.measures import FORWARD_RTOL, GRADIENT_RTOL, describe_rel, describe_ulp, tree_rel, tree_ulp
+from comparisons.parity.rows import Check, Row, by_name, check_tier, of, settings
 from purejax.nn import (ConvLSTMCell, GRUCell, LSTMCell, MGUCell, OptimizedLSTMCell, SimpleCell, hard_sigmoid,
                         initializers, relu)
 
 KEY = jax.random.PRNGKey(0)  # params
 CARRY_KEY = jax.random.PRNGKey(3)  # initialize_carry
-FORWARD_RTOL = 1e-5
-GRADIENT_RTOL = 1e-4
 
 
 class Case(NamedTuple):

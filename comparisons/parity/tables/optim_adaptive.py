@@ -2,7 +2,7 @@
 
 Every case is a call written once, `lambda m: m.adam(1e-2, b1=0.8)`, and built with `m = ours`
 (`purejax.optim`, which exports every alias and block the cases call) and `m = optax`;
-`optim_common.compare` then runs both for 50 jitted steps and measures the largest relative
+`optim_harness.compare` then runs both for 50 jitted steps and measures the largest relative
 difference of updates, parameters and final states.
 Building blocks are chained with `scale(-1e-2)` so that they descend like the aliases.
 
@@ -18,9 +18,9 @@ import jax.numpy as jnp
 
 import optax
 import purejax.optim
-from comparisons.parity.common import Check, Row, check_tier, describe_rel, of, settings
-from comparisons.parity.optim_common import RTOL, STEPS, compare
-
+from comparisons.parity.measures import OPTIMIZER_RTOL, describe_rel
+from comparisons.parity.rows import Check, Row, check_tier, of, settings
+from comparisons.parity.tables.optim_harness import STEPS, compare
 ours = purejax.optim  # the package itself: every name the cases call is public there, as in optax
 
 ALIASES = ("adam", "nadam", "adamw", "adamax", "amsgrad", "adabelief", "radam", "yogi", "lion",
@@ -108,7 +108,7 @@ def _row(name: str, cases: list, chosen: list) -> Row:
     is_block = name == "scale_by_*"
     labels = "; ".join(f"{c.name.removeprefix('scale_by_')} ({c.label})" if is_block else c.label for c in chosen)
     return Row(f"purejax.optim.{name}", f"optax.{name}", f"{of(chosen, cases)}, {STEPS} jitted steps: {labels}",
-               describe_rel(worst), worst <= RTOL, rel=worst)
+               describe_rel(worst), worst <= OPTIMIZER_RTOL, rel=worst)
 
 
 def checks(tier: str = "full") -> list[Check]:

@@ -17,10 +17,9 @@ import numpy as np
 
 import optax
 import purejax.optim
+from comparisons.parity.measures import OPTIMIZER_FLOOR, leaves_rel
 
 STEPS = 50
-RTOL = 2e-5  # float32 agreement over 50 steps
-FLOOR = 1e-3  # relative differences are taken against max(|optax value|, FLOOR)
 
 
 def example_params(seed: int = 0) -> dict:
@@ -74,22 +73,6 @@ def run(tx, apply_updates, params: Any, steps: int = STEPS, grad_transform=None,
     return Trajectory(updates_seen, params_seen, state)
 
 
-def max_rel_diff(a: Any, b: Any) -> float:
-    """Largest `|a - b| / max(|b|, FLOOR)` over all leaves of two trees of arrays (NaN == NaN)."""
-    la, lb = jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)
-    if len(la) != len(lb):
-        return float("inf")
-    worst = 0.0
-    for x, y in zip(la, lb):
-        x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-        if x.shape != y.shape:
-            return float("inf")
-        both_nan = np.isnan(x) & np.isnan(y)
-        d = np.where(both_nan, 0.0, np.abs(x - y) / np.maximum(np.abs(y), FLOOR))
-        worst = max(worst, float(np.max(d, initial=0.0)) if not np.isnan(d).any() else float("inf"))
-    return worst
-
-
 def state_arrays(state: Any) -> list:
     """The array leaves of a state, in order (both packages' NamedTuples flatten alike)."""
     return [x for x in jax.tree_util.tree_leaves(state) if hasattr(x, "shape")]
@@ -101,8 +84,9 @@ def compare(ours, theirs, steps: int = STEPS, params: Any = None, compare_state:
     params = example_params() if params is None else params
     a = run(ours, purejax.optim.apply_updates, params, steps, grad_transform)
     b = run(theirs, optax.apply_updates, params, steps, grad_transform)
-    worst = max(max_rel_diff(a.updates, b.updates), max_rel_diff(a.params, b.params))
+    worst = max(leaves_rel(a.updates, b.updates, OPTIMIZER_FLOOR),
+                leaves_rel(a.params, b.params, OPTIMIZER_FLOOR))
     if compare_state:
         sa, sb = state_arrays(a.state), state_arrays(b.state)
-        worst = max(worst, max_rel_diff(sa, sb) if len(sa) == len(sb) else float("inf"))
+        worst = max(worst, leaves_rel(sa, sb, OPTIMIZER_FLOOR))
     return worst

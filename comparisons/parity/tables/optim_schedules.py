@@ -19,8 +19,8 @@ import numpy as np
 
 import optax
 import purejax.optim as ours
-from comparisons.parity.common import Check, Row, by_name, check_tier, describe_ulp, of, settings, ulp_distance
-
+from comparisons.parity.measures import describe_ulp, ulp_distance
+from comparisons.parity.rows import Check, Row, by_name, check_tier, of, settings
 MAX_ULP = 0  # same ops in the same order: bitwise
 FAR = (10_000, 2**30)  # far past every schedule's end (int32-safe)
 VECTOR_LENGTH = 512  # 0 .. 2 * last boundary + 10, the counts above, padded

@@ -2,7 +2,7 @@
 
 One row per SGD-family and large-batch alias of `purejax.optim` (`sgd`, `noisy_sgd`,
 `optimistic_gradient_descent`, `dpsgd`, `fromage`, `lamb`, `lars`, `sm3`, `adafactor`), each run
-50 jitted steps side by side with its Optax twin (`optim_common.compare`). The optimizers that
+50 jitted steps side by side with its Optax twin (`optim_harness.compare`). The optimizers that
 draw noise (`noisy_sgd`, `dpsgd`) must give the same bits as Optax for the same key, so for them
 the comparison also reports the distance in ulp, and their states are compared with Optax's typed
 keys unwrapped to their `uint32[2]` data. `dpsgd` takes per-example gradients, so it has its
@@ -19,9 +19,9 @@ import jax.numpy as jnp
 import optax
 import optax.contrib
 import purejax.optim
-from comparisons.parity.common import Check, Row, check_tier, describe_rel, ulp_distance
-from comparisons.parity.optim_common import (RTOL, STEPS, Trajectory, compare, example_params, loss, max_rel_diff,
-                                             run)
+from comparisons.parity.measures import OPTIMIZER_FLOOR, OPTIMIZER_RTOL, describe_rel, leaves_rel, ulp_distance
+from comparisons.parity.rows import Check, Row, check_tier
+from comparisons.parity.tables.optim_harness import STEPS, Trajectory, compare, example_params, loss, run
 
 BATCH = 4  # examples per step for dpsgd
 
@@ -41,7 +41,7 @@ def unwrap_keys(state: Any) -> Any:
 
 
 def run_per_example(tx, apply_updates, params: Any, steps: int = STEPS) -> Trajectory:
-    """As `optim_common.run`, but the gradients are per example: leaf shapes `[BATCH, *shape]`.
+    """As `optim_harness.run`, but the gradients are per example: leaf shapes `[BATCH, *shape]`.
 
     Example `i` sees the parameters scaled by `s_i` (fixed, from 0.5 to 2), so the examples'
     gradients differ and some are clipped, some not.
@@ -63,8 +63,8 @@ def compare_keyed(ours, theirs, steps: int = STEPS, params: Any = None, per_exam
     runner = run_per_example if per_example else run
     a = runner(ours, purejax.optim.apply_updates, params, steps)
     b = runner(theirs, optax.apply_updates, params, steps)
-    rel = max(max_rel_diff(a.updates, b.updates), max_rel_diff(a.params, b.params),
-              max_rel_diff(a.state, unwrap_keys(b.state)))
+    rel = max(leaves_rel(a.updates, b.updates, OPTIMIZER_FLOOR), leaves_rel(a.params, b.params, OPTIMIZER_FLOOR),
+              leaves_rel(a.state, unwrap_keys(b.state), OPTIMIZER_FLOOR))
     ulp = max(ulp_distance(x, y) for x, y in zip(jax.tree_util.tree_leaves(a.updates),
                                                  jax.tree_util.tree_leaves(b.updates)))
     return Keyed(rel, ulp)
@@ -121,7 +121,7 @@ def measure(case: Case) -> tuple[float, int | None]:
 
 def _row(case: Case) -> Row:
     rel, ulp = measure(case)
-    ok = rel <= RTOL and (ulp is None or ulp == 0)
+    ok = rel <= OPTIMIZER_RTOL and (ulp is None or ulp == 0)
     difference = describe_rel(rel) + ("" if ulp is None else ("; noise bitwise" if ulp == 0 else f"; {ulp} ulp"))
     counterpart = "optax.contrib.dpsgd" if case.name == "dpsgd" else f"optax.{case.name}"
     return Row(f"purejax.optim.{case.name}", counterpart,

@@ -2,8 +2,8 @@
 
 Each case builds the same wrapped optimizer from purejax and from Optax (the inner
 transformations are simple scalings, so that a difference can only come from the wrapper) and runs
-both with `optim_common.compare`: updates and parameters at every step, and the final state arrays
-(counters, accumulators, stored hyperparameters), within `optim_common.RTOL`.
+both with `optim_harness.compare`: updates and parameters at every step, and the final state arrays
+(counters, accumulators, stored hyperparameters), within `measures.OPTIMIZER_RTOL`.
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from typing import Callable, NamedTuple
 import jax.numpy as jnp
 
 import optax
-from comparisons.parity.common import Check, Row, by_name, check_tier, describe_rel, of, settings
-from comparisons.parity.optim_common import RTOL, STEPS, compare
+from comparisons.parity.measures import OPTIMIZER_RTOL, describe_rel
+from comparisons.parity.rows import Check, Row, by_name, check_tier, of, settings
+from comparisons.parity.tables.optim_harness import STEPS, compare
 from purejax import tree
 from purejax.optim import (
     MultiSteps, add_decayed_weights, apply_if_finite, chain, cosine_decay_schedule, inject_hyperparams, masked,
@@ -110,7 +111,7 @@ def _row(name: str, cases: list, chosen: list) -> Row:
     diff = max(max_diff(case) for case in chosen)
     return Row(f"purejax.optim.{name}", f"optax.{name}",
                f"{of(chosen, cases)} ({'; '.join(c.label for c in chosen)}); {STEPS} jitted steps, updates, params "
-               "and final state", describe_rel(diff), diff <= RTOL, rel=diff)
+               "and final state", describe_rel(diff), diff <= OPTIMIZER_RTOL, rel=diff)
 
 
 def checks(tier: str = "full") -> list[Check]:

@@ -4,7 +4,7 @@ Two settings: 8 devices in one process, and 2 processes x 4 devices joined by `j
 (the launcher of `comparisons/distributed.py`, CPU collectives over gloo). Each row is one model in
 one setting, run in subprocesses that simulate the CPU devices
 (`XLA_FLAGS=--xla_force_host_platform_device_count=N`, which must be set before JAX starts):
-`comparisons.parallel_training.compare` trains the model in both packages, both ways, and holds
+`comparisons.training.parallel.compare` trains the model in both packages, both ways, and holds
 each run's per-step losses within `rtol` 1e-5 of one device (for pmap: of the same per-device
 program run with `vmap` on one device, since each device draws its own dropout masks). On a
 machine with 8 or more GPUs the same code runs on them.
@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 
-from comparisons.parallel_training import RTOL
-from comparisons.parity.common import Check, Row, check_tier
+from comparisons.cluster.launch import launch
+from comparisons.parity.measures import DEVICES_RTOL
+from comparisons.parity.rows import Check, Row, check_tier
 from purejax.models import MODELS
 
 DEVICES = 8
@@ -40,7 +41,7 @@ def _row(name: str, setting: str, steps: int, result: dict | None, failure: str)
     worst = max(result["max_rel_diff"].values())
     each = ", ".join(f"{k} {v:.1e}" for k, v in result["max_rel_diff"].items())
     return Row(f"data-parallel {name}", "one device", f"{setting} x {steps} steps, per-step losses: {each}",
-               f"max rel {worst:.1e} (rtol {RTOL:g})", result["ok"], rel=worst)
+               f"max rel {worst:.1e} (rtol {DEVICES_RTOL:g})", result["ok"], rel=worst)
 
 
 def _load(path: str) -> dict | None:
@@ -56,7 +57,7 @@ def one_process(name: str, steps: int) -> Row:
         out = os.path.join(folder, "result.json")
         env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={DEVICES}", JAX_PLATFORMS="cpu")
         # A session of its own: Ctrl-C reaches the report only, which stops after this row.
-        done = subprocess.run([sys.executable, "-m", "comparisons.parallel_training", name, "--steps", str(steps),
+        done = subprocess.run([sys.executable, "-m", "comparisons.training.parallel", name, "--steps", str(steps),
                                "--json", out], env=env, capture_output=True, text=True, timeout=TIMEOUT,
                               start_new_session=True)
         return _row(name, f"{DEVICES} devices in 1 process", steps, _load(out), done.stderr)
@@ -64,8 +65,6 @@ def one_process(name: str, steps: int) -> Row:
 
 def two_processes(name: str, steps: int) -> Row:
     """Model `name` on 2 processes x `DEVICES // 2` devices (the launcher gives each its own session)."""
-    from comparisons.distributed import launch
-
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "result.json")
         with open(os.path.join(folder, "log.txt"), "w+") as log:  # the workers' output stays out of the report

@@ -15,11 +15,10 @@ import numpy as np
 
 import flaxed.random
 import purejax.random
-from comparisons.parity.common import Check, Row, by_name, check_tier, count, describe_ulp, of, settings, ulp_distance
-
+from comparisons.parity.measures import ERF_INV_ULP, describe_ulp, ulp_distance
+from comparisons.parity.rows import Check, Row, by_name, check_tier, count, of, settings
 FIXED_SEEDS = (0, 1, 42, 2**31 - 1, -1)
 SHAPES = ((3, 5), (), (1,), (7,), (2, 3, 4))  # the quick tier takes the first
-ERF_INV_ULP = 2  # erf_inv is a polynomial approximation: allow 2 ulp, where XLA's may differ
 
 
 class Case(NamedTuple):

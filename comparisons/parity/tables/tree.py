@@ -17,8 +17,8 @@ import numpy as np
 
 import flaxed.tree
 import purejax.tree
-from comparisons.parity.common import Check, Row, canonical_structure, check_tier
-
+from comparisons.parity.measures import canonical_structure
+from comparisons.parity.rows import Check, Row, check_tier
 Point = collections.namedtuple("Point", ["x", "y"])
 
 
