@@ -29,3 +29,12 @@ def test_python_examples_in_the_readme_run():
     assert blocks, "the README should show at least one example"
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def test_every_path_the_readme_names_exists():
+    """The layout table and the reading order follow the files: a path in backticks must exist."""
+    readme = (ROOT / "README.md").read_text()
+    paths = set(re.findall(r"`((?:purejax|flaxed|comparisons|tests|docs)/[\w./]*)`", readme))
+    assert len(paths) > 20, paths  # the check reads the README's paths at all
+    missing = sorted(p for p in paths if "NAME" not in p and not (ROOT / p).exists())  # NAME: a placeholder
+    assert not missing, f"the README names files that do not exist: {missing}"
