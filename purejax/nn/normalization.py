@@ -73,7 +73,7 @@ def compute_stats(x, axes, dtype, axis_name=None, axis_index_groups=None, use_me
     axes = canonicalize_axes(x.ndim, axes)
     mask = None if mask is None else jnp.asarray(mask, dtype=bool)
 
-    def mean(*xs):
+    def mean(*xs) -> Any:  # the mean of one array, a tuple of means for several
         mus = tuple(v.mean(axes, where=mask) for v in xs)  # each [kept axes]
         if axis_name is None:
             return mus if len(xs) > 1 else mus[0]
@@ -262,6 +262,7 @@ class GroupNorm(Layer):
                                  f"{self.group_size}")
             num_groups = channels // self.group_size
         else:
+            assert self.num_groups is not None  # exactly one of the two is set: checked above
             num_groups = self.num_groups
         if num_groups <= 0 or channels % num_groups != 0:
             raise ValueError(f"{scope.where}: num_groups={num_groups} does not divide the {channels} channels "

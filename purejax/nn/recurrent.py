@@ -87,7 +87,7 @@ class RNN(Layer):
       here, as in Flax, batch-major and the carry is whatever the cell uses (`(c, h)` for LSTM).
     """
 
-    cell: Layer
+    cell: Any  # a Layer with `initialize_carry`, which Layer itself does not declare
     time_major: bool = False
     return_carry: bool = False
     reverse: bool = False
@@ -209,7 +209,7 @@ def _check_seq_lengths(where: str, seq_lengths, batch_dims: tuple, steps: int) -
                          f"got values from {lengths.min()} to {lengths.max()}; pad the inputs to the longest sequence")
 
 
-def _check_carry(where: str, cell: Layer, carry, input_shape: tuple) -> None:
+def _check_carry(where: str, cell: Any, carry, input_shape: tuple) -> None:
     want = jax.eval_shape(lambda: cell.initialize_carry(random.PRNGKey(0), input_shape))
     got_shapes = [list(jnp.shape(c)) for c in tree.leaves(carry)]
     want_shapes = [list(c.shape) for c in tree.leaves(want)]

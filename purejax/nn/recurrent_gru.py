@@ -20,7 +20,7 @@ References:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, cast
 
 import jax.numpy as jnp
 
@@ -29,6 +29,14 @@ from purejax.nn.activations import sigmoid, tanh
 from purejax.nn.linear import Dense, default_kernel_init
 from purejax.nn.module import Layer, Scope
 from purejax.nn.recurrent_checks import carry_shape, check_carry, check_inputs
+
+
+class _CarryFields(Protocol):
+    """The fields every subclass of `SingleCarryCell` defines (each in its own field order)."""
+
+    features: int
+    param_dtype: Any
+    carry_init: Callable
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,7 +48,8 @@ class SingleCarryCell(Layer):
 
     def initialize_carry(self, key, input_shape):
         """`carry_init(key, [*batch, features], param_dtype)` for inputs `[*batch, in]`."""
-        return self.carry_init(key, carry_shape(tuple(input_shape), self.features), self.param_dtype)
+        cell = cast(_CarryFields, self)  # a subclass: SimpleCell, GRUCell or MGUCell
+        return cell.carry_init(key, carry_shape(tuple(input_shape), cell.features), cell.param_dtype)
 
     @property
     def num_feature_axes(self) -> int:

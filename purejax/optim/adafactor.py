@@ -135,7 +135,7 @@ def scale_by_factored_rms(factored: bool = True, decay_rate=0.8, step_offset=0, 
         check_same_structure("purejax.optim.scale_by_factored_rms", updates, state.v)
         grads, treedef = tree.flatten(updates)
         columns = [tree.flatten_up_to(treedef, t) for t in (state.v_row, state.v_col, state.v, params)]
-        out = [update_leaf(*args, state.count) for args in zip(grads, *columns)]
+        out = [update_leaf(*args, step=state.count) for args in zip(grads, *columns)]
         new_updates, v_row, v_col, v = ([tree.unflatten(treedef, list(c)) for c in zip(*out)] if out
                                         else [tree.unflatten(treedef, [])] * 4)
         return new_updates, FactoredState(safe_increment(state.count), v_row, v_col, v)
