@@ -85,6 +85,18 @@ class RNN(Layer):
       exceed the time length (checked when the lengths are concrete; Flax does not check).
       PyTorch's `nn.LSTM` is time-major by default (`batch_first=False`) and returns `(h, c)`;
       here, as in Flax, batch-major and the carry is whatever the cell uses (`(c, h)` for LSTM).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> rnn = nn.RNN(nn.LSTMCell(features=4))
+      >>> x = jnp.ones((2, 5, 3))  # [batch, time, in]
+      >>> variables = rnn.init(random.PRNGKey(0), x)
+      >>> sorted(variables['params']['cell'])
+      ['hf', 'hg', 'hi', 'ho', 'if', 'ig', 'ii', 'io']
+      >>> carry, y = rnn.apply(variables, x, return_carry=True)
+      >>> tree.map(jnp.shape, (carry, y))  # (c, h) after the last step, and h at every step
+      (((2, 4), (2, 4)), (2, 5, 4))
     """
 
     cell: Any  # a Layer with `initialize_carry`, which Layer itself does not declare
@@ -252,6 +264,17 @@ class Bidirectional(Layer):
     Differences:
       Passing the same RNN object twice gives two independent parameter sets (Flax would share
       them and log a warning). PyTorch's `bidirectional=True` likewise concatenates the outputs.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> bi = nn.Bidirectional(nn.RNN(nn.GRUCell(features=4)), nn.RNN(nn.GRUCell(features=4)))
+      >>> x = jnp.ones((2, 5, 3))  # [batch, time, in]
+      >>> variables = bi.init(random.PRNGKey(0), x)
+      >>> sorted(variables['params'])
+      ['backward_rnn', 'forward_rnn']
+      >>> bi.apply(variables, x).shape  # both directions' outputs, concatenated
+      (2, 5, 8)
     """
 
     forward_rnn: Layer
