@@ -70,7 +70,7 @@ def _read_torch(fn: str, state_dict, n_gates: int) -> tuple:
 def _read_ours(fn: str, variables, layout: dict) -> dict:
     """`{sublayer: (kernel, bias or None)}` from RNN or cell variables, or a teaching error."""
     params = variables.get("params") if hasattr(variables, "get") else None
-    if not hasattr(params, "keys"):
+    if params is None or not hasattr(params, "keys"):
         raise ValueError(f"{fn}: expected variables {{'params': {{'cell': {{...}}}}}} or {{'params': {{...}}}}, "
                          f"got {type(variables).__name__} without 'params'")
     params = params["cell"] if set(params.keys()) == {"cell"} else params

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -112,7 +113,7 @@ def describe(tree, path: tuple = (), arrays: dict | None = None) -> tuple[dict, 
     if bad:
         raise TypeError(f"purejax.checkpoint.save: dict keys must be str or int (JSON keeps those), got "
                         f"{bad[0]!r} at {where(path)}")
-    node = {"node": kind, "class": cls}
+    node: dict[str, Any] = {"node": kind, "class": cls}
     if kind in ("dict", "namedtuple", "custom"):
         node["keys"] = names
     node["children"] = [describe(c, path + (str(n),), arrays)[0] for n, c in zip(names, children)]
@@ -203,6 +204,7 @@ def into(node: dict, target, arrays: dict, caller: str, path: tuple = ()):
     if not same:
         raise ValueError(f"{caller}: the target differs from the checkpoint at {where(path)}: "
                          f"the target has {_show(theirs)}, the checkpoint {_show(node)}")
+    assert info is not None  # `same` is False for a leaf target
     _, _, names, children, treedef = info
     return treedef.unflatten(into(child_node, child, arrays, caller, path + (str(name),))
                              for child_node, child, name in zip(node["children"], children, names))

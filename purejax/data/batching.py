@@ -13,7 +13,7 @@ the small numpy version JAX's own examples write by hand.
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Iterator
+from typing import Callable, Iterator, cast
 
 import numpy as np
 
@@ -29,7 +29,7 @@ def num_examples(data: dict, where: str = "batches") -> int:
     lengths = {name: np.shape(array)[0] if np.ndim(array) else None for name, array in data.items()}
     if len(set(lengths.values())) != 1 or None in lengths.values():
         raise ValueError(f"{where}: every array needs the same number of examples on axis 0, got {lengths}")
-    return next(iter(lengths.values()))
+    return cast(int, next(iter(lengths.values())))  # one length, and not None: checked above
 
 
 def take(data: dict, index) -> dict:
@@ -66,7 +66,7 @@ def batches(data: dict, batch_size: int, *, key=None, epochs: int | None = 1,
     return _batches(data, n, int(batch_size), key, epochs, remainder)
 
 
-def _batches(data: dict, n: int, batch_size: int, key, epochs: int, remainder: str) -> Iterator[dict]:
+def _batches(data: dict, n: int, batch_size: int, key, epochs: int | None, remainder: str) -> Iterator[dict]:
     """The generator behind `batches`, started after its arguments were checked."""
     for epoch in (itertools.count() if epochs is None else range(epochs)):
         if key is None:

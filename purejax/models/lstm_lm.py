@@ -204,10 +204,10 @@ def sample(variables, key, prompt: bytes, length: int, temperature: float = 1.0,
 
     `greedy` ignores `key` and `temperature`; a lower temperature sharpens the distribution.
     """
-    prompt = check_sample_args(prompt, length, temperature)
+    tokens = check_sample_args(prompt, length, temperature)  # [1, P]
     if length == 0:
         return b""
-    out = _generate(variables, key, jnp.asarray(prompt), jnp.float32(temperature), length=int(length),
+    out = _generate(variables, key, jnp.asarray(tokens), jnp.float32(temperature), length=int(length),
                     greedy=bool(greedy), hparams=tuple(sorted(hparams.items())))  # [length]
     return bytes(np.asarray(out).astype(np.uint8))
 

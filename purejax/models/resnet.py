@@ -38,8 +38,9 @@ NAME = "resnet"
 # Adam at 1e-3 reaches ~98% test accuracy in 150 steps. At 3e-3 it learns as fast, but the
 # trajectory turns chaotic after ~30 steps: a gradient computed in a different order on 8
 # devices (float rounding, 1e-7) grew to a 3.5e-3 loss difference by step 46; at 1e-3 it stays
-# at 2e-7 (issue 8's parity test). A likely cause, not verified: BatchNorm leaves some gradient
-# directions at rounding-noise size, and Adam's normalization turns noise into full-size steps.
+# at 2e-7 (the parallel parity check, `python -m comparisons --only parallel`). A likely cause,
+# not verified: BatchNorm leaves some gradient directions at rounding-noise size, and Adam's
+# normalization turns noise into full-size steps.
 DEFAULTS = {"steps": 150, "batch_size": 64, "learning_rate": 1e-3}
 
 

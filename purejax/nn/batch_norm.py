@@ -71,6 +71,18 @@ class BatchNorm(Layer):
       `1 - momentum` (0.9 here); PyTorch also keeps the *unbiased* variance (`n / (n - 1)` times
       the batch variance) in its running average, while Flax and purejax keep the biased one.
       PyTorch's default `eps` is 1e-5, as here.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> layer = nn.BatchNorm(use_running_average=False, momentum=0.9)
+      >>> x = jnp.array([[1.0, 10.0], [3.0, 30.0]])  # [batch, features]
+      >>> variables = layer.init(random.PRNGKey(0), x)
+      >>> tree.map(jnp.shape, variables)
+      {'batch_stats': {'mean': (2,), 'var': (2,)}, 'params': {'bias': (2,), 'scale': (2,)}}
+      >>> y, updates = layer.apply(variables, x, mutable=['batch_stats'])
+      >>> [round(m, 3) for m in updates['batch_stats']['mean'].tolist()]  # 0.9 * 0 + 0.1 * the batch mean
+      [0.2, 2.0]
     """
 
     use_running_average: bool | None = None

@@ -38,6 +38,16 @@ class Sequential(Layer):
       `nn.Sequential([nn.LayerNorm()])` written there puts the parameters in the parent's
       `LayerNorm_0`, not `Sequential_0/layers_0`; here they are always `Sequential_0/layers_0`
       (as in Flax for layers built outside the parent).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> model = nn.Sequential([nn.Dense(features=8), nn.relu, nn.Dense(features=2)])
+      >>> variables = model.init(random.PRNGKey(0), jnp.ones((4, 3)))
+      >>> tree.map(jnp.shape, variables)
+      {'params': {'layers_0': {'bias': (8,), 'kernel': (3, 8)}, 'layers_2': {'bias': (2,), 'kernel': (8, 2)}}}
+      >>> model.apply(variables, jnp.ones((4, 3))).shape
+      (4, 2)
     """
 
     layers: Sequence[Callable[..., Any]]

@@ -11,7 +11,8 @@ partner: it spreads `x` by the stride and convolves, mapping `[n, L, c]` to `[n,
 'SAME'. Inputs are `[*batch, *spatial, features]`; several batch axes are flattened into one and
 restored, and unbatched inputs get a batch axis for the convolution, as Flax does.
 
-    >>> variables = Conv(4, kernel_size=(3, 3)).init(key, jnp.ones((1, 8, 8, 3)))
+    >>> from purejax import random, tree
+    >>> variables = Conv(4, kernel_size=(3, 3)).init(random.PRNGKey(0), jnp.ones((1, 8, 8, 3)))
     >>> tree.map(jnp.shape, variables)
     {'params': {'bias': (4,), 'kernel': (3, 3, 3, 4)}}
 
@@ -120,6 +121,16 @@ class Conv(Layer):
     Differences:
       Integer inputs are refused (Flax casts them); padding strings are checked here (Flax leaves
       that to lax); padding pairs may be lists; no deprecated `conv_general_dilated(_cls)`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> layer = nn.Conv(features=4, kernel_size=(3, 3), strides=2)
+      >>> variables = layer.init(random.PRNGKey(0), jnp.ones((1, 8, 8, 3)))  # [batch, height, width, in]
+      >>> tree.map(jnp.shape, variables)
+      {'params': {'bias': (4,), 'kernel': (3, 3, 3, 4)}}
+      >>> layer.apply(variables, jnp.ones((1, 8, 8, 3))).shape  # 'SAME' padding, stride 2
+      (1, 4, 4, 4)
     """
 
     features: int
@@ -204,6 +215,16 @@ class ConvTranspose(Layer):
 
     Differences:
       Integer inputs are refused; padding strings other than the three above are refused here.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> layer = nn.ConvTranspose(features=4, kernel_size=(3, 3), strides=(2, 2))
+      >>> variables = layer.init(random.PRNGKey(0), jnp.ones((1, 4, 4, 3)))
+      >>> tree.map(jnp.shape, variables)
+      {'params': {'bias': (4,), 'kernel': (3, 3, 3, 4)}}
+      >>> layer.apply(variables, jnp.ones((1, 4, 4, 3))).shape  # 'SAME' padding: stride times larger
+      (1, 8, 8, 4)
     """
 
     features: int

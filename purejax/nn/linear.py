@@ -4,7 +4,8 @@ A dense layer is one matrix product plus a bias; its kernel is stored `[in, out]
 
     y = x @ kernel + bias                      # x: [..., in], kernel: [in, out], bias: [out]
 
-    >>> variables = Dense(4).init(key, jnp.ones((1, 3)))
+    >>> from purejax import random, tree
+    >>> variables = Dense(4).init(random.PRNGKey(0), jnp.ones((1, 3)))
     >>> tree.map(jnp.shape, variables)
     {'params': {'bias': (4,), 'kernel': (3, 4)}}
 
@@ -68,6 +69,16 @@ class Dense(Layer):
 
     Differences:
       Integer inputs are refused (Flax casts them to float32); no deprecated `dot_general`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> layer = nn.Dense(features=4)
+      >>> variables = layer.init(random.PRNGKey(0), jnp.ones((2, 3)))  # x: [batch, in]
+      >>> tree.map(jnp.shape, variables)
+      {'params': {'bias': (4,), 'kernel': (3, 4)}}
+      >>> layer.apply(variables, jnp.ones((2, 3))).shape
+      (2, 4)
     """
 
     features: int
@@ -115,6 +126,16 @@ class DenseGeneral(Layer):
 
     Differences:
       Integer inputs are refused; no deprecated `dot_general`/`dot_general_cls`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> layer = nn.DenseGeneral(features=(2, 5), axis=(-2, -1))
+      >>> variables = layer.init(random.PRNGKey(0), jnp.ones((4, 3, 6)))  # contracts the [3, 6] axes
+      >>> tree.map(jnp.shape, variables)
+      {'params': {'bias': (2, 5), 'kernel': (3, 6, 2, 5)}}
+      >>> layer.apply(variables, jnp.ones((4, 3, 6))).shape
+      (4, 2, 5)
     """
 
     features: int | Sequence[int]
@@ -189,6 +210,18 @@ class Embed(Layer):
       `attend` is a keyword of the one `forward` (Flax: `apply(..., method='attend')`). Float ids
       are refused with a `TypeError` naming the layer (Flax: a `ValueError`); a query whose last
       axis is not `features` is refused before the product.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> layer = nn.Embed(num_embeddings=10, features=4)
+      >>> variables = layer.init(random.PRNGKey(0), jnp.array([[1, 2, 3]]))  # ids: int[batch, time]
+      >>> tree.map(jnp.shape, variables)
+      {'params': {'embedding': (10, 4)}}
+      >>> layer.apply(variables, jnp.array([[1, 2, 3]])).shape
+      (1, 3, 4)
+      >>> layer.apply(variables, jnp.ones((1, 4)), attend=True).shape  # a score for each of the 10 rows
+      (1, 10)
     """
 
     num_embeddings: int

@@ -180,7 +180,7 @@ class Layer:
         """The variables of this layer for these inputs (`flax.linen.Module.init`)."""
         return self.init_with_output(key, *inputs, **kwargs)[1]
 
-    def apply(self, variables: dict, *inputs, rngs=None, mutable=None, **kwargs):
+    def apply(self, variables: dict, *inputs, rngs=None, mutable=None, **kwargs) -> Any:
         """Run `forward` with `variables`; `(output, changed collections)` when `mutable` is set."""
         mutable = self.default_mutable(**kwargs) if mutable is None else mutable
         mutable = [mutable] if isinstance(mutable, str) else mutable

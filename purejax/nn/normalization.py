@@ -73,7 +73,7 @@ def compute_stats(x, axes, dtype, axis_name=None, axis_index_groups=None, use_me
     axes = canonicalize_axes(x.ndim, axes)
     mask = None if mask is None else jnp.asarray(mask, dtype=bool)
 
-    def mean(*xs):
+    def mean(*xs) -> Any:  # the mean of one array, a tuple of means for several
         mus = tuple(v.mean(axes, where=mask) for v in xs)  # each [kept axes]
         if axis_name is None:
             return mus if len(xs) > 1 else mus[0]
@@ -143,6 +143,16 @@ class LayerNorm(Layer):
 
     References:
       Ba, Kiros & Hinton, *Layer Normalization*, 2016, https://arxiv.org/abs/1607.06450
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> x = jnp.array([1.0, 2.0, 3.0, 4.0])  # [features]
+      >>> variables = nn.LayerNorm().init(random.PRNGKey(0), x)
+      >>> tree.map(jnp.shape, variables)
+      {'params': {'bias': (4,), 'scale': (4,)}}
+      >>> [round(y, 3) for y in nn.LayerNorm().apply(variables, x).tolist()]  # mean 0, variance 1
+      [-1.342, -0.447, 0.447, 1.342]
     """
 
     epsilon: float = 1e-6
@@ -183,6 +193,16 @@ class RMSNorm(Layer):
 
     References:
       Zhang & Sennrich, *Root Mean Square Layer Normalization*, 2019, https://arxiv.org/abs/1910.07467
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> x = jnp.array([3.0, -4.0])  # [features]
+      >>> variables = nn.RMSNorm().init(random.PRNGKey(0), x)
+      >>> tree.map(jnp.shape, variables)
+      {'params': {'scale': (2,)}}
+      >>> [round(y, 3) for y in nn.RMSNorm().apply(variables, x).tolist()]  # x / sqrt(mean(x**2)) = x / 3.536
+      [0.849, -1.131]
     """
 
     epsilon: float = 1e-6
@@ -228,6 +248,17 @@ class GroupNorm(Layer):
 
     References:
       Wu & He, *Group Normalization*, 2018, https://arxiv.org/abs/1803.08494
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> layer = nn.GroupNorm(num_groups=2)
+      >>> x = jnp.arange(16.0).reshape(1, 2, 2, 4)  # [batch, height, width, 4 channels in 2 groups]
+      >>> variables = layer.init(random.PRNGKey(0), x)
+      >>> tree.map(jnp.shape, variables)
+      {'params': {'bias': (4,), 'scale': (4,)}}
+      >>> layer.apply(variables, x).shape
+      (1, 2, 2, 4)
     """
 
     num_groups: int | None = 32
@@ -262,6 +293,7 @@ class GroupNorm(Layer):
                                  f"{self.group_size}")
             num_groups = channels // self.group_size
         else:
+            assert self.num_groups is not None  # exactly one of the two is set: checked above
             num_groups = self.num_groups
         if num_groups <= 0 or channels % num_groups != 0:
             raise ValueError(f"{scope.where}: num_groups={num_groups} does not divide the {channels} channels "

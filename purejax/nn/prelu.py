@@ -36,6 +36,16 @@ class PReLU(Layer):
     Differences:
       PyTorch's `nn.PReLU` initializes the slope to 0.25 and may learn one per channel
       (`num_parameters`); Flax and purejax learn one scalar, starting at 0.01.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> layer = nn.PReLU()
+      >>> variables = layer.init(random.PRNGKey(0), jnp.ones((2, 3)))
+      >>> tree.map(jnp.shape, variables)
+      {'params': {'negative_slope': ()}}
+      >>> [round(y, 3) for y in layer.apply(variables, jnp.array([-1.0, 2.0])).tolist()]  # slope 0.01 below 0
+      [-0.01, 2.0]
     """
 
     param_dtype: Any = jnp.float32

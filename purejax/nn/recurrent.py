@@ -85,9 +85,21 @@ class RNN(Layer):
       exceed the time length (checked when the lengths are concrete; Flax does not check).
       PyTorch's `nn.LSTM` is time-major by default (`batch_first=False`) and returns `(h, c)`;
       here, as in Flax, batch-major and the carry is whatever the cell uses (`(c, h)` for LSTM).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> rnn = nn.RNN(nn.LSTMCell(features=4))
+      >>> x = jnp.ones((2, 5, 3))  # [batch, time, in]
+      >>> variables = rnn.init(random.PRNGKey(0), x)
+      >>> sorted(variables['params']['cell'])
+      ['hf', 'hg', 'hi', 'ho', 'if', 'ig', 'ii', 'io']
+      >>> carry, y = rnn.apply(variables, x, return_carry=True)
+      >>> tree.map(jnp.shape, (carry, y))  # (c, h) after the last step, and h at every step
+      (((2, 4), (2, 4)), (2, 5, 4))
     """
 
-    cell: Layer
+    cell: Any  # a Layer with `initialize_carry`, which Layer itself does not declare
     time_major: bool = False
     return_carry: bool = False
     reverse: bool = False
@@ -209,7 +221,7 @@ def _check_seq_lengths(where: str, seq_lengths, batch_dims: tuple, steps: int) -
                          f"got values from {lengths.min()} to {lengths.max()}; pad the inputs to the longest sequence")
 
 
-def _check_carry(where: str, cell: Layer, carry, input_shape: tuple) -> None:
+def _check_carry(where: str, cell: Any, carry, input_shape: tuple) -> None:
     want = jax.eval_shape(lambda: cell.initialize_carry(random.PRNGKey(0), input_shape))
     got_shapes = [list(jnp.shape(c)) for c in tree.leaves(carry)]
     want_shapes = [list(c.shape) for c in tree.leaves(want)]
@@ -252,6 +264,17 @@ class Bidirectional(Layer):
     Differences:
       Passing the same RNN object twice gives two independent parameter sets (Flax would share
       them and log a warning). PyTorch's `bidirectional=True` likewise concatenates the outputs.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> bi = nn.Bidirectional(nn.RNN(nn.GRUCell(features=4)), nn.RNN(nn.GRUCell(features=4)))
+      >>> x = jnp.ones((2, 5, 3))  # [batch, time, in]
+      >>> variables = bi.init(random.PRNGKey(0), x)
+      >>> sorted(variables['params'])
+      ['backward_rnn', 'forward_rnn']
+      >>> bi.apply(variables, x).shape  # both directions' outputs, concatenated
+      (2, 5, 8)
     """
 
     forward_rnn: Layer

@@ -20,7 +20,7 @@ References:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, cast
 
 import jax.numpy as jnp
 
@@ -29,6 +29,14 @@ from purejax.nn.activations import sigmoid, tanh
 from purejax.nn.linear import Dense, default_kernel_init
 from purejax.nn.module import Layer, Scope
 from purejax.nn.recurrent_checks import carry_shape, check_carry, check_inputs
+
+
+class _CarryFields(Protocol):
+    """The fields every subclass of `SingleCarryCell` defines (each in its own field order)."""
+
+    features: int
+    param_dtype: Any
+    carry_init: Callable
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,7 +48,8 @@ class SingleCarryCell(Layer):
 
     def initialize_carry(self, key, input_shape):
         """`carry_init(key, [*batch, features], param_dtype)` for inputs `[*batch, in]`."""
-        return self.carry_init(key, carry_shape(tuple(input_shape), self.features), self.param_dtype)
+        cell = cast(_CarryFields, self)  # a subclass: SimpleCell, GRUCell or MGUCell
+        return cell.carry_init(key, carry_shape(tuple(input_shape), cell.features), cell.param_dtype)
 
     @property
     def num_feature_axes(self) -> int:
@@ -76,6 +85,17 @@ class SimpleCell(SingleCarryCell):
       Elman, *Finding Structure in Time*, 1990.
       Yue et al., *Residual Recurrent Neural Networks for Learning Sequential Representations*,
       2018, https://arxiv.org/abs/1801.06105 (residual).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> cell = nn.SimpleCell(features=4)
+      >>> x = jnp.ones((2, 3))  # [batch, in]
+      >>> carry = cell.initialize_carry(random.PRNGKey(0), x.shape)
+      >>> variables = cell.init(random.PRNGKey(1), carry, x)
+      >>> new_carry, y = cell.apply(variables, carry, x)
+      >>> tree.map(jnp.shape, (new_carry, y))
+      ((2, 4), (2, 4))
     """
 
     features: int
@@ -129,6 +149,17 @@ class GRUCell(SingleCarryCell):
       (`b_hr`, `b_hz` too, which here are folded into `b_ir`, `b_iz`). Dive into Deep Learning
       puts the bias on the input side and applies `r` before the product, `(r * h) @ W_hh`, as
       in Cho et al.; Flax, PyTorch and we apply it after (cuDNN's variant).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> cell = nn.GRUCell(features=4)
+      >>> x = jnp.ones((2, 3))  # [batch, in]
+      >>> carry = cell.initialize_carry(random.PRNGKey(0), x.shape)
+      >>> variables = cell.init(random.PRNGKey(1), carry, x)
+      >>> new_carry, y = cell.apply(variables, carry, x)
+      >>> tree.map(jnp.shape, (new_carry, y))  # the carry is h itself, and y is h
+      ((2, 4), (2, 4))
     """
 
     features: int
@@ -183,6 +214,17 @@ class MGUCell(SingleCarryCell):
       The carry is checked against `[*batch, features]`. Flax has no `bias_init` here but the
       two above, and so do we. Zhou et al. write the state update with `f` and `1 - f` swapped
       (`h' = (1 - f) * h + f * n`); Flax's form is kept. PyTorch has no MGU.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> cell = nn.MGUCell(features=4)
+      >>> x = jnp.ones((2, 3))  # [batch, in]
+      >>> carry = cell.initialize_carry(random.PRNGKey(0), x.shape)
+      >>> variables = cell.init(random.PRNGKey(1), carry, x)
+      >>> new_carry, y = cell.apply(variables, carry, x)
+      >>> tree.map(jnp.shape, (new_carry, y))
+      ((2, 4), (2, 4))
     """
 
     features: int

@@ -4,11 +4,12 @@ A cell maps `(carry, x_t)` to `(new_carry, y_t)`; a recurrent network (`RNN`, se
 `purejax/nn/recurrent.py`) scans it over time. The carry holds the state between steps and is
 made by the cell itself, with the cell's `carry_init` (zeros by default):
 
-    cell = LSTMCell(features=4)
-    carry = cell.initialize_carry(key, x.shape)           # (c, h), each [batch, 4]
-    variables = cell.init(key, carry, x)                 # x: [batch, in]
-    (c, h), y = cell.apply(variables, carry, x)          # y is h
-
+    >>> from purejax import random, tree
+    >>> x = jnp.ones((2, 3))                                        # [batch, in]
+    >>> cell = LSTMCell(features=4)
+    >>> carry = cell.initialize_carry(random.PRNGKey(0), x.shape)   # (c, h), each [batch, 4]
+    >>> variables = cell.init(random.PRNGKey(1), carry, x)
+    >>> (c, h), y = cell.apply(variables, carry, x)                 # y is h
     >>> tree.map(jnp.shape, variables)
     {'params': {'hf': {'bias': (4,), 'kernel': (4, 4)}, ..., 'ii': {'kernel': (3, 4)}, ...}}
 
@@ -86,6 +87,17 @@ class LSTMCell(Layer):
       has two biases `b_ih` and `b_hh` (their sum is our one bias). Equinox's `LSTMCell` fuses
       the weights the same way (`[4 * hidden, in]`) and carries `(h, c)`. Dive into Deep
       Learning's scratch LSTM keeps twelve separate tensors `W_xi, W_hi, b_i, ...`, `(H, C)`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> cell = nn.LSTMCell(features=4)
+      >>> x = jnp.ones((2, 3))  # [batch, in]
+      >>> carry = cell.initialize_carry(random.PRNGKey(0), x.shape)
+      >>> variables = cell.init(random.PRNGKey(1), carry, x)
+      >>> new_carry, y = cell.apply(variables, carry, x)
+      >>> tree.map(jnp.shape, (new_carry, y))  # ((c, h), y), y is h
+      (((2, 4), (2, 4)), (2, 4))
     """
 
     features: int
@@ -163,6 +175,17 @@ class OptimizedLSTMCell(LSTMCell):
     Differences:
       As `LSTMCell`. This fused layout, `[in, 4 * hidden]` in order i, f, g, o, is PyTorch's
       `weight_ih` transposed; PyTorch stores it fused, Flax and we store it per gate.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> cell = nn.OptimizedLSTMCell(features=4)
+      >>> x = jnp.ones((2, 3))  # [batch, in]
+      >>> carry = cell.initialize_carry(random.PRNGKey(0), x.shape)
+      >>> variables = cell.init(random.PRNGKey(1), carry, x)
+      >>> new_carry, y = cell.apply(variables, carry, x)
+      >>> tree.map(jnp.shape, (new_carry, y))  # the same variables and outputs as LSTMCell
+      (((2, 4), (2, 4)), (2, 4))
     """
 
     def forward(self, scope: Scope, carry, inputs):
@@ -226,6 +249,17 @@ class ConvLSTMCell(Layer):
       The carry is checked against the inputs' shape. Unlike `LSTMCell`, the gates are fused,
       stacked i, g, f, o, with biases on both sides and a fixed `+1` on the forget gate; the
       convolutions use `Conv`'s default initializers. No `gate_fn`/`activation_fn` (as Flax).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random, tree
+      >>> cell = nn.ConvLSTMCell(features=4, kernel_size=(3, 3))
+      >>> x = jnp.ones((2, 8, 8, 3))  # [batch, height, width, in]
+      >>> carry = cell.initialize_carry(random.PRNGKey(0), x.shape)
+      >>> variables = cell.init(random.PRNGKey(1), carry, x)
+      >>> new_carry, y = cell.apply(variables, carry, x)
+      >>> tree.map(jnp.shape, (new_carry, y))  # (c, h) are feature maps
+      (((2, 8, 8, 4), (2, 8, 8, 4)), (2, 8, 8, 4))
     """
 
     features: int

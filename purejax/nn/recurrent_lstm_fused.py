@@ -17,24 +17,19 @@ for the whole sequence after it:
 `scan`'s transpose instead adds each step's `[in + hidden, batch] @ [batch, 4 * hidden]` into the
 weight gradient inside the loop, reading and writing the whole gradient every step. The loop also
 reads each step's saved gates one step ahead, through its carry: XLA's CPU backend emits scalar
-code for an elementwise fusion that reads a slice of a large array at a loop index (the LLVM IR
-of such a gate fusion held no vector instructions, against 137 when the array was small; the gate
-arithmetic alone took 10.4 ms against 3.6 ms carried ahead), so the arithmetic reads small carried
-arrays and the slicing is a plain copy.
+code for an elementwise fusion that reads a slice of a large array at a loop index, so the
+arithmetic reads small carried arrays and the slicing is a plain copy. For the same reason the
+input product `X @ W_i` stays inside the forward loop, one step at a time, rather than hoisted out
+of it as cuDNN does: hoisted, each step's `4 * hidden` projected inputs would be sliced inside the
+gate fusion.
 
-Measured (`python -m comparisons bench`, docs/benchmarks.md; 2-core CPU, batch 32, 128 steps,
-128 in, 256 hidden, forward + backward, median of 40): 64.0 ms against 70.8 ms for Flax's
-`OptimizedLSTMCell` under `nn.RNN` and 70.0 ms for the per-step cell (which compiles to Flax's
-program); 0.86-0.93 of Flax's time in four other full runs. Outputs equal the per-step cell's
-bitwise on CPU in our tests (same forward operations); gradients agree to a few ulp (the sums
-over steps and batch are grouped differently), and the LSTM models train within 5e-6 of Flax.
+Outputs equal the per-step cell's bitwise on CPU (same forward operations); gradients agree to a
+few ulp (the sums over steps and batch are grouped differently). `docs/benchmarks.md` (section 2,
+the LSTM's backward pass) has the timings against Flax's `OptimizedLSTMCell` under `nn.RNN`, and
+the measurements behind each choice above.
 
-An earlier version hoisted the input product `X @ W_i` out of the forward loop as cuDNN does; it
-was slower on CPU (93 ms against 67 ms for Flax) for the reason above: each step's `4 * hidden`
-projected inputs were sliced inside the gate fusion.
-
-`RNN(cell, fused=None)` takes this path where it measured faster (`FUSED_BY_PLATFORM`);
-`fused=True/False` forces the choice.
+`RNN(cell, fused=None)` takes this path on the platforms where it measured faster
+(`FUSED_BY_PLATFORM`); `fused=True/False` forces the choice.
 
 Counterpart: none in Flax (`flax.linen.OptimizedLSTMCell` under `nn.RNN` leaves the backward to
 `scan`); cuDNN's LSTM and `torch.nn.LSTM` also take the weight gradients for all steps at once.

@@ -21,6 +21,7 @@ Differences:
 from __future__ import annotations
 
 from functools import partial
+from typing import Literal, overload
 
 import jax
 import jax.numpy as jnp
@@ -46,7 +47,23 @@ def _reduction_dims(ndim: int, axis) -> tuple[int, ...]:
     return dims
 
 
-def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False, where=None):
+@overload
+def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: Literal[False] = False,
+              where=None) -> jax.Array: ...
+
+
+@overload
+def logsumexp(a, axis=None, b=None, keepdims: bool = False, *, return_sign: Literal[True],
+              where=None) -> tuple[jax.Array, jax.Array]: ...
+
+
+@overload
+def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False,
+              where=None) -> jax.Array | tuple[jax.Array, jax.Array]: ...
+
+
+def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False,
+              where=None) -> jax.Array | tuple[jax.Array, jax.Array]:
     """`log(sum(b * exp(a)))` over `axis`, computed without overflow.
 
         m   = stop_gradient(max(a))  (0 if that max is not finite)
@@ -136,7 +153,8 @@ def softmax(x, axis=-1, where=None):
     shift) by default, and a `custom_jvp`, `dy = y * (dx - sum(y * dx))`, under
     `jax_softmax_custom_jvp=True`.
     """
-    if jax.config.jax_softmax_custom_jvp:
+    # jax.config defines its flags as attributes at run time, so the checker cannot see them.
+    if jax.config.jax_softmax_custom_jvp:  # pyright: ignore[reportAttributeAccessIssue]
         return _softmax(x, axis, where)
     return _softmax_autodiff(x, axis, where)
 

@@ -54,6 +54,17 @@ class Dropout(Layer):
       As Flax's and PyTorch's `nn.Dropout(p)`, `rate` is the drop probability; `stax.Dropout(rate)`
       in jax.example_libraries takes the *keep* probability. PyTorch switches with
       `model.train()`/`model.eval()`; here (as in Flax) `deterministic` is an explicit argument.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random
+      >>> layer = nn.Dropout(rate=0.5)
+      >>> x = jnp.ones((2, 8))
+      >>> y = layer.apply({}, x, deterministic=False, rngs={'dropout': random.PRNGKey(0)})
+      >>> jnp.unique(y).tolist()  # dropped, or kept and scaled by 1 / (1 - rate)
+      [0.0, 2.0]
+      >>> bool((layer.apply({}, x, deterministic=True) == x).all())  # evaluation: the identity
+      True
     """
 
     rate: float

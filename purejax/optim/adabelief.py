@@ -99,6 +99,16 @@ def adabelief(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-16, eps_
 
     PyTorch: not in `torch.optim`; the authors' `adabelief-pytorch` has the same eps placement
     and defaults, plus decoupled weight decay and an optional RAdam-style rectification.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.adabelief(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.889, -1.889]
     """
     return chain(scale_by_belief(b1=b1, b2=b2, eps=eps, eps_root=eps_root, nesterov=nesterov),
                  scale_by_learning_rate(learning_rate))

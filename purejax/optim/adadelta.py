@@ -90,6 +90,16 @@ def adadelta(learning_rate: ScalarOrSchedule | None = None, rho=0.9, eps=1e-6, w
 
     PyTorch: `torch.optim.Adadelta` has the same rule and defaults (rho 0.9, eps 1e-6, L2 weight
     decay) with `lr=1.0`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.adadelta(learning_rate=1.0)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.997, -1.997]
     """
     return chain(add_decayed_weights(weight_decay, mask=weight_decay_mask),
                  scale_by_adadelta(rho=rho, eps=eps),

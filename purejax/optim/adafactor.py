@@ -135,7 +135,7 @@ def scale_by_factored_rms(factored: bool = True, decay_rate=0.8, step_offset=0, 
         check_same_structure("purejax.optim.scale_by_factored_rms", updates, state.v)
         grads, treedef = tree.flatten(updates)
         columns = [tree.flatten_up_to(treedef, t) for t in (state.v_row, state.v_col, state.v, params)]
-        out = [update_leaf(*args, state.count) for args in zip(grads, *columns)]
+        out = [update_leaf(*args, step=state.count) for args in zip(grads, *columns)]
         new_updates, v_row, v_col, v = ([tree.unflatten(treedef, list(c)) for c in zip(*out)] if out
                                         else [tree.unflatten(treedef, [])] * 4)
         return new_updates, FactoredState(safe_increment(state.count), v_row, v_col, v)
@@ -185,6 +185,16 @@ def adafactor(learning_rate: ScalarOrSchedule | None = None, min_dim_size_to_fac
       As Optax: the weight decay is added after the learning rate (it is not multiplied by it),
       and eps is added to g**2 (the paper's eps_1). Hugging Face's PyTorch `Adafactor` also uses
       the paper's relative step `min(1e-2, 1/sqrt(t))` when `lr=None`; here `None` means no scaling.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.adafactor(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.842, -1.842]
     """
     tx = [scale_by_factored_rms(factored, decay_rate, decay_offset, min_dim_size_to_factor, eps)]
     if clipping_threshold is not None:

@@ -82,6 +82,16 @@ def adagrad(learning_rate: ScalarOrSchedule, initial_accumulator_value=0.1, eps=
     PyTorch: `torch.optim.Adagrad` starts G at 0 (not 0.1), puts eps=1e-10 *outside* the root
     (`g / (sqrt(G) + eps)`), and offers an `lr_decay` that divides the learning rate by
     `1 + (t - 1) * lr_decay`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.adagrad(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.915, -1.915]
     """
     return chain(scale_by_rss(initial_accumulator_value=initial_accumulator_value, eps=eps),
                  scale_by_learning_rate(learning_rate))

@@ -117,6 +117,16 @@ def adam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0
     PyTorch: `torch.optim.Adam` has the same eps placement, defaults and bias correction, but its
     `weight_decay` is L2 regularisation (added to g *before* the moments), equivalent to
     `chain(add_decayed_weights(wd), adam(lr))`, not to `adamw`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.adam(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.9, -1.9]
     """
     return chain(scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
                  scale_by_learning_rate(learning_rate))
@@ -145,6 +155,16 @@ def nadam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=
     PyTorch: `torch.optim.NAdam` also warms the momentum up with a schedule
     `mu_t = b1 * (1 - 0.5 * 0.96**(t * momentum_decay))`, which Optax (and we) do not; Dozat's
     extra `b2` factor in `v^` is omitted by both.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.nadam(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.853, -1.853]
     """
     return adam(learning_rate, b1, b2, eps, eps_root, mu_dtype, nesterov=nesterov)
 
@@ -175,6 +195,16 @@ def adamw(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=
     PyTorch: `torch.optim.AdamW` computes the same thing (`p *= 1 - lr * wd`, then the Adam
     step) but its default `weight_decay` is 1e-2, not 1e-4. The paper multiplies the decay by the
     schedule multiplier only, not by the base learning rate.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.adamw(learning_rate=0.1, weight_decay=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.89, -1.88]
     """
     return chain(scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
                  add_decayed_weights(weight_decay, mask),

@@ -77,5 +77,15 @@ def adamax(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8) -> Gradi
 
     PyTorch: `torch.optim.Adamax` is the same rule (eps inside the max, lr default 2e-3); its
     `weight_decay` is L2.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.adamax(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.9, -1.9]
     """
     return chain(scale_by_adamax(b1=b1, b2=b2, eps=eps), scale_by_learning_rate(learning_rate))

@@ -88,6 +88,16 @@ def amsgrad(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_roo
 
     PyTorch: `torch.optim.Adam(amsgrad=True)` takes the maximum of the *uncorrected* v and then
     divides by the current `1 - b2**t`, which is neither of Optax's two settings.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.amsgrad(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.9, -1.9]
     """
     return chain(scale_by_amsgrad(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype,
                                   bias_correction_mu=bias_correction_mu, bias_correction_nu=bias_correction_nu),

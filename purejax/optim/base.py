@@ -61,6 +61,16 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
     """Apply transformations one after another; the state is the tuple of their states.
 
     Counterpart: `optax.chain`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.chain(optim.clip_by_global_norm(1.0), optim.sgd(learning_rate=0.1))
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([3.0, -4.0])}, state, params)
+      >>> [round(u, 3) for u in updates['w'].tolist()]  # clipped to norm 1, then scaled by -0.1
+      [-0.06, 0.08]
     """
 
     def init_fn(params):

@@ -114,6 +114,17 @@ def dpsgd(learning_rate: ScalarOrSchedule, l2_norm_clip, noise_multiplier, seed,
       Optax takes `seed` only; here a raw `uint32[2]` key is accepted too. PyTorch's Opacus
       (`DPOptimizer`) computes the same noisy sum but divides by the *expected* batch size of
       Poisson sampling, and draws from torch's generator, so its numbers differ.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.dpsgd(learning_rate=0.1, l2_norm_clip=1.0, noise_multiplier=0.0, seed=0)
+      >>> state = opt.init(params)
+      >>> per_example = {'w': jnp.array([[0.5, -0.5], [3.0, 4.0]])}  # [batch, 2]; the second has norm 5
+      >>> updates, state = opt.update(per_example, state, params)
+      >>> [round(u, 3) for u in updates['w'].tolist()]  # -0.1 * mean([0.5, -0.5], [0.6, 0.8]), no noise
+      [-0.055, -0.015]
     """
     momentum_tx = trace(decay=momentum, nesterov=nesterov) if momentum is not None else identity()
     return chain(

@@ -38,6 +38,16 @@ def fromage(learning_rate: ScalarOrSchedule, min_norm=1e-6) -> GradientTransform
       Jeremy Bernstein, Arash Vahdat, Yisong Yue, Ming-Yu Liu, *On the distance between two
       neural networks and the stability of learning*, NeurIPS 2020.
       https://arxiv.org/abs/2002.03432
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.fromage(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.838, -1.833]
     """
     if not callable(learning_rate):
         mult = 1 / (1 + learning_rate**2) ** 0.5  # k

@@ -44,6 +44,16 @@ def lamb(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-6, eps_root=0
       As Optax: the trust ratio uses no clipping function `phi` (the paper allows one) and falls
       back to 1 when either norm is zero. PyTorch ships no LAMB; common ports (e.g. NVIDIA
       Apex's `FusedLAMB`) also clip the global gradient norm first.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.lamb(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.842, -1.842]
     """
     return chain(
         scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root),

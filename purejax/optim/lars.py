@@ -50,6 +50,16 @@ def lars(learning_rate: ScalarOrSchedule, weight_decay=0.0, weight_decay_mask: M
       As Optax and the paper: the learning rate enters *before* the momentum buffer, so the
       buffer holds steps, not gradients (unlike `sgd` here and `torch.optim.SGD`). PyTorch ships
       no LARS.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.lars(learning_rate=1.0)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(u, 4) for u in updates['w'].tolist()]  # -lr * 0.001 * |w| / |g| * g: a layer-relative step
+      [-0.0016, 0.0016]
     """
     return chain(
         add_decayed_weights(weight_decay, mask=weight_decay_mask),

@@ -106,6 +106,16 @@ def lion(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.99, mu_dtype=None,
 
     PyTorch: not in `torch.optim`; `lion-pytorch` applies the same decoupled decay
     (`p *= 1 - lr * wd`) with default `weight_decay` 0.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.lion(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.9, -1.9]
     """
     return chain(scale_by_lion(b1=b1, b2=b2, mu_dtype=mu_dtype),
                  add_decayed_weights(weight_decay, mask),

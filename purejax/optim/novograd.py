@@ -111,6 +111,16 @@ def novograd(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.25, eps=1e-6, eps_roo
 
     PyTorch: not in `torch.optim`; NVIDIA Apex's `FusedNovoGrad` has the same rule (with an
     optional `(1 - b1)` gradient averaging).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.novograd(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.929, -1.929]
     """
     return chain(scale_by_novograd(b1=b1, b2=b2, eps=eps, eps_root=eps_root, weight_decay=weight_decay),
                  scale_by_learning_rate(learning_rate))

@@ -90,5 +90,15 @@ def optimistic_gradient_descent(learning_rate: ScalarOrSchedule, alpha=1.0, beta
       Aryan Mokhtari, Asuman Ozdaglar, Sarath Pattathil, *A Unified Analysis of Extra-gradient
       and Optimistic Gradient Methods for Saddle Point Problems: Proximal Point Approach*, 2019.
       https://arxiv.org/abs/1901.08511
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.optimistic_gradient_descent(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.95, -1.95]
     """
     return chain(scale_by_optimistic_gradient(alpha=alpha, beta=beta), scale_by_learning_rate(learning_rate))

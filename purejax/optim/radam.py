@@ -89,6 +89,16 @@ def radam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=
 
     PyTorch: `torch.optim.RAdam` rectifies when `rho_t > 5` (strictly), has no `eps_root`, and
     its `weight_decay` is L2 unless `decoupled_weight_decay=True`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.radam(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.95, -1.95]
     """
     return chain(scale_by_radam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, threshold=threshold, nesterov=nesterov),
                  scale_by_learning_rate(learning_rate))

@@ -189,6 +189,16 @@ def rmsprop(learning_rate: ScalarOrSchedule, decay=0.9, eps=1e-8, initial_scale=
     root (`eps_in_sqrt=False` here). Its momentum buffer accumulates `g / s` and is multiplied by
     the learning rate afterwards; here (as Optax) the momentum accumulates `-lr * g / s`, which is
     the same for a constant learning rate but not under a schedule.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.rmsprop(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.684, -1.684]
     """
     block = scale_by_stddev if centered else scale_by_rms
     return chain(block(decay=decay, eps=eps, initial_scale=initial_scale, eps_in_sqrt=eps_in_sqrt,

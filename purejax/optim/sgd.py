@@ -52,6 +52,16 @@ def sgd(learning_rate: ScalarOrSchedule, momentum=None, nesterov: bool = False,
       a constant learning rate.) PyTorch's `dampening` (`m_t = mu m_{t-1} + (1 - dampening) g_t`)
       and `weight_decay` (L2 added to the gradient) have no counterpart here; chain
       `add_decayed_weights` first for the latter.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.sgd(learning_rate=0.1, momentum=0.9)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.95, -1.95]
     """
     momentum_tx = trace(decay=momentum, nesterov=nesterov, accumulator_dtype=accumulator_dtype) \
         if momentum is not None else identity()
@@ -82,5 +92,15 @@ def noisy_sgd(learning_rate: ScalarOrSchedule, eta=0.01, gamma=0.55, key=None) -
     Differences:
       `key` is required (Optax falls back to key 0 with a warning); no deprecated `seed=`.
       PyTorch has no noisy SGD.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.noisy_sgd(learning_rate=0.1, key=0)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.948, -1.942]
     """
     return chain(add_noise(eta, gamma, key), scale_by_learning_rate(learning_rate))

@@ -115,5 +115,15 @@ def sm3(learning_rate: ScalarOrSchedule, momentum=0.9) -> GradientTransformation
       Optax ends with `scale(-learning_rate)`, which takes numbers only; here a schedule is also
       accepted (then the last state is a `ScaleByScheduleState`). Scalar parameters work here (see
       `scale_by_sm3`). PyTorch ships no SM3.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.sm3(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.99, -1.99]
     """
     return chain(scale_by_sm3(momentum), scale_by_learning_rate(learning_rate))

@@ -81,5 +81,15 @@ def yogi(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-3) -> Gradien
       https://papers.nips.cc/paper/8186-adaptive-methods-for-nonconvex-optimization
 
     PyTorch: not in `torch.optim` (`torch-optimizer`'s Yogi starts its moments at 1e-6 as here).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.yogi(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.9, -1.9]
     """
     return chain(scale_by_yogi(b1=b1, b2=b2, eps=eps), scale_by_learning_rate(learning_rate))

@@ -43,7 +43,10 @@ UINT_DTYPES = {8: np.dtype("uint8"), 16: np.dtype("uint16"), 32: np.dtype("uint3
 def check_key(name: str, key):
     """Return `key` as a `uint32[2]` array, or raise an error that says what came instead."""
     dtype = getattr(key, "dtype", None)
-    if dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+    # jax.dtypes.issubdtype is public (documented); jax re-exports it without `as`, so the checker
+    # takes it for a private import.
+    if dtype is not None and jax.dtypes.issubdtype(  # pyright: ignore[reportPrivateImportUsage]
+            dtype, jax.dtypes.prng_key):
         raise TypeError(
             f"purejax.random.{name}: expected a raw key, uint32[2] from purejax.random.PRNGKey; got a "
             f"typed key {dtype}. Use jax.random.key_data(key) to get its uint32[2] data."

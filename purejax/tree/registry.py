@@ -88,11 +88,13 @@ _REGISTRY: dict[type, NodeType] = {
     ),
 }
 
-_NAMEDTUPLE = NodeType(
-    lambda t: (tuple(t), None),
-    None,  # rebuilt from the class itself, see `node_type_of`
-    lambda node, aux, ch: tuple(GetAttrKey(f) for f in type(node)._fields),
-)
+
+def _flatten_namedtuple(t):
+    return tuple(t), None
+
+
+def _namedtuple_keys(node, aux, children):
+    return tuple(GetAttrKey(f) for f in type(node)._fields)
 
 
 def is_namedtuple_class(cls: type) -> bool:
@@ -108,7 +110,7 @@ def node_type_of(cls: type) -> NodeType | None:
     """
     node = _REGISTRY.get(cls)
     if node is None and is_namedtuple_class(cls):
-        return _NAMEDTUPLE._replace(unflatten=lambda aux, ch: cls(*ch))
+        return NodeType(_flatten_namedtuple, lambda aux, ch: cls(*ch), _namedtuple_keys)  # rebuilt from the class
     return node
 
 

@@ -73,7 +73,9 @@ class TreeDef:
         if self.node_type is None:
             return next(leaves)
         children = [c._build(leaves) for c in self._children]
-        return registry.node_type_of(self.node_type).unflatten(self.aux, children)
+        node = registry.node_type_of(self.node_type)
+        assert node is not None  # a TreeDef's inner nodes have node types
+        return node.unflatten(self.aux, children)
 
     def flatten_up_to(self, tree: Any) -> list:
         """The subtrees of `tree` that sit where this TreeDef has leaves.
@@ -199,6 +201,7 @@ def _up_to(td: TreeDef, tree: Any, path: tuple, out: list, where: str) -> None:
     if type(tree) is not td.node_type:
         raise ValueError(f"{where} at {keystr(path) or '<root>'}: {expected} vs {_describe_value(tree)}")
     node = registry.node_type_of(type(tree))
+    assert node is not None  # the type of td's node, checked above
     children, aux = node.flatten(tree)
     children = list(children)
     if aux != td.aux or len(children) != len(td.children()):

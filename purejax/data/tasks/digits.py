@@ -17,6 +17,7 @@ seeds' `tf.data` / `torch.utils.data` loaders (see `purejax/data/batching.py`).
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 import jax.numpy as jnp
 import numpy as np
@@ -38,9 +39,10 @@ def load_digits(key=DIGITS_KEY, test_fraction: float = 0.2) -> dict:
     """
     try:
         from sklearn.datasets import load_digits as sklearn_digits
+        from sklearn.utils import Bunch
     except ImportError as error:  # scikit-learn is optional: the `data` extra
         raise ImportError("load_digits needs scikit-learn: pip install 'purejax[data]'") from error
-    digits = sklearn_digits()
+    digits = cast(Bunch, sklearn_digits())  # a Bunch, not the (X, y) pair: return_X_y is False
     data = {"image": (digits.images / 16.0).astype(np.float32)[..., None],  # [1797, 8, 8, 1]
             "label": digits.target.astype(np.int32)}  # [1797]
     train, test = split(data, key, test_fraction)

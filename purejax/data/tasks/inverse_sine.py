@@ -59,8 +59,9 @@ train_batches, eval_batches, example_batch = task_batches(load_data)
 
 def check_inverse_sine(batch, name: str) -> None:
     """Raise a ValueError naming model `name`, the expected and the actual shapes."""
-    got = {k: tuple(np.shape(v)) for k, v in batch.items()} if isinstance(batch, dict) else type(batch).__name__
-    if (not isinstance(batch, dict) or set(batch) != {"x", "y"}
+    got: dict[str, tuple[int, ...]] | str = (
+        {k: tuple(np.shape(v)) for k, v in batch.items()} if isinstance(batch, dict) else type(batch).__name__)
+    if (isinstance(got, str) or set(batch) != {"x", "y"}
             or any(len(got[k]) != 2 or got[k][1] != 1 for k in ("x", "y")) or got["x"][0] != got["y"][0]):
         raise ValueError(f"{name}: expected a batch {{'x': [B, 1], 'y': [B, 1]}}, got {got}")
 

@@ -53,8 +53,9 @@ train_batches, eval_batches, example_batch = task_batches(load_data)
 def check_linear(batch, name: str) -> None:
     """Raise a ValueError naming model `name`, the expected and the actual shapes."""
     expected = {"x": ("B", FEATURES), "y": ("B", 1)}
-    got = {k: tuple(np.shape(v)) for k, v in batch.items()} if isinstance(batch, dict) else type(batch).__name__
-    if (not isinstance(batch, dict) or set(batch) != set(expected)
+    got: dict[str, tuple[int, ...]] | str = (
+        {k: tuple(np.shape(v)) for k, v in batch.items()} if isinstance(batch, dict) else type(batch).__name__)
+    if (isinstance(got, str) or set(batch) != set(expected)
             or any(len(got[k]) != 2 or got[k][1] != expected[k][1] for k in expected)
             or got["x"][0] != got["y"][0]):
         raise ValueError(f"{name}: expected a batch {{'x': [B, {FEATURES}], 'y': [B, 1]}}, got {got}")

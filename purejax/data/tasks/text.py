@@ -113,7 +113,7 @@ def check_text(batch, name: str) -> None:
     A text batch is `{'tokens': int[B, T + 1]}` of byte values, `T >= 1`; works on tracers too.
     """
     tokens = batch.get("tokens") if isinstance(batch, dict) else None
-    if (not isinstance(batch, dict) or set(batch) != {"tokens"} or np.ndim(tokens) != 2
+    if (tokens is None or set(batch) != {"tokens"} or np.ndim(tokens) != 2
             or np.shape(tokens)[1] < 2 or not jnp.issubdtype(jnp.result_type(tokens), jnp.integer)):
         got = ({k: f"{jnp.result_type(v)}{list(np.shape(v))}" for k, v in batch.items()}
                if isinstance(batch, dict) else type(batch).__name__)

@@ -82,6 +82,17 @@ class MultiSteps:
     Use `MultiSteps(opt, k).gradient_transformation()` where a `GradientTransformation` is needed.
 
     Counterpart: `optax.MultiSteps` (optax/transforms/_accumulation.py).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.MultiSteps(optim.sgd(learning_rate=0.1), every_k_schedule=2)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> updates, state = opt.update({'w': jnp.array([1.5, -1.5])}, state, params)  # the 2nd: a step
+      >>> [round(u, 3) for u in updates['w'].tolist()]  # -0.1 times the mean of the two gradients
+      [-0.1, 0.1]
     """
 
     def __init__(self, opt: GradientTransformation, every_k_schedule: int | Callable[[Any], Any],

@@ -37,6 +37,7 @@ import jax.numpy as jnp
 from purejax import random, tree
 from purejax.optim.base import NO_PARAMS_MSG, EmptyState, GradientTransformation
 from purejax.optim.transforms.masking import masked
+from purejax.optim.transforms.scaling import ScalarOrSchedule
 from purejax.optim.tree_math import canonical_key, safe_increment
 
 
@@ -44,7 +45,8 @@ class WeightDecaySchedule(NamedTuple):
     count: jax.Array  # shape=(), dtype=int32; for a scheduled weight decay
 
 
-def add_decayed_weights(weight_decay=0.0, mask: Any | Callable[[Any], Any] | None = None) -> GradientTransformation:
+def add_decayed_weights(weight_decay: ScalarOrSchedule = 0.0,
+                        mask: Any | Callable[[Any], Any] | None = None) -> GradientTransformation:
     """Add `weight_decay * params` to the updates.
 
     Args:

@@ -46,6 +46,16 @@ def apply_if_finite(inner: GradientTransformation, max_consecutive_errors: int) 
       A `GradientTransformation` with state `ApplyIfFiniteState`.
 
     Counterpart: `optax.apply_if_finite` (optax/transforms/_conditionality.py).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.apply_if_finite(optim.sgd(learning_rate=0.1), max_consecutive_errors=3)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.array([jnp.nan, 1.0])}, state, params)
+      >>> updates['w'].tolist(), int(state.notfinite_count)  # skipped: zeros, one bad step counted
+      ([0.0, 0.0], 1)
     """
 
     def init_fn(params):

@@ -125,6 +125,17 @@ def inject_hyperparams(inner_factory: Callable[..., GradientTransformation],
       state `InjectStatefulHyperparamsState(count, hyperparams, hyperparams_states, inner_state)`.
 
     Counterpart: `optax.inject_hyperparams` (optax/schedules/_inject.py).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.inject_hyperparams(optim.sgd)(learning_rate=0.1)
+      >>> state = opt.init(params)
+      >>> state.hyperparams['learning_rate'] = jnp.array(0.01)  # a new rate, same optimizer and state
+      >>> updates, state = opt.update({'w': jnp.array([0.5, -0.5])}, state, params)
+      >>> [round(u, 4) for u in updates['w'].tolist()]
+      [-0.005, 0.005]
     """
     static_args = {static_args} if isinstance(static_args, str) else set(static_args)
     inner_signature = inspect.signature(inner_factory)

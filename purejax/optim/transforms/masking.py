@@ -72,6 +72,16 @@ def masked(inner: GradientTransformation, mask: Any | Callable[[Any], Any]) -> G
       state built from the masked tree (no entries for masked-out parameters).
 
     Counterpart: `optax.masked` (optax/transforms/_masking.py).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0]), 'b': jnp.array([1.0])}
+      >>> opt = optim.masked(optim.add_decayed_weights(0.5), {'w': True, 'b': False})
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.zeros(2), 'b': jnp.zeros(1)}, state, params)
+      >>> updates  # decay on 'w' only
+      {'b': Array([0.], dtype=float32), 'w': Array([ 0.5, -1. ], dtype=float32)}
     """
 
     def mask_of(tree_):

@@ -59,6 +59,17 @@ def partition(transforms: Mapping[Hashable, GradientTransformation],
 
     Counterpart: `optax.partition` (optax/transforms/_combining.py); `optax.multi_transform`
     is the same function.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0]), 'b': jnp.array([1.0])}
+      >>> labels = {'w': 'train', 'b': 'freeze'}
+      >>> opt = optim.partition({'train': optim.sgd(0.1), 'freeze': optim.set_to_zero()}, labels)
+      >>> state = opt.init(params)
+      >>> updates, state = opt.update({'w': jnp.ones(2), 'b': jnp.ones(1)}, state, params)
+      >>> updates
+      {'b': Array([0.], dtype=float32), 'w': Array([-0.1, -0.1], dtype=float32)}
     """
 
     def labels_of(tree_):
