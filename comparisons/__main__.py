@@ -13,6 +13,7 @@ This module only dispatches: the options are in `comparisons/cli.py`, each comma
 package. A command is imported once its options are read, because `train --devices N` must set
 `XLA_FLAGS` before anything starts JAX's backend.
 """
+
 from __future__ import annotations
 
 import sys
@@ -27,8 +28,9 @@ def _train(argv) -> int:
     if args.processes is not None and args.processes > 1:  # this process only launches the others
         from comparisons.cluster import launch  # imported here, as every command: see the module docstring
 
-        return cli.batch_split_error(args) or launch.launch(argv, args.processes, args.devices // args.processes,
-                                                             args.timeout)
+        return cli.batch_split_error(args) or launch.launch(
+            argv, args.processes, args.devices // args.processes, args.timeout
+        )
     if args.devices is not None:
         from comparisons.cluster.devices import ensure_host_devices  # sets XLA_FLAGS: before JAX's backend
 
@@ -42,8 +44,19 @@ def _train(argv) -> int:
             return code
     from comparisons.training import command  # imported after XLA_FLAGS is set: it imports JAX and the models
 
-    return command.run(args.model, args.steps, args.batch_size, args.lr, args.seed, args.out, args.text,
-                       plot=not args.no_plot, devices=args.devices, parallel=args.parallel, processes=args.processes)
+    return command.run(
+        args.model,
+        args.steps,
+        args.batch_size,
+        args.lr,
+        args.seed,
+        args.out,
+        args.text,
+        plot=not args.no_plot,
+        devices=args.devices,
+        parallel=args.parallel,
+        processes=args.processes,
+    )
 
 
 def _source(argv) -> int:
@@ -69,8 +82,9 @@ def _report(argv) -> int:
     if args.command == "list":
         return report.show_list()
     if args.command != "report":  # `python -m comparisons --json F train` and the like
-        print(f"error: {args.command} takes its own options: python -m comparisons {args.command} --help",
-              file=sys.stderr)
+        print(
+            f"error: {args.command} takes its own options: python -m comparisons {args.command} --help", file=sys.stderr
+        )
         return 2
     return report.main(json_path=args.json, sections=args.only, tier="full" if args.full else "quick")
 

@@ -13,6 +13,7 @@ Each `parse_*` returns the checked options, or an exit code (2) after printing t
 that a bad option never starts JAX. Nothing here imports JAX: `train --devices N` must set
 `XLA_FLAGS` before JAX's backend starts (`comparisons/cluster/devices.py`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,17 +31,30 @@ def report_parser() -> argparse.ArgumentParser:
         prog="python -m comparisons",
         description="Show that purejax computes what JAX, Flax and Optax compute.",
     )
-    parser.add_argument("command", nargs="?", default="report", choices=COMMANDS,
-                        help="report (default): the parity table; list: the components and models; "
-                             "train MODEL: side-by-side training (train --help); "
-                             "source NAME: the two implementations side by side (source --help); "
-                             "bench: speed against Flax + Optax (bench --help)")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="report",
+        choices=COMMANDS,
+        help="report (default): the parity table; list: the components and models; "
+        "train MODEL: side-by-side training (train --help); "
+        "source NAME: the two implementations side by side (source --help); "
+        "bench: speed against Flax + Optax (bench --help)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the report as JSON to FILE")
-    parser.add_argument("--only", metavar="SECTION", action="append", choices=sorted(SECTIONS),
-                        help="run only this section (repeatable)")
-    parser.add_argument("--full", action="store_true",
-                        help="the complete matrix: every key, shape, setting and model of the tables (about 13 "
-                             "minutes on 2 CPU cores); default: the quick tier, the same rows on fewer of each")
+    parser.add_argument(
+        "--only",
+        metavar="SECTION",
+        action="append",
+        choices=sorted(SECTIONS),
+        help="run only this section (repeatable)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="the complete matrix: every key, shape, setting and model of the tables (about 13 "
+        "minutes on 2 CPU cores); default: the quick tier, the same rows on fewer of each",
+    )
     return parser
 
 
@@ -48,7 +62,8 @@ def train_parser() -> argparse.ArgumentParser:
     """The options of `python -m comparisons train` (also parsed by each `comparisons.cluster.worker`)."""
     parser = argparse.ArgumentParser(
         prog="python -m comparisons train",
-        description="Train a model's purejax and flaxed versions from the same variables on the same batches.")
+        description="Train a model's purejax and flaxed versions from the same variables on the same batches.",
+    )
     parser.add_argument("model", help=f"one of: {', '.join(MODELS)}")
     parser.add_argument("--steps", type=int, help="training steps (default: the model's budget)")
     parser.add_argument("--batch-size", type=int, help="examples per batch (default: the model's)")
@@ -58,16 +73,30 @@ def train_parser() -> argparse.ArgumentParser:
     parser.add_argument("--text", metavar="FILE", help="lstm_lm: train on this text file instead of Python's sources")
     parser.add_argument("--no-plot", action="store_true", help="write metrics.json only")
     scale = parser.add_argument_group("scaling out (data parallel; see comparisons/cluster/)")
-    scale.add_argument("--devices", type=int, metavar="N",
-                       help="train on N devices, the batch split N ways (CPU: N simulated devices); "
-                            "with --processes: N in all (default: P)")
-    scale.add_argument("--parallel", choices=("pmap", "sharding"),
-                       help="pmap: replicated state, lax.pmean of the gradients; sharding: jit over a Mesh, "
-                            "batch sharded (default)")
-    scale.add_argument("--processes", type=int, metavar="P",
-                       help="run P JAX processes on this machine (jax.distributed), N/P devices each")
-    scale.add_argument("--timeout", type=float, metavar="SECONDS",
-                       help="with --processes: stop every process after this long (exit code 124)")
+    scale.add_argument(
+        "--devices",
+        type=int,
+        metavar="N",
+        help="train on N devices, the batch split N ways (CPU: N simulated devices); "
+        "with --processes: N in all (default: P)",
+    )
+    scale.add_argument(
+        "--parallel",
+        choices=("pmap", "sharding"),
+        help="pmap: replicated state, lax.pmean of the gradients; sharding: jit over a Mesh, batch sharded (default)",
+    )
+    scale.add_argument(
+        "--processes",
+        type=int,
+        metavar="P",
+        help="run P JAX processes on this machine (jax.distributed), N/P devices each",
+    )
+    scale.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="with --processes: stop every process after this long (exit code 124)",
+    )
     return parser
 
 
@@ -99,8 +128,10 @@ def parse_train_args(argv, devices=None, processes=None):
         if args.processes is not None and args.devices is None:
             args.devices = args.processes
         if args.processes is not None and args.devices % args.processes:
-            parser.error(f"--devices {args.devices} is not divisible by --processes {args.processes}: "
-                         f"every process holds the same number of devices (N / P)")
+            parser.error(
+                f"--devices {args.devices} is not divisible by --processes {args.processes}: "
+                f"every process holds the same number of devices (N / P)"
+            )
     except SystemExit as exit_:  # parser.error has printed the message
         return exit_.code
     if args.devices is not None:
@@ -115,8 +146,10 @@ def check_batch_split(model: str, batch_size, devices) -> str | None:
     batch = defaults["batch_size"] if batch_size is None else batch_size
     if devices and batch % devices:
         which = "--batch-size" if batch_size is not None else f"{model}'s default batch size"
-        return (f"{which} {batch} is not divisible by {devices} devices (each device takes an equal share); "
-                f"choose --batch-size as a multiple of {devices}")
+        return (
+            f"{which} {batch} is not divisible by {devices} devices (each device takes an equal share); "
+            f"choose --batch-size as a multiple of {devices}"
+        )
     return None
 
 
@@ -132,7 +165,8 @@ def batch_split_error(args) -> int:
 def source_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m comparisons source",
-        description="Show a purejax implementation beside its Flax/Optax/JAX counterpart, aligned by definition.")
+        description="Show a purejax implementation beside its Flax/Optax/JAX counterpart, aligned by definition.",
+    )
     parser.add_argument("name", nargs="?", help="a model, layer or optimizer (no name: list them)")
     parser.add_argument("--html", metavar="FILE", help="write the view as a self-contained HTML page to FILE")
     parser.add_argument("--width", type=int, metavar="N", help="total width in columns (default: the terminal's)")
@@ -141,15 +175,21 @@ def source_parser() -> argparse.ArgumentParser:
 
 
 def bench_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m comparisons bench",
-                                description="Time purejax against Flax + Optax: train steps, compiles, imports, LSTM.")
+    p = argparse.ArgumentParser(
+        prog="python -m comparisons bench",
+        description="Time purejax against Flax + Optax: train steps, compiles, imports, LSTM.",
+    )
     p.add_argument("--models", nargs="+", metavar="MODEL", help=f"models to time (default: all): {', '.join(MODELS)}")
     p.add_argument("--quick", action="store_true", help="fewer repeats: a few minutes on a CPU")
     p.add_argument("--json", metavar="FILE", help="write every figure, the device, versions and settings to FILE")
     p.add_argument("--plot", metavar="FILE", help="draw the ratios as a bar chart (PNG) to FILE")
     p.add_argument("--steps", type=int, metavar="N", help="timed train steps per side and model (after warm-up)")
-    p.add_argument("--repeats", type=int, metavar="N",
-                   help="repeats of every other measurement (compiles, imports, LSTM calls, matmuls)")
+    p.add_argument(
+        "--repeats",
+        type=int,
+        metavar="N",
+        help="repeats of every other measurement (compiles, imports, LSTM calls, matmuls)",
+    )
     return p
 
 

@@ -18,12 +18,13 @@ their progress and tables look and behave alike:
             progress.advance()
     show(console(), table(["model", "ms"], [["mlp", "1.20"]], justify=["left", "right"]))
 """
+
 from __future__ import annotations
 
 import os
 import sys
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console, RenderableType
@@ -45,8 +46,13 @@ def console(stream=None) -> Console:
     return Console(file=stream, width=width, markup=False, highlight=False, emoji=False, soft_wrap=False)
 
 
-def table(header: Sequence[str] | None, rows: Sequence[Sequence[str]], justify: Sequence[str] | None = None,
-          widths: Sequence[int | None] | None = None, wrap: Sequence[bool] | None = None) -> Table:
+def table(
+    header: Sequence[str] | None,
+    rows: Sequence[Sequence[str]],
+    justify: Sequence[str] | None = None,
+    widths: Sequence[int | None] | None = None,
+    wrap: Sequence[bool] | None = None,
+) -> Table:
     """A table without borders: a rule under the header, columns a space apart, no left margin.
 
     Args:
@@ -65,11 +71,26 @@ def table(header: Sequence[str] | None, rows: Sequence[Sequence[str]], justify: 
     justify = list(justify or ["left"] * count)
     widths = list(widths or [None] * count)
     wrap = list(wrap or [i == count - 1 for i in range(count)])
-    columns = [Column(header[i] if header is not None else "", justify=justify[i], width=widths[i],
-                      no_wrap=not wrap[i], overflow="fold" if wrap[i] else "ellipsis")
-               for i in range(count)]
-    grid = Table(*columns, box=box.SIMPLE_HEAD if header is not None else None, show_header=header is not None,
-                 show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True, expand=False)
+    columns = [
+        Column(
+            header[i] if header is not None else "",
+            justify=justify[i],
+            width=widths[i],
+            no_wrap=not wrap[i],
+            overflow="fold" if wrap[i] else "ellipsis",
+        )
+        for i in range(count)
+    ]
+    grid = Table(
+        *columns,
+        box=box.SIMPLE_HEAD if header is not None else None,
+        show_header=header is not None,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+        expand=False,
+    )
     for row in rows:
         grid.add_row(*row)
     return grid
@@ -101,8 +122,15 @@ class Progress:
       keep: leave the finished live line on the screen (False: it disappears on `close`).
     """
 
-    def __init__(self, total: int, stream=None, plain: str = "tenths", description: str = "",
-                 description_width: int | None = None, keep: bool = False):
+    def __init__(
+        self,
+        total: int,
+        stream=None,
+        plain: str = "tenths",
+        description: str = "",
+        description_width: int | None = None,
+        keep: bool = False,
+    ):
         if plain not in ("none", "each", "tenths"):
             raise ValueError(f"Progress: plain must be 'none', 'each' or 'tenths', got {plain!r}")
         self.console = console(sys.stderr if stream is None else stream)
@@ -115,10 +143,17 @@ class Progress:
             same_screen = all(hasattr(f, "isatty") and f.isatty() for f in (sys.stdout, sys.stderr))
             words = min(description_width or len(description), self.console.width // 3)
             first_words = Column(width=max(1, words), no_wrap=True, overflow="ellipsis")
-            self.live = RichProgress(TextColumn("{task.description}", table_column=first_words),
-                                     BarColumn(bar_width=30), MofNCompleteColumn(),
-                                     TextColumn("{task.fields[text]}"), TimeElapsedColumn(), console=self.console,
-                                     transient=not keep, redirect_stdout=same_screen, redirect_stderr=same_screen)
+            self.live = RichProgress(
+                TextColumn("{task.description}", table_column=first_words),
+                BarColumn(bar_width=30),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[text]}"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=not keep,
+                redirect_stdout=same_screen,
+                redirect_stderr=same_screen,
+            )
             self.task = self.live.add_task(description, total=total, text="")
             self.live.start()
 

@@ -11,6 +11,7 @@ tests/test_checkpoint.py: a checkpoint of either side's variables feeds the othe
 
 Counterpart: `purejax/checkpoint/` (npz.py, manager.py).
 """
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,8 @@ class CheckpointManager:
     def __init__(self, directory, max_to_keep: int | None = None):
         self.directory = os.path.abspath(os.fspath(directory))
         self._manager = ocp.CheckpointManager(
-            self.directory, options=ocp.CheckpointManagerOptions(max_to_keep=max_to_keep))
+            self.directory, options=ocp.CheckpointManagerOptions(max_to_keep=max_to_keep)
+        )
 
     def all_steps(self) -> list[int]:
         return sorted(self._manager.all_steps())

@@ -8,16 +8,25 @@ what Flax brings is `replicate`, `unreplicate` and `shard`.
 
 Counterpart: `purejax/parallel.py`.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import jax
 import numpy as np
 from flax import jax_utils
 from flax.training import common_utils
 
-from purejax.parallel import (AXIS, batch_sharding, check_divisible, data_mesh, local_value, pmap_train_step,
-                              replicated, sharded_train_step, vmap_train_step)
+from purejax.parallel import (
+    AXIS,
+    batch_sharding,
+    check_divisible,
+    data_mesh,
+    local_value,
+    pmap_train_step,
+    replicated,
+    sharded_train_step,
+    vmap_train_step,
+)
 
 replicate = jax_utils.replicate  # [devices, ...] copies on the local devices
 unreplicate = jax_utils.unreplicate  # the first copy
@@ -25,6 +34,7 @@ unreplicate = jax_utils.unreplicate  # the first copy
 
 def put_global(values, sharding):
     """Host values (the same in every process) as global arrays laid out by `sharding`."""
+
     def put(x):
         x = np.asarray(x)
         return jax.make_array_from_callback(x.shape, sharding, lambda index: x[index])
@@ -40,5 +50,18 @@ def shard(batch: dict, num_shards: int) -> dict:
     return jax.tree_util.tree_map(lambda x: x.reshape((num_shards, -1) + x.shape[1:]), batch)
 
 
-__all__ = ["AXIS", "batch_sharding", "check_divisible", "data_mesh", "local_value", "pmap_train_step", "put_global",
-           "replicate", "replicated", "shard", "sharded_train_step", "unreplicate", "vmap_train_step"]
+__all__ = [
+    "AXIS",
+    "batch_sharding",
+    "check_divisible",
+    "data_mesh",
+    "local_value",
+    "pmap_train_step",
+    "put_global",
+    "replicate",
+    "replicated",
+    "shard",
+    "sharded_train_step",
+    "unreplicate",
+    "vmap_train_step",
+]

@@ -4,6 +4,7 @@ Counterpart of `purejax/train/`. The steps (`make_train_step`, `make_eval_step`)
 (`value_and_grad` and `jit` around the model's `loss_fn`), so both packages share them; what
 differs is the state class: Flax's `TrainState`, subclassed as Flax's examples do.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -8,6 +8,7 @@ Each submodule mirrors one counterpart: `purejax.tree` (`jax.tree_util`), `purej
 data and models). Only `tree` and `random` are imported here; import the others by name. See the
 README for the table of components and how their parity is measured.
 """
+
 from purejax import random, tree
 
 __version__ = "0.1.0"

@@ -18,6 +18,7 @@ References:
   PyTorch, *LSTM*, https://pytorch.org/docs/stable/generated/torch.nn.LSTM.html and *GRU*,
   https://pytorch.org/docs/stable/generated/torch.nn.GRU.html (the equations quoted below).
 """
+
 from __future__ import annotations
 
 import re
@@ -37,31 +38,39 @@ def _read_torch(fn: str, state_dict, n_gates: int) -> tuple:
     sd = {str(k): np.asarray(v) for k, v in dict(state_dict).items()}
     for k in sorted(sd):
         if k.endswith("_reverse"):
-            raise ValueError(f"{fn}: '{k}' comes from bidirectional=True, which this does not convert; convert "
-                             "each direction (the backward one with '_reverse' stripped from its keys) and use "
-                             "Bidirectional(RNN(cell), RNN(cell)) (it runs the second one reversed)")
+            raise ValueError(
+                f"{fn}: '{k}' comes from bidirectional=True, which this does not convert; convert "
+                "each direction (the backward one with '_reverse' stripped from its keys) and use "
+                "Bidirectional(RNN(cell), RNN(cell)) (it runs the second one reversed)"
+            )
         if re.search(r"_l[1-9][0-9]*$", k):
-            raise ValueError(f"{fn}: '{k}' comes from num_layers > 1, which this does not convert; convert each "
-                             "layer's keys renamed to '_l0' and run one RNN per layer, each on the last one's outputs")
+            raise ValueError(
+                f"{fn}: '{k}' comes from num_layers > 1, which this does not convert; convert each "
+                "layer's keys renamed to '_l0' and run one RNN per layer, each on the last one's outputs"
+            )
         if k.startswith("weight_hr"):
-            raise ValueError(f"{fn}: '{k}' comes from proj_size > 0 (a projected LSTM), which Flax's cells "
-                             "do not have")
+            raise ValueError(f"{fn}: '{k}' comes from proj_size > 0 (a projected LSTM), which Flax's cells do not have")
     suffix = "_l0" if any(k.endswith("_l0") for k in sd) else ""  # nn.LSTM / nn.GRU, or nn.LSTMCell / GRUCell
     names = [n + suffix for n in _TORCH_NAMES]
     unknown, missing = sorted(set(sd) - set(names)), [n for n in names if n not in sd]
     if unknown or (missing and missing != names[2:]):  # both biases may be absent (bias=False)
-        raise ValueError(f"{fn}: expected the keys {names} (the biases only with bias=True), got {sorted(sd)}: "
-                         f"unknown {unknown}, missing {missing}")
+        raise ValueError(
+            f"{fn}: expected the keys {names} (the biases only with bias=True), got {sorted(sd)}: "
+            f"unknown {unknown}, missing {missing}"
+        )
     w_ih, w_hh = sd[names[0]], sd[names[1]]
     if w_ih.ndim != 2 or w_ih.shape[0] == 0 or w_ih.shape[0] % n_gates:
-        raise ValueError(f"{fn}: '{names[0]}' must be [{n_gates} * hidden, in] ({n_gates} gates stacked), "
-                         f"got {list(w_ih.shape)}")
+        raise ValueError(
+            f"{fn}: '{names[0]}' must be [{n_gates} * hidden, in] ({n_gates} gates stacked), got {list(w_ih.shape)}"
+        )
     hidden = w_ih.shape[0] // n_gates
     want = {names[1]: (n_gates * hidden, hidden), names[2]: (n_gates * hidden,), names[3]: (n_gates * hidden,)}
     for name, shape in want.items():
         if name in sd and sd[name].shape != shape:
-            raise ValueError(f"{fn}: '{name}' must be {list(shape)} for hidden={hidden} (from '{names[0]}' "
-                             f"{list(w_ih.shape)}), got {list(sd[name].shape)}")
+            raise ValueError(
+                f"{fn}: '{name}' must be {list(shape)} for hidden={hidden} (from '{names[0]}' "
+                f"{list(w_ih.shape)}), got {list(sd[name].shape)}"
+            )
     zeros = np.zeros(n_gates * hidden, w_ih.dtype)  # bias=False: Flax's cells always add a bias, so zero it
     b_ih, b_hh = sd.get(names[2], zeros), sd.get(names[3], zeros)
     return tuple(np.split(w, n_gates) for w in (w_ih, w_hh, b_ih, b_hh))
@@ -71,13 +80,17 @@ def _read_ours(fn: str, variables, layout: dict) -> dict:
     """`{sublayer: (kernel, bias or None)}` from RNN or cell variables, or a teaching error."""
     params = variables.get("params") if hasattr(variables, "get") else None
     if params is None or not hasattr(params, "keys"):
-        raise ValueError(f"{fn}: expected variables {{'params': {{'cell': {{...}}}}}} or {{'params': {{...}}}}, "
-                         f"got {type(variables).__name__} without 'params'")
+        raise ValueError(
+            f"{fn}: expected variables {{'params': {{'cell': {{...}}}}}} or {{'params': {{...}}}}, "
+            f"got {type(variables).__name__} without 'params'"
+        )
     params = params["cell"] if set(params.keys()) == {"cell"} else params
     names = set(params.keys())
     if names != set(layout):
-        raise ValueError(f"{fn}: expected the sublayers {sorted(layout)}, got {sorted(names)}: missing "
-                         f"{sorted(set(layout) - names)}, unknown {sorted(names - set(layout))}")
+        raise ValueError(
+            f"{fn}: expected the sublayers {sorted(layout)}, got {sorted(names)}: missing "
+            f"{sorted(set(layout) - names)}, unknown {sorted(names - set(layout))}"
+        )
 
     def dim(name, axis):  # of a kernel, "?" when there is no 2-d one
         shape = np.shape(dict(params[name]).get("kernel", ()))
@@ -89,19 +102,23 @@ def _read_ours(fn: str, variables, layout: dict) -> dict:
         leaves = {k: np.asarray(v) for k, v in dict(params[name]).items()}
         want = {"kernel": (hidden if name[0] == "h" else n_in, hidden), **({"bias": (hidden,)} if has_bias else {})}
         if {k: v.shape for k, v in leaves.items()} != want:
-            raise ValueError(f"{fn}: '{name}' must hold {', '.join(f'{k} {list(s)}' for k, s in want.items())} "
-                             f"(hidden={hidden}), got {', '.join(f'{k} {list(v.shape)}' for k, v in leaves.items())}")
+            raise ValueError(
+                f"{fn}: '{name}' must hold {', '.join(f'{k} {list(s)}' for k, s in want.items())} "
+                f"(hidden={hidden}), got {', '.join(f'{k} {list(v.shape)}' for k, v in leaves.items())}"
+            )
         got[name] = (leaves["kernel"], leaves.get("bias"))
     return got
 
 
 def _torch_dict(fn: str, w_ih, w_hh, b_ih, b_hh, bias: bool, cell: bool) -> dict:
     """PyTorch's key names (`_l0` unless `cell`), writable arrays that `torch.from_numpy` takes."""
-    arrays = dict(zip(_TORCH_NAMES, (w_ih, w_hh, b_ih, b_hh)))
+    arrays = dict(zip(_TORCH_NAMES, (w_ih, w_hh, b_ih, b_hh), strict=True))
     if not bias:
         if np.any(b_ih != 0) or np.any(b_hh != 0):
-            raise ValueError(f"{fn}: bias=False, but the biases are not all zero; a module built with bias=False "
-                             "cannot hold them: build it with bias=True")
+            raise ValueError(
+                f"{fn}: bias=False, but the biases are not all zero; a module built with bias=False "
+                "cannot hold them: build it with bias=True"
+            )
         arrays = {k: v for k, v in arrays.items() if k.startswith("weight")}
     return {k + ("" if cell else "_l0"): np.array(v) for k, v in arrays.items()}
 
@@ -135,7 +152,7 @@ def lstm_from_torch(state_dict) -> dict:
     """
     w_ih, w_hh, b_ih, b_hh = _read_torch("lstm_from_torch", state_dict, len(LSTM_GATES))
     cell = {}
-    for gate, wi, wh, bi, bh in zip(LSTM_GATES, w_ih, w_hh, b_ih, b_hh):
+    for gate, wi, wh, bi, bh in zip(LSTM_GATES, w_ih, w_hh, b_ih, b_hh, strict=True):
         cell[f"i{gate}"] = {"kernel": jnp.asarray(wi.T)}  # [in, hidden]
         cell[f"h{gate}"] = {"kernel": jnp.asarray(wh.T), "bias": jnp.asarray(bi + bh)}  # [hidden, hidden], [hidden]
     return {"params": {"cell": cell}}
@@ -170,15 +187,24 @@ def gru_from_torch(state_dict) -> dict:
     Differences: the carry is `h` in both, `[num_layers, batch, hidden]` in PyTorch's; see `lstm_from_torch`.
     """
     (w_ir, w_iz, w_in), (w_hr, w_hz, w_hn), (b_ir, b_iz, b_in), (b_hr, b_hz, b_hn) = _read_torch(
-        "gru_from_torch", state_dict, len(GRU_GATES))
-    t = lambda w: jnp.asarray(w.T)  # noqa: E731 -- PyTorch's [out, in] -> Flax's [in, out]
-    return {"params": {"cell": {
-        "ir": {"kernel": t(w_ir), "bias": jnp.asarray(b_ir + b_hr)},  # reset gate: the two biases summed
-        "iz": {"kernel": t(w_iz), "bias": jnp.asarray(b_iz + b_hz)},  # update gate
-        "in": {"kernel": t(w_in), "bias": jnp.asarray(b_in)},  # candidate, input side
-        "hr": {"kernel": t(w_hr)}, "hz": {"kernel": t(w_hz)},
-        "hn": {"kernel": t(w_hn), "bias": jnp.asarray(b_hn)},  # candidate, inside r * (...)
-    }}}
+        "gru_from_torch", state_dict, len(GRU_GATES)
+    )
+
+    def t(w):
+        return jnp.asarray(w.T)
+
+    return {
+        "params": {
+            "cell": {
+                "ir": {"kernel": t(w_ir), "bias": jnp.asarray(b_ir + b_hr)},  # reset gate: the two biases summed
+                "iz": {"kernel": t(w_iz), "bias": jnp.asarray(b_iz + b_hz)},  # update gate
+                "in": {"kernel": t(w_in), "bias": jnp.asarray(b_in)},  # candidate, input side
+                "hr": {"kernel": t(w_hr)},
+                "hz": {"kernel": t(w_hz)},
+                "hn": {"kernel": t(w_hn), "bias": jnp.asarray(b_hn)},  # candidate, inside r * (...)
+            }
+        }
+    }
 
 
 def lstm_to_torch(variables, *, bias: bool = True, cell: bool = False) -> dict:
@@ -240,8 +266,10 @@ def carry_from_torch(h, c=None):
     """
     parts = [np.asarray(x) for x in ((h,) if c is None else (h, c))]
     if any(x.ndim < 2 or x.shape[0] != 1 for x in parts):
-        raise ValueError(f"carry_from_torch: expected [1, batch, hidden] (num_layers * num_directions = 1), got "
-                         f"{[list(x.shape) for x in parts]}")
+        raise ValueError(
+            f"carry_from_torch: expected [1, batch, hidden] (num_layers * num_directions = 1), got "
+            f"{[list(x.shape) for x in parts]}"
+        )
     return jnp.asarray(parts[0][0]) if c is None else (jnp.asarray(parts[1][0]), jnp.asarray(parts[0][0]))
 
 

@@ -24,9 +24,10 @@ References:
   Goyal et al., *Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour*, 2017
   (synchronous data parallelism). https://arxiv.org/abs/1706.02677
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import numpy as np
@@ -41,9 +42,11 @@ AXIS = "batch"  # pmap's axis name: the devices
 def check_divisible(batch_size: int, num_devices: int, where: str = "data parallelism") -> int:
     """`batch_size // num_devices`, or a ValueError naming both numbers."""
     if batch_size % num_devices:
-        raise ValueError(f"{where}: the batch of {batch_size} examples does not split evenly over {num_devices} "
-                         f"devices; choose a batch size divisible by {num_devices} "
-                         f"(e.g. {max(num_devices, batch_size // num_devices * num_devices)})")
+        raise ValueError(
+            f"{where}: the batch of {batch_size} examples does not split evenly over {num_devices} "
+            f"devices; choose a batch size divisible by {num_devices} "
+            f"(e.g. {max(num_devices, batch_size // num_devices * num_devices)})"
+        )
     return batch_size // num_devices
 
 
@@ -96,6 +99,7 @@ def data_mesh(devices=None) -> Mesh:
 
 def put_global(values, sharding: NamedSharding):
     """Host values (the same in every process) as global arrays laid out by `sharding`."""
+
     def put(x):
         x = np.asarray(x)
         return jax.make_array_from_callback(x.shape, sharding, lambda index: x[index])
@@ -109,8 +113,11 @@ def sharded_train_step(loss_fn: Callable, mesh: Mesh) -> Callable:
     Feed it `put_global(state, replicated(mesh))` and `put_global(batch, batch_sharding(mesh))`.
     """
     replicated, split = NamedSharding(mesh, PartitionSpec()), NamedSharding(mesh, PartitionSpec("data"))
-    return jax.jit(make_train_step(loss_fn, jit=False), in_shardings=(replicated, split, replicated),
-                   out_shardings=(replicated, replicated))
+    return jax.jit(
+        make_train_step(loss_fn, jit=False),
+        in_shardings=(replicated, split, replicated),
+        out_shardings=(replicated, replicated),
+    )
 
 
 def replicated(mesh: Mesh) -> NamedSharding:

@@ -42,6 +42,7 @@ Differences:
   One row per variable, not per module call: no input and output shapes, no FLOPs, since that
   needs running the model; plain text, not a `rich` table.
 """
+
 from __future__ import annotations
 
 import math
@@ -105,10 +106,19 @@ def summary(variables) -> str:
     widths = [max(len(line[i]) for line in [_HEADER, *body, *foot]) for i in range(len(_HEADER))]
 
     def fmt(line):  # text left, numbers right
-        cells = [c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))]
+        cells = [c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))]
         return "  ".join(cells).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
     count, nbytes = sum(c for c, _ in totals(variables).values()), sum(b for _, b in totals(variables).values())
-    return "\n".join([fmt(_HEADER), rule, *map(fmt, body), rule, *map(fmt, foot), "",
-                      f"Total Parameters: {size_repr(count, nbytes)}"])
+    return "\n".join(
+        [
+            fmt(_HEADER),
+            rule,
+            *map(fmt, body),
+            rule,
+            *map(fmt, foot),
+            "",
+            f"Total Parameters: {size_repr(count, nbytes)}",
+        ]
+    )

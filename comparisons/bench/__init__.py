@@ -1,7 +1,7 @@
 """`python -m comparisons bench`: purejax's speed and memory beside Flax + Optax.
 
-    command.py   the command: runs every measurement, prints the tables and the goals, writes JSON
-    models.py    each model's train step, compile and memory on both sides, and the import times
-    lstm.py      the LSTM workload against the measured matmul peak (`python -m comparisons.bench.lstm`)
-    chart.py     the ratios as a bar chart
+command.py   the command: runs every measurement, prints the tables and the goals, writes JSON
+models.py    each model's train step, compile and memory on both sides, and the import times
+lstm.py      the LSTM workload against the measured matmul peak (`python -m comparisons.bench.lstm`)
+chart.py     the ratios as a bar chart
 """

@@ -9,6 +9,7 @@ then the import times of `purejax`, `jax` and `flax.linen`, and the LSTM workloa
 The table ends with the goals of issue 9, each marked met or not met; they are reported, never
 asserted (a benchmark on a shared machine is a measurement, not a test).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,10 +30,24 @@ from comparisons.bench import models as bench_models
 from comparisons.bench.chart import bench_ratios
 from purejax.nn.recurrent_lstm_fused import FUSED_BY_PLATFORM
 
-FULL = {"steps": 200, "warmup": 20, "compile_repeats": 3, "import_repeats": 15, "lstm_repeats": 40,
-        "lstm_unrolls": [1, 8], "matmul_repeats": 10}
-QUICK = {"steps": 50, "warmup": 5, "compile_repeats": 1, "import_repeats": 7, "lstm_repeats": 5,
-         "lstm_unrolls": [1], "matmul_repeats": 5}
+FULL = {
+    "steps": 200,
+    "warmup": 20,
+    "compile_repeats": 3,
+    "import_repeats": 15,
+    "lstm_repeats": 40,
+    "lstm_unrolls": [1, 8],
+    "matmul_repeats": 10,
+}
+QUICK = {
+    "steps": 50,
+    "warmup": 5,
+    "compile_repeats": 1,
+    "import_repeats": 7,
+    "lstm_repeats": 5,
+    "lstm_unrolls": [1],
+    "matmul_repeats": 5,
+}
 GOALS = {"step_ratio": 1.00, "compile_ratio": 0.8, "import_margin_s": 0.050, "lstm_fraction_of_peak": 0.60}
 SCHEMA = "purejax-bench/1"
 
@@ -51,25 +66,40 @@ def settings_for(args) -> dict:
 def run(settings: dict, log=print) -> dict:
     """Every measurement, as the JSON-ready dict `--json` writes; `log(text)` is called as each stage begins."""
     started = time.perf_counter()
-    result = {"schema": SCHEMA, "device": str(jax.devices()[0]), "platform": jax.default_backend(),
-              "device_kind": jax.devices()[0].device_kind, "cpu_count": os.cpu_count(),
-              "machine": platform_.machine(), "load_average_start": list(os.getloadavg()),
-              "versions": {"python": platform_.python_version(), "jax": jax.__version__,
-                           "jaxlib": jaxlib.__version__, "flax": flax.__version__, "optax": optax.__version__,
-                           "numpy": np.__version__},
-              "settings": settings, "goals_targets": GOALS}
+    result = {
+        "schema": SCHEMA,
+        "device": str(jax.devices()[0]),
+        "platform": jax.default_backend(),
+        "device_kind": jax.devices()[0].device_kind,
+        "cpu_count": os.cpu_count(),
+        "machine": platform_.machine(),
+        "load_average_start": list(os.getloadavg()),
+        "versions": {
+            "python": platform_.python_version(),
+            "jax": jax.__version__,
+            "jaxlib": jaxlib.__version__,
+            "flax": flax.__version__,
+            "optax": optax.__version__,
+            "numpy": np.__version__,
+        },
+        "settings": settings,
+        "goals_targets": GOALS,
+    }
     log(f"matmul peak on {result['device']} ...")
     result["matmul_peak_gflops"] = bench_lstm.matmul_peak(repeats=settings["matmul_repeats"])
-    result["memory"] = {"reported": bench_models.peak_bytes_in_use() is not None,
-                        "note": "device.memory_stats() peak_bytes_in_use, process-wide and cumulative; "
-                                "None on CPU, where the backend keeps no count (null in the JSON). "
-                                "compiled_bytes: XLA's memory_analysis of each step (arguments + outputs + "
-                                "temporaries), on every backend."}
+    result["memory"] = {
+        "reported": bench_models.peak_bytes_in_use() is not None,
+        "note": "device.memory_stats() peak_bytes_in_use, process-wide and cumulative; "
+        "None on CPU, where the backend keeps no count (null in the JSON). "
+        "compiled_bytes: XLA's memory_analysis of each step (arguments + outputs + "
+        "temporaries), on every backend.",
+    }
     result["models"] = {}
     for name in settings["models"]:
         log(f"model {name} ...")
-        result["models"][name] = bench_models.time_model(name, settings["steps"], settings["warmup"],
-                                                         settings["compile_repeats"])
+        result["models"][name] = bench_models.time_model(
+            name, settings["steps"], settings["warmup"], settings["compile_repeats"]
+        )
     log("imports ...")
     result["imports"] = bench_models.import_times(settings["import_repeats"])
     log("LSTM ...")
@@ -79,9 +109,14 @@ def run(settings: dict, log=print) -> dict:
     peak = max(result["matmul_peak_gflops"], lstm["matmul_peak_gflops"])  # the better of the two: conservative
     for row in lstm["rows"]:
         row["fraction_of_best_peak"] = row["gflops"] / peak
-    result["lstm"] = {**lstm, "purejax_default_variant": default, "best_matmul_peak_gflops": peak,
-                      "recurrent_matmul_ceiling_gflops": bench_models.recurrent_matmul_ceiling(
-                          s["batch"], s["inputs"], s["hidden"], s["time"], settings["lstm_repeats"])}
+    result["lstm"] = {
+        **lstm,
+        "purejax_default_variant": default,
+        "best_matmul_peak_gflops": peak,
+        "recurrent_matmul_ceiling_gflops": bench_models.recurrent_matmul_ceiling(
+            s["batch"], s["inputs"], s["hidden"], s["time"], settings["lstm_repeats"]
+        ),
+    }
     result["load_average_end"] = list(os.getloadavg())
     result["elapsed_s"] = time.perf_counter() - started
     result["goals"] = goals(result)
@@ -105,39 +140,67 @@ def goals(result: dict) -> list[dict]:
     rows = []
     for name, m in result["models"].items():
         p, f = m["purejax"], m["flaxed"]
-        rows.append({"goal": f"train step {name}: purejax / flaxed", "value": m["step_ratio"],
-                     "target": f"<= {GOALS['step_ratio']:.2f}", "met": m["step_ratio"] <= GOALS["step_ratio"],
-                     "limit": f"{'same' if m['same_program'] else 'different'} XLA program; "
-                              f"IQRs {'overlap' if _overlap(p['step_ms_iqr'], f['step_ms_iqr']) else 'apart'}; "
-                              f"dispatch {p['dispatch_ms'] / p['step_ms']:.0%} of the step"})
+        rows.append(
+            {
+                "goal": f"train step {name}: purejax / flaxed",
+                "value": m["step_ratio"],
+                "target": f"<= {GOALS['step_ratio']:.2f}",
+                "met": m["step_ratio"] <= GOALS["step_ratio"],
+                "limit": f"{'same' if m['same_program'] else 'different'} XLA program; "
+                f"IQRs {'overlap' if _overlap(p['step_ms_iqr'], f['step_ms_iqr']) else 'apart'}; "
+                f"dispatch {p['dispatch_ms'] / p['step_ms']:.0%} of the step",
+            }
+        )
     for name, m in result["models"].items():
         p, f = m["purejax"], m["flaxed"]
         share = p["xla_compile_s"] / (p["xla_compile_s"] + p["trace_lower_s"])
         bound = p["xla_compile_s"] / f["compile_s"]  # the ratio if purejax traced and lowered in no time
-        rows.append({"goal": f"compile {name}: purejax / flaxed", "value": m["compile_ratio"],
-                     "target": f"<= {GOALS['compile_ratio']:.2f}", "met": m["compile_ratio"] <= GOALS["compile_ratio"],
-                     "limit": f"XLA {share:.0%} of it (untraced: {bound:.2f}), "
-                              f"HLO ops {p['stablehlo_ops']}/{f['stablehlo_ops']}"})
+        rows.append(
+            {
+                "goal": f"compile {name}: purejax / flaxed",
+                "value": m["compile_ratio"],
+                "target": f"<= {GOALS['compile_ratio']:.2f}",
+                "met": m["compile_ratio"] <= GOALS["compile_ratio"],
+                "limit": f"XLA {share:.0%} of it (untraced: {bound:.2f}), "
+                f"HLO ops {p['stablehlo_ops']}/{f['stablehlo_ops']}",
+            }
+        )
     imports = result["imports"]
     extra = imports["purejax_minus_jax_s"]  # paired by turn, so machine drift cancels
-    rows.append({"goal": "import purejax - import jax (s)", "value": extra,
-                 "target": f"<= {GOALS['import_margin_s']:.3f}", "met": extra <= GOALS["import_margin_s"],
-                 "limit": f"purejax's own modules {imports['purejax_own_modules_s']:.3f} s"})
+    rows.append(
+        {
+            "goal": "import purejax - import jax (s)",
+            "value": extra,
+            "target": f"<= {GOALS['import_margin_s']:.3f}",
+            "met": extra <= GOALS["import_margin_s"],
+            "limit": f"purejax's own modules {imports['purejax_own_modules_s']:.3f} s",
+        }
+    )
     lstm = result["lstm"]
     ours = _lstm_row(result, lstm["purejax_default_variant"])
     theirs = _lstm_row(result, "flax OptimizedLSTMCell")
     products = _lstm_row(result, "products only")["fraction_of_best_peak"]
-    rows.append({"goal": f"LSTM {ours['variant']}: fraction of matmul peak", "value": ours["fraction_of_best_peak"],
-                 "target": f">= {GOALS['lstm_fraction_of_peak']:.2f}",
-                 "met": ours["fraction_of_best_peak"] >= GOALS["lstm_fraction_of_peak"],
-                 "limit": f"its products alone, no gates, forward + backward: {products:.0%} of peak"})
+    rows.append(
+        {
+            "goal": f"LSTM {ours['variant']}: fraction of matmul peak",
+            "value": ours["fraction_of_best_peak"],
+            "target": f">= {GOALS['lstm_fraction_of_peak']:.2f}",
+            "met": ours["fraction_of_best_peak"] >= GOALS["lstm_fraction_of_peak"],
+            "limit": f"its products alone, no gates, forward + backward: {products:.0%} of peak",
+        }
+    )
     same = lstm["same_program_as_flax"][ours["variant"]]
     other = "purejax per-step" if ours["variant"] == "purejax fused" else "purejax fused"
-    rows.append({"goal": f"LSTM {ours['variant']} / flax OptimizedLSTMCell (time)",
-                 "value": ours["median_ms"] / theirs["median_ms"], "target": "< 1.00",
-                 "met": ours["median_ms"] < theirs["median_ms"],
-                 "limit": f"{'the same' if same else 'a different'} optimised program as Flax's; {other} "
-                          f"{_lstm_row(result, other)['median_ms']:.0f} ms"})
+    rows.append(
+        {
+            "goal": f"LSTM {ours['variant']} / flax OptimizedLSTMCell (time)",
+            "value": ours["median_ms"] / theirs["median_ms"],
+            "target": "< 1.00",
+            "met": ours["median_ms"] < theirs["median_ms"],
+            "limit": f"{'the same' if same else 'a different'} optimised program as Flax's; {other} "
+            f"{_lstm_row(result, other)['median_ms']:.0f} ms",
+        }
+    )
     return rows
 
 
@@ -148,45 +211,86 @@ def format_table(result: dict):
     for name, m in result["models"].items():
         p, f = m["purejax"], m["flaxed"]
         peak = "n/a" if m["peak_bytes_in_use"] is None else f"{m['peak_bytes_in_use'] / 2**20:.0f}"
-        models.append([name, f"{p['step_ms']:.3f}/{f['step_ms']:.3f}", f"{m['step_ratio']:.2f}",
-                       f"{p['dispatch_ms']:.3f}/{f['dispatch_ms']:.3f}", f"{p['compile_s']:.2f}/{f['compile_s']:.2f}",
-                       f"{m['compile_ratio']:.2f}", f"{p['trace_lower_s']:.2f}/{f['trace_lower_s']:.2f}",
-                       f"{p['xla_compile_s']:.2f}/{f['xla_compile_s']:.2f}",
-                       f"{p['stablehlo_ops']}/{f['stablehlo_ops']}", peak])
-    donation = [[name] + [f"{side} {m[side]['step_ms']:.3f} -> {m[side]['step_donated_ms']:.3f} "
-                          f"({m[side]['donation_ratio']:.2f})" for side in ("purejax", "flaxed")]
-                for name, m in result["models"].items()]
+        models.append(
+            [
+                name,
+                f"{p['step_ms']:.3f}/{f['step_ms']:.3f}",
+                f"{m['step_ratio']:.2f}",
+                f"{p['dispatch_ms']:.3f}/{f['dispatch_ms']:.3f}",
+                f"{p['compile_s']:.2f}/{f['compile_s']:.2f}",
+                f"{m['compile_ratio']:.2f}",
+                f"{p['trace_lower_s']:.2f}/{f['trace_lower_s']:.2f}",
+                f"{p['xla_compile_s']:.2f}/{f['xla_compile_s']:.2f}",
+                f"{p['stablehlo_ops']}/{f['stablehlo_ops']}",
+                peak,
+            ]
+        )
+    donation = [
+        [name]
+        + [
+            f"{side} {m[side]['step_ms']:.3f} -> {m[side]['step_donated_ms']:.3f} ({m[side]['donation_ratio']:.2f})"
+            for side in ("purejax", "flaxed")
+        ]
+        for name, m in result["models"].items()
+    ]
     imports = result["imports"]
-    goals = [[g["goal"], f"{g['value']:.3f}", g["target"], "met" if g["met"] else "NOT MET", g["limit"]]
-             for g in result["goals"]]
+    goals = [
+        [g["goal"], f"{g['value']:.3f}", g["target"], "met" if g["met"] else "NOT MET", g["limit"]]
+        for g in result["goals"]
+    ]
     met = sum(g["met"] for g in result["goals"])
     return Group(
         f"device {result['device']} ({result['cpu_count']} CPUs, load average {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}); "
         f"jax {result['versions']['jax']}, flax {result['versions']['flax']}, optax {result['versions']['optax']}; "
         f"{'quick' if result['settings']['quick'] else 'full'} settings",
-        f"matmul peak {result['matmul_peak_gflops']:.1f} GFLOP/s", "",
-        display.table(["model", "step ms", "ratio", "dispatch ms", "compile s", "ratio", "trace+lower s", "XLA s",
-                       "HLO ops", "peak MB"], models, justify=["left"] + ["right"] * 9),
+        f"matmul peak {result['matmul_peak_gflops']:.1f} GFLOP/s",
+        "",
+        display.table(
+            [
+                "model",
+                "step ms",
+                "ratio",
+                "dispatch ms",
+                "compile s",
+                "ratio",
+                "trace+lower s",
+                "XLA s",
+                "HLO ops",
+                "peak MB",
+            ],
+            models,
+            justify=["left"] + ["right"] * 9,
+        ),
         "(purejax/flaxed; ratio = purejax / flaxed; medians; peak MB: n/a where the backend reports no memory, "
-        "as on CPU)", "",
+        "as on CPU)",
+        "",
         "buffer donation (make_train_step(donate=True)), step ms without -> with, median:",
-        display.table(None, donation), "",
+        display.table(None, donation),
+        "",
         f"import (s, fresh interpreter, bare start {imports['bare_s']:.3f} s subtracted, median of "
-        f"{imports['repeats']}): " + ", ".join(f"{k} {v:.3f}" for k, v in imports["seconds"].items())
-        + f"; purejax's own modules (-X importtime) {imports['purejax_own_modules_s']:.3f}", "",
+        f"{imports['repeats']}): "
+        + ", ".join(f"{k} {v:.3f}" for k, v in imports["seconds"].items())
+        + f"; purejax's own modules (-X importtime) {imports['purejax_own_modules_s']:.3f}",
+        "",
         bench_lstm.format_table(result["lstm"]),
         f"recurrent matmul alone (scan of [batch, in+hidden] @ [in+hidden, 4*hidden]): "
         f"{result['lstm']['recurrent_matmul_ceiling_gflops']:.1f} GFLOP/s; goal measured against the better "
-        f"matmul peak ({result['lstm']['best_matmul_peak_gflops']:.1f} GFLOP/s)", "",
-        display.table(["goal", "value", "target", "status", "measured limit"], goals,
-                      justify=["left", "right", "right", "left", "left"]),
-        f"{met} of {len(result['goals'])} goals met (reported, not asserted)")
+        f"matmul peak ({result['lstm']['best_matmul_peak_gflops']:.1f} GFLOP/s)",
+        "",
+        display.table(
+            ["goal", "value", "target", "status", "measured limit"],
+            goals,
+            justify=["left", "right", "right", "left", "left"],
+        ),
+        f"{met} of {len(result['goals'])} goals met (reported, not asserted)",
+    )
 
 
 def main(args, argv: list[str]) -> int:
     """Run the bench for the options `comparisons.cli.parse_bench_args(argv)` read; print, write the files."""
     settings = settings_for(args)
     with display.Progress(len(settings["models"]) + 3, description="bench", plain="each") as progress:
+
         def stage(text: str) -> None:  # a stage begins: the one before it is done
             progress.update(progress.done + (1 if progress.text else 0), text)
 

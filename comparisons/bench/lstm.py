@@ -15,6 +15,7 @@ same scan with no gate arithmetic (what any LSTM of these shapes could reach her
 `same_program_as_flax`, whether a purejax variant compiles to Flax's optimised program (then it
 cannot be faster than Flax, only equal).
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ def matmul_peak(n: int = 1024, repeats: int = 10) -> float:
         start = time.perf_counter()
         f(a).block_until_ready()
         times.append(time.perf_counter() - start)
-    return 2 * n ** 3 / statistics.median(times) / 1e9
+    return 2 * n**3 / statistics.median(times) / 1e9
 
 
 def variants(hidden: int, unroll: int = 1) -> dict:
@@ -83,14 +84,30 @@ def run(settings: dict | None = None, unrolls=(1, 8)) -> dict:
     rows = []
     for (name, unroll), entry in steps.items():
         median = statistics.median(entry["times"])
-        rows.append({"variant": name, "unroll": unroll, "median_ms": 1e3 * median,
-                     "compile_s": entry["compile_s"], "tokens_per_s": s["batch"] * s["time"] / median,
-                     "gflops": flops / median / 1e9, "fraction_of_peak": flops / median / 1e9 / peak})
+        rows.append(
+            {
+                "variant": name,
+                "unroll": unroll,
+                "median_ms": 1e3 * median,
+                "compile_s": entry["compile_s"],
+                "tokens_per_s": s["batch"] * s["time"] / median,
+                "gflops": flops / median / 1e9,
+                "fraction_of_peak": flops / median / 1e9 / peak,
+            }
+        )
     flax_program = _program(steps[("flax OptimizedLSTMCell", unrolls[0])]["fn"], variables, x)
-    same = {name: _program(steps[(name, unrolls[0])]["fn"], variables, x) == flax_program
-            for name in ("purejax per-step", "purejax fused")}
-    return {"device": str(jax.devices()[0]), "platform": jax.default_backend(), "settings": s,
-            "matmul_peak_gflops": peak, "rows": rows, "same_program_as_flax": same}
+    same = {
+        name: _program(steps[(name, unrolls[0])]["fn"], variables, x) == flax_program
+        for name in ("purejax per-step", "purejax fused")
+    }
+    return {
+        "device": str(jax.devices()[0]),
+        "platform": jax.default_backend(),
+        "settings": s,
+        "matmul_peak_gflops": peak,
+        "rows": rows,
+        "same_program_as_flax": same,
+    }
 
 
 def products_only(s: dict):
@@ -109,6 +126,7 @@ def products_only(s: dict):
             z_i, z_f, z_g, z_o = jnp.split(z, 4, axis=-1)  # [batch, hidden] each
             h = z_i + z_f + z_g + z_o
             return h, h
+
         h0 = jnp.zeros((x.shape[0], s["hidden"]), x.dtype)  # [batch, hidden]
         return jax.lax.scan(step, h0, jnp.swapaxes(x, 0, 1))[1].sum()  # over [time, batch, hidden]
 
@@ -136,21 +154,36 @@ def normalized_program(compiled) -> str:
     """
     text = re.sub(r", metadata=\{[^}]*\}|stack_frame_id=\d+", "", compiled.as_text())
     lines = [line for line in text.splitlines() if line.startswith(("%", "  ", "ENTRY", "ROOT"))]
-    body = "\n".join(re.sub(r"(\(|, )[\w.\-]+: ", r"\1", line) if line.startswith("ENTRY") else line
-                     for line in lines)  # argument names follow the pytrees' keys: not the program
+    body = "\n".join(
+        re.sub(r"(\(|, )[\w.\-]+: ", r"\1", line) if line.startswith("ENTRY") else line for line in lines
+    )  # argument names follow the pytrees' keys: not the program
     names: dict[str, str] = {}
     return re.sub(r"%[\w.\-]+", lambda m: names.setdefault(m.group(0), f"%{len(names)}"), body)
 
 
 def format_table(result: dict):
     """The LSTM figures as a table (`comparisons.display`), fastest first."""
-    rows = [[r["variant"], str(r["unroll"]), f"{r['median_ms']:.2f}", f"{r['compile_s']:.2f}",
-             f"{r['tokens_per_s']:.0f}", f"{r['gflops']:.1f}", f"{r['fraction_of_peak']:.1%}"]
-            for r in sorted(result["rows"], key=lambda r: r["median_ms"])]
-    return Group(f"LSTM forward+backward on {result['device']}: {result['settings']}",
-                 f"measured matmul peak: {result['matmul_peak_gflops']:.1f} GFLOP/s",
-                 display.table(["variant", "unroll", "median ms", "compile s", "tokens/s", "GFLOP/s", "of peak"], rows,
-                               justify=["left"] + ["right"] * 6))
+    rows = [
+        [
+            r["variant"],
+            str(r["unroll"]),
+            f"{r['median_ms']:.2f}",
+            f"{r['compile_s']:.2f}",
+            f"{r['tokens_per_s']:.0f}",
+            f"{r['gflops']:.1f}",
+            f"{r['fraction_of_peak']:.1%}",
+        ]
+        for r in sorted(result["rows"], key=lambda r: r["median_ms"])
+    ]
+    return Group(
+        f"LSTM forward+backward on {result['device']}: {result['settings']}",
+        f"measured matmul peak: {result['matmul_peak_gflops']:.1f} GFLOP/s",
+        display.table(
+            ["variant", "unroll", "median ms", "compile s", "tokens/s", "GFLOP/s", "of peak"],
+            rows,
+            justify=["left"] + ["right"] * 6,
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ cost of purejax over jax is the median of the paired differences (each turn's `i
 minus its `import jax`); `python -X importtime` gives the share of purejax's own modules
 (everything else `import purejax` loads is jax).
 """
+
 from __future__ import annotations
 
 import gc
@@ -78,9 +79,13 @@ def prepare(name: str, batch_size: int | None = None, seed: int = 0) -> dict:
     batch = jax.device_put(next(ours.train_batches(k_data, batch_size)))  # on the device: no copies timed
     variables = ours.init(k_init, batch)
     state_p, state_f = create_states(name, variables, ours.DEFAULTS["learning_rate"])
-    return {"batch_size": batch_size, "batch": batch, "key": purejax.random.fold_in(k_step, 0),
-            "states": {"purejax": state_p, "flaxed": state_f},
-            "loss_fns": {"purejax": ours.loss_fn, "flaxed": theirs.loss_fn}}
+    return {
+        "batch_size": batch_size,
+        "batch": batch,
+        "key": purejax.random.fold_in(k_step, 0),
+        "states": {"purejax": state_p, "flaxed": state_f},
+        "loss_fns": {"purejax": ours.loss_fn, "flaxed": theirs.loss_fn},
+    }
 
 
 def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_size: int | None = None) -> dict:
@@ -128,22 +133,28 @@ def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_s
                 times[side]["dispatch"].append(floor)
                 times[side]["donated"].append(donated)
     for side in SIDES:
-        out[side].update(step_ms=1e3 * statistics.median(times[side]["step"]),
-                         step_ms_iqr=[1e3 * float(q) for q in np.percentile(times[side]["step"], [25, 75])],
-                         dispatch_ms=1e3 * statistics.median(times[side]["dispatch"]),
-                         step_donated_ms=1e3 * statistics.median(times[side]["donated"]),
-                         compile_s=statistics.median(out[side]["compile_s_all"]))
+        out[side].update(
+            step_ms=1e3 * statistics.median(times[side]["step"]),
+            step_ms_iqr=[1e3 * float(q) for q in np.percentile(times[side]["step"], [25, 75])],
+            dispatch_ms=1e3 * statistics.median(times[side]["dispatch"]),
+            step_donated_ms=1e3 * statistics.median(times[side]["donated"]),
+            compile_s=statistics.median(out[side]["compile_s_all"]),
+        )
         out[side]["donation_ratio"] = out[side]["step_donated_ms"] / out[side]["step_ms"]
     p, f = out["purejax"], out["flaxed"]
-    return {"model": name, "batch_size": case["batch_size"], **out,
-            "step_ratio": p["step_ms"] / f["step_ms"],
-            "step_donated_ratio": p["step_donated_ms"] / f["step_donated_ms"],
-            "compile_ratio": p["compile_s"] / f["compile_s"],
-            "trace_lower_ratio": p["trace_lower_s"] / f["trace_lower_s"],
-            "xla_compile_ratio": p["xla_compile_s"] / f["xla_compile_s"],
-            "dispatch_ratio": p["dispatch_ms"] / f["dispatch_ms"],
-            "same_program": programs["purejax"] == programs["flaxed"],  # XLA's optimised programs, names aside
-            "peak_bytes_in_use": peak_bytes_in_use()}
+    return {
+        "model": name,
+        "batch_size": case["batch_size"],
+        **out,
+        "step_ratio": p["step_ms"] / f["step_ms"],
+        "step_donated_ratio": p["step_donated_ms"] / f["step_donated_ms"],
+        "compile_ratio": p["compile_s"] / f["compile_s"],
+        "trace_lower_ratio": p["trace_lower_s"] / f["trace_lower_s"],
+        "xla_compile_ratio": p["xla_compile_s"] / f["xla_compile_s"],
+        "dispatch_ratio": p["dispatch_ms"] / f["dispatch_ms"],
+        "same_program": programs["purejax"] == programs["flaxed"],  # XLA's optimised programs, names aside
+        "peak_bytes_in_use": peak_bytes_in_use(),
+    }
 
 
 def import_times(repeats: int, modules_=IMPORTS) -> dict:
@@ -154,19 +165,41 @@ def import_times(repeats: int, modules_=IMPORTS) -> dict:
     for turn in range(repeats):
         for name in rotated(commands, turn):  # in turns, the order rotated: no module always first
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", commands[name]], check=True, env=env, cwd=ROOT,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-c", commands[name]],
+                check=True,
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             walls[name].append(time.perf_counter() - start)
     bare = statistics.median(walls["bare"])
     own = []  # purejax's own modules, by `python -X importtime` (self times, microseconds, on stderr)
     for _ in range(repeats):
-        log = subprocess.run([sys.executable, "-X", "importtime", "-c", "import purejax"], check=True, env=env,
-                             cwd=ROOT, capture_output=True, text=True).stderr
-        own.append(1e-6 * sum(int(line.split("|")[0].split(":")[1]) for line in log.splitlines()
-                              if line.split("|")[-1].strip().startswith("purejax")))
-    return {"repeats": repeats, "bare_s": bare, "purejax_own_modules_s": statistics.median(own),
-            "seconds": {name: statistics.median(walls[name]) - bare for name in modules_},
-            "purejax_minus_jax_s": statistics.median(p - j for p, j in zip(walls["purejax"], walls["jax"]))}
+        log = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import purejax"],
+            check=True,
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stderr
+        own.append(
+            1e-6
+            * sum(
+                int(line.split("|")[0].split(":")[1])
+                for line in log.splitlines()
+                if line.split("|")[-1].strip().startswith("purejax")
+            )
+        )
+    return {
+        "repeats": repeats,
+        "bare_s": bare,
+        "purejax_own_modules_s": statistics.median(own),
+        "seconds": {name: statistics.median(walls[name]) - bare for name in modules_},
+        "purejax_minus_jax_s": statistics.median(p - j for p, j in zip(walls["purejax"], walls["jax"], strict=True)),
+    }
 
 
 def recurrent_matmul_ceiling(batch: int, inputs: int, hidden: int, time_steps: int, repeats: int) -> float:
@@ -180,7 +213,8 @@ def recurrent_matmul_ceiling(batch: int, inputs: int, hidden: int, time_steps: i
     @jax.jit
     def chain(z):
         def step(z, _):
-            return jnp.tanh(z[:, :inputs + hidden] @ w), None  # [batch, 4 * hidden]
+            return jnp.tanh(z[:, : inputs + hidden] @ w), None  # [batch, 4 * hidden]
+
         return jax.lax.scan(step, z, None, length=time_steps)[0]
 
     _timed(chain, z0)

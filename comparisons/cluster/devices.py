@@ -17,6 +17,7 @@ and on CUDA/ROCm fewer are selected with `JAX_CUDA_VISIBLE_DEVICES` / `JAX_ROCM_
 Counterpart: the `XLA_FLAGS` line of JAX's "Distributed arrays and automatic parallelization"
 tutorial, and `jax.config.update("jax_num_cpu_devices", n)` (the same knob as a JAX option).
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -71,8 +72,10 @@ def _cpu_only() -> bool:
 
 def _restart(argv, env: dict, why: str) -> None:
     if os.environ.get(RESTARTED):
-        raise RuntimeError(f"{why}, and this process was already restarted to fix that; "
-                           f"set it before starting Python: XLA_FLAGS={env.get('XLA_FLAGS', '')!r}")
+        raise RuntimeError(
+            f"{why}, and this process was already restarted to fix that; "
+            f"set it before starting Python: XLA_FLAGS={env.get('XLA_FLAGS', '')!r}"
+        )
     env[RESTARTED] = "1"
     print(f"({why}: restarting with XLA_FLAGS={env['XLA_FLAGS']!r})", file=sys.stderr, flush=True)
     os.execve(sys.executable, [sys.executable, "-m", "comparisons", *argv], env)
@@ -109,14 +112,21 @@ def ensure_host_devices(n: int, argv) -> None:
             _restart(argv, cpu_environment(n), f"JAX started with {len(devices)} CPU device(s), {n} wanted")
         return
     if n > len(devices):
-        raise ValueError(f"{n} devices wanted, but this host has {len(devices)} {platform.upper()} device(s); "
-                         f"use --devices {len(devices)} or fewer, or JAX_PLATFORMS=cpu to simulate {n} on the CPU")
+        raise ValueError(
+            f"{n} devices wanted, but this host has {len(devices)} {platform.upper()} device(s); "
+            f"use --devices {len(devices)} or fewer, or JAX_PLATFORMS=cpu to simulate {n} on the CPU"
+        )
     if n < len(devices):
-        variable = {"gpu": "JAX_CUDA_VISIBLE_DEVICES", "cuda": "JAX_CUDA_VISIBLE_DEVICES",
-                    "rocm": "JAX_ROCM_VISIBLE_DEVICES"}.get(platform)
+        variable = {
+            "gpu": "JAX_CUDA_VISIBLE_DEVICES",
+            "cuda": "JAX_CUDA_VISIBLE_DEVICES",
+            "rocm": "JAX_ROCM_VISIBLE_DEVICES",
+        }.get(platform)
         if variable is None:
-            raise ValueError(f"{n} devices wanted, but this host has {len(devices)} {platform.upper()} devices "
-                             f"and they are used all or none; use --devices {len(devices)}")
+            raise ValueError(
+                f"{n} devices wanted, but this host has {len(devices)} {platform.upper()} devices "
+                f"and they are used all or none; use --devices {len(devices)}"
+            )
         env = dict(os.environ, **{variable: ",".join(str(i) for i in range(n))})
         env.setdefault("XLA_FLAGS", "")
         _restart(argv, env, f"JAX started with {len(devices)} {platform.upper()} devices, {n} wanted")

@@ -52,6 +52,7 @@ Each process is `comparisons/cluster/worker.py`; this module starts, watches and
 Counterpart: `jax.distributed.initialize` (jax/_src/distributed.py) and JAX's "Multi-controller
 JAX" and "Using JAX in multi-host and multi-process environments" guides.
 """
+
 from __future__ import annotations
 
 import os
@@ -136,8 +137,15 @@ def _stop(procs, grace_kill: float = 2.0) -> None:
             time.sleep(0.05)
 
 
-def launch(worker_args: list[str], processes: int, devices_per_process: int, timeout: float | None = None,
-           grace: float = 5.0, stdout=None, stderr=None) -> int:
+def launch(
+    worker_args: list[str],
+    processes: int,
+    devices_per_process: int,
+    timeout: float | None = None,
+    grace: float = 5.0,
+    stdout=None,
+    stderr=None,
+) -> int:
     """Run `worker_args` (a `train` command line) as `processes` JAX processes on this machine.
 
     Args:
@@ -167,11 +175,29 @@ def launch(worker_args: list[str], processes: int, devices_per_process: int, tim
         previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         for index in range(processes):
-            command = [sys.executable, "-m", "comparisons.cluster.worker", "--coordinator", coordinator,
-                       "--num-processes", str(processes), "--process-id", str(index), "--", *worker_args]
+            command = [
+                sys.executable,
+                "-m",
+                "comparisons.cluster.worker",
+                "--coordinator",
+                coordinator,
+                "--num-processes",
+                str(processes),
+                "--process-id",
+                str(index),
+                "--",
+                *worker_args,
+            ]
             # A session of its own: Ctrl-C reaches the launcher only, and _stop can signal the whole group.
-            proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                    bufsize=1, start_new_session=True)
+            proc = subprocess.Popen(
+                command,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                bufsize=1,
+                start_new_session=True,
+            )
             procs.append(proc)
             output.follow(proc.stdout, index, stdout)
             output.follow(proc.stderr, index, stderr)
@@ -182,8 +208,10 @@ def launch(worker_args: list[str], processes: int, devices_per_process: int, tim
                 for index, p in enumerate(procs):
                     if p.poll() not in (None, 0):
                         failed = index, p.returncode, now
-                        output.say(f"process {index} {_describe(p.returncode)} after {now - start:.1f}s; "
-                                   f"stopping the others in {grace:g}s unless they end first")
+                        output.say(
+                            f"process {index} {_describe(p.returncode)} after {now - start:.1f}s; "
+                            f"stopping the others in {grace:g}s unless they end first"
+                        )
                         break
             elif now - failed[2] > grace:
                 output.say("stopping the remaining processes")

@@ -8,6 +8,7 @@ report's multi-process rows). `comparisons/cluster/launch.py` starts these on on
 cluster, start one per host (see that module's docstring for SLURM and by-hand recipes).
 A worker whose launcher is gone exits; `PUREJAX_TEST_DIE_AT_STEP` makes one die on purpose (tests).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,31 +58,50 @@ def die_hook():
 
 def worker(argv) -> int:
     """One process of the run: join the others, train in parallel mode, leave."""
-    parser = argparse.ArgumentParser(prog="python -m comparisons.cluster.worker",
-                                     description="One process of a multi-process run (see the module docstring).")
-    parser.add_argument("--coordinator", help="HOST:PORT of process 0 (default: JAX_COORDINATOR_ADDRESS or "
-                                              "auto-detected under SLURM / Open MPI)")
+    parser = argparse.ArgumentParser(
+        prog="python -m comparisons.cluster.worker",
+        description="One process of a multi-process run (see the module docstring).",
+    )
+    parser.add_argument(
+        "--coordinator",
+        help="HOST:PORT of process 0 (default: JAX_COORDINATOR_ADDRESS or auto-detected under SLURM / Open MPI)",
+    )
     parser.add_argument("--num-processes", type=int, help="how many processes (default: auto-detected)")
     parser.add_argument("--process-id", type=int, help="this one's number, 0 to P - 1 (default: auto-detected)")
-    parser.add_argument("--initialization-timeout", type=int, default=60,
-                        help="seconds to wait for all processes to join (default 60)")
-    parser.add_argument("--heartbeat-timeout", type=int, default=10,
-                        help="seconds without heartbeats after which a process counts as dead (default 10)")
-    parser.add_argument("train_args", nargs=argparse.REMAINDER,
-                        help="-- then the arguments of `train`, or `compare [MODEL ...] --steps N --json FILE` "
-                             "(comparisons.training.parallel: every model against one device)")
+    parser.add_argument(
+        "--initialization-timeout", type=int, default=60, help="seconds to wait for all processes to join (default 60)"
+    )
+    parser.add_argument(
+        "--heartbeat-timeout",
+        type=int,
+        default=10,
+        help="seconds without heartbeats after which a process counts as dead (default 10)",
+    )
+    parser.add_argument(
+        "train_args",
+        nargs=argparse.REMAINDER,
+        help="-- then the arguments of `train`, or `compare [MODEL ...] --steps N --json FILE` "
+        "(comparisons.training.parallel: every model against one device)",
+    )
     args = parser.parse_args(argv)
     train_args = args.train_args[1:] if args.train_args[:1] == ["--"] else args.train_args
     _watch_launcher()
     jax.config.update("jax_cpu_collectives_implementation", "gloo")  # cross-process collectives on CPU
     try:
-        jax.distributed.initialize(args.coordinator, args.num_processes, args.process_id,
-                                   initialization_timeout=args.initialization_timeout,
-                                   heartbeat_timeout_seconds=args.heartbeat_timeout,
-                                   shutdown_timeout_seconds=args.heartbeat_timeout)
-    except Exception as error:  # noqa: BLE001 - any failure to join is reported the same way
-        print(f"error: process {args.process_id}: could not join the run at {args.coordinator}: {error}",
-              file=sys.stderr, flush=True)
+        jax.distributed.initialize(
+            args.coordinator,
+            args.num_processes,
+            args.process_id,
+            initialization_timeout=args.initialization_timeout,
+            heartbeat_timeout_seconds=args.heartbeat_timeout,
+            shutdown_timeout_seconds=args.heartbeat_timeout,
+        )
+    except Exception as error:
+        print(
+            f"error: process {args.process_id}: could not join the run at {args.coordinator}: {error}",
+            file=sys.stderr,
+            flush=True,
+        )
         return 1
     # Imported once the processes have joined: the models they import may start JAX's backend, which
     # jax.distributed.initialize must precede.
@@ -94,7 +114,7 @@ def worker(argv) -> int:
         else:
             options = parse_train_args(train_args, devices=jax.device_count(), processes=jax.process_count())
             code = options if isinstance(options, int) else _train(command, options)
-    except BaseException:  # noqa: BLE001 - say which process, then leave at once: the others are stopped
+    except BaseException:
         try:
             print(f"error: process {me} failed:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
         finally:
@@ -104,9 +124,20 @@ def worker(argv) -> int:
 
 
 def _train(command, args) -> int:
-    return command.run(args.model, args.steps, args.batch_size, args.lr, args.seed, args.out, args.text,
-                     plot=not args.no_plot, devices=args.devices, parallel=args.parallel,
-                     processes=args.processes, on_step=die_hook())
+    return command.run(
+        args.model,
+        args.steps,
+        args.batch_size,
+        args.lr,
+        args.seed,
+        args.out,
+        args.text,
+        plot=not args.no_plot,
+        devices=args.devices,
+        parallel=args.parallel,
+        processes=args.processes,
+        on_step=die_hook(),
+    )
 
 
 def main(argv=None) -> int:

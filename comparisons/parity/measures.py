@@ -13,6 +13,7 @@ computed differently; float32 `rtol` 1e-5 forward, 1e-4 for gradients and multi-
     scale_rel(a, b)          max |a - b| / max |b| per array (a layer's output against its scale)
     loss_rel(a, b)           |a - b| / max(|a|, |b|, LOSS_FLOOR), per step of two loss curves
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,6 +32,7 @@ OPTIMIZER_FLOOR = 1e-3  # optimizer values are compared against max(|optax value
 TRAINING_RTOL = 1e-4  # per-step losses of the two packages trained side by side
 DEVICES_RTOL = 1e-5  # per-step losses on N devices against the same program on one
 LOSS_FLOOR = 0.1  # losses smaller than this in magnitude are compared as if they were this large
+
 
 def ulp_distance(a: Any, b: Any) -> int:
     """The largest distance between `a` and `b` in units in the last place (0 = bitwise equal).
@@ -64,7 +66,7 @@ def tree_ulp(ours: Any, theirs: Any) -> int:
     """The largest `ulp_distance` over the leaves of two pytrees; 2**31 if their structures differ."""
     if jax.tree_util.tree_structure(ours) != jax.tree_util.tree_structure(theirs):
         return 2**31
-    pairs = zip(jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs))
+    pairs = zip(jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(theirs), strict=True)
     return max([ulp_distance(a, b) for a, b in pairs], default=0)
 
 
@@ -87,7 +89,7 @@ def leaves_rel(ours: Any, theirs: Any, floor: float) -> float:
     if len(la) != len(lb):
         return float("inf")
     worst = 0.0
-    for x, y in zip(la, lb):
+    for x, y in zip(la, lb, strict=True):
         x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
         if x.shape != y.shape:
             return float("inf")
@@ -120,7 +122,7 @@ def scale_rel(ours: Any, theirs: Any) -> float:
     if paths_a != paths_b:
         raise ValueError(f"different trees: {paths_a} vs {paths_b}")
     worst = 0.0
-    for path, (_, x), (_, y) in zip(paths_a, a, b):
+    for path, (_, x), (_, y) in zip(paths_a, a, b, strict=True):
         x, y = np.asarray(x), np.asarray(y)
         if x.shape != y.shape or x.dtype != y.dtype:
             raise ValueError(f"{path}: {x.dtype}{list(x.shape)} vs {y.dtype}{list(y.shape)}")

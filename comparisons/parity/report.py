@@ -18,6 +18,7 @@ summary of what ran (exit code 130); a second Ctrl-C stops at once. Exit code 0 
 row is ok. `python -m comparisons.parity.report --tier TIER SECTION ...` is the second process that runs
 the `BACKGROUND` sections (`Background`, `worker`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,6 +44,7 @@ from comparisons.parity.measures import describe_rel, describe_ulp
 from comparisons.parity.rows import TIERS, Check, Row, check_tier
 from comparisons.parity.sections import BACKGROUND, SECTIONS, table
 from purejax.models import MODELS
+
 STATUS_WIDTH, DIFFERENCE_WIDTH, COUNTERPART_WIDTH = 4, 40, 36  # the row columns; `check` takes the rest
 TOLERANCES = """\
 what the differences mean (README.md, 'How parity is measured'):
@@ -51,10 +53,12 @@ what the differences mean (README.md, 'How parity is measured'):
                is computed in another order
   max rel X    the largest relative difference; allowed up to 1e-5 for outputs, 1e-4 for gradients and
                training runs (float32)"""
-NEXT = (("--full", "every key, shape, setting and model (about 13 minutes on 2 CPU cores)"),
-        ("--only nn-recurrent", "one section (python -m comparisons list names them)"),
-        ("train mlp", "train both packages side by side, with loss curves"),
-        ("source adam", "read the two implementations side by side"))
+NEXT = (
+    ("--full", "every key, shape, setting and model (about 13 minutes on 2 CPU cores)"),
+    ("--only nn-recurrent", "one section (python -m comparisons list names them)"),
+    ("train mlp", "train both packages side by side, with loss curves"),
+    ("source adam", "read the two implementations side by side"),
+)
 
 
 class Section(NamedTuple):
@@ -76,7 +80,7 @@ def plan(names=None, tier: str = "quick") -> dict[str, list[Check]]:
             continue
         try:
             planned[name] = table(name).checks(tier)
-        except Exception as e:  # noqa: BLE001 -- reported as a failed row rather than dying half-way
+        except Exception as e:
             planned[name] = [_failing(f"purejax.{name}", "planning the section", e)]
     return planned
 
@@ -91,7 +95,7 @@ def run_check(check: Check) -> Row:
     start = time.perf_counter()
     try:
         row = check.run()
-    except Exception as e:  # noqa: BLE001 -- reported as a failed row rather than dying half-way
+    except Exception as e:
         traceback.print_exc()
         row = Row(check.component, "-", "running the check", f"{type(e).__name__}: {e}", False)
     row.seconds = round(time.perf_counter() - start, 3)
@@ -147,8 +151,13 @@ class Background:
 
     def __init__(self, names: list[str], tier: str):
         self.log = tempfile.TemporaryFile("w+")  # its stderr: JAX's warnings, tracebacks of failed rows
-        self.process = subprocess.Popen([sys.executable, "-m", "comparisons.parity.report", "--tier", tier, *names],
-                                        stdout=subprocess.PIPE, stderr=self.log, text=True, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "comparisons.parity.report", "--tier", tier, *names],
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            start_new_session=True,
+        )
 
     def next_row(self, check: Check) -> Row:
         """The second process's next row (it runs the same checks in the same order)."""
@@ -157,8 +166,13 @@ class Background:
             self.process.wait()
             self.log.seek(0)
             tail = self.log.read()[-500:]
-            return Row(check.component, "-", "running the check in the second process",
-                       f"it exited with code {self.process.returncode} before this row: {tail}", False)
+            return Row(
+                check.component,
+                "-",
+                "running the check in the second process",
+                f"it exited with code {self.process.returncode} before this row: {tail}",
+                False,
+            )
         item = json.loads(line)
         return Row(**item)
 
@@ -208,8 +222,10 @@ def run(planned: dict[str, list[Check]], tier: str = "quick", stream=None) -> tu
     spare_core = (os.cpu_count() or 1) > 1
     background = Background(behind, tier) if spare_core and behind and len(behind) < len(planned) else None
     sections: list[Section] = []
-    with display.Progress(total, stream=stream or sys.stdout, plain="none", description_width=48) as progress, \
-            StopAfterRow(progress.print) as stop:
+    with (
+        display.Progress(total, stream=stream or sys.stdout, plain="none", description_width=48) as progress,
+        StopAfterRow(progress.print) as stop,
+    ):
         width = progress.console.width
         try:
             for name, checks in planned.items():
@@ -269,31 +285,55 @@ def summary(sections: list[Section], tier: str, seconds: float, interrupted: boo
     planned = sum(s.planned for s in sections) if planned is None else planned
     lines: list = [
         "",
-        display.table(["section", "rows ok", "worst difference", "where", "seconds"], cells,
-                      justify=["left", "right", "left", "left", "right"]),
+        display.table(
+            ["section", "rows ok", "worst difference", "where", "seconds"],
+            cells,
+            justify=["left", "right", "left", "left", "right"],
+        ),
         "",
         f"{ok} of {len(rows)} rows ok in {seconds:.0f} s ({tier} tier) on {jax.devices()[0].platform}, "
         f"jax {jax.__version__}" + (f"; interrupted after {len(rows)} of {planned} rows" if interrupted else ""),
         f"{'every row agrees within its stated tolerance' if ok == len(rows) else 'FAILED: see the FAIL rows above'}.",
-        *(["* ran in a second process, alongside the sections before it (this machine has cores to spare)"]
-          if any(s.background for s in sections) else []),
+        *(
+            ["* ran in a second process, alongside the sections before it (this machine has cores to spare)"]
+            if any(s.background for s in sections)
+            else []
+        ),
         "",
         TOLERANCES,
         "",
         "next:",
     ]
-    lines += [f"  python -m comparisons {command:20s} {what}" for command, what in NEXT
-              if not (tier == "full" and command == "--full")]
+    lines += [
+        f"  python -m comparisons {command:20s} {what}"
+        for command, what in NEXT
+        if not (tier == "full" and command == "--full")
+    ]
     return lines
 
 
 def to_json(sections: list[Section], tier: str, seconds: float, interrupted: bool) -> dict:
     rows = [r for s in sections for r in s.rows]
-    return {"ok": all(r.ok for r in rows) and not interrupted, "tier": tier, "interrupted": interrupted,
-            "platform": jax.devices()[0].platform, "jax": jax.__version__, "seconds": round(seconds, 2),
-            "sections": [{"name": s.name, "rows": len(s.rows), "planned": s.planned, "ok": sum(r.ok for r in s.rows),
-                          "seconds": round(s.seconds, 2), "worst": worst(s.rows)[0]} for s in sections],
-            "rows": [r.as_dict() for r in rows]}
+    return {
+        "ok": all(r.ok for r in rows) and not interrupted,
+        "tier": tier,
+        "interrupted": interrupted,
+        "platform": jax.devices()[0].platform,
+        "jax": jax.__version__,
+        "seconds": round(seconds, 2),
+        "sections": [
+            {
+                "name": s.name,
+                "rows": len(s.rows),
+                "planned": s.planned,
+                "ok": sum(r.ok for r in s.rows),
+                "seconds": round(s.seconds, 2),
+                "worst": worst(s.rows)[0],
+            }
+            for s in sections
+        ],
+        "rows": [r.as_dict() for r in rows],
+    }
 
 
 def main(json_path: str | None = None, sections=None, tier: str = "quick", stream=None) -> int:

@@ -5,10 +5,12 @@ much (`measures.py` says how that is measured), and whether that is within the s
 Each table (`tables/`) plans its rows for a tier: "quick", the default report, runs fewer keys,
 shapes, trees, settings and steps per row than "full" (`--full`), from the same tables.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 # The report's two tiers. Both run the same tables and give the same rows (the data-parallel
 # section aside, which runs a representative subset of the models in "quick"); "quick" runs fewer
@@ -66,10 +68,10 @@ def settings(cases: list, limit: int | None) -> list:
 
 
 def count(n: int, noun: str) -> str:
-    """"1 key", "2 keys": `noun` is the plural."""
+    """ "1 key", "2 keys": `noun` is the plural."""
     return f"{n} {noun[:-1] if n == 1 else noun}"
 
 
 def of(chosen: list, cases: list, what: str = "settings") -> str:
-    """"3 settings", or "1 of 3 settings" when a tier runs fewer than the table has."""
+    """ "3 settings", or "1 of 3 settings" when a tier runs fewer than the table has."""
     return count(len(chosen), what) if len(chosen) == len(cases) else f"{len(chosen)} of {len(cases)} {what}"

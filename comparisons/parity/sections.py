@@ -7,6 +7,7 @@ imported by name when the report plans (`table`), not here: `python -m compariso
 
 A new component adds a table module and a line to SECTIONS.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -19,21 +20,21 @@ SECTIONS = {  # name -> what it compares, as the report's header and `list` show
     "optim-adaptive": "purejax.optim   <-> optax          Adam, RMSProp and friends: moment-based optimizers",
     "optim-sgd": "purejax.optim   <-> optax          SGD, noise, clipping, LAMB/LARS, Adafactor, SM3, DP-SGD",
     "optim-wrappers": "purejax.optim   <-> optax          chain, masked, multi_transform, MultiSteps, "
-                      "apply_if_finite, ...",
+    "apply_if_finite, ...",
     "nn-activations": "purejax.nn      <-> jax.nn         activations, softmax, logsumexp, one_hot, standardize",
     "nn-initializers": "purejax.nn.initializers <-> jax.nn.initializers  same key, same array",
     "nn-linear": "purejax.nn      <-> flax.linen     Dense, DenseGeneral, Embed, Conv, ConvTranspose, pooling",
     "nn-normalization": "purejax.nn      <-> flax.linen     LayerNorm, RMSNorm, GroupNorm, BatchNorm, Dropout, "
-                        "PReLU, Sequential",
+    "PReLU, Sequential",
     "nn-recurrent-cells": "purejax.nn      <-> flax.linen     LSTMCell, OptimizedLSTMCell, GRUCell, MGUCell, "
-                          "SimpleCell, ConvLSTMCell",
+    "SimpleCell, ConvLSTMCell",
     "nn-recurrent": "purejax.nn      <-> flax.linen     RNN over lax.scan (seq_lengths, reverse, keep_order) and "
-                    "Bidirectional",
+    "Bidirectional",
     "convert": "purejax.convert <-> torch.nn       LSTM/GRU state dicts <-> RNN(LSTMCell/GRUCell) variables, carries",
     "losses": "purejax.losses  <-> optax.losses   regression and classification losses, label smoothing",
     "models": "purejax.models  <-> flaxed.models  the seeds' models: same init, short training side by side",
     "parallel": "purejax.parallel <-> one device   models on 8 devices and on 2 processes: pmap and jit with "
-                "shardings, both packages",
+    "shardings, both packages",
 }
 
 # Sections the report runs in a second process, started with the report, alongside the others: the

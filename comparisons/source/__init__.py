@@ -15,6 +15,7 @@ definitions start on the same row. One concept per module:
     html_page   render_html: one self-contained HTML page
     command     run: the command's output and exit codes
 """
+
 from comparisons.source.align import Line, align, layout
 from comparisons.source.blocks import Block, Side, parse_blocks
 from comparisons.source.command import run
@@ -22,5 +23,24 @@ from comparisons.source.html_page import render_html
 from comparisons.source.pairs import PAIRS, ROOT, UnknownName, listing, load, load_side
 from comparisons.source.terminal import MARK, MIN_COLUMN, cells, render_text, wrap
 
-__all__ = ["MARK", "MIN_COLUMN", "PAIRS", "ROOT", "Block", "Line", "Side", "UnknownName", "align", "cells",
-           "layout", "listing", "load", "load_side", "parse_blocks", "render_html", "render_text", "run", "wrap"]
+__all__ = [
+    "MARK",
+    "MIN_COLUMN",
+    "PAIRS",
+    "ROOT",
+    "Block",
+    "Line",
+    "Side",
+    "UnknownName",
+    "align",
+    "cells",
+    "layout",
+    "listing",
+    "load",
+    "load_side",
+    "parse_blocks",
+    "render_html",
+    "render_text",
+    "run",
+    "wrap",
+]

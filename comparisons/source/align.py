@@ -10,6 +10,7 @@ as unmatched. Between blocks the source's blank lines stay, at most two.
 A row is one source line per side, `(number, [(token type, text), ...])`, or None for a blank
 cell; the tokens are pygments' when `highlight` is asked for, else one untyped run per line.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -64,9 +65,9 @@ def _lines(block: Block | None, highlight: bool) -> list[Line]:
         return []
     plain = [[(None, line)] for line in block.lines]
     tokens = _lex("\n".join(block.lines)) if highlight else plain
-    if [("".join(t for _, t in line)) for line in tokens[:len(plain)]] != block.lines:
+    if [("".join(t for _, t in line)) for line in tokens[: len(plain)]] != block.lines:
         tokens = plain  # the lexer changed the text (it should not): show it unhighlighted
-    return list(zip(block.numbers, tokens))
+    return list(zip(block.numbers, tokens[: len(block.numbers)], strict=True))  # the lexer may add a last line
 
 
 def layout(left: Side, right: Side, highlight: bool = False) -> list[tuple[Line | None, Line | None]]:
@@ -76,6 +77,7 @@ def layout(left: Side, right: Side, highlight: bool = False) -> list[tuple[Line 
         if k:  # keep the source's blank lines between blocks, at most two
             rows += [(None, None)] * min(2, max(x.blank_before for x in (a, b) if x is not None))
         top = max(x.lead for x in (a, b) if x is not None)  # the def (class, ...) lines on one row
-        rows += list(itertools.zip_longest(*[[None] * (top - x.lead) + _lines(x, highlight) if x else []
-                                             for x in (a, b)]))
+        rows += list(
+            itertools.zip_longest(*[[None] * (top - x.lead) + _lines(x, highlight) if x else [] for x in (a, b)])
+        )
     return rows

@@ -8,6 +8,7 @@ its keyword line (`lead`: comments, decorators), so that `layout` can put the `d
 matching blocks on the same row. A block's `key` is what it pairs on: a def's or class's name, an
 assignment's target, `"<docstring>"`, `"<imports>"`, `"if <test>"`, or None (pairs with nothing).
 """
+
 from __future__ import annotations
 
 import ast

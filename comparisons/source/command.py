@@ -1,4 +1,5 @@
 """`run`: what `python -m comparisons source [NAME] [--html FILE]` does, with its exit codes."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -16,8 +17,7 @@ def _use_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and importlib.util.find_spec("pygments") is not None
 
 
-def run(name: str | None = None, html: str | None = None, width: int | None = None, *,
-        numbers: bool = False) -> int:
+def run(name: str | None = None, html: str | None = None, width: int | None = None, *, numbers: bool = False) -> int:
     """Print the view of `name` (or write it as HTML to `html` and print the path); 0 on success.
 
     No name lists the pairs. Returns 2 for an unknown name (the valid ones go to stderr), 1 when

@@ -5,6 +5,7 @@ cell and a code cell per side. The code is pygments' HTML with its class names a
 sheet inlined when pygments is installed, escaped plain text otherwise; a cell opposite an
 unmatched block is shaded. No scripts and no external files.
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -60,9 +61,11 @@ def render_html(name: str) -> str:
     styles = _CSS + (formatter.get_style_defs("td.code") if formatter is not None else "")
     esc = html_lib.escape
     title = f"source {name}: {' + '.join(left.labels)} | {' + '.join(right.labels)}"
-    rows = "\n".join(f"<tr>{_html_cells(a, b, 'left', formatter)}{_html_cells(b, a, 'right', formatter)}</tr>"
-                     for a, b in layout(left, right, highlight=formatter is not None))
-    heads = ['<br>'.join(esc(label) for label in side.labels) for side in (left, right)]
+    rows = "\n".join(
+        f"<tr>{_html_cells(a, b, 'left', formatter)}{_html_cells(b, a, 'right', formatter)}</tr>"
+        for a, b in layout(left, right, highlight=formatter is not None)
+    )
+    heads = ["<br>".join(esc(label) for label in side.labels) for side in (left, right)]
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

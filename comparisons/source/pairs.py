@@ -10,6 +10,7 @@ the package exports, where the dotted `purejax.optim.adam` would find the module
 `purejax.models.MODELS` is a pair of files; the layers, optimizers, PRNG and pytree pieces are
 pairs of dotted names.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -38,20 +39,31 @@ _MODEL_NOTES = {
 
 # name -> (left, right, description); a side is a repository file or a tuple of dotted names.
 PAIRS: dict[str, tuple[str | tuple[str, ...], str | tuple[str, ...], str]] = {
-    **{name: (f"purejax/models/{name}.py", f"flaxed/models/{name}.py",
-              f"model: {_MODEL_NOTES.get(name, name)} (purejax vs Flax + Optax)") for name in MODELS},
+    **{
+        name: (
+            f"purejax/models/{name}.py",
+            f"flaxed/models/{name}.py",
+            f"model: {_MODEL_NOTES.get(name, name)} (purejax vs Flax + Optax)",
+        )
+        for name in MODELS
+    },
     "lstm": (("purejax.nn.LSTMCell",), ("flax.linen.LSTMCell",), "LSTM cell: four gates, carry (c, h)"),
-    "optimized_lstm": (("purejax.nn.OptimizedLSTMCell",), ("flax.linen.OptimizedLSTMCell",),
-                       "LSTM cell with the four gates' matmuls fused"),
+    "optimized_lstm": (
+        ("purejax.nn.OptimizedLSTMCell",),
+        ("flax.linen.OptimizedLSTMCell",),
+        "LSTM cell with the four gates' matmuls fused",
+    ),
     "gru": (("purejax.nn.GRUCell",), ("flax.linen.GRUCell",), "GRU cell: reset and update gates"),
     "mgu": (("purejax.nn.MGUCell",), ("flax.linen.MGUCell",), "minimal gated unit: one forget gate"),
     "simple_cell": (("purejax.nn.SimpleCell",), ("flax.linen.SimpleCell",), "Elman cell: h = tanh(x W + h U + b)"),
     "conv_lstm": (("purejax.nn.ConvLSTMCell",), ("flax.linen.ConvLSTMCell",), "LSTM cell with convolutions"),
     "rnn": (("purejax.nn.RNN",), ("flax.linen.RNN",), "a cell scanned over time (lax.scan vs nn.scan)"),
-    "bidirectional": (("purejax.nn.Bidirectional",), ("flax.linen.Bidirectional",),
-                      "forward and backward RNNs, outputs merged"),
-    "dense": (("purejax.nn.linear.dense_params", "purejax.nn.Dense"), ("flax.linen.Dense",),
-              "x @ kernel + bias"),
+    "bidirectional": (
+        ("purejax.nn.Bidirectional",),
+        ("flax.linen.Bidirectional",),
+        "forward and backward RNNs, outputs merged",
+    ),
+    "dense": (("purejax.nn.linear.dense_params", "purejax.nn.Dense"), ("flax.linen.Dense",), "x @ kernel + bias"),
     "dense_general": (("purejax.nn.DenseGeneral",), ("flax.linen.DenseGeneral",), "Dense over several axes"),
     "embed": (("purejax.nn.Embed",), ("flax.linen.Embed",), "a lookup table of vectors"),
     "conv": (("purejax.nn.Conv",), ("flax.linen.Conv",), "N-d convolution"),
@@ -61,30 +73,59 @@ PAIRS: dict[str, tuple[str | tuple[str, ...], str | tuple[str, ...], str]] = {
     "group_norm": (("purejax.nn.GroupNorm",), ("flax.linen.GroupNorm",), "normalize over groups of channels"),
     "batch_norm": (("purejax.nn.BatchNorm",), ("flax.linen.BatchNorm",), "batch statistics, running averages"),
     "dropout": (("purejax.nn.Dropout",), ("flax.linen.Dropout",), "random zeros, rescaled survivors"),
-    "adam": (("purejax.optim:adam", "purejax.optim:ScaleByAdamState", "purejax.optim:scale_by_adam"),
-             ("optax.adam", "optax.ScaleByAdamState", "optax.scale_by_adam"), "Adam: the alias and its building block"),
-    "adamw": (("purejax.optim:adamw", "purejax.optim:add_decayed_weights"),
-              ("optax.adamw", "optax.add_decayed_weights"), "Adam with decoupled weight decay"),
+    "adam": (
+        ("purejax.optim:adam", "purejax.optim:ScaleByAdamState", "purejax.optim:scale_by_adam"),
+        ("optax.adam", "optax.ScaleByAdamState", "optax.scale_by_adam"),
+        "Adam: the alias and its building block",
+    ),
+    "adamw": (
+        ("purejax.optim:adamw", "purejax.optim:add_decayed_weights"),
+        ("optax.adamw", "optax.add_decayed_weights"),
+        "Adam with decoupled weight decay",
+    ),
     "sgd": (("purejax.optim:sgd", "purejax.optim:trace"), ("optax.sgd", "optax.trace"), "SGD with optional momentum"),
-    "rmsprop": (("purejax.optim:rmsprop", "purejax.optim:scale_by_rms"), ("optax.rmsprop", "optax.scale_by_rms"),
-                "RMSProp: divide by a running RMS"),
-    "chain": (("purejax.optim:GradientTransformation", "purejax.optim:chain"),
-              ("optax.GradientTransformation", "optax.chain"), "the optimizer interface and its composition"),
-    "threefry": (("purejax.random.threefry._rotate_left", "purejax.random.threefry.threefry2x32_words",
-                  "purejax.random.threefry_2x32"),
-                 ("jax._src.random.threefry2x32._make_rotate_left as _rotate_left",
-                  "jax._src.random.threefry2x32.apply_round", "jax._src.random.threefry2x32.rolled_loop_step",
-                  "jax._src.random.threefry2x32._threefry2x32_lowering as threefry2x32_words",
-                  "jax._src.random.threefry2x32.threefry_2x32"),
-                 "the Threefry-2x32 block cipher (JAX's rounds are a primitive's lowering)"),
-    "split": (("purejax.random.keys.iota_2x32", "purejax.random.split"),
-              ("jax._src.random.prng.iota_2x32_shape as iota_2x32", "jax.random.split",
-               "jax._src.random.core._split", "jax._src.random.threefry2x32.threefry_split",
-               "jax._src.random.threefry2x32._threefry_split", "jax._src.random.threefry2x32._threefry_split_foldlike"),
-              "key splitting: one function here, JAX's layers down to the cipher"),
-    "tree_flatten": (("purejax.tree.flatten", "purejax.tree.treedef._flatten"),
-                     ("jax.tree_util.tree_flatten as flatten",),
-                     "pytree flattening (JAX's traversal itself is C++, jaxlib's pytree module)"),
+    "rmsprop": (
+        ("purejax.optim:rmsprop", "purejax.optim:scale_by_rms"),
+        ("optax.rmsprop", "optax.scale_by_rms"),
+        "RMSProp: divide by a running RMS",
+    ),
+    "chain": (
+        ("purejax.optim:GradientTransformation", "purejax.optim:chain"),
+        ("optax.GradientTransformation", "optax.chain"),
+        "the optimizer interface and its composition",
+    ),
+    "threefry": (
+        (
+            "purejax.random.threefry._rotate_left",
+            "purejax.random.threefry.threefry2x32_words",
+            "purejax.random.threefry_2x32",
+        ),
+        (
+            "jax._src.random.threefry2x32._make_rotate_left as _rotate_left",
+            "jax._src.random.threefry2x32.apply_round",
+            "jax._src.random.threefry2x32.rolled_loop_step",
+            "jax._src.random.threefry2x32._threefry2x32_lowering as threefry2x32_words",
+            "jax._src.random.threefry2x32.threefry_2x32",
+        ),
+        "the Threefry-2x32 block cipher (JAX's rounds are a primitive's lowering)",
+    ),
+    "split": (
+        ("purejax.random.keys.iota_2x32", "purejax.random.split"),
+        (
+            "jax._src.random.prng.iota_2x32_shape as iota_2x32",
+            "jax.random.split",
+            "jax._src.random.core._split",
+            "jax._src.random.threefry2x32.threefry_split",
+            "jax._src.random.threefry2x32._threefry_split",
+            "jax._src.random.threefry2x32._threefry_split_foldlike",
+        ),
+        "key splitting: one function here, JAX's layers down to the cipher",
+    ),
+    "tree_flatten": (
+        ("purejax.tree.flatten", "purejax.tree.treedef._flatten"),
+        ("jax.tree_util.tree_flatten as flatten",),
+        "pytree flattening (JAX's traversal itself is C++, jaxlib's pytree module)",
+    ),
 }
 
 
@@ -114,8 +155,10 @@ def load_side(spec: str | tuple[str, ...]) -> Side:
         base = Path(top.origin).parent.parent if top is not None and top.origin else ROOT
         path = base / spec
         if not path.is_file():
-            raise FileNotFoundError(f"{spec} does not exist (looked in {base}); the pair is listed in "
-                                    "comparisons/source/pairs.py PAIRS but its file has not been written yet")
+            raise FileNotFoundError(
+                f"{spec} does not exist (looked in {base}); the pair is listed in "
+                "comparisons/source/pairs.py PAIRS but its file has not been written yet"
+            )
         return Side([spec], parse_blocks(path.read_text(encoding="utf-8")))
     labels, blocks = [], []
     for item in spec:

@@ -6,6 +6,7 @@ unless given. Long lines wrap, preferably after a space, and their continuation 
 wide character takes two). Colour is pygments' TerminalFormatter (dark background); wrapping is
 done on the plain text, so colour never moves a character.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -22,8 +23,7 @@ MARK = "↪ "  # starts each continuation row of a wrapped line
 
 def cells(text: str) -> int:
     """Terminal cells `text` takes: 2 for wide characters, 0 for combining ones."""
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-               for c in text)
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -31,7 +31,7 @@ def wrap(text: str, width: int) -> list[str]:
     pieces, room = [], width
     while cells(text) > room:
         n = 0
-        while cells(text[:n + 1]) <= room:
+        while cells(text[: n + 1]) <= room:
             n += 1
         space = text.rfind(" ", 0, n)
         if space >= n // 2 and text[:space].strip():  # break after a space unless it is too early
@@ -100,14 +100,20 @@ def render_text(name: str, width: int | None = None, *, color: bool = False, num
     width = width or shutil.get_terminal_size().columns
     column = max(MIN_COLUMN, (width - 3) // 2)
     formatter = _terminal_formatter() if color else None
-    gutters = [len(str(max([n for b in side.blocks for n in b.numbers if n] or [0]))) + 1 if numbers else 0
-               for side in (left, right)]
+    gutters = [
+        len(str(max([n for b in side.blocks for n in b.numbers if n] or [0]))) + 1 if numbers else 0
+        for side in (left, right)
+    ]
     bold = (lambda s: f"\x1b[1m{s}\x1b[0m") if color else (lambda s: s)
     out = textwrap.wrap(f"source {name}: {description}", max(width, MIN_COLUMN))
-    heads = [[(bold(p.rstrip()), cells(p.rstrip())) for label in side.labels for p in wrap(label, column)]
-             for side in (left, right)]
-    body = [(_cell(a, column, gutters[0], formatter), _cell(b, column, gutters[1], formatter))
-            for a, b in layout(left, right, highlight=color)]
+    heads = [
+        [(bold(p.rstrip()), cells(p.rstrip())) for label in side.labels for p in wrap(label, column)]
+        for side in (left, right)
+    ]
+    body = [
+        (_cell(a, column, gutters[0], formatter), _cell(b, column, gutters[1], formatter))
+        for a, b in layout(left, right, highlight=color)
+    ]
     for k, (a, b) in enumerate([tuple(heads)] + body):
         for (sa, na), (sb, _) in itertools.zip_longest(a, b, fillvalue=("", 0)):
             out.append((sa + " " * (column - na) + " │ " + sb).rstrip())

@@ -1,7 +1,7 @@
 """Side-by-side training: purejax's and Flax's versions of a model, the same variables and batches.
 
-    pair.py       `train_pair`: both sides step for step on one device (the report, the tests, `train`)
-    parallel.py   `train_parallel`: one side data-parallel on every device, and its one-device reference
-    command.py    `python -m comparisons train MODEL`: progress, tables, metrics.json, pictures
-    figures.py    the pictures: loss curves, VAE samples, MDN mixtures, text samples
+pair.py       `train_pair`: both sides step for step on one device (the report, the tests, `train`)
+parallel.py   `train_parallel`: one side data-parallel on every device, and its one-device reference
+command.py    `python -m comparisons train MODEL`: progress, tables, metrics.json, pictures
+figures.py    the pictures: loss curves, VAE samples, MDN mixtures, text samples
 """

@@ -13,6 +13,7 @@ step), and the table compares the sides with each other (`TRAINING_RTOL`) and wi
 (`DEVICES_RTOL`). With several processes (`comparisons.cluster`) every process runs this
 and process 0 alone prints and writes.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,12 +50,16 @@ def summary_table(result: dict):
         evals = ", ".join(f"{k} {v:.4f}" for k, v in r["eval"].items())
         cells.append([side, final, f"{r['first_step_seconds']:.2f}", per_step, evals])
     return Group(
-        display.table(["", "final loss", "1st step s", "ms/step", "evaluation on the test split"], cells,
-                      justify=["left", "right", "right", "right", "left"]),
+        display.table(
+            ["", "final loss", "1st step s", "ms/step", "evaluation on the test split"],
+            cells,
+            justify=["left", "right", "right", "right", "left"],
+        ),
         "(1st step: tracing and compiling included; ms/step: the median of the others)",
         f"max relative loss difference over {result['steps']} steps: {result['max_rel_loss_diff']:.2e} "
         f"(tolerance {TRAINING_RTOL:g}); same initial variables: {result['init_equal']}; "
-        f"{'ok' if result['ok'] else 'DIFFERENT'}")
+        f"{'ok' if result['ok'] else 'DIFFERENT'}",
+    )
 
 
 def to_json(result: dict) -> dict:
@@ -65,9 +70,21 @@ def to_json(result: dict) -> dict:
     return out
 
 
-def run(model: str, steps=None, batch_size=None, learning_rate=None, seed: int = 0, out=None,
-        text=None, plot: bool = True, stream=sys.stdout, devices=None, parallel=None, processes=None,
-        on_step=None) -> int:
+def run(
+    model: str,
+    steps=None,
+    batch_size=None,
+    learning_rate=None,
+    seed: int = 0,
+    out=None,
+    text=None,
+    plot: bool = True,
+    stream=sys.stdout,
+    devices=None,
+    parallel=None,
+    processes=None,
+    on_step=None,
+) -> int:
     """Train, print, write `metrics.json` and pictures; returns the exit code.
 
     `devices`, `processes` (not None): the parallel mode, way `parallel` ("pmap" or "sharding",
@@ -76,11 +93,15 @@ def run(model: str, steps=None, batch_size=None, learning_rate=None, seed: int =
     """
     if devices is not None or (processes or 1) > 1:
         if text is not None:
-            print("error: --text is not supported with --devices/--processes (the parallel runs use the "
-                  "model's own data)", file=sys.stderr)
+            print(
+                "error: --text is not supported with --devices/--processes (the parallel runs use the "
+                "model's own data)",
+                file=sys.stderr,
+            )
             return 2
-        return run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, stream, devices,
-                            parallel or "sharding", on_step)
+        return run_parallel(
+            model, steps, batch_size, learning_rate, seed, out, plot, stream, devices, parallel or "sharding", on_step
+        )
     try:
         ours, _ = modules(model)
     except ValueError as error:
@@ -99,17 +120,22 @@ def run(model: str, steps=None, batch_size=None, learning_rate=None, seed: int =
     out = out or os.path.join("runs", model)
     os.makedirs(out, exist_ok=True)
     total = ours.DEFAULTS["steps"] if steps is None else steps
-    print(f"training {model} with purejax and with Flax + Optax, {total} steps, seed {seed} -> {out}/",
-          file=stream)
+    print(f"training {model} with purejax and with Flax + Optax, {total} steps, seed {seed} -> {out}/", file=stream)
 
     stop = {"requested": False}
     previous = signal.signal(signal.SIGINT, lambda *_: stop.update(requested=True))
     progress = display.Progress(total, description=f"train {model}", keep=True)
     try:
-        result = train_pair(model, steps, batch_size, learning_rate, seed,
-                            on_step=lambda step, p, f: progress.update(step + 1, losses_text(p, f)),
-                            should_stop=lambda: stop["requested"],
-                            data_options={"path": text} if text is not None else None)
+        result = train_pair(
+            model,
+            steps,
+            batch_size,
+            learning_rate,
+            seed,
+            on_step=lambda step, p, f: progress.update(step + 1, losses_text(p, f)),
+            should_stop=lambda: stop["requested"],
+            data_options={"path": text} if text is not None else None,
+        )
     finally:
         signal.signal(signal.SIGINT, previous)
         progress.close()
@@ -141,14 +167,18 @@ def parallel_table(result: dict):
         label = f"{r['side']} ({name})" if name == "reference" else name
         cells.append([label, r["way"], final, f"{r['seconds']:.2f}", vs])
     return Group(
-        display.table(["", "way", "final loss", "seconds", f"max rel diff vs {ref['way']} (1 device)"], cells,
-                      justify=["left", "left", "right", "right", "left"]),
+        display.table(
+            ["", "way", "final loss", "seconds", f"max rel diff vs {ref['way']} (1 device)"],
+            cells,
+            justify=["left", "left", "right", "right", "left"],
+        ),
         f"{result['devices']} devices in {result['processes']} process(es), batch {result['batch_size']} "
         f"({result['batch_size'] // result['devices']} per device); seconds include compiling",
         f"max relative loss difference purejax vs flaxed over {result['steps']} steps: "
         f"{result['max_rel_loss_diff']:.2e} (tolerance {TRAINING_RTOL:g}); vs the reference: "
         f"{max(result['max_rel_diff_vs_single'].values()):.2e} (tolerance {DEVICES_RTOL:g}); "
-        f"{'ok' if result['ok'] else 'DIFFERENT'}")
+        f"{'ok' if result['ok'] else 'DIFFERENT'}",
+    )
 
 
 def _max_rel(a: list, b: list) -> float:
@@ -157,8 +187,16 @@ def _max_rel(a: list, b: list) -> float:
     return float(diffs.max()) if diffs.size else 0.0
 
 
-def run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, stream, devices, parallel,
-                 on_step=None) -> int:
+def _show_loss(progress):
+    """An `on_step(step, loss)` that shows the loss on `progress`, or None without one (not process 0)."""
+    if progress is None:
+        return None
+    return lambda step, loss: progress.update(step + 1, f"loss {float(loss):.5f}")
+
+
+def run_parallel(
+    model, steps, batch_size, learning_rate, seed, out, plot, stream, devices, parallel, on_step=None
+) -> int:
     """The parallel mode of `run`: purejax and flaxed on every device, then purejax's reference."""
     ours, _ = modules(model)
     main = jax.process_index() == 0
@@ -177,28 +215,47 @@ def run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, strea
     out = out or os.path.join("runs", model)
     if main:
         os.makedirs(out, exist_ok=True)
-        print(f"training {model} with purejax and with Flax + Optax on {devices} devices ({processes} process(es), "
-              f"{parallel}), {total} steps, batch {batch_size}, seed {seed} -> {out}/", file=stream)
+        print(
+            f"training {model} with purejax and with Flax + Optax on {devices} devices ({processes} process(es), "
+            f"{parallel}), {total} steps, batch {batch_size}, seed {seed} -> {out}/",
+            file=stream,
+        )
     stop = {"requested": False}
     single = processes == 1  # Ctrl-C stops cleanly only in one process; the launcher stops a group
     previous = signal.signal(signal.SIGINT, lambda *_: stop.update(requested=True)) if single else None
-    runs = {"purejax": ("purejax", parallel), "flaxed": ("flaxed", parallel),
-            "reference": ("purejax", REFERENCE[parallel])}
-    result = {"model": model, "seed": seed, "batch_size": batch_size, "learning_rate": learning_rate,
-              "devices": devices, "processes": processes, "parallel": parallel}
+    runs = {
+        "purejax": ("purejax", parallel),
+        "flaxed": ("flaxed", parallel),
+        "reference": ("purejax", REFERENCE[parallel]),
+    }
+    result = {
+        "model": model,
+        "seed": seed,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "devices": devices,
+        "processes": processes,
+        "parallel": parallel,
+    }
     try:
         for name, (side, way) in runs.items():
             progress = display.Progress(total, description=f"{side} {way}", keep=True) if main else None
-            show = (lambda step, loss: progress.update(step + 1, f"loss {float(loss):.5f}")) if main else None
-            callbacks = [c for c in (show, on_step) if c is not None]
+            callbacks = [c for c in (_show_loss(progress), on_step) if c is not None]
             loss, seconds = [], 0.0
             if not stop["requested"]:
                 try:
                     with jax.default_matmul_precision("highest"):  # no TF32 on GPUs: the check is 1e-5
-                        got = train_parallel(model, side, way, total, batch_size=batch_size,
-                                             learning_rate=learning_rate, seed=seed,
-                                             on_step=lambda *a: [c(*a) for c in callbacks],
-                                             should_stop=(lambda: stop["requested"]) if single else None)
+                        got = train_parallel(
+                            model,
+                            side,
+                            way,
+                            total,
+                            batch_size=batch_size,
+                            learning_rate=learning_rate,
+                            seed=seed,
+                            on_step=lambda *a, callbacks=callbacks: [c(*a) for c in callbacks],
+                            should_stop=(lambda: stop["requested"]) if single else None,
+                        )
                 except ValueError as error:  # e.g. a batch that does not split over the devices
                     if main:
                         print(f"error: {error}", file=sys.stderr)
@@ -217,13 +274,17 @@ def run_parallel(model, steps, batch_size, learning_rate, seed, out, plot, strea
     result["steps"] = len(losses["purejax"])
     result["reference_way"] = REFERENCE[parallel]
     result["max_rel_loss_diff"] = _max_rel(losses["purejax"], losses["flaxed"])
-    result["max_rel_diff_vs_single"] = {side: _max_rel(losses[side], losses["reference"])
-                                        for side in ("purejax", "flaxed")}
+    result["max_rel_diff_vs_single"] = {
+        side: _max_rel(losses[side], losses["reference"]) for side in ("purejax", "flaxed")
+    }
     result["tolerance"], result["tolerance_vs_single"] = TRAINING_RTOL, DEVICES_RTOL
     result["interrupted"] = stop["requested"]
     complete = len({len(v) for v in losses.values()}) == 1 and result["steps"] > 0
-    result["ok"] = bool(complete and result["max_rel_loss_diff"] <= TRAINING_RTOL
-                        and max(result["max_rel_diff_vs_single"].values()) <= DEVICES_RTOL)
+    result["ok"] = bool(
+        complete
+        and result["max_rel_loss_diff"] <= TRAINING_RTOL
+        and max(result["max_rel_diff_vs_single"].values()) <= DEVICES_RTOL
+    )
     if not main:
         return 130 if stop["requested"] else 0 if result["ok"] else 1
     display.show(display.console(stream), parallel_table(result))

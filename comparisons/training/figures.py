@@ -9,6 +9,7 @@ takes a `comparisons.training.pair.train_pair` result, with the trained variable
 matplotlib is optional (the `plots` extra): `pyplot()` imports it when a picture is drawn, with
 the Agg backend, so `train --no-plot` and the rest of the package run without it.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,15 +44,23 @@ def curves(result: dict, path: str) -> str:
     top.plot(steps, result["purejax"]["loss"], color=COLOURS["purejax"], lw=2.5, alpha=0.7, label="purejax")
     top.plot(steps, result["flaxed"]["loss"], color=COLOURS["flaxed"], lw=1, ls="--", label="flaxed (Flax + Optax)")
     top.set_ylabel("training loss")
-    top.set_title(f"{result['model']}: purejax and Flax trained side by side\n"
-                  f"seed {result['seed']}, batch {result['batch_size']}, learning rate {result['learning_rate']:g}",
-                  fontsize=10)
+    top.set_title(
+        f"{result['model']}: purejax and Flax trained side by side\n"
+        f"seed {result['seed']}, batch {result['batch_size']}, learning rate {result['learning_rate']:g}",
+        fontsize=10,
+    )
     top.legend()
     top.grid(alpha=0.3)
     diff = loss_rel(result["purejax"]["loss"], result["flaxed"]["loss"])
     floor = 1e-9  # a difference of exactly 0 (bitwise equal) is drawn on this floor
-    bottom.semilogy(steps, np.maximum(diff, floor), color="tab:green", marker=".", lw=0.8,
-                    label=f"|purejax - flaxed| / max(|loss|, 0.1) (0 drawn at {floor:g})")
+    bottom.semilogy(
+        steps,
+        np.maximum(diff, floor),
+        color="tab:green",
+        marker=".",
+        lw=0.8,
+        label=f"|purejax - flaxed| / max(|loss|, 0.1) (0 drawn at {floor:g})",
+    )
     bottom.axhline(TRAINING_RTOL, color="tab:red", ls=":", label=f"tolerance {TRAINING_RTOL:g}")
     bottom.set_ylim(floor / 2, max(TRAINING_RTOL * 10, float(diff.max()) * 2 if diff.size else 1))
     bottom.set_xlabel("step")
@@ -70,7 +79,7 @@ def vae_samples(images: dict, path: str, title: str) -> str:
     sides = list(images)
     classes, n = images[sides[0]].shape[:2]
     fig, axes = plt.subplots(1, len(sides), figsize=(3.2 * len(sides), 3.4))
-    for ax, side in zip(np.atleast_1d(axes), sides):
+    for ax, side in zip(np.atleast_1d(axes), sides, strict=True):
         grid = np.asarray(images[side])[..., 0]  # [classes, n, 8, 8]
         grid = np.pad(grid, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=0.0)  # a white frame (gray_r: 0 is white)
         grid = grid.transpose(0, 2, 1, 3).reshape(classes * grid.shape[2], n * grid.shape[3])
@@ -95,14 +104,19 @@ def mdn_mixture(data: dict, predictions: dict, path: str, title: str) -> str:
     plt = pyplot()
     sides = list(predictions)
     fig, axes = plt.subplots(1, len(sides), figsize=(5 * len(sides), 4), sharey=True)
-    for ax, side in zip(np.atleast_1d(axes), sides):
+    for ax, side in zip(np.atleast_1d(axes), sides, strict=True):
         x, weights, means, stds = (np.asarray(a) for a in predictions[side])
         ax.scatter(data["x"][:, 0], data["y"][:, 0], s=3, color="grey", alpha=0.4, label="test data")
         for k in range(means.shape[1]):
             colour = f"C{k % 10}"
             ax.plot(x, means[:, k], color=colour, lw=1.5, label=f"component {k} mean")
-            ax.fill_between(x, means[:, k] - stds[:, k], means[:, k] + stds[:, k], color=colour,
-                            alpha=float(np.clip(weights[:, k].mean(), 0.05, 0.4)))
+            ax.fill_between(
+                x,
+                means[:, k] - stds[:, k],
+                means[:, k] + stds[:, k],
+                color=colour,
+                alpha=float(np.clip(weights[:, k].mean(), 0.05, 0.4)),
+            )
         ax.set_title(side)
         ax.set_xlabel("x")
         ax.grid(alpha=0.3)
@@ -122,7 +136,7 @@ def draw(model: str, result: dict, out: str, seed: int, stream) -> list[str]:
     makers = {"vae": _vae, "mdn": _mdn, "lstm_lm": _lstm_lm}
     if model not in makers:
         return []
-    sides = dict(zip(("purejax", "flaxed"), modules(model)))
+    sides = dict(zip(("purejax", "flaxed"), modules(model), strict=True))
     variables = {side: model_variables(result[side]["state"]) for side in sides}
     key = purejax.random.fold_in(purejax.random.PRNGKey(seed), 10_000)  # the same key for both sides
     return makers[model](sides, variables, key, out, stream)
@@ -130,11 +144,16 @@ def draw(model: str, result: dict, out: str, seed: int, stream) -> list[str]:
 
 def _vae(sides, variables, key, out, stream):
     labels = np.repeat(np.arange(10), SAMPLES_PER_CLASS).astype(np.int32)  # [80]: 0 0 ... 9 9
-    images = {side: np.asarray(module.sample(variables[side], key, labels)).reshape(10, SAMPLES_PER_CLASS, 8, 8, 1)
-              for side, module in sides.items()}
+    images = {
+        side: np.asarray(module.sample(variables[side], key, labels)).reshape(10, SAMPLES_PER_CLASS, 8, 8, 1)
+        for side, module in sides.items()
+    }
     same = np.array_equal(images["purejax"], images["flaxed"])
-    vae_samples(images, os.path.join(out, "samples.png"),
-                      f"VAE samples per class, same key ({'identical' if same else 'different'} on both sides)")
+    vae_samples(
+        images,
+        os.path.join(out, "samples.png"),
+        f"VAE samples per class, same key ({'identical' if same else 'different'} on both sides)",
+    )
     return ["samples.png"]
 
 
@@ -143,8 +162,12 @@ def _mdn(sides, variables, key, out, stream):
     test = module.load_data()["test"]
     x = np.linspace(float(test["x"].min()), float(test["x"].max()), 200, dtype=np.float32)  # [200]
     predictions = {side: (x, *module.predict(variables[side], x[:, None])) for side, module in sides.items()}
-    mdn_mixture(test, predictions, os.path.join(out, "mixture.png"),
-                      "Mixture density network on the inverse sine problem: component means +- one std")
+    mdn_mixture(
+        test,
+        predictions,
+        os.path.join(out, "mixture.png"),
+        "Mixture density network on the inverse sine problem: component means +- one std",
+    )
     return ["mixture.png"]
 
 

@@ -9,12 +9,14 @@
 `train_pair` returns both loss curves, both evaluations and the largest relative loss difference;
 `python -m comparisons train`, the report's training rows and the model tests all use it.
 """
+
 from __future__ import annotations
 
 import importlib
 import time
+from collections.abc import Iterator
 from types import ModuleType
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import numpy as np
@@ -24,6 +26,7 @@ from comparisons.parity.measures import TRAINING_RTOL, loss_rel, trees_identical
 from flaxed.train import TrainState as FlaxTrainState
 from purejax.models import MODELS
 from purejax.train import TrainState, average_metrics, make_eval_step, make_train_step
+
 
 def modules(name: str) -> tuple[ModuleType, ModuleType]:
     """`(purejax.models.NAME, flaxed.models.NAME)`, or a ValueError listing the models."""
@@ -37,8 +40,9 @@ def create_states(name: str, variables: dict, learning_rate: float):
     ours, theirs = modules(name)
     extra = {"batch_stats": variables["batch_stats"]} if "batch_stats" in variables else {}
     state_p = TrainState.create(apply_fn=None, params=variables["params"], tx=ours.optimizer(learning_rate), **extra)
-    state_f = FlaxTrainState.create(apply_fn=None, params=variables["params"], tx=theirs.optimizer(learning_rate),
-                                    **extra)
+    state_f = FlaxTrainState.create(
+        apply_fn=None, params=variables["params"], tx=theirs.optimizer(learning_rate), **extra
+    )
     return state_p, state_f
 
 
@@ -57,8 +61,13 @@ class Setup(NamedTuple):
     k_eval: Any
 
 
-def setup(name: str, batch_size: int | None = None, learning_rate: float | None = None, seed: int = 0,
-          data_options: dict | None = None) -> Setup:
+def setup(
+    name: str,
+    batch_size: int | None = None,
+    learning_rate: float | None = None,
+    seed: int = 0,
+    data_options: dict | None = None,
+) -> Setup:
     """The modules, the model's defaults where None, the keys split from `PRNGKey(seed)`, the data, init."""
     ours, theirs = modules(name)
     batch_size = ours.DEFAULTS["batch_size"] if batch_size is None else batch_size
@@ -66,8 +75,9 @@ def setup(name: str, batch_size: int | None = None, learning_rate: float | None 
     k_init, k_data, k_step, k_eval = purejax.random.split(purejax.random.PRNGKey(seed), 4)
     train = ours.train_batches(k_data, batch_size, **(data_options or {}))
     first = next(ours.train_batches(k_data, batch_size, **(data_options or {})))  # the same first batch
-    return Setup(ours, theirs, batch_size, learning_rate, train, first, ours.init(k_init, first), k_init, k_step,
-                 k_eval)
+    return Setup(
+        ours, theirs, batch_size, learning_rate, train, first, ours.init(k_init, first), k_init, k_step, k_eval
+    )
 
 
 def evaluate(eval_step, state, module: ModuleType, batch_size: int, key, data_options: dict | None = None) -> dict:
@@ -79,9 +89,17 @@ def evaluate(eval_step, state, module: ModuleType, batch_size: int, key, data_op
     return average_metrics(history, sizes)
 
 
-def train_pair(name: str, steps: int | None = None, batch_size: int | None = None,
-               learning_rate: float | None = None, seed: int = 0, evaluate_at_end: bool = True,
-               on_step=None, should_stop=None, data_options: dict | None = None) -> dict:
+def train_pair(
+    name: str,
+    steps: int | None = None,
+    batch_size: int | None = None,
+    learning_rate: float | None = None,
+    seed: int = 0,
+    evaluate_at_end: bool = True,
+    on_step=None,
+    should_stop=None,
+    data_options: dict | None = None,
+) -> dict:
     """Train both versions of model `name` for `steps` steps from the same variables.
 
     Args:
@@ -105,8 +123,10 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
     steps = ours.DEFAULTS["steps"] if steps is None else steps
     init_equal = trees_identical(run.variables, theirs.init(run.k_init, run.first))
     state_p, state_f = create_states(name, run.variables, learning_rate)
-    sides = {"purejax": [ours, state_p, make_train_step(ours.loss_fn)],
-             "flaxed": [theirs, state_f, make_train_step(theirs.loss_fn)]}
+    sides = {
+        "purejax": [ours, state_p, make_train_step(ours.loss_fn)],
+        "flaxed": [theirs, state_f, make_train_step(theirs.loss_fn)],
+    }
     losses = {side: [] for side in sides}
     seconds = {side: [] for side in sides}  # per step; the first includes compiling
     for step in range(steps):
@@ -120,18 +140,30 @@ def train_pair(name: str, steps: int | None = None, batch_size: int | None = Non
             seconds[side].append(time.perf_counter() - start)
         if on_step is not None:
             on_step(step, losses["purejax"][-1], losses["flaxed"][-1])
-    result = {"model": name, "steps": len(losses["purejax"]), "seed": seed, "batch_size": batch_size,
-              "learning_rate": learning_rate, "init_equal": init_equal}
+    result = {
+        "model": name,
+        "steps": len(losses["purejax"]),
+        "seed": seed,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "init_equal": init_equal,
+    }
     for side, (module, state, _) in sides.items():
-        evals = (evaluate(make_eval_step(module.loss_fn), state, module, batch_size, run.k_eval, data_options)
-                 if evaluate_at_end and losses[side] else {})
+        evals = (
+            evaluate(make_eval_step(module.loss_fn), state, module, batch_size, run.k_eval, data_options)
+            if evaluate_at_end and losses[side]
+            else {}
+        )
         times = seconds[side]
-        result[side] = {"loss": losses[side], "eval": evals, "seconds": float(np.sum(times)),
-                        "first_step_seconds": times[0] if times else 0.0,
-                        "median_step_ms": 1e3 * float(np.median(times[1:])) if len(times) > 1 else None,
-                        "state": state}
+        result[side] = {
+            "loss": losses[side],
+            "eval": evals,
+            "seconds": float(np.sum(times)),
+            "first_step_seconds": times[0] if times else 0.0,
+            "median_step_ms": 1e3 * float(np.median(times[1:])) if len(times) > 1 else None,
+            "state": state,
+        }
     diffs = loss_rel(losses["purejax"], losses["flaxed"])
     result["max_rel_loss_diff"] = float(diffs.max()) if diffs.size else 0.0
     result["ok"] = bool(init_equal and result["max_rel_loss_diff"] <= TRAINING_RTOL)
     return result
-

@@ -12,6 +12,7 @@ reference is the same per-device program run with `vmap` on one device; for mode
 randomness that equals the one-device run too. Every process of a multi-process run calls this
 the same way (SPMD) and gets the same losses.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,17 @@ WAYS = ("single", "sharding", "pmap", "vmap")
 REFERENCE = {"sharding": "single", "pmap": "vmap"}
 
 
-def train_parallel(name: str, side: str, way: str, steps: int, batch_size: int | None = None,
-                   learning_rate: float | None = None, seed: int = 0, on_step=None, should_stop=None) -> dict:
+def train_parallel(
+    name: str,
+    side: str,
+    way: str,
+    steps: int,
+    batch_size: int | None = None,
+    learning_rate: float | None = None,
+    seed: int = 0,
+    on_step=None,
+    should_stop=None,
+) -> dict:
     """Train one side of model `name` for `steps` steps the `way` given; returns its losses.
 
     Returns `{"loss": [...], "seconds", "devices", "processes", "way", "side"}`. Raises a
@@ -60,20 +70,37 @@ def train_parallel(name: str, side: str, way: str, steps: int, batch_size: int |
         step, feed, read = make_train_step(loss_fn), (lambda b, k: (b, k)), float
     elif way == "vmap":
         step, read = parallel.vmap_train_step(loss_fn), float
-        feed = lambda b, k: (parallel.shard(b, devices), k)  # noqa: E731
+
+        def feed(b, k):
+            return (parallel.shard(b, devices), k)
     elif way == "pmap":
         step, state = parallel.pmap_train_step(loss_fn), parallel.replicate(state)
         local = batch_size // processes  # this process's examples, then one shard per local device
-        feed = lambda b, k: (parallel.shard({n: x[jax.process_index() * local:][:local] for n, x in b.items()},  # noqa: E731
-                                            jax.local_device_count()), k)
-        read = lambda loss: float(np.asarray(loss)[0])  # noqa: E731
+
+        def feed(b, k):
+            return (
+                parallel.shard(
+                    {n: x[jax.process_index() * local :][:local] for n, x in b.items()},
+                    jax.local_device_count(),
+                ),
+                k,
+            )
+
+        def read(loss):
+            return float(np.asarray(loss)[0])
     else:  # sharding
         mesh = parallel.data_mesh()
         step = parallel.sharded_train_step(loss_fn, mesh)
         state = parallel.put_global(state, parallel.replicated(mesh))
-        feed = lambda b, k: (parallel.put_global(b, parallel.batch_sharding(mesh)),  # noqa: E731
-                             parallel.put_global(k, parallel.replicated(mesh)))
-        read = lambda loss: float(parallel.local_value(loss))  # noqa: E731
+
+        def feed(b, k):
+            return (
+                parallel.put_global(b, parallel.batch_sharding(mesh)),
+                parallel.put_global(k, parallel.replicated(mesh)),
+            )
+
+        def read(loss):
+            return float(parallel.local_value(loss))
 
     losses, seconds = [], 0.0
     for i in range(steps):
@@ -86,8 +113,14 @@ def train_parallel(name: str, side: str, way: str, steps: int, batch_size: int |
         seconds += time.perf_counter() - start
         if on_step is not None:
             on_step(i, losses[-1])
-    return {"loss": losses, "seconds": seconds, "devices": 1 if way in ("single", "vmap") else devices,
-            "processes": processes, "way": way, "side": side}
+    return {
+        "loss": losses,
+        "seconds": seconds,
+        "devices": 1 if way in ("single", "vmap") else devices,
+        "processes": processes,
+        "way": way,
+        "side": side,
+    }
 
 
 def compare(name: str, steps: int, ways=("pmap", "sharding"), sides=("purejax", "flaxed"), **kwargs) -> dict:
@@ -100,10 +133,15 @@ def compare(name: str, steps: int, ways=("pmap", "sharding"), sides=("purejax", 
                     runs[side, w] = train_parallel(name, side, w, steps, **kwargs)["loss"]
             diff = loss_rel(runs[side, way], runs[side, REFERENCE[way]])
             diffs[side, way] = float(diff.max()) if diff.size else 0.0
-    return {"model": name, "steps": steps, "devices": jax.device_count(), "processes": jax.process_count(),
-            "losses": {f"{s}/{w}": v for (s, w), v in runs.items()},
-            "max_rel_diff": {f"{s}/{w}": v for (s, w), v in diffs.items()},
-            "ok": all(v <= DEVICES_RTOL for v in diffs.values())}
+    return {
+        "model": name,
+        "steps": steps,
+        "devices": jax.device_count(),
+        "processes": jax.process_count(),
+        "losses": {f"{s}/{w}": v for (s, w), v in runs.items()},
+        "max_rel_diff": {f"{s}/{w}": v for (s, w), v in diffs.items()},
+        "ok": all(v <= DEVICES_RTOL for v in diffs.values()),
+    }
 
 
 def main(argv=None) -> int:

@@ -5,6 +5,7 @@ the batches, the learning goal) as `purejax/models/NAME.py` does, imports `DEFAU
 `check_batch` from `purejax/models/NAME.py`, and defines `build`, `init`, `loss_fn`, `optimizer`
 (and extras) with the real libraries.
 """
+
 from purejax.models import MODELS
 
 __all__ = ["MODELS"]

@@ -12,9 +12,10 @@ Counterpart: `purejax/models/cnn.py` (`DEFAULTS`, `NAME`, `check_batch` are impo
 The data, batches and learning goal are the task `purejax/data/tasks/digits.py`, bound here as
 purejax's module binds them.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import flax.linen as nn
 import jax.numpy as jnp
@@ -22,7 +23,6 @@ import optax
 
 from purejax.data.tasks import digits
 from purejax.models.cnn import DEFAULTS, NAME, check_batch
-
 
 # --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
 
@@ -56,11 +56,17 @@ class CNN(nn.Module):
         return nn.Dense(self.num_classes)(x)  # [batch, 10]
 
 
-def build(features: Sequence[int] = (16, 32), hidden: int = 64, dropout_rate: float = 0.2,
-          momentum: float = 0.9, axis_name: str | None = None) -> CNN:
+def build(
+    features: Sequence[int] = (16, 32),
+    hidden: int = 64,
+    dropout_rate: float = 0.2,
+    momentum: float = 0.9,
+    axis_name: str | None = None,
+) -> CNN:
     """The classifier; see `CNN` for the hyperparameters."""
-    return CNN(features=tuple(features), hidden=hidden, dropout_rate=dropout_rate, momentum=momentum,
-               axis_name=axis_name)
+    return CNN(
+        features=tuple(features), hidden=hidden, dropout_rate=dropout_rate, momentum=momentum, axis_name=axis_name
+    )
 
 
 def init(key, batch, **hparams) -> dict:
@@ -84,8 +90,9 @@ def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
     else:
         if key is None:
             raise ValueError(f"{NAME}: training needs a key for dropout: loss_fn(variables, batch, key)")
-        logits, updates = model.apply(variables, batch["image"], train=True, rngs={"dropout": key},
-                                      mutable=["batch_stats"])  # [batch, 10]
+        logits, updates = model.apply(
+            variables, batch["image"], train=True, rngs={"dropout": key}, mutable=["batch_stats"]
+        )  # [batch, 10]
     loss = optax.softmax_cross_entropy_with_integer_labels(logits, batch["label"]).mean()
     return loss, {"accuracy": accuracy(logits, batch["label"]), **updates}
 
@@ -95,5 +102,18 @@ def optimizer(learning_rate: float) -> optax.GradientTransformation:
     return optax.adam(learning_rate)
 
 
-__all__ = ["CNN", "DEFAULTS", "NAME", "build", "check_batch", "eval_batches", "example_batch", "init",
-           "learning_goal", "load_data", "loss_fn", "optimizer", "train_batches"]
+__all__ = [
+    "CNN",
+    "DEFAULTS",
+    "NAME",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "train_batches",
+]

@@ -7,6 +7,7 @@ Counterpart: `purejax/models/linear_regression.py` (`DEFAULTS`, `NAME`, `check_b
 from there). The data, batches and learning goal are the task `purejax/data/tasks/linear.py`, bound
 here as purejax's module binds them.
 """
+
 from __future__ import annotations
 
 import flax.linen as nn
@@ -15,7 +16,6 @@ import optax
 
 from purejax.data.tasks import linear
 from purejax.models.linear_regression import DEFAULTS, NAME, check_batch
-
 
 # --- data: the task purejax/data/tasks/linear.py, shared by purejax and flaxed ---------------
 
@@ -55,5 +55,18 @@ def optimizer(learning_rate: float) -> optax.GradientTransformation:
     return optax.sgd(learning_rate)
 
 
-__all__ = ["DEFAULTS", "NAME", "build", "check_batch", "eval_batches", "example_batch", "init", "learning_goal",
-           "load_data", "loss_fn", "optimizer", "predict", "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "NAME",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "predict",
+    "train_batches",
+]

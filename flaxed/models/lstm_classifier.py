@@ -9,6 +9,7 @@ Counterpart: `purejax/models/lstm_classifier.py` (`DEFAULTS`, `NAME`, `check_bat
 are imported from there). The data, batches and learning goal are the task
 `purejax/data/tasks/digits.py`, bound here as purejax's module binds them.
 """
+
 from __future__ import annotations
 
 import flax.linen as nn
@@ -17,7 +18,6 @@ import optax
 
 from purejax.data.tasks import digits
 from purejax.models.lstm_classifier import DEFAULTS, NAME, as_sequence, check_batch
-
 
 # --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
 
@@ -76,6 +76,20 @@ def optimizer(learning_rate: float) -> optax.GradientTransformation:
     return optax.adam(learning_rate)
 
 
-__all__ = ["DEFAULTS", "LSTMClassifier", "NAME", "as_sequence", "build", "check_batch", "eval_batches",
-           "example_batch", "init", "learning_goal", "load_data", "loss_fn", "optimizer", "predict",
-           "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "LSTMClassifier",
+    "NAME",
+    "as_sequence",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "predict",
+    "train_batches",
+]

@@ -19,6 +19,7 @@ Differences:
   `LSTMCell_0` beside `RNN_0` (which holds none); unbound, the RNN adopts it as `RNN_0/cell`, the
   layout `nn.RNN` has on its own and purejax's `RNN` always has.
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,7 +33,6 @@ import optax
 
 from purejax.data.tasks import text
 from purejax.models.lstm_lm import DEFAULTS, HPARAMS, NAME, check_batch, check_sample_args
-
 
 # --- data: the task purejax/data/tasks/text.py, shared by purejax and flaxed -----------------
 
@@ -92,7 +92,7 @@ def tbptt_loss(variables, tokens, bptt_length: int, carry=None, **hparams):
         raise ValueError(f"{NAME}: bptt_length must be a positive integer, got {bptt_length!r}")
     total, hits = 0.0, 0.0
     for start in range(0, steps, bptt_length):
-        chunk = tokens[:, start:start + bptt_length + 1]  # [batch, n + 1]
+        chunk = tokens[:, start : start + bptt_length + 1]  # [batch, n + 1]
         n = chunk.shape[1] - 1
         loss, (metrics, carry) = chunk_loss(variables, chunk, carry, **hparams)
         carry = jax.lax.stop_gradient(carry)  # PyTorch: hc.detach()
@@ -116,14 +116,22 @@ def optimizer(learning_rate: float) -> optax.GradientTransformation:
     return optax.adam(learning_rate)
 
 
-def sample(variables, key, prompt: bytes, length: int, temperature: float = 1.0, greedy: bool = False,
-           **hparams) -> bytes:
+def sample(
+    variables, key, prompt: bytes, length: int, temperature: float = 1.0, greedy: bool = False, **hparams
+) -> bytes:
     """`length` bytes continuing `prompt`: argmax, or `jax.random.categorical(key_t, logits / temperature)`."""
     prompt = check_sample_args(prompt, length, temperature)
     if length == 0:
         return b""
-    out = _generate(variables, key, jnp.asarray(prompt), jnp.float32(temperature), length=int(length),
-                    greedy=bool(greedy), hparams=tuple(sorted(hparams.items())))  # [length]
+    out = _generate(
+        variables,
+        key,
+        jnp.asarray(prompt),
+        jnp.float32(temperature),
+        length=int(length),
+        greedy=bool(greedy),
+        hparams=tuple(sorted(hparams.items())),
+    )  # [length]
     return bytes(np.asarray(out).astype(np.uint8))
 
 
@@ -146,6 +154,22 @@ def _generate(variables, key, prompt, temperature, *, length: int, greedy: bool,
     return out
 
 
-__all__ = ["DEFAULTS", "LSTMLM", "NAME", "build", "check_batch", "chunk_loss", "eval_batches", "example_batch",
-           "init", "learning_goal", "load_data", "loss_fn", "optimizer", "sample", "tbptt_loss", "train_batches",
-           "unigram_entropy"]
+__all__ = [
+    "DEFAULTS",
+    "LSTMLM",
+    "NAME",
+    "build",
+    "check_batch",
+    "chunk_loss",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "sample",
+    "tbptt_loss",
+    "train_batches",
+    "unigram_entropy",
+]

@@ -7,6 +7,7 @@ Counterpart: `purejax/models/mdn.py` (`DEFAULTS`, `NAME`, `check_batch` are impo
 The data, batches and learning goal are the task `purejax/data/tasks/inverse_sine.py`, bound here as
 purejax's module binds them.
 """
+
 from __future__ import annotations
 
 import flax.linen as nn
@@ -16,7 +17,6 @@ import optax
 
 from purejax.data.tasks import inverse_sine
 from purejax.models.mdn import DEFAULTS, NAME, check_batch
-
 
 # --- data: the task purejax/data/tasks/inverse_sine.py, shared by purejax and flaxed ---------
 
@@ -47,7 +47,7 @@ class MDN(nn.Module):
 def mixture_nll(logits, means, log_stds, y):
     """Per-example NLL of `y: [batch, 1]` under the mixture, `[batch]`, with `jax.nn`'s stable pieces."""
     z = (y - means) * jnp.exp(-log_stds)  # [batch, K]
-    log_normal = -0.5 * z ** 2 - log_stds - inverse_sine.LOG_SQRT_2PI  # [batch, K]
+    log_normal = -0.5 * z**2 - log_stds - inverse_sine.LOG_SQRT_2PI  # [batch, K]
     return -jax.nn.logsumexp(jax.nn.log_softmax(logits, axis=-1) + log_normal, axis=-1)  # [batch]
 
 
@@ -84,5 +84,21 @@ def optimizer(learning_rate: float) -> optax.GradientTransformation:
     return optax.adam(learning_rate)
 
 
-__all__ = ["DEFAULTS", "MDN", "NAME", "build", "check_batch", "eval_batches", "example_batch", "gaussian_baseline",
-           "init", "learning_goal", "load_data", "loss_fn", "mixture_nll", "optimizer", "predict", "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "MDN",
+    "NAME",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "gaussian_baseline",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "mixture_nll",
+    "optimizer",
+    "predict",
+    "train_batches",
+]

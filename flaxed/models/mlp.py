@@ -9,6 +9,7 @@ Counterpart: `purejax/models/mlp.py` (`DEFAULTS`, `NAME`, `check_batch` are impo
 The data, batches and learning goal are the task `purejax/data/tasks/digits.py`, bound here as
 purejax's module binds them.
 """
+
 from __future__ import annotations
 
 import flax.linen as nn
@@ -17,7 +18,6 @@ import optax
 
 from purejax.data.tasks import digits
 from purejax.models.mlp import DEFAULTS, NAME, check_batch
-
 
 # --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
 
@@ -71,5 +71,19 @@ def optimizer(learning_rate: float) -> optax.GradientTransformation:
     return optax.adam(learning_rate)
 
 
-__all__ = ["DEFAULTS", "MLP", "NAME", "accuracy", "build", "check_batch", "eval_batches", "example_batch", "init",
-           "learning_goal", "load_data", "loss_fn", "optimizer", "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "MLP",
+    "NAME",
+    "accuracy",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "train_batches",
+]

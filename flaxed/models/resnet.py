@@ -8,9 +8,10 @@ Counterpart: `purejax/models/resnet.py` (`DEFAULTS`, `NAME`, `check_batch` are i
 The data, batches and learning goal are the task `purejax/data/tasks/digits.py`, bound here as
 purejax's module binds them.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import flax.linen as nn
 import jax.numpy as jnp
@@ -18,7 +19,6 @@ import optax
 
 from purejax.data.tasks import digits
 from purejax.models.resnet import DEFAULTS, NAME, check_batch
-
 
 # --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
 
@@ -39,8 +39,13 @@ class ResNetBlock(nn.Module):
 
     @nn.compact
     def __call__(self, x, train: bool):
-        norm = lambda: nn.BatchNorm(use_running_average=not train, momentum=self.momentum,  # noqa: E731
-                                    axis_name=self.axis_name)
+        def norm():
+            return nn.BatchNorm(
+                use_running_average=not train,
+                momentum=self.momentum,
+                axis_name=self.axis_name,
+            )
+
         y = nn.Conv(self.features, (3, 3), self.strides, use_bias=False)(x)  # [batch, H / s, W / s, features]
         y = nn.relu(norm()(y))
         y = nn.Conv(self.features, (3, 3), use_bias=False)(y)
@@ -62,8 +67,7 @@ class ResNet(nn.Module):
     @nn.compact
     def __call__(self, x, train: bool = True):
         x = nn.Conv(self.stage_features[0], (3, 3), use_bias=False)(x)  # [batch, 8, 8, 16]
-        x = nn.relu(nn.BatchNorm(use_running_average=not train, momentum=self.momentum,
-                                 axis_name=self.axis_name)(x))
+        x = nn.relu(nn.BatchNorm(use_running_average=not train, momentum=self.momentum, axis_name=self.axis_name)(x))
         previous = self.stage_features[0]
         for features in self.stage_features:
             strides = 2 if features > previous else 1
@@ -108,5 +112,20 @@ def optimizer(learning_rate: float) -> optax.GradientTransformation:
     return optax.adam(learning_rate)
 
 
-__all__ = ["DEFAULTS", "NAME", "ResNet", "ResNetBlock", "build", "check_batch", "eval_batches", "example_batch",
-           "init", "learning_goal", "load_data", "loss_fn", "optimizer", "predict", "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "NAME",
+    "ResNet",
+    "ResNetBlock",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "predict",
+    "train_batches",
+]

@@ -9,6 +9,7 @@ Counterpart: `purejax/models/vae.py` (`DEFAULTS`, `NAME`, `check_batch` are impo
 The data, batches and learning goal are the task `purejax/data/tasks/digits.py`, bound here as
 purejax's module binds them.
 """
+
 from __future__ import annotations
 
 import flax.linen as nn
@@ -18,7 +19,6 @@ import optax
 
 from purejax.data.tasks import digits
 from purejax.models.vae import DEFAULTS, NAME, check_batch
-
 
 # --- data: the task purejax/data/tasks/digits.py, shared by purejax and flaxed ---------------
 
@@ -95,7 +95,7 @@ def loss_fn(variables, batch, key, train: bool = True, **hparams):
     logits, mean, logvar = build(**hparams).apply(variables, image, jnp.asarray(batch["label"]), key)
     pixels = image.reshape(image.shape[0], digits.PIXELS)  # [batch, 64]
     reconstruction = optax.sigmoid_binary_cross_entropy(logits, pixels).sum(axis=-1).mean()
-    kl = (0.5 * (jnp.exp(logvar) + mean ** 2 - 1.0 - logvar).sum(axis=-1)).mean()
+    kl = (0.5 * (jnp.exp(logvar) + mean**2 - 1.0 - logvar).sum(axis=-1)).mean()
     return reconstruction + kl, {"reconstruction": reconstruction, "kl": kl}
 
 
@@ -118,6 +118,23 @@ def optimizer(learning_rate: float) -> optax.GradientTransformation:
     return optax.adam(learning_rate)
 
 
-__all__ = ["DEFAULTS", "NAME", "VAE", "Decoder", "Encoder", "build", "check_batch", "decode", "eval_batches",
-           "example_batch", "init", "learning_goal", "load_data", "loss_fn", "optimizer", "pixel_mean_baseline",
-           "sample", "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "NAME",
+    "VAE",
+    "Decoder",
+    "Encoder",
+    "build",
+    "check_batch",
+    "decode",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "pixel_mean_baseline",
+    "sample",
+    "train_batches",
+]

@@ -6,6 +6,7 @@
 
 Counterpart: `orbax.checkpoint` (`StandardCheckpointer`, `CheckpointManager`); `flaxed/checkpoint.py`.
 """
+
 from purejax.checkpoint.manager import CheckpointManager
 from purejax.checkpoint.npz import FORMAT, VERSION, restore, save
 

@@ -35,6 +35,7 @@ Differences:
   Orbax keys its metadata by tuple-of-strings key paths; this nests like the tree itself, so a
   reader sees the structure, and it records node kinds so a tree can be rebuilt without a target.
 """
+
 from __future__ import annotations
 
 import collections
@@ -102,6 +103,7 @@ def _show(node: dict) -> str:
 
 # --- tree -> description + arrays (save) --------------------------------------------------------
 
+
 def describe(tree, path: tuple = (), arrays: dict | None = None) -> tuple[dict, dict]:
     """`(description, {leaf name: numpy array})` for `tree`; TypeError/ValueError name the bad path."""
     arrays = {} if arrays is None else arrays
@@ -111,12 +113,13 @@ def describe(tree, path: tuple = (), arrays: dict | None = None) -> tuple[dict, 
     kind, cls, names, children, _ = info
     bad = [k for k in names if kind == "dict" and type(k) not in (str, int)]
     if bad:
-        raise TypeError(f"purejax.checkpoint.save: dict keys must be str or int (JSON keeps those), got "
-                        f"{bad[0]!r} at {where(path)}")
+        raise TypeError(
+            f"purejax.checkpoint.save: dict keys must be str or int (JSON keeps those), got {bad[0]!r} at {where(path)}"
+        )
     node: dict[str, Any] = {"node": kind, "class": cls}
     if kind in ("dict", "namedtuple", "custom"):
         node["keys"] = names
-    node["children"] = [describe(c, path + (str(n),), arrays)[0] for n, c in zip(names, children)]
+    node["children"] = [describe(c, path + (str(n),), arrays)[0] for n, c in zip(names, children, strict=True)]
     return node, arrays
 
 
@@ -129,14 +132,18 @@ def _store_leaf(x, path: tuple, arrays: dict) -> dict:
     elif type(x) in _SCALARS.values():
         kind = type(x).__name__
     else:
-        raise TypeError(f"purejax.checkpoint.save: the leaf at {where(path)} is a {type(x).__name__}; "
-                        "expected an array (jax or numpy) or a Python number")
+        raise TypeError(
+            f"purejax.checkpoint.save: the leaf at {where(path)} is a {type(x).__name__}; "
+            "expected an array (jax or numpy) or a Python number"
+        )
     array = np.asarray(x)
     if not array.dtype.isnative:
         array = array.astype(array.dtype.newbyteorder("="))
     if array.dtype.kind not in "biufcV" or np.dtype(array.dtype.name) != array.dtype:
-        raise TypeError(f"purejax.checkpoint.save: the leaf at {where(path)} has dtype {array.dtype}; "
-                        "expected a numeric dtype (bool, int, float, complex, bfloat16, ...)")
+        raise TypeError(
+            f"purejax.checkpoint.save: the leaf at {where(path)} has dtype {array.dtype}; "
+            "expected a numeric dtype (bool, int, float, complex, bfloat16, ...)"
+        )
     if name in arrays or name == RESERVED:
         raise ValueError(f"purejax.checkpoint.save: two leaves would be stored as {name!r}; rename a dict key")
     leaf = {"leaf": name, "shape": list(array.shape), "dtype": array.dtype.name, "type": kind}
@@ -148,6 +155,7 @@ def _store_leaf(x, path: tuple, arrays: dict) -> dict:
 
 
 # --- description + arrays -> tree (restore) -----------------------------------------------------
+
 
 def leaf_entries(node: dict):
     """Every leaf entry of a description, in flatten order."""
@@ -172,20 +180,23 @@ def plain(node: dict, arrays: dict):
     children = [plain(child, arrays) for child in node["children"]]
     if node["node"] in ("list", "tuple", "None"):
         return {"list": list, "tuple": tuple, "None": lambda _: None}[node["node"]](children)
-    return dict(zip(node["keys"], children))
+    return dict(zip(node["keys"], children, strict=True))
 
 
 def _like_target(array: np.ndarray, leaf: dict, target, path: tuple, caller: str):
     if type(target) in _SCALARS.values():  # e.g. step=0 of a fresh TrainState: any scalar of its kind
         if array.shape != () or array.dtype.kind not in _SCALAR_KINDS[type(target).__name__]:
-            raise ValueError(f"{caller}: at {where(path)} the checkpoint holds {array.dtype}{list(array.shape)}, "
-                             f"the target a Python {type(target).__name__}")
+            raise ValueError(
+                f"{caller}: at {where(path)} the checkpoint holds {array.dtype}{list(array.shape)}, "
+                f"the target a Python {type(target).__name__}"
+            )
         return _as_saved(array, leaf["type"])
     shape, dtype = getattr(target, "shape", None), getattr(target, "dtype", None)
     if shape is None or dtype is None or tuple(shape) != array.shape or np.dtype(dtype) != array.dtype:
         wanted = f"{dtype}{list(shape)}" if shape is not None and dtype is not None else type(target).__name__
-        raise ValueError(f"{caller}: at {where(path)} the checkpoint holds {array.dtype}{list(array.shape)}, "
-                         f"the target {wanted}")
+        raise ValueError(
+            f"{caller}: at {where(path)} the checkpoint holds {array.dtype}{list(array.shape)}, the target {wanted}"
+        )
     if isinstance(target, (np.ndarray, np.generic)):
         return array if isinstance(target, np.ndarray) else array[()]
     return jnp.asarray(array)
@@ -196,15 +207,31 @@ def into(node: dict, target, arrays: dict, caller: str, path: tuple = ()):
     info = _one_level(target)
     if info is None and "leaf" in node:
         return _like_target(arrays[node["leaf"]], node, target, path, caller)
-    theirs = ({"leaf": "", "dtype": getattr(target, "dtype", type(target).__name__),
-               "shape": list(getattr(target, "shape", ()))} if info is None else
-              {"node": info[0], "class": info[1], "keys": info[2], "children": info[3]})
-    same = (info is not None and "leaf" not in node and node["node"] == info[0] and node["class"] == info[1]
-            and len(node["children"]) == len(info[3]) and node.get("keys", info[2]) == info[2])
+    theirs = (
+        {
+            "leaf": "",
+            "dtype": getattr(target, "dtype", type(target).__name__),
+            "shape": list(getattr(target, "shape", ())),
+        }
+        if info is None
+        else {"node": info[0], "class": info[1], "keys": info[2], "children": info[3]}
+    )
+    same = (
+        info is not None
+        and "leaf" not in node
+        and node["node"] == info[0]
+        and node["class"] == info[1]
+        and len(node["children"]) == len(info[3])
+        and node.get("keys", info[2]) == info[2]
+    )
     if not same:
-        raise ValueError(f"{caller}: the target differs from the checkpoint at {where(path)}: "
-                         f"the target has {_show(theirs)}, the checkpoint {_show(node)}")
+        raise ValueError(
+            f"{caller}: the target differs from the checkpoint at {where(path)}: "
+            f"the target has {_show(theirs)}, the checkpoint {_show(node)}"
+        )
     assert info is not None  # `same` is False for a leaf target
     _, _, names, children, treedef = info
-    return treedef.unflatten(into(child_node, child, arrays, caller, path + (str(name),))
-                             for child_node, child, name in zip(node["children"], children, names))
+    return treedef.unflatten(
+        into(child_node, child, arrays, caller, path + (str(name),))
+        for child_node, child, name in zip(node["children"], children, names, strict=True)
+    )

@@ -22,6 +22,7 @@ Differences:
   skips the save and returns False; `save` returns the file it wrote. One file per step, where Orbax
   writes a directory per step.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,9 @@ class CheckpointManager:
     """
 
     def __init__(self, directory, max_to_keep: int | None = None):
-        if max_to_keep is not None and (isinstance(max_to_keep, bool) or not isinstance(max_to_keep, int)
-                                        or max_to_keep < 1):
+        if max_to_keep is not None and (
+            isinstance(max_to_keep, bool) or not isinstance(max_to_keep, int) or max_to_keep < 1
+        ):
             raise ValueError(f"CheckpointManager: max_to_keep must be a positive int or None, got {max_to_keep!r}")
         self.directory, self.max_to_keep = os.fspath(directory), max_to_keep
         os.makedirs(self.directory, exist_ok=True)
@@ -75,11 +77,13 @@ class CheckpointManager:
             raise TypeError(f"CheckpointManager.save: step must be an int, got {step!r}")
         step, latest = int(step), self.latest_step()
         if step < 0 or (latest is not None and step <= latest):
-            raise ValueError(f"CheckpointManager.save: step {step} must be >= 0 and above the latest saved "
-                             f"step ({latest}) in {self.directory!r}")
+            raise ValueError(
+                f"CheckpointManager.save: step {step} must be >= 0 and above the latest saved "
+                f"step ({latest}) in {self.directory!r}"
+            )
         path = save(self._path(step), tree)
         if self.max_to_keep is not None:
-            for old in self.all_steps()[:-self.max_to_keep]:
+            for old in self.all_steps()[: -self.max_to_keep]:
                 os.remove(self._path(old))
         return path
 
@@ -96,6 +100,7 @@ class CheckpointManager:
                 raise FileNotFoundError(f"CheckpointManager.restore: no checkpoints in {self.directory!r}")
         path = self._path(int(step))
         if not os.path.isfile(path):
-            raise FileNotFoundError(f"CheckpointManager.restore: no checkpoint {path!r} for step {step}; "
-                                    f"saved steps: {self.all_steps()}")
+            raise FileNotFoundError(
+                f"CheckpointManager.restore: no checkpoint {path!r} for step {step}; saved steps: {self.all_steps()}"
+            )
         return restore(path, target)

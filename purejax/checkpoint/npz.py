@@ -40,6 +40,7 @@ Differences:
   types are not kept. We write the zip ourselves (as `np.savez` does) so that no leaf name can clash
   with `np.savez`'s own `file` argument.
 """
+
 from __future__ import annotations
 
 import json
@@ -107,18 +108,23 @@ def _read(path: str) -> tuple[dict, dict]:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(z[layout.RESERVED])
             if meta.get("format") != FORMAT or meta.get("version") != VERSION:
-                raise ValueError(f"expected format {FORMAT!r} version {VERSION}, got {meta.get('format')!r} "
-                                 f"version {meta.get('version')!r}")
+                raise ValueError(
+                    f"expected format {FORMAT!r} version {VERSION}, got {meta.get('format')!r} "
+                    f"version {meta.get('version')!r}"
+                )
             arrays = {}
             for leaf in layout.leaf_entries(meta["tree"]):
                 array, stored = z[leaf["leaf"]], np.dtype(leaf.get("stored_as", leaf["dtype"]))
                 if array.shape != tuple(leaf["shape"]) or array.dtype != stored:
-                    raise ValueError(f"member {leaf['leaf']!r} holds {array.dtype}{list(array.shape)}, "
-                                     f"tree.json says {stored}{leaf['shape']}")
+                    raise ValueError(
+                        f"member {leaf['leaf']!r} holds {array.dtype}{list(array.shape)}, "
+                        f"tree.json says {stored}{leaf['shape']}"
+                    )
                 arrays[leaf["leaf"]] = array.view(np.dtype(leaf["dtype"])) if "stored_as" in leaf else array
     except Exception as error:  # a truncated zip, a bad CRC, a missing member, broken JSON, ...
-        raise ValueError(f"purejax.checkpoint.restore: {path!r} is not a readable checkpoint "
-                         f"({type(error).__name__}: {error})") from error
+        raise ValueError(
+            f"purejax.checkpoint.restore: {path!r} is not a readable checkpoint ({type(error).__name__}: {error})"
+        ) from error
     return meta["tree"], arrays
 
 

@@ -10,10 +10,12 @@ module offers: endless shuffled training batches, the test split in order, and a
 Counterpart: the data loaders the seeds use (`tf.data`, `torch.utils.data.DataLoader`); this is
 the small numpy version JAX's own examples write by hand.
 """
+
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Iterator, cast
+from collections.abc import Callable, Iterator
+from typing import cast
 
 import numpy as np
 
@@ -37,8 +39,9 @@ def take(data: dict, index) -> dict:
     return {name: np.asarray(array)[index] for name, array in data.items()}
 
 
-def batches(data: dict, batch_size: int, *, key=None, epochs: int | None = 1,
-            remainder: str = "drop") -> Iterator[dict]:
+def batches(
+    data: dict, batch_size: int, *, key=None, epochs: int | None = 1, remainder: str = "drop"
+) -> Iterator[dict]:
     """Yield `{name: [batch_size, ...]}` batches of `data`, epoch after epoch.
 
         order_e = permutation(fold_in(key, e), n)     # a fresh order per epoch (key given)
@@ -68,19 +71,19 @@ def batches(data: dict, batch_size: int, *, key=None, epochs: int | None = 1,
 
 def _batches(data: dict, n: int, batch_size: int, key, epochs: int | None, remainder: str) -> Iterator[dict]:
     """The generator behind `batches`, started after its arguments were checked."""
-    for epoch in (itertools.count() if epochs is None else range(epochs)):
+    for epoch in itertools.count() if epochs is None else range(epochs):
         if key is None:
             order = np.arange(n)
         else:
             order = np.asarray(purejax.random.permutation(purejax.random.fold_in(key, epoch), n))
         for start in range(0, n, batch_size):
-            index = order[start:start + batch_size]  # [B] or fewer at the end
+            index = order[start : start + batch_size]  # [B] or fewer at the end
             short = batch_size - len(index)
             if short and remainder == "drop":
                 break
             mask = np.ones(batch_size, bool)
             if short and remainder == "pad":
-                mask[len(index):] = False
+                mask[len(index) :] = False
                 index = np.concatenate([index, np.resize(order, short)])  # repeat the first examples
             batch = take(data, index)
             if remainder == "pad":

@@ -10,17 +10,35 @@ log-sigmoid / log-softmax / log-sum-exp they rest on are `purejax.nn`'s.
 
 Counterpart: `optax.losses` (optax/losses/).
 """
+
 from purejax.losses.classification import (
-    hinge_loss, kl_divergence, sigmoid_binary_cross_entropy, softmax_cross_entropy,
+    hinge_loss,
+    kl_divergence,
+    sigmoid_binary_cross_entropy,
+    softmax_cross_entropy,
     softmax_cross_entropy_with_integer_labels,
 )
 from purejax.losses.regression import (
-    cosine_distance, cosine_similarity, huber_loss, l2_loss, log_cosh, squared_error,
+    cosine_distance,
+    cosine_similarity,
+    huber_loss,
+    l2_loss,
+    log_cosh,
+    squared_error,
 )
 from purejax.losses.smoothing import smooth_labels
 
 __all__ = [
-    "cosine_distance", "cosine_similarity", "hinge_loss", "huber_loss", "kl_divergence", "l2_loss",
-    "log_cosh", "sigmoid_binary_cross_entropy", "smooth_labels", "softmax_cross_entropy",
-    "softmax_cross_entropy_with_integer_labels", "squared_error",
+    "cosine_distance",
+    "cosine_similarity",
+    "hinge_loss",
+    "huber_loss",
+    "kl_divergence",
+    "l2_loss",
+    "log_cosh",
+    "sigmoid_binary_cross_entropy",
+    "smooth_labels",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_with_integer_labels",
+    "squared_error",
 ]

@@ -6,6 +6,7 @@ message that names the loss, the argument, what was expected and what came, and 
 what Optax lets through. Shapes are static, so every check here also runs under `jax.jit`;
 *values* (a label out of range, a probability below 0) are traced and cannot be checked.
 """
+
 from __future__ import annotations
 
 import jax

@@ -7,13 +7,18 @@ logits of +-1e4 or +-1e30 give finite losses and gradients.
 
 Counterpart: `optax.losses` (optax/losses/_classification.py). Same formulas in the same order.
 """
+
 from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
 
 from purejax.losses._checks import (
-    canonical_axes, check_broadcast, check_float, check_integer, shape_of,
+    canonical_axes,
+    check_broadcast,
+    check_float,
+    check_integer,
+    shape_of,
 )
 from purejax.nn.activations import log_sigmoid
 from purejax.nn.softmax import log_softmax, logsumexp
@@ -163,8 +168,7 @@ def softmax_cross_entropy_with_integer_labels(logits, labels, axis=-1, where=Non
         if where is not None:
             where = where.transpose(batch_axes + class_axes)
             where = where.reshape(where.shape[:axis] + (-1,))
-    label_logits = jnp.take_along_axis(
-        logits, jnp.expand_dims(labels, axis), axis=axis).take(0, axis=axis)  # [batch]
+    label_logits = jnp.take_along_axis(logits, jnp.expand_dims(labels, axis), axis=axis).take(0, axis=axis)  # [batch]
     log_normalizers = logsumexp(logits, axis=axis, where=where)  # [batch]
     out = log_normalizers - label_logits  # [batch]
     if where is not None:

@@ -6,6 +6,7 @@ vector) and leaves the reduction (`.mean()`, `.sum()`) to the caller, as Optax d
 Counterpart: `optax.losses` (optax/losses/_regression.py). Same formulas in the same order, so
 results and gradients agree bitwise.
 """
+
 from __future__ import annotations
 
 import jax

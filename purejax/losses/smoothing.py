@@ -2,6 +2,7 @@
 
 Counterpart: `optax.losses.smooth_labels` (optax/losses/_smoothing.py). Same formula.
 """
+
 from __future__ import annotations
 
 import jax

@@ -30,10 +30,11 @@ References:
   Srivastava et al., *Dropout: A Simple Way to Prevent Neural Networks from Overfitting*, 2014,
   https://jmlr.org/papers/v15/srivastava14a.html
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from collections.abc import Sequence
 
 import jax.numpy as jnp
 
@@ -62,6 +63,7 @@ def check_batch(batch) -> None:
 
 
 # --- the model -------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class CNN(nn.Layer):
@@ -100,8 +102,9 @@ class CNN(nn.Layer):
         x = image  # [batch, 8, 8, 1]
         for features in self.features:
             x = scope.child(nn.Conv(features, kernel_size=(3, 3)))(x)  # [batch, h, w, features]
-            x = scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum,
-                                         axis_name=self.axis_name))(x)
+            x = scope.child(
+                nn.BatchNorm(use_running_average=not train, momentum=self.momentum, axis_name=self.axis_name)
+            )(x)
             x = nn.max_pool(nn.relu(x), window_shape=(2, 2), strides=(2, 2))  # [batch, h / 2, w / 2, features]
         x = x.reshape((x.shape[0], -1))  # [batch, 2 * 2 * features[-1]]
         x = nn.relu(scope.child(nn.Dense(self.hidden))(x))  # [batch, hidden]
@@ -109,11 +112,17 @@ class CNN(nn.Layer):
         return scope.child(nn.Dense(self.num_classes))(x)  # [batch, 10]
 
 
-def build(features: Sequence[int] = (16, 32), hidden: int = 64, dropout_rate: float = 0.2,
-          momentum: float = 0.9, axis_name: str | None = None) -> CNN:
+def build(
+    features: Sequence[int] = (16, 32),
+    hidden: int = 64,
+    dropout_rate: float = 0.2,
+    momentum: float = 0.9,
+    axis_name: str | None = None,
+) -> CNN:
     """The classifier; see `CNN` for the hyperparameters."""
-    return CNN(features=tuple(features), hidden=hidden, dropout_rate=dropout_rate, momentum=momentum,
-               axis_name=axis_name)
+    return CNN(
+        features=tuple(features), hidden=hidden, dropout_rate=dropout_rate, momentum=momentum, axis_name=axis_name
+    )
 
 
 def init(key, batch, **hparams) -> dict:
@@ -146,8 +155,9 @@ def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
     else:
         if key is None:
             raise ValueError(f"{NAME}: training needs a key for dropout: loss_fn(variables, batch, key)")
-        logits, updates = model.apply(variables, batch["image"], train=True, rngs={"dropout": key},
-                                      mutable=["batch_stats"])  # [batch, 10]
+        logits, updates = model.apply(
+            variables, batch["image"], train=True, rngs={"dropout": key}, mutable=["batch_stats"]
+        )  # [batch, 10]
     loss = losses.softmax_cross_entropy_with_integer_labels(logits, batch["label"]).mean()
     return loss, {"accuracy": accuracy(logits, batch["label"]), **updates}
 
@@ -157,5 +167,18 @@ def optimizer(learning_rate: float) -> optim.GradientTransformation:
     return optim.adam(learning_rate)
 
 
-__all__ = ["CNN", "DEFAULTS", "NAME", "build", "check_batch", "eval_batches", "example_batch", "init",
-           "learning_goal", "load_data", "loss_fn", "optimizer", "train_batches"]
+__all__ = [
+    "CNN",
+    "DEFAULTS",
+    "NAME",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "train_batches",
+]

@@ -12,6 +12,7 @@ Shared with `flaxed/models/linear_regression.py` (imported from here): `DEFAULTS
 
 Counterpart: `flaxed/models/linear_regression.py` (`flax.linen.Dense` and `optax.sgd`).
 """
+
 from __future__ import annotations
 
 import jax.numpy as jnp
@@ -40,6 +41,7 @@ def check_batch(batch) -> None:
 
 
 # --- the model -------------------------------------------------------------------------------
+
 
 def build() -> nn.Dense:
     """One `Dense(1)` layer: params `{'kernel': [3, 1], 'bias': [1]}`."""
@@ -70,5 +72,18 @@ def optimizer(learning_rate: float) -> optim.GradientTransformation:
     return optim.sgd(learning_rate)
 
 
-__all__ = ["DEFAULTS", "NAME", "build", "check_batch", "eval_batches", "example_batch", "init", "learning_goal",
-           "load_data", "loss_fn", "optimizer", "predict", "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "NAME",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "predict",
+    "train_batches",
+]

@@ -26,6 +26,7 @@ References:
   Graves, Mohamed & Hinton, *Speech Recognition with Deep Recurrent Neural Networks*, 2013
   (stacked LSTMs), https://arxiv.org/abs/1303.5778
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -65,6 +66,7 @@ def as_sequence(image):
 
 
 # --- the model -------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class LSTMClassifier(nn.Layer):
@@ -132,6 +134,20 @@ def optimizer(learning_rate: float) -> optim.GradientTransformation:
     return optim.adam(learning_rate)
 
 
-__all__ = ["DEFAULTS", "LSTMClassifier", "NAME", "as_sequence", "build", "check_batch", "eval_batches",
-           "example_batch", "init", "learning_goal", "load_data", "loss_fn", "optimizer", "predict",
-           "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "LSTMClassifier",
+    "NAME",
+    "as_sequence",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "predict",
+    "train_batches",
+]

@@ -34,6 +34,7 @@ Differences:
   The PyTorch seed carries `(h, c)` and sums the loss over the sequence; here the carry is Flax's
   `(c, h)` and the loss is the mean per predicted byte (learning rates do not depend on T).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -75,6 +76,7 @@ def check_batch(batch) -> None:
 
 
 # --- the model -------------------------------------------------------------------------------
+
 
 def learned_carry(c0, batch_size: int) -> tuple:
     """`(c, h) = (c0, tanh(c0))`, each broadcast to `[batch, hidden]`: the state before the first byte."""
@@ -155,7 +157,7 @@ def tbptt_loss(variables, tokens, bptt_length: int, carry=None, **hparams):
         raise ValueError(f"{NAME}: bptt_length must be a positive integer, got {bptt_length!r}")
     total, hits = 0.0, 0.0
     for start in range(0, steps, bptt_length):
-        chunk = tokens[:, start:start + bptt_length + 1]  # [batch, n + 1]: overlaps the next by one byte
+        chunk = tokens[:, start : start + bptt_length + 1]  # [batch, n + 1]: overlaps the next by one byte
         n = chunk.shape[1] - 1
         loss, (metrics, carry) = chunk_loss(variables, chunk, carry, **hparams)
         carry = lax.stop_gradient(carry)  # the value goes on, the gradient stops here
@@ -193,8 +195,9 @@ def check_sample_args(prompt, length, temperature) -> np.ndarray:
     return np.frombuffer(bytes(prompt), np.uint8).astype(np.int32)[None, :]  # [1, P]
 
 
-def sample(variables, key, prompt: bytes, length: int, temperature: float = 1.0, greedy: bool = False,
-           **hparams) -> bytes:
+def sample(
+    variables, key, prompt: bytes, length: int, temperature: float = 1.0, greedy: bool = False, **hparams
+) -> bytes:
     """`length` bytes that continue `prompt` (the continuation only).
 
         carry, logits = apply(prompt)                            # read the prompt, from the learned state
@@ -207,8 +210,15 @@ def sample(variables, key, prompt: bytes, length: int, temperature: float = 1.0,
     tokens = check_sample_args(prompt, length, temperature)  # [1, P]
     if length == 0:
         return b""
-    out = _generate(variables, key, jnp.asarray(tokens), jnp.float32(temperature), length=int(length),
-                    greedy=bool(greedy), hparams=tuple(sorted(hparams.items())))  # [length]
+    out = _generate(
+        variables,
+        key,
+        jnp.asarray(tokens),
+        jnp.float32(temperature),
+        length=int(length),
+        greedy=bool(greedy),
+        hparams=tuple(sorted(hparams.items())),
+    )  # [length]
     return bytes(np.asarray(out).astype(np.uint8))
 
 
@@ -231,6 +241,25 @@ def _generate(variables, key, prompt, temperature, *, length: int, greedy: bool,
     return out
 
 
-__all__ = ["DEFAULTS", "HPARAMS", "LSTMLM", "NAME", "build", "check_batch", "check_sample_args", "chunk_loss",
-           "eval_batches", "example_batch", "init", "learned_carry", "learning_goal", "load_data", "loss_fn",
-           "optimizer", "sample", "tbptt_loss", "train_batches", "unigram_entropy"]
+__all__ = [
+    "DEFAULTS",
+    "HPARAMS",
+    "LSTMLM",
+    "NAME",
+    "build",
+    "check_batch",
+    "check_sample_args",
+    "chunk_loss",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learned_carry",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "sample",
+    "tbptt_loss",
+    "train_batches",
+    "unigram_entropy",
+]

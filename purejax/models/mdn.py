@@ -26,6 +26,7 @@ Differences:
   `Dense(K)` heads give logits, means and log-widths, and the likelihood stays in log space
   (`log_softmax` + `logsumexp`), finite even where every density underflows to 0.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -61,6 +62,7 @@ def check_batch(batch) -> None:
 
 # --- the model -------------------------------------------------------------------------------
 
+
 def mixture_nll(logits, means, log_stds, y):
     """Per-example negative log-likelihood of `y` under a Gaussian mixture, stably.
 
@@ -80,7 +82,7 @@ def mixture_nll(logits, means, log_stds, y):
     Counterpart: `flaxed.models.mdn.mixture_nll` (`jax.nn.log_softmax`, `jax.nn.logsumexp`).
     """
     z = (y - means) * jnp.exp(-log_stds)  # standardised residual, [batch, K]
-    log_normal = -0.5 * z ** 2 - log_stds - inverse_sine.LOG_SQRT_2PI  # log N(y | component k), [batch, K]
+    log_normal = -0.5 * z**2 - log_stds - inverse_sine.LOG_SQRT_2PI  # log N(y | component k), [batch, K]
     return -nn.logsumexp(nn.log_softmax(logits, axis=-1) + log_normal, axis=-1)  # [batch]
 
 
@@ -150,5 +152,21 @@ def optimizer(learning_rate: float) -> optim.GradientTransformation:
     return optim.adam(learning_rate)
 
 
-__all__ = ["DEFAULTS", "MDN", "NAME", "build", "check_batch", "eval_batches", "example_batch", "gaussian_baseline",
-           "init", "learning_goal", "load_data", "loss_fn", "mixture_nll", "optimizer", "predict", "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "MDN",
+    "NAME",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "gaussian_baseline",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "mixture_nll",
+    "optimizer",
+    "predict",
+    "train_batches",
+]

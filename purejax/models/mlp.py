@@ -17,6 +17,7 @@ References:
   Rumelhart, Hinton & Williams, *Learning representations by back-propagating errors*, 1986,
   https://doi.org/10.1038/323533a0
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -49,6 +50,7 @@ def check_batch(batch) -> None:
 
 
 # --- the model -------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class MLP(nn.Layer):
@@ -99,5 +101,20 @@ def optimizer(learning_rate: float) -> optim.GradientTransformation:
     return optim.adam(learning_rate)
 
 
-__all__ = ["DEFAULTS", "MLP", "NAME", "accuracy", "build", "check_batch", "check_digits", "eval_batches",
-           "example_batch", "init", "learning_goal", "load_data", "loss_fn", "optimizer", "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "MLP",
+    "NAME",
+    "accuracy",
+    "build",
+    "check_batch",
+    "check_digits",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "train_batches",
+]

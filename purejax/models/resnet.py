@@ -22,10 +22,11 @@ References:
   He, Zhang, Ren & Sun, *Deep Residual Learning for Image Recognition*, 2015,
   https://arxiv.org/abs/1512.03385
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from collections.abc import Sequence
 
 import jax.numpy as jnp
 
@@ -61,6 +62,7 @@ def check_batch(batch) -> None:
 
 # --- the model -------------------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class ResNetBlock(nn.Layer):
     """A basic residual block: two 3x3 convolutions with BatchNorm, plus the input (projected if needed).
@@ -90,8 +92,9 @@ class ResNetBlock(nn.Layer):
 
     def forward(self, scope: nn.Scope, x, train: bool):
         def norm(h):
-            return scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum,
-                                            axis_name=self.axis_name))(h)
+            return scope.child(
+                nn.BatchNorm(use_running_average=not train, momentum=self.momentum, axis_name=self.axis_name)
+            )(h)
 
         def conv(kernel, strides=1):
             return scope.child(nn.Conv(self.features, (kernel, kernel), strides, use_bias=False))
@@ -127,8 +130,11 @@ class ResNet(nn.Layer):
 
     def forward(self, scope: nn.Scope, x, train: bool = True):
         x = scope.child(nn.Conv(self.stage_features[0], (3, 3), use_bias=False))(x)  # [batch, 8, 8, 16]
-        x = nn.relu(scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum,
-                                             axis_name=self.axis_name))(x))
+        x = nn.relu(
+            scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum, axis_name=self.axis_name))(
+                x
+            )
+        )
         previous = self.stage_features[0]
         for features in self.stage_features:
             strides = 2 if features > previous else 1
@@ -177,5 +183,20 @@ def optimizer(learning_rate: float) -> optim.GradientTransformation:
     return optim.adam(learning_rate)
 
 
-__all__ = ["DEFAULTS", "NAME", "ResNet", "ResNetBlock", "build", "check_batch", "eval_batches", "example_batch",
-           "init", "learning_goal", "load_data", "loss_fn", "optimizer", "predict", "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "NAME",
+    "ResNet",
+    "ResNetBlock",
+    "build",
+    "check_batch",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "predict",
+    "train_batches",
+]

@@ -30,6 +30,7 @@ Differences:
   inputs of both encoder and decoder (q(z | x, y) and p(x | z, y), as Sohn et al.), and the loss
   is the whole negative ELBO: sigmoid cross-entropy and KL weighted 1.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,6 +63,7 @@ def check_batch(batch) -> None:
 
 
 # --- the model -------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class Encoder(nn.Layer):
@@ -140,7 +142,7 @@ def loss_fn(variables, batch, key, train: bool = True, **hparams):
     logits, mean, logvar = build(**hparams).apply(variables, image, jnp.asarray(batch["label"]), key)
     pixels = image.reshape(image.shape[0], digits.PIXELS)  # [batch, 64]
     reconstruction = losses.sigmoid_binary_cross_entropy(logits, pixels).sum(axis=-1).mean()
-    kl = (0.5 * (jnp.exp(logvar) + mean ** 2 - 1.0 - logvar).sum(axis=-1)).mean()  # KL to N(0, I)
+    kl = (0.5 * (jnp.exp(logvar) + mean**2 - 1.0 - logvar).sum(axis=-1)).mean()  # KL to N(0, I)
     return reconstruction + kl, {"reconstruction": reconstruction, "kl": kl}
 
 
@@ -173,6 +175,23 @@ def optimizer(learning_rate: float) -> optim.GradientTransformation:
     return optim.adam(learning_rate)
 
 
-__all__ = ["DEFAULTS", "NAME", "VAE", "Decoder", "Encoder", "build", "check_batch", "decode", "eval_batches",
-           "example_batch", "init", "learning_goal", "load_data", "loss_fn", "optimizer", "pixel_mean_baseline",
-           "sample", "train_batches"]
+__all__ = [
+    "DEFAULTS",
+    "NAME",
+    "VAE",
+    "Decoder",
+    "Encoder",
+    "build",
+    "check_batch",
+    "decode",
+    "eval_batches",
+    "example_batch",
+    "init",
+    "learning_goal",
+    "load_data",
+    "loss_fn",
+    "optimizer",
+    "pixel_mean_baseline",
+    "sample",
+    "train_batches",
+]

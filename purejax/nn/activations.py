@@ -14,6 +14,7 @@ Differences:
   Inputs go through `jnp.asarray`, so lists are accepted (jax.nn refuses them). `mish`,
   `squareplus`, `sparse_plus`, `sparse_sigmoid` and `logmeanexp` are left out.
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -24,8 +25,24 @@ import numpy as np
 from jax import lax
 
 __all__ = [
-    "celu", "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "leaky_relu", "log_sigmoid",
-    "relu", "relu6", "selu", "sigmoid", "silu", "soft_sign", "softplus", "swish", "tanh",
+    "celu",
+    "elu",
+    "gelu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "leaky_relu",
+    "log_sigmoid",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "silu",
+    "soft_sign",
+    "softplus",
+    "swish",
+    "tanh",
 ]
 
 

@@ -12,10 +12,12 @@ normalizes with those running averages instead:
 
 Counterpart: `flax.linen.BatchNorm` (flax/linen/normalization.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax.numpy as jnp
 
@@ -106,8 +108,9 @@ class BatchNorm(Layer):
         return ["batch_stats"] if flag is not None and not flag else False
 
     def forward(self, scope: Scope, x, use_running_average: bool | None = None, *, mask=None):
-        use_running_average = merge_param(scope.where, "use_running_average", self.use_running_average,
-                                          use_running_average, _HINT)
+        use_running_average = merge_param(
+            scope.where, "use_running_average", self.use_running_average, use_running_average, _HINT
+        )
         feature_axes = canonicalize_axes(x.ndim, self.axis)
         reduction_axes = tuple(i for i in range(x.ndim) if i not in feature_axes)  # e.g. (0, 1, 2) for NHWC
         feature_shape = tuple(x.shape[a] for a in feature_axes)  # [C]
@@ -121,14 +124,32 @@ class BatchNorm(Layer):
                 mean, var = jnp.asarray(mean, self.param_dtype), jnp.asarray(var, self.param_dtype)
         else:
             mean, var = compute_stats(  # [C] each; across devices too, except in init
-                x, reduction_axes, dtype=self.dtype,
+                x,
+                reduction_axes,
+                dtype=self.dtype,
                 axis_name=None if scope.initializing else self.axis_name,
-                axis_index_groups=self.axis_index_groups, use_fast_variance=self.use_fast_variance,
-                mask=mask, force_float32_reductions=self.force_float32_reductions)
+                axis_index_groups=self.axis_index_groups,
+                use_fast_variance=self.use_fast_variance,
+                mask=mask,
+                force_float32_reductions=self.force_float32_reductions,
+            )
             if not scope.initializing:  # running averages (exponential moving averages)
                 ra_mean.value = self.momentum * ra_mean.value + (1 - self.momentum) * mean
                 ra_var.value = self.momentum * ra_var.value + (1 - self.momentum) * var
 
-        return normalize(scope, x, mean, var, reduction_axes, feature_axes, self.dtype, self.param_dtype,
-                         self.epsilon, self.use_bias, self.use_scale, self.bias_init, self.scale_init,
-                         self.force_float32_reductions)
+        return normalize(
+            scope,
+            x,
+            mean,
+            var,
+            reduction_axes,
+            feature_axes,
+            self.dtype,
+            self.param_dtype,
+            self.epsilon,
+            self.use_bias,
+            self.use_scale,
+            self.bias_init,
+            self.scale_init,
+            self.force_float32_reductions,
+        )

@@ -5,10 +5,12 @@
 
 Counterpart: `flax.linen.Sequential` (flax/linen/combinators.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from purejax.nn.module import Layer, Scope
 
@@ -54,8 +56,9 @@ class Sequential(Layer):
 
     def __post_init__(self):
         if not isinstance(self.layers, Sequence):
-            raise ValueError(f"Sequential: 'layers' must be a sequence (list or tuple), got "
-                             f"'{type(self.layers).__name__}'")
+            raise ValueError(
+                f"Sequential: 'layers' must be a sequence (list or tuple), got '{type(self.layers).__name__}'"
+            )
 
     def forward(self, scope: Scope, *args, **kwargs):
         if not self.layers:

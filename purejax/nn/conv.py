@@ -22,10 +22,12 @@ References:
   Dumoulin and Visin, *A guide to convolution arithmetic for deep learning*, 2016,
   https://arxiv.org/abs/1603.07285
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import jax.numpy as jnp
 from jax import lax
@@ -43,18 +45,24 @@ def canonicalize_padding(padding, rank: int, where: str = "padding", allowed: Se
     """A padding string from `allowed`, or `[(low, high)] * rank` from an int or per-axis ints/pairs."""
     if isinstance(padding, str):
         if padding not in allowed:
-            raise ValueError(f"{where}: padding must be one of {list(allowed)}, an int, or {rank} (low, high) "
-                             f"pairs, got {padding!r}")
+            raise ValueError(
+                f"{where}: padding must be one of {list(allowed)}, an int, or {rank} (low, high) pairs, got {padding!r}"
+            )
         return padding
     if isinstance(padding, int):
         return [(padding, padding)] * rank
     if isinstance(padding, Sequence) and len(padding) == rank:
-        pairs = [(p, p) if isinstance(p, int) else tuple(p) for p in padding
-                 if isinstance(p, int) or (isinstance(p, Sequence) and len(p) == 2)]
+        pairs = [
+            (p, p) if isinstance(p, int) else tuple(p)
+            for p in padding
+            if isinstance(p, int) or (isinstance(p, Sequence) and len(p) == 2)
+        ]
         if len(pairs) == rank:
             return pairs
-    raise ValueError(f"{where}: padding must be a string, an int, or a sequence of {rank} ints or (low, high) "
-                     f"pairs (one per spatial axis), got {padding!r}")
+    raise ValueError(
+        f"{where}: padding must be a string, an int, or a sequence of {rank} ints or (low, high) "
+        f"pairs (one per spatial axis), got {padding!r}"
+    )
 
 
 def _per_axis(scope: Scope, name: str, value, rank: int) -> tuple[int, ...]:
@@ -62,8 +70,9 @@ def _per_axis(scope: Scope, name: str, value, rank: int) -> tuple[int, ...]:
     value = 1 if value is None else value
     value = (value,) * rank if isinstance(value, int) else tuple(value)
     if len(value) != rank:
-        raise ValueError(f"{scope.where}: {name} needs {rank} entries (one per spatial axis of kernel_size), "
-                         f"got {value}")
+        raise ValueError(
+            f"{scope.where}: {name} needs {rank} entries (one per spatial axis of kernel_size), got {value}"
+        )
     return value
 
 
@@ -71,8 +80,10 @@ def _flatten_batch(scope: Scope, inputs, kernel_size: tuple):
     """`inputs` as `[batch, *spatial, features]`, and the batch shape to restore afterwards."""
     n_batch = inputs.ndim - (len(kernel_size) + 1)
     if n_batch < 0:
-        raise ValueError(f"{scope.where}: kernel_size {kernel_size} needs inputs [*batch, {len(kernel_size)} "
-                         f"spatial axes, features] of rank >= {len(kernel_size) + 1}, got {list(inputs.shape)}")
+        raise ValueError(
+            f"{scope.where}: kernel_size {kernel_size} needs inputs [*batch, {len(kernel_size)} "
+            f"spatial axes, features] of rank >= {len(kernel_size) + 1}, got {list(inputs.shape)}"
+        )
     require_float(scope, inputs)
     return jnp.reshape(inputs, (-1,) + inputs.shape[n_batch:]), inputs.shape[:n_batch]  # [batch, *spatial, in]
 
@@ -81,8 +92,10 @@ def _check_in_features(scope: Scope, inputs, in_axis: int, groups: int = 1, note
     """Before the kernel is read: its `in` axis (times the groups) must be the inputs' features."""
     stored = scope.get_param("kernel")
     if stored is not None and stored.shape[in_axis] * groups != inputs.shape[-1]:
-        raise ValueError(f"{scope.where}: expected inputs with {stored.shape[in_axis] * groups} features (kernel is "
-                         f"{list(stored.shape)}{note}), got {list(inputs.shape)}")
+        raise ValueError(
+            f"{scope.where}: expected inputs with {stored.shape[in_axis] * groups} features (kernel is "
+            f"{list(stored.shape)}{note}), got {list(inputs.shape)}"
+        )
 
 
 def _kernel_size(scope: Scope, kernel_size) -> tuple[int, ...]:
@@ -159,32 +172,44 @@ class Conv(Layer):
         inputs, batch_shape = _flatten_batch(scope, inputs, kernel_size)
         _check_in_features(scope, inputs, -2, groups, f", feature_group_count={groups}" if groups > 1 else "")
         if inputs.shape[-1] % groups or self.features % groups:
-            raise ValueError(f"{scope.where}: feature_group_count={groups} must divide the input features and "
-                             f"features={self.features}, got inputs {list(inputs.shape)}")
+            raise ValueError(
+                f"{scope.where}: feature_group_count={groups} must divide the input features and "
+                f"features={self.features}, got inputs {list(inputs.shape)}"
+            )
         if padding in ("CIRCULAR", "REFLECT"):  # pad here, then convolve with no padding
-            dilated = [(k - 1) * d + 1 for k, d in zip(kernel_size, kernel_dilation)]
+            dilated = [(k - 1) * d + 1 for k, d in zip(kernel_size, kernel_dilation, strict=True)]
             pads = [(0, 0)] + [((k - 1) // 2, k // 2) for k in dilated] + [(0, 0)]
             inputs = jnp.pad(inputs, pads, mode={"CIRCULAR": "wrap", "REFLECT": "reflect"}[padding])
             padding = "VALID"
         elif padding == "CAUSAL":
             if rank != 1:
-                raise ValueError(f"{scope.where}: padding='CAUSAL' is for 1-D convolutions, got kernel_size "
-                                 f"{kernel_size}")
+                raise ValueError(
+                    f"{scope.where}: padding='CAUSAL' is for 1-D convolutions, got kernel_size {kernel_size}"
+                )
             left = kernel_dilation[0] * (kernel_size[0] - 1)  # each output sees only the past
             inputs = jnp.pad(inputs, [(0, 0), (left, 0), (0, 0)])  # [batch, left + length, in]
             padding = "VALID"
         kernel_shape = kernel_size + (inputs.shape[-1] // groups, self.features)  # [*window, in / g, out]
         if self.mask is not None and self.mask.shape != kernel_shape:
-            raise ValueError(f"{scope.where}: mask must have the kernel's shape {list(kernel_shape)}, "
-                             f"got {list(self.mask.shape)}")
+            raise ValueError(
+                f"{scope.where}: mask must have the kernel's shape {list(kernel_shape)}, got {list(self.mask.shape)}"
+            )
         kernel = scope.param("kernel", self.kernel_init, kernel_shape, self.param_dtype)
         if self.mask is not None:
             kernel *= self.mask
         bias = scope.param("bias", self.bias_init, (self.features,), self.param_dtype) if self.use_bias else None
         inputs, kernel, bias = self.promote_dtype(inputs, kernel, bias, dtype=self.dtype)
-        y = lax.conv_general_dilated(inputs, kernel, strides, padding, lhs_dilation=input_dilation,
-                                     rhs_dilation=kernel_dilation, dimension_numbers=_dimension_numbers(inputs.ndim),
-                                     feature_group_count=groups, precision=self.precision)  # [batch, *spatial_out, out]
+        y = lax.conv_general_dilated(
+            inputs,
+            kernel,
+            strides,
+            padding,
+            lhs_dilation=input_dilation,
+            rhs_dilation=kernel_dilation,
+            dimension_numbers=_dimension_numbers(inputs.ndim),
+            feature_group_count=groups,
+            precision=self.precision,
+        )  # [batch, *spatial_out, out]
         if bias is not None:
             y += jnp.reshape(bias, (1,) * (y.ndim - 1) + (-1,))  # [1, ..., out]
         return jnp.reshape(y, batch_shape + y.shape[1:])  # [*batch, *spatial_out, out]
@@ -250,37 +275,49 @@ class ConvTranspose(Layer):
         kernel_dilation = _per_axis(scope, "kernel_dilation", self.kernel_dilation, rank)
         padding = canonicalize_padding(self.padding, rank, scope.where, TRANSPOSE_PADDINGS)
         inputs, batch_shape = _flatten_batch(scope, inputs, kernel_size)
-        _check_in_features(scope, inputs, -1 if self.transpose_kernel else -2,
-                           note=", transpose_kernel=True" if self.transpose_kernel else "")
+        _check_in_features(
+            scope,
+            inputs,
+            -1 if self.transpose_kernel else -2,
+            note=", transpose_kernel=True" if self.transpose_kernel else "",
+        )
         in_features = inputs.shape[-1]
-        kernel_shape = kernel_size + ((self.features, in_features) if self.transpose_kernel
-                                      else (in_features, self.features))  # [*window, in, out] or [*window, out, in]
+        kernel_shape = kernel_size + (
+            (self.features, in_features) if self.transpose_kernel else (in_features, self.features)
+        )  # [*window, in, out] or [*window, out, in]
         if self.mask is not None and self.mask.shape != kernel_shape:
-            raise ValueError(f"{scope.where}: mask must have the kernel's shape {list(kernel_shape)}, "
-                             f"got {list(self.mask.shape)}")
+            raise ValueError(
+                f"{scope.where}: mask must have the kernel's shape {list(kernel_shape)}, got {list(self.mask.shape)}"
+            )
         kernel = scope.param("kernel", self.kernel_init, kernel_shape, self.param_dtype)
         if self.mask is not None:
             kernel *= self.mask
         bias = scope.param("bias", self.bias_init, (self.features,), self.param_dtype) if self.use_bias else None
         inputs, kernel, bias = self.promote_dtype(inputs, kernel, bias, dtype=self.dtype)
-        y = lax.conv_transpose(inputs, kernel, strides, "VALID" if padding == "CIRCULAR" else padding,
-                               rhs_dilation=kernel_dilation, transpose_kernel=self.transpose_kernel,
-                               precision=self.precision,
-                               preferred_element_type=self.preferred_element_type)  # [batch, *spatial_out, out]
+        y = lax.conv_transpose(
+            inputs,
+            kernel,
+            strides,
+            "VALID" if padding == "CIRCULAR" else padding,
+            rhs_dilation=kernel_dilation,
+            transpose_kernel=self.transpose_kernel,
+            precision=self.precision,
+            preferred_element_type=self.preferred_element_type,
+        )  # [batch, *spatial_out, out]
         if padding == "CIRCULAR":
-            y = self._wrap(y, [n * s for n, s in zip(inputs.shape[1:-1], strides)])
+            y = self._wrap(y, [n * s for n, s in zip(inputs.shape[1:-1], strides, strict=True)])
         if bias is not None:
             y += jnp.reshape(bias, (1,) * (y.ndim - 1) + (-1,))  # [1, ..., out]
         return jnp.reshape(y, batch_shape + y.shape[1:])  # [*batch, *spatial_out, out]
 
     def _wrap(self, y, periods: list[int]):
         """Fold `y` onto one period per spatial axis: pad to two periods' multiple, then sum the periods."""
-        diffs = [-(n - p) % (2 * p) for n, p in zip(y.shape[1:-1], periods)]
+        diffs = [-(n - p) % (2 * p) for n, p in zip(y.shape[1:-1], periods, strict=True)]
         if self.transpose_kernel:  # the extra entry goes right, mirroring Conv
             pads = [(d // 2, (d + 1) // 2) for d in diffs]
         else:  # the extra entry goes left (Flax's convention for even kernels)
             pads = [((d + 1) // 2, d // 2) for d in diffs]
         y = jnp.pad(y, [(0, 0)] + pads + [(0, 0)])
         for i, period in enumerate(periods, start=1):
-            y = jnp.reshape(y, y.shape[:i] + (-1, period) + y.shape[i + 1:]).sum(axis=i)  # [..., period, ...]
+            y = jnp.reshape(y, y.shape[:i] + (-1, period) + y.shape[i + 1 :]).sum(axis=i)  # [..., period, ...]
         return y

@@ -17,6 +17,7 @@ Counterpart: `flax.linen.dtypes.canonicalize_dtype` (here `result_dtype`) and `p
 Differences:
   `require_float` is ours: Flax casts integer and boolean inputs to float32 silently.
 """
+
 from __future__ import annotations
 
 import jax.numpy as jnp
@@ -53,5 +54,7 @@ def promote_dtype(*args, dtype=None, inexact: bool = True) -> list:
 def require_float(scope: Scope, x, what: str = "inputs") -> None:
     """Refuse integer and boolean inputs, which Flax would silently cast to float."""
     if not jnp.issubdtype(jnp.result_type(x), jnp.inexact):
-        raise TypeError(f"{scope.where}: {what} must be float (or complex), got {jnp.result_type(x)}"
-                        f"{list(jnp.shape(x))}; cast them, e.g. x.astype(jnp.float32)")
+        raise TypeError(
+            f"{scope.where}: {what} must be float (or complex), got {jnp.result_type(x)}"
+            f"{list(jnp.shape(x))}; cast them, e.g. x.astype(jnp.float32)"
+        )

@@ -51,6 +51,7 @@ Differences:
   `delta_orthogonal`. A bad `mode` or `distribution` is refused when `variance_scaling` builds the
   initializer, not when it is called.
 """
+
 from __future__ import annotations
 
 import math
@@ -64,10 +65,25 @@ import numpy as np
 import purejax.random
 
 __all__ = [
-    "compute_fans", "constant", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
-    "kaiming_normal", "kaiming_uniform", "lecun_normal", "lecun_uniform", "normal", "ones",
-    "orthogonal", "truncated_normal", "uniform", "variance_scaling", "xavier_normal",
-    "xavier_uniform", "zeros",
+    "compute_fans",
+    "constant",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "kaiming_normal",
+    "kaiming_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "normal",
+    "ones",
+    "orthogonal",
+    "truncated_normal",
+    "uniform",
+    "variance_scaling",
+    "xavier_normal",
+    "xavier_uniform",
+    "zeros",
 ]
 
 MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
@@ -125,6 +141,7 @@ def constant(value, dtype=None):
 
     Counterpart: `jax.nn.initializers.constant`.
     """
+
     def init(key, shape, dtype=dtype):
         return jnp.full(shape, value, dtype=_default(dtype))
 
@@ -147,6 +164,7 @@ def uniform(scale=1e-2, dtype=None):
       Like jax's, it draws from [0, scale), not from [-scale, scale) as `torch.nn.init.uniform_`
       and Keras' `RandomUniform` do.
     """
+
     def init(key, shape, dtype=dtype):
         dtype = real_dtype("uniform", dtype)
         return purejax.random.uniform(key, shape, dtype) * jnp.array(scale, dtype)
@@ -162,6 +180,7 @@ def normal(stddev=1e-2, dtype=None):
 
     Counterpart: `jax.nn.initializers.normal`.
     """
+
     def init(key, shape, dtype=dtype):
         dtype = real_dtype("normal", dtype)
         return purejax.random.normal(key, shape, dtype) * jnp.array(stddev, dtype)
@@ -180,6 +199,7 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
 
     Counterpart: `jax.nn.initializers.truncated_normal`.
     """
+
     def init(key, shape, dtype=dtype):
         dtype = real_dtype("truncated_normal", dtype)
         return purejax.random.truncated_normal(key, lower, upper, shape, dtype) * jnp.array(stddev, dtype)
@@ -191,8 +211,12 @@ def _size(shape: tuple, axes: int | Sequence[int]) -> int:
     return shape[axes] if isinstance(axes, int) else math.prod(shape[i] for i in axes)
 
 
-def compute_fans(shape: Sequence[int], in_axis: int | Sequence[int] = -2, out_axis: int | Sequence[int] = -1,
-                 batch_axis: int | Sequence[int] = ()) -> tuple[float, float]:
+def compute_fans(
+    shape: Sequence[int],
+    in_axis: int | Sequence[int] = -2,
+    out_axis: int | Sequence[int] = -1,
+    batch_axis: int | Sequence[int] = (),
+) -> tuple[float, float]:
     """`(fan_in, fan_out)` of a weight of `shape`; the leftover axes are the receptive field.
 
     Args:
@@ -215,8 +239,15 @@ def compute_fans(shape: Sequence[int], in_axis: int | Sequence[int] = -2, out_ax
     return in_size * receptive_field_size, out_size * receptive_field_size
 
 
-def variance_scaling(scale, mode: str, distribution: str, in_axis: int | Sequence[int] = -2,
-                     out_axis: int | Sequence[int] = -1, batch_axis: int | Sequence[int] = (), dtype=None):
+def variance_scaling(
+    scale,
+    mode: str,
+    distribution: str,
+    in_axis: int | Sequence[int] = -2,
+    out_axis: int | Sequence[int] = -1,
+    batch_axis: int | Sequence[int] = (),
+    dtype=None,
+):
     """An initializer drawing weights with variance `scale / n`, `n` set by `mode` (see module doc).
 
     Args:
@@ -234,15 +265,21 @@ def variance_scaling(scale, mode: str, distribution: str, in_axis: int | Sequenc
     if mode not in MODES:
         raise ValueError(f"purejax.nn.initializers.variance_scaling: mode must be one of {MODES}, got {mode!r}")
     if distribution not in DISTRIBUTIONS:
-        raise ValueError(f"purejax.nn.initializers.variance_scaling: distribution must be one of "
-                         f"{DISTRIBUTIONS}, got {distribution!r}")
+        raise ValueError(
+            f"purejax.nn.initializers.variance_scaling: distribution must be one of "
+            f"{DISTRIBUTIONS}, got {distribution!r}"
+        )
 
     def init(key, shape, dtype=dtype):
         shape = tuple(int(d) for d in shape)
         dtype = real_dtype("variance_scaling", dtype)
         fan_in, fan_out = compute_fans(shape, in_axis, out_axis, batch_axis)
-        denominator = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2,
-                       "fan_geo_avg": (fan_in * fan_out) ** 0.5}[mode]
+        denominator = {
+            "fan_in": fan_in,
+            "fan_out": fan_out,
+            "fan_avg": (fan_in + fan_out) / 2,
+            "fan_geo_avg": (fan_in * fan_out) ** 0.5,
+        }[mode]
         variance = jnp.array(scale / denominator, dtype=dtype)
         if distribution == "truncated_normal":
             stddev = jnp.sqrt(variance) / jnp.array(TRUNCATED_STDDEV, dtype)  # undo the truncation's shrink
@@ -255,10 +292,15 @@ def variance_scaling(scale, mode: str, distribution: str, in_axis: int | Sequenc
 
 
 def _named(scale: float, mode: str, distribution: str, name: str, counterpart: str):
-    def builder(in_axis: int | Sequence[int] = -2, out_axis: int | Sequence[int] = -1,
-                batch_axis: int | Sequence[int] = (), dtype=None):
-        return variance_scaling(scale, mode, distribution, in_axis=in_axis, out_axis=out_axis,
-                                batch_axis=batch_axis, dtype=dtype)
+    def builder(
+        in_axis: int | Sequence[int] = -2,
+        out_axis: int | Sequence[int] = -1,
+        batch_axis: int | Sequence[int] = (),
+        dtype=None,
+    ):
+        return variance_scaling(
+            scale, mode, distribution, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, dtype=dtype
+        )
 
     builder.__name__ = builder.__qualname__ = name
     builder.__doc__ = (
@@ -316,12 +358,15 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None):
       Mezzadri, *How to generate random matrices from the classical compact groups*, 2007,
       https://arxiv.org/abs/math-ph/0609050
     """
+
     def init(key, shape, dtype=dtype):
         shape = tuple(int(d) for d in shape)
         dtype = real_dtype("orthogonal", dtype)
         if len(shape) < 2:
-            raise ValueError(f"purejax.nn.initializers.orthogonal: needs a shape of at least 2 dims "
-                             f"(rows and columns), got {shape}; for a vector use normal() or zeros")
+            raise ValueError(
+                f"purejax.nn.initializers.orthogonal: needs a shape of at least 2 dims "
+                f"(rows and columns), got {shape}; for a vector use normal() or zeros"
+            )
         if any(dim == 0 for dim in shape):
             return jnp.zeros(shape, dtype)
         n_rows, n_cols = math.prod(shape) // shape[column_axis], shape[column_axis]

@@ -24,6 +24,7 @@ Differences:
   Flax's `flax_fix_rng_separator` flag (off by default) is not read: paths are hashed as Flax
   hashes them by default.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -60,7 +61,7 @@ class KeyPath(NamedTuple):
     root: object  # uint32[2], the key the user passed to init/apply
     path: tuple = ()  # scope names, then a counter
 
-    def child(self, *entries) -> "KeyPath":
+    def child(self, *entries) -> KeyPath:
         """The same root, further down the path."""
         return KeyPath(self.root, self.path + entries)
 

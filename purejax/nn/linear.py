@@ -15,11 +15,13 @@ query against every row, which is how a language model ties its input and output
 
 Counterpart: `flax.linen.Dense`, `DenseGeneral`, `Embed` (flax/linen/linear.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import jax.numpy as jnp
 from jax import lax
@@ -39,8 +41,10 @@ def dense_params(scope: Scope, layer, inputs) -> tuple:
     """
     stored = scope.get_param("kernel")
     if stored is not None and stored.shape[0] != inputs.shape[-1]:
-        raise ValueError(f"{scope.where}: expected inputs with {stored.shape[0]} features (kernel is "
-                         f"{list(stored.shape)}), got {list(inputs.shape)}")
+        raise ValueError(
+            f"{scope.where}: expected inputs with {stored.shape[0]} features (kernel is "
+            f"{list(stored.shape)}), got {list(inputs.shape)}"
+        )
     kernel = scope.param("kernel", layer.kernel_init, (inputs.shape[-1], layer.features), layer.param_dtype)
     bias = scope.param("bias", layer.bias_init, (layer.features,), layer.param_dtype) if layer.use_bias else None
     return kernel, bias
@@ -96,8 +100,9 @@ class Dense(Layer):
             raise ValueError(f"{scope.where}: inputs need a feature axis, got a scalar")
         kernel, bias = dense_params(scope, self, inputs)
         inputs, kernel, bias = self.promote_dtype(inputs, kernel, bias, dtype=self.dtype)
-        y = lax.dot_general(inputs, kernel, (((inputs.ndim - 1,), (0,)), ((), ())),
-                            precision=self.precision)  # [..., out]
+        y = lax.dot_general(
+            inputs, kernel, (((inputs.ndim - 1,), (0,)), ((), ())), precision=self.precision
+        )  # [..., out]
         if bias is not None:
             y += jnp.reshape(bias, (1,) * (y.ndim - 1) + (-1,))  # [1, ..., out]
         return y
@@ -154,8 +159,9 @@ class DenseGeneral(Layer):
         features, ndim = as_tuple(self.features), inputs.ndim
         batch_dims = tuple(sorted(d % ndim for d in as_tuple(self.batch_dims)))
         if batch_dims and batch_dims != tuple(range(len(batch_dims))):
-            raise ValueError(f"{scope.where}: batch_dims must be consecutive leading axes 0..n-1, "
-                             f"got {self.batch_dims}")
+            raise ValueError(
+                f"{scope.where}: batch_dims must be consecutive leading axes 0..n-1, got {self.batch_dims}"
+            )
         for ax in as_tuple(self.axis) + as_tuple(self.batch_dims):
             if not -ndim <= ax < ndim:
                 raise ValueError(f"{scope.where}: axis {ax} is out of range for inputs {list(inputs.shape)}")
@@ -163,14 +169,17 @@ class DenseGeneral(Layer):
         n_batch, n_axis = len(batch_dims), len(axis)
         kernel_shape = tuple(inputs.shape[d] for d in batch_dims + axis) + features  # [*b, *a, *f]
         stored = scope.get_param("kernel")
-        if stored is not None and stored.shape[:n_batch + n_axis] != kernel_shape[:n_batch + n_axis]:
-            raise ValueError(f"{scope.where}: expected inputs with sizes {list(stored.shape[n_batch:n_batch + n_axis])}"
-                             f" on axes {list(axis)} (kernel is {list(stored.shape)}), got {list(inputs.shape)}")
+        if stored is not None and stored.shape[: n_batch + n_axis] != kernel_shape[: n_batch + n_axis]:
+            raise ValueError(
+                f"{scope.where}: expected inputs with sizes {list(stored.shape[n_batch : n_batch + n_axis])}"
+                f" on axes {list(axis)} (kernel is {list(stored.shape)}), got {list(inputs.shape)}"
+            )
 
         def flat_init(init_fn, n_in):  # the initializer sees [prod(b) * prod(a), prod(f)] (bias: [prod(b) * prod(f)])
             def init(key, shape, dtype):
                 flat = (math.prod(shape),) if n_in is None else (math.prod(shape[:n_in]), math.prod(shape[n_in:]))
                 return jnp.reshape(init_fn(key, flat, dtype), shape)
+
             return init
 
         kernel = scope.param("kernel", flat_init(self.kernel_init, n_batch + n_axis), kernel_shape, self.param_dtype)
@@ -180,8 +189,9 @@ class DenseGeneral(Layer):
             bias = scope.param("bias", flat_init(self.bias_init, None), bias_shape, self.param_dtype)
         inputs, kernel, bias = self.promote_dtype(inputs, kernel, bias, dtype=self.dtype)
         contract = tuple(range(n_batch, n_batch + n_axis))
-        y = lax.dot_general(inputs, kernel, ((axis, contract), (batch_dims, tuple(range(n_batch)))),
-                            precision=self.precision)  # [*b, *r, *f]
+        y = lax.dot_general(
+            inputs, kernel, ((axis, contract), (batch_dims, tuple(range(n_batch)))), precision=self.precision
+        )  # [*b, *r, *f]
         if bias is not None:
             rest = tuple(inputs.shape[d] if d in batch_dims else 1 for d in range(ndim) if d not in axis)
             y += jnp.reshape(bias, rest + features)  # [*b, 1..., *f]
@@ -235,8 +245,10 @@ class Embed(Layer):
         if attend:
             return self.attend(scope, inputs)
         if not jnp.issubdtype(inputs.dtype, jnp.integer):
-            raise TypeError(f"{scope.where}: ids must be integers, got {inputs.dtype}{list(inputs.shape)}; "
-                            f"for logits over the vocabulary call with attend=True")
+            raise TypeError(
+                f"{scope.where}: ids must be integers, got {inputs.dtype}{list(inputs.shape)}; "
+                f"for logits over the vocabulary call with attend=True"
+            )
         (embedding,) = self.promote_dtype(self._embedding(scope), dtype=self.dtype, inexact=False)
         if self.num_embeddings == 1:
             return jnp.broadcast_to(embedding, inputs.shape + (self.features,))  # [..., features]
@@ -246,11 +258,14 @@ class Embed(Layer):
         """Scores `query: [..., features]` against every embedding: `[..., vocab]`."""
         require_float(scope, query, "query")
         if query.ndim == 0 or query.shape[-1] != self.features:
-            raise ValueError(f"{scope.where}: attend expected a query with {self.features} features "
-                             f"(embedding is [{self.num_embeddings}, {self.features}]), got {list(query.shape)}")
+            raise ValueError(
+                f"{scope.where}: attend expected a query with {self.features} features "
+                f"(embedding is [{self.num_embeddings}, {self.features}]), got {list(query.shape)}"
+            )
         query, embedding = self.promote_dtype(query, self._embedding(scope), dtype=self.dtype)
         return jnp.dot(query, embedding.T)  # [..., vocab]
 
     def _embedding(self, scope: Scope):
-        return scope.param("embedding", self.embedding_init, (self.num_embeddings, self.features),
-                           self.param_dtype)  # [vocab, features]
+        return scope.param(
+            "embedding", self.embedding_init, (self.num_embeddings, self.features), self.param_dtype
+        )  # [vocab, features]

@@ -29,10 +29,12 @@ Differences:
   No `setup`, no `method=`, no `bind`, no intermediates: `forward` is the only entry point. A
   layer may name a default `mutable` for `apply` (BatchNorm does), see `Layer.default_mutable`.
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 
@@ -47,7 +49,7 @@ def _copy_dicts(tree: Any) -> Any:
 class Variable:
     """A named cell in one collection of a scope: read and write `.value` (Flax's `Variable`)."""
 
-    def __init__(self, scope: "Scope", collection: str, name: str):
+    def __init__(self, scope: Scope, collection: str, name: str):
         self.scope, self.collection, self.name = scope, collection, name
 
     @property
@@ -67,8 +69,9 @@ class Variable:
 class Scope:
     """Where a layer's variables live: a path in the variables tree, key paths and counters."""
 
-    def __init__(self, variables: dict, rngs: dict, mutable, initializing: bool, path: tuple = (),
-                 root_name: str = "layer"):
+    def __init__(
+        self, variables: dict, rngs: dict, mutable, initializing: bool, path: tuple = (), root_name: str = "layer"
+    ):
         self.variables = variables  # {collection: nested dicts}, shared by the whole tree of scopes
         self.rngs = rngs  # {stream: KeyPath}
         self.mutable = mutable  # True (all), or a collection of names
@@ -97,8 +100,9 @@ class Scope:
         """The next key of `stream` in this scope: the key path (this scope, counter) folded in."""
         if stream not in self.rngs:
             if "params" not in self.rngs:
-                raise ValueError(f"{self.where} needs a PRNG key for the '{stream}' stream: pass "
-                                 f"rngs={{'{stream}': key}}")
+                raise ValueError(
+                    f"{self.where} needs a PRNG key for the '{stream}' stream: pass rngs={{'{stream}': key}}"
+                )
             stream = "params"  # as Flax: fall back to the params stream
         self.counters[stream] += 1
         return self.rngs[stream].child(self.counters[stream]).key()
@@ -121,8 +125,10 @@ class Scope:
         value = params[name]
         expected = jax.eval_shape(lambda: init_fn(jax.numpy.zeros((2,), "uint32"), *init_args))
         if getattr(value, "shape", None) != expected.shape:
-            raise ValueError(f"{self.where}: parameter '{name}' has shape {list(value.shape)}, but these "
-                             f"inputs need {list(expected.shape)}")
+            raise ValueError(
+                f"{self.where}: parameter '{name}' has shape {list(value.shape)}, but these "
+                f"inputs need {list(expected.shape)}"
+            )
         return value
 
     def variable(self, collection: str, name: str, init_fn: Callable[..., Any], *init_args) -> Variable:
@@ -134,7 +140,7 @@ class Scope:
             self._subtree(collection, create=True)[name] = init_fn(*init_args)
         return cell
 
-    def child(self, layer: "Layer", name: str | None = None) -> Callable[..., Any]:
+    def child(self, layer: Layer, name: str | None = None) -> Callable[..., Any]:
         """Call `layer` in a child scope named `name`, `layer.name`, or `ClassName_<n>`."""
         name = name or layer.name
         if name is None:
@@ -145,8 +151,14 @@ class Scope:
             self._autoname[prefix] = index + 1
             name = f"{prefix}_{index}"
         if name not in self._children:
-            self._children[name] = Scope(self.variables, {s: k.child(name) for s, k in self.rngs.items()},
-                                         self.mutable, self.initializing, self.path + (name,), self.root_name)
+            self._children[name] = Scope(
+                self.variables,
+                {s: k.child(name) for s, k in self.rngs.items()},
+                self.mutable,
+                self.initializing,
+                self.path + (name,),
+                self.root_name,
+            )
         scope = self._children[name]
         return lambda *inputs, **kwargs: layer.forward(scope, *inputs, **kwargs)
 
@@ -184,8 +196,9 @@ class Layer:
         """Run `forward` with `variables`; `(output, changed collections)` when `mutable` is set."""
         mutable = self.default_mutable(**kwargs) if mutable is None else mutable
         mutable = [mutable] if isinstance(mutable, str) else mutable
-        scope = Scope(_copy_dicts(dict(variables)), _as_rngs(rngs or {}), mutable or (), False,
-                      root_name=type(self).__name__)
+        scope = Scope(
+            _copy_dicts(dict(variables)), _as_rngs(rngs or {}), mutable or (), False, root_name=type(self).__name__
+        )
         out = self.forward(scope, *inputs, **kwargs)
         if not mutable:
             return out
@@ -199,8 +212,10 @@ def merge_param(where: str, name: str, attribute, argument, hint: str = ""):
     built, a layer such as `Dropout(0.1)` takes it at each call.
     """
     if attribute is None and argument is None:
-        raise ValueError(f"{where}: '{name}' is not set; pass it to the constructor ({name}=...) or to the "
-                         f"call (apply(variables, x, {name}=...)){hint}")
+        raise ValueError(
+            f"{where}: '{name}' is not set; pass it to the constructor ({name}=...) or to the "
+            f"call (apply(variables, x, {name}=...)){hint}"
+        )
     if attribute is not None and argument is not None:
         raise ValueError(f"{where}: '{name}' was passed to the constructor and to the call; pass it once")
     return argument if attribute is None else attribute

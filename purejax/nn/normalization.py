@@ -29,10 +29,12 @@ Shared attributes (Flax's names, order and defaults):
 Counterpart: `flax.linen.LayerNorm`, `RMSNorm`, `GroupNorm`, `_compute_stats`, `_normalize`,
 `_canonicalize_axes` (flax/linen/normalization.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax.numpy as jnp
 from jax import lax
@@ -57,8 +59,17 @@ def _abs_sq(x):
     return lax.square(x)
 
 
-def compute_stats(x, axes, dtype, axis_name=None, axis_index_groups=None, use_mean=True,
-                   use_fast_variance=True, mask=None, force_float32_reductions=True):
+def compute_stats(
+    x,
+    axes,
+    dtype,
+    axis_name=None,
+    axis_index_groups=None,
+    use_mean=True,
+    use_fast_variance=True,
+    mask=None,
+    force_float32_reductions=True,
+):
     """`(mean, var)` of `x` over `axes`, in at least float32.
 
     fast:  var = max(0, E[|x|^2] - |E[x]|^2)     (one pass; clipped, as round-off can make it < 0)
@@ -92,8 +103,22 @@ def compute_stats(x, axes, dtype, axis_name=None, axis_index_groups=None, use_me
     return mu, mean(_abs_sq(x - jnp.expand_dims(mu, axes)))  # [kept axes]
 
 
-def normalize(scope: Scope, x, mean, var, reduction_axes, feature_axes, dtype, param_dtype, epsilon,
-               use_bias, use_scale, bias_init, scale_init, force_float32_reductions=True):
+def normalize(
+    scope: Scope,
+    x,
+    mean,
+    var,
+    reduction_axes,
+    feature_axes,
+    dtype,
+    param_dtype,
+    epsilon,
+    use_bias,
+    use_scale,
+    bias_init,
+    scale_init,
+    force_float32_reductions=True,
+):
     """`(x - mean) * (rsqrt(var + epsilon) * scale) + bias`, in Flax's order of operations.
 
     `mean` and `var` lack the `reduction_axes`; `scale` and `bias` are parameters of shape
@@ -170,12 +195,32 @@ class LayerNorm(Layer):
     force_float32_reductions: bool = True
 
     def forward(self, scope: Scope, x, *, mask=None):
-        mean, var = compute_stats(x, self.reduction_axes, self.dtype, self.axis_name, self.axis_index_groups,
-                                   use_fast_variance=self.use_fast_variance, mask=mask,
-                                   force_float32_reductions=self.force_float32_reductions)
-        return normalize(scope, x, mean, var, self.reduction_axes, self.feature_axes, self.dtype,
-                          self.param_dtype, self.epsilon, self.use_bias, self.use_scale, self.bias_init,
-                          self.scale_init, self.force_float32_reductions)
+        mean, var = compute_stats(
+            x,
+            self.reduction_axes,
+            self.dtype,
+            self.axis_name,
+            self.axis_index_groups,
+            use_fast_variance=self.use_fast_variance,
+            mask=mask,
+            force_float32_reductions=self.force_float32_reductions,
+        )
+        return normalize(
+            scope,
+            x,
+            mean,
+            var,
+            self.reduction_axes,
+            self.feature_axes,
+            self.dtype,
+            self.param_dtype,
+            self.epsilon,
+            self.use_bias,
+            self.use_scale,
+            self.bias_init,
+            self.scale_init,
+            self.force_float32_reductions,
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,12 +263,33 @@ class RMSNorm(Layer):
     force_float32_reductions: bool = True
 
     def forward(self, scope: Scope, x, *, mask=None):
-        mean, var = compute_stats(x, self.reduction_axes, self.dtype, self.axis_name, self.axis_index_groups,
-                                   use_mean=False, use_fast_variance=self.use_fast_variance, mask=mask,
-                                   force_float32_reductions=self.force_float32_reductions)
-        return normalize(scope, x, mean, var, self.reduction_axes, self.feature_axes, self.dtype,
-                          self.param_dtype, self.epsilon, False, self.use_scale, initializers.zeros,
-                          self.scale_init, self.force_float32_reductions)
+        mean, var = compute_stats(
+            x,
+            self.reduction_axes,
+            self.dtype,
+            self.axis_name,
+            self.axis_index_groups,
+            use_mean=False,
+            use_fast_variance=self.use_fast_variance,
+            mask=mask,
+            force_float32_reductions=self.force_float32_reductions,
+        )
+        return normalize(
+            scope,
+            x,
+            mean,
+            var,
+            self.reduction_axes,
+            self.feature_axes,
+            self.dtype,
+            self.param_dtype,
+            self.epsilon,
+            False,
+            self.use_scale,
+            initializers.zeros,
+            self.scale_init,
+            self.force_float32_reductions,
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -280,33 +346,60 @@ class GroupNorm(Layer):
         axes = list(range(1, x.ndim - 1)) + [-1] if self.reduction_axes is None else self.reduction_axes
         reduction_axes = canonicalize_axes(x.ndim, axes)
         if reduction_axes[-1] != x.ndim - 1:
-            raise ValueError(f"{scope.where}: reduction_axes={self.reduction_axes} must include the last axis "
-                             f"(the channels, which are grouped)")
+            raise ValueError(
+                f"{scope.where}: reduction_axes={self.reduction_axes} must include the last axis "
+                f"(the channels, which are grouped)"
+            )
         if (self.num_groups is None) == (self.group_size is None):
-            raise ValueError(f"{scope.where}: set exactly one of num_groups and group_size (got num_groups="
-                             f"{self.num_groups}, group_size={self.group_size}); to set group_size, also pass "
-                             f"num_groups=None to override the default 32")
+            raise ValueError(
+                f"{scope.where}: set exactly one of num_groups and group_size (got num_groups="
+                f"{self.num_groups}, group_size={self.group_size}); to set group_size, also pass "
+                f"num_groups=None to override the default 32"
+            )
         channels = x.shape[-1]
         if self.group_size is not None:
             if channels % self.group_size != 0:
-                raise ValueError(f"{scope.where}: {channels} channels are not a multiple of group_size="
-                                 f"{self.group_size}")
+                raise ValueError(
+                    f"{scope.where}: {channels} channels are not a multiple of group_size={self.group_size}"
+                )
             num_groups = channels // self.group_size
         else:
             assert self.num_groups is not None  # exactly one of the two is set: checked above
             num_groups = self.num_groups
         if num_groups <= 0 or channels % num_groups != 0:
-            raise ValueError(f"{scope.where}: num_groups={num_groups} does not divide the {channels} channels "
-                             f"of the input (shape {list(x.shape)})")
+            raise ValueError(
+                f"{scope.where}: num_groups={num_groups} does not divide the {channels} channels "
+                f"of the input (shape {list(x.shape)})"
+            )
         group_size = channels // num_groups
         group_shape = x.shape[:-1] + (num_groups, group_size)  # [batch, ..., groups, group_size]
         if mask is not None:
             mask = mask.reshape(mask.shape[:-1] + (num_groups, group_size))
-        mean, var = compute_stats(x.reshape(group_shape), list(reduction_axes[:-1]) + [-1], self.dtype,
-                                   self.axis_name, self.axis_index_groups, use_fast_variance=self.use_fast_variance,
-                                   mask=mask, force_float32_reductions=self.force_float32_reductions)
+        mean, var = compute_stats(
+            x.reshape(group_shape),
+            list(reduction_axes[:-1]) + [-1],
+            self.dtype,
+            self.axis_name,
+            self.axis_index_groups,
+            use_fast_variance=self.use_fast_variance,
+            mask=mask,
+            force_float32_reductions=self.force_float32_reductions,
+        )
         mean = jnp.repeat(mean, group_size, axis=-1)  # [batch, C]: each group's mean for its channels
         var = jnp.repeat(var, group_size, axis=-1)
-        return normalize(scope, x, mean, var, reduction_axes[:-1], (-1,), self.dtype, self.param_dtype,
-                          self.epsilon, self.use_bias, self.use_scale, self.bias_init, self.scale_init,
-                          self.force_float32_reductions)
+        return normalize(
+            scope,
+            x,
+            mean,
+            var,
+            reduction_axes[:-1],
+            (-1,),
+            self.dtype,
+            self.param_dtype,
+            self.epsilon,
+            self.use_bias,
+            self.use_scale,
+            self.bias_init,
+            self.scale_init,
+            self.force_float32_reductions,
+        )

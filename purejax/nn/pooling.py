@@ -18,17 +18,17 @@ Differences:
   `strides` and padding pairs may be lists; explicit padding works with several batch axes (Flax
   pads only one leading axis there and fails).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import jax.numpy as jnp
 from jax import lax
 
 
-def pool(inputs, init, reduce_fn: Callable, window_shape: Sequence[int], strides: Sequence[int] | None,
-         padding):
+def pool(inputs, init, reduce_fn: Callable, window_shape: Sequence[int], strides: Sequence[int] | None, padding):
     """Reduce every window of `inputs` with `reduce_fn`, starting from `init`.
 
     Args:
@@ -48,8 +48,10 @@ def pool(inputs, init, reduce_fn: Callable, window_shape: Sequence[int], strides
     rank = len(window_shape)
     n_batch = inputs.ndim - (rank + 1)
     if n_batch < 0:
-        raise ValueError(f"pool: window_shape {window_shape} needs inputs [*batch, {rank} spatial axes, features] "
-                         f"of rank >= {rank + 1}, got {list(inputs.shape)}")
+        raise ValueError(
+            f"pool: window_shape {window_shape} needs inputs [*batch, {rank} spatial axes, features] "
+            f"of rank >= {rank + 1}, got {list(inputs.shape)}"
+        )
     strides = (1,) * rank if strides is None else tuple(strides)
     if len(strides) != rank:
         raise ValueError(f"pool: strides {strides} must have one entry per window axis {window_shape}")

@@ -5,6 +5,7 @@
 
 Counterpart: `flax.linen.PReLU` (flax/linen/activation.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -53,5 +54,6 @@ class PReLU(Layer):
 
     def forward(self, scope: Scope, inputs):
         negative_slope = scope.param(
-            "negative_slope", lambda key: jnp.asarray(self.negative_slope_init, self.param_dtype))  # []
+            "negative_slope", lambda key: jnp.asarray(self.negative_slope_init, self.param_dtype)
+        )  # []
         return jnp.where(inputs >= 0, inputs, jnp.asarray(negative_slope, inputs.dtype) * inputs)

@@ -9,10 +9,12 @@ the whole sequence as one function with a hand-written backward pass (`fused`,
 Counterpart: `flax.linen.RNN`, `flax.linen.Bidirectional`, `flax.linen.recurrent.flip_sequences`
 (flax/linen/recurrent.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -107,8 +109,19 @@ class RNN(Layer):
     unroll: int = 1
     fused: bool | None = None
 
-    def forward(self, scope: Scope, inputs, *, initial_carry=None, init_key=None, seq_lengths=None,
-                return_carry=None, time_major=None, reverse=None, keep_order=None):
+    def forward(
+        self,
+        scope: Scope,
+        inputs,
+        *,
+        initial_carry=None,
+        init_key=None,
+        seq_lengths=None,
+        return_carry=None,
+        time_major=None,
+        reverse=None,
+        keep_order=None,
+    ):
         return_carry = self.return_carry if return_carry is None else return_carry
         time_major = self.time_major if time_major is None else time_major
         reverse = self.reverse if reverse is None else reverse
@@ -117,10 +130,12 @@ class RNN(Layer):
         feature_axes = getattr(self.cell, "num_feature_axes", 1)
         if jnp.ndim(inputs) < feature_axes + 1:
             layout = "[time, *batch, *features]" if time_major else "[*batch, time, *features]"
-            raise ValueError(f"{scope.where}: inputs have shape {list(jnp.shape(inputs))}, but need {layout} with "
-                             f"{feature_axes} feature axis(es), so at least {feature_axes + 1} dimensions")
+            raise ValueError(
+                f"{scope.where}: inputs have shape {list(jnp.shape(inputs))}, but need {layout} with "
+                f"{feature_axes} feature axis(es), so at least {feature_axes + 1} dimensions"
+            )
         time_axis = 0 if time_major else inputs.ndim - feature_axes - 1
-        batch_dims = inputs.shape[1:inputs.ndim - feature_axes] if time_major else inputs.shape[:time_axis]
+        batch_dims = inputs.shape[1 : inputs.ndim - feature_axes] if time_major else inputs.shape[:time_axis]
         _check_seq_lengths(scope.where, seq_lengths, batch_dims, inputs.shape[time_axis])
 
         def flip(x):  # padding stays at the end of each sequence
@@ -148,8 +163,10 @@ class RNN(Layer):
 
         fused = fused_default(self.cell) if self.fused is None else self.fused
         if fused and not supports_fused(self.cell):
-            raise ValueError(f"{scope.where}: fused=True needs an LSTMCell or OptimizedLSTMCell with the "
-                             f"default gate_fn (sigmoid) and activation_fn (tanh), got {type(self.cell).__name__}")
+            raise ValueError(
+                f"{scope.where}: fused=True needs an LSTMCell or OptimizedLSTMCell with the "
+                f"default gate_fn (sigmoid) and activation_fn (tanh), got {type(self.cell).__name__}"
+            )
         if fused and xs.shape[0]:  # (no steps: the scan below returns the initial carry, as Flax's does)
             jax.eval_shape(cell_step, carry, x_first)  # the cell's own checks of carry and inputs
             carries = fused_lstm(self.cell, params, carry, xs, self.unroll)  # (cs, hs): [time, *batch, hidden]
@@ -210,15 +227,19 @@ def _check_seq_lengths(where: str, seq_lengths, batch_dims: tuple, steps: int) -
     if seq_lengths is None:
         return
     if tuple(jnp.shape(seq_lengths)) != tuple(batch_dims):
-        raise ValueError(f"{where}: seq_lengths has shape {list(jnp.shape(seq_lengths))}, but needs one length per "
-                         f"sequence, shape {list(batch_dims)} (the batch dimensions of the inputs)")
+        raise ValueError(
+            f"{where}: seq_lengths has shape {list(jnp.shape(seq_lengths))}, but needs one length per "
+            f"sequence, shape {list(batch_dims)} (the batch dimensions of the inputs)"
+        )
     try:
         lengths = np.asarray(seq_lengths)
     except jax.errors.TracerArrayConversionError:
         return  # traced: the values are known only when the program runs
     if lengths.size and (lengths.max() > steps or lengths.min() < 0):
-        raise ValueError(f"{where}: seq_lengths must lie in [0, {steps}] (the inputs have {steps} time steps), "
-                         f"got values from {lengths.min()} to {lengths.max()}; pad the inputs to the longest sequence")
+        raise ValueError(
+            f"{where}: seq_lengths must lie in [0, {steps}] (the inputs have {steps} time steps), "
+            f"got values from {lengths.min()} to {lengths.max()}; pad the inputs to the longest sequence"
+        )
 
 
 def _check_carry(where: str, cell: Any, carry, input_shape: tuple) -> None:
@@ -226,9 +247,11 @@ def _check_carry(where: str, cell: Any, carry, input_shape: tuple) -> None:
     got_shapes = [list(jnp.shape(c)) for c in tree.leaves(carry)]
     want_shapes = [list(c.shape) for c in tree.leaves(want)]
     if tree.structure(carry) != tree.structure(want) or got_shapes != want_shapes:
-        raise ValueError(f"{where}: initial_carry has shapes {got_shapes}, but {type(cell).__name__} with inputs "
-                         f"{list(input_shape)} per step needs {want_shapes}; build it with "
-                         f"cell.initialize_carry(key, {tuple(input_shape)})")
+        raise ValueError(
+            f"{where}: initial_carry has shapes {got_shapes}, but {type(cell).__name__} with inputs "
+            f"{list(input_shape)} per step needs {want_shapes}; build it with "
+            f"cell.initialize_carry(key, {tuple(input_shape)})"
+        )
 
 
 def _concatenate(a, b):
@@ -283,8 +306,19 @@ class Bidirectional(Layer):
     time_major: bool = False
     return_carry: bool = False
 
-    def forward(self, scope: Scope, inputs, *, initial_carry=None, init_key=None, seq_lengths=None,
-                return_carry=None, time_major=None, reverse=None, keep_order=None):
+    def forward(
+        self,
+        scope: Scope,
+        inputs,
+        *,
+        initial_carry=None,
+        init_key=None,
+        seq_lengths=None,
+        return_carry=None,
+        time_major=None,
+        reverse=None,
+        keep_order=None,
+    ):
         time_major = self.time_major if time_major is None else time_major
         return_carry = self.return_carry if return_carry is None else return_carry
         key_forward = key_backward = None
@@ -294,11 +328,24 @@ class Bidirectional(Layer):
         if initial_carry is not None:
             carry_forward, carry_backward = initial_carry
         carry_forward, outputs_forward = scope.child(self.forward_rnn, name="forward_rnn")(
-            inputs, initial_carry=carry_forward, init_key=key_forward, seq_lengths=seq_lengths,
-            return_carry=True, time_major=time_major, reverse=False)
+            inputs,
+            initial_carry=carry_forward,
+            init_key=key_forward,
+            seq_lengths=seq_lengths,
+            return_carry=True,
+            time_major=time_major,
+            reverse=False,
+        )
         carry_backward, outputs_backward = scope.child(self.backward_rnn, name="backward_rnn")(
-            inputs, initial_carry=carry_backward, init_key=key_backward, seq_lengths=seq_lengths,
-            return_carry=True, time_major=time_major, reverse=True, keep_order=True)
+            inputs,
+            initial_carry=carry_backward,
+            init_key=key_backward,
+            seq_lengths=seq_lengths,
+            return_carry=True,
+            time_major=time_major,
+            reverse=True,
+            keep_order=True,
+        )
         outputs = tree.map(self.merge_fn, outputs_forward, outputs_backward)
         carry = (carry_forward, carry_backward)
         return (carry, outputs) if return_carry else outputs

@@ -9,6 +9,7 @@ shapes, and what to write instead (`cell.initialize_carry(key, inputs.shape)`).
 Counterpart: none as functions; Flax's cells (flax/linen/recurrent.py) size their layers from the
 carry and do not check it.
 """
+
 from __future__ import annotations
 
 import jax.numpy as jnp
@@ -21,13 +22,17 @@ def check_carry(scope: Scope, carry, names: tuple[str, ...], expected: tuple[int
     """`carry` as a tuple of `len(names)` arrays, each of shape `expected`, or a teaching error."""
     parts = (carry,) if len(names) == 1 else carry
     if len(names) > 1 and not (isinstance(carry, (tuple, list)) and len(carry) == len(names)):
-        raise ValueError(f"{scope.where}: the carry must be a tuple ({', '.join(names)}), got {type(carry).__name__}; "
-                         "make it with cell.initialize_carry(key, inputs.shape)")
-    for name, part in zip(names, parts):
+        raise ValueError(
+            f"{scope.where}: the carry must be a tuple ({', '.join(names)}), got {type(carry).__name__}; "
+            "make it with cell.initialize_carry(key, inputs.shape)"
+        )
+    for name, part in zip(names, parts, strict=True):
         if tuple(jnp.shape(part)) != tuple(expected):
-            raise ValueError(f"{scope.where}: carry '{name}' must have shape {list(expected)} ([*batch, features] "
-                             f"for these inputs), got {list(jnp.shape(part))}; make it with "
-                             "cell.initialize_carry(key, inputs.shape)")
+            raise ValueError(
+                f"{scope.where}: carry '{name}' must have shape {list(expected)} ([*batch, features] "
+                f"for these inputs), got {list(jnp.shape(part))}; make it with "
+                "cell.initialize_carry(key, inputs.shape)"
+            )
     return tuple(parts)
 
 
@@ -38,10 +43,12 @@ def check_inputs(scope: Scope, inputs, sublayer: str, in_axis: int = 0) -> None:
         raise ValueError(f"{scope.where}: inputs need a feature axis [*batch, in], got a scalar")
     stored = (scope.get_param(sublayer) or {}).get("kernel")
     if stored is not None and stored.shape[in_axis] != inputs.shape[-1]:
-        raise ValueError(f"{scope.where}: expected inputs with {stored.shape[in_axis]} features (kernel "
-                         f"'{sublayer}' is {list(stored.shape)}), got {list(inputs.shape)}")
+        raise ValueError(
+            f"{scope.where}: expected inputs with {stored.shape[in_axis]} features (kernel "
+            f"'{sublayer}' is {list(stored.shape)}), got {list(inputs.shape)}"
+        )
 
 
 def carry_shape(input_shape, features: int) -> tuple[int, ...]:
     """`[*batch, *spatial, features]` for inputs `[*batch, *spatial, in]`."""
-    return tuple(input_shape[:len(input_shape) - 1]) + (features,)
+    return tuple(input_shape[: len(input_shape) - 1]) + (features,)

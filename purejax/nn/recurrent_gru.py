@@ -17,10 +17,12 @@ References:
   Jozefowicz, Zaremba & Sutskever, *An Empirical Exploration of Recurrent Network
   Architectures*, 2015 (forget bias 1).
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Protocol, cast
+from collections.abc import Callable
+from typing import Any, Protocol, cast
 
 import jax.numpy as jnp
 
@@ -111,10 +113,20 @@ class SimpleCell(SingleCarryCell):
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "i")
         (h,) = check_carry(scope, carry, ("h",), carry_shape(inputs.shape, self.features))
-        dense_h = Dense(self.features, use_bias=False, dtype=self.dtype, param_dtype=self.param_dtype,
-                        kernel_init=self.recurrent_kernel_init)
-        dense_i = Dense(self.features, dtype=self.dtype, param_dtype=self.param_dtype,
-                        kernel_init=self.kernel_init, bias_init=self.bias_init)
+        dense_h = Dense(
+            self.features,
+            use_bias=False,
+            dtype=self.dtype,
+            param_dtype=self.param_dtype,
+            kernel_init=self.recurrent_kernel_init,
+        )
+        dense_i = Dense(
+            self.features,
+            dtype=self.dtype,
+            param_dtype=self.param_dtype,
+            kernel_init=self.kernel_init,
+            bias_init=self.bias_init,
+        )
         new_h = scope.child(dense_i, "i")(inputs) + scope.child(dense_h, "h")(h)  # [*batch, hidden]
         if self.residual:
             new_h += h  # residual connection
@@ -175,12 +187,32 @@ class GRUCell(SingleCarryCell):
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "ir")
         (h,) = check_carry(scope, carry, ("h",), carry_shape(inputs.shape, self.features))
-        dense_i = lambda name: scope.child(  # noqa: E731
-            Dense(self.features, dtype=self.dtype, param_dtype=self.param_dtype, kernel_init=self.kernel_init,
-                  bias_init=self.bias_init), name)
-        dense_h = lambda name, use_bias=False: scope.child(  # noqa: E731
-            Dense(self.features, use_bias=use_bias, dtype=self.dtype, param_dtype=self.param_dtype,
-                  kernel_init=self.recurrent_kernel_init, bias_init=self.bias_init), name)
+
+        def dense_i(name):
+            return scope.child(
+                Dense(
+                    self.features,
+                    dtype=self.dtype,
+                    param_dtype=self.param_dtype,
+                    kernel_init=self.kernel_init,
+                    bias_init=self.bias_init,
+                ),
+                name,
+            )
+
+        def dense_h(name, use_bias=False):
+            return scope.child(
+                Dense(
+                    self.features,
+                    use_bias=use_bias,
+                    dtype=self.dtype,
+                    param_dtype=self.param_dtype,
+                    kernel_init=self.recurrent_kernel_init,
+                    bias_init=self.bias_init,
+                ),
+                name,
+            )
+
         r = self.gate_fn(dense_i("ir")(inputs) + dense_h("hr")(h))  # reset gate, [*batch, hidden]
         z = self.gate_fn(dense_i("iz")(inputs) + dense_h("hz")(h))  # update gate
         # the recurrent term is scaled by r before the sum, so it needs its own bias
@@ -242,12 +274,32 @@ class MGUCell(SingleCarryCell):
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "if")
         (h,) = check_carry(scope, carry, ("h",), carry_shape(inputs.shape, self.features))
-        dense_i = lambda name, bias_init: scope.child(  # noqa: E731
-            Dense(self.features, dtype=self.dtype, param_dtype=self.param_dtype, kernel_init=self.kernel_init,
-                  bias_init=bias_init), name)
-        dense_h = lambda name, use_bias=False: scope.child(  # noqa: E731
-            Dense(self.features, use_bias=use_bias, dtype=self.dtype, param_dtype=self.param_dtype,
-                  kernel_init=self.recurrent_kernel_init, bias_init=self.activation_bias_init), name)
+
+        def dense_i(name, bias_init):
+            return scope.child(
+                Dense(
+                    self.features,
+                    dtype=self.dtype,
+                    param_dtype=self.param_dtype,
+                    kernel_init=self.kernel_init,
+                    bias_init=bias_init,
+                ),
+                name,
+            )
+
+        def dense_h(name, use_bias=False):
+            return scope.child(
+                Dense(
+                    self.features,
+                    use_bias=use_bias,
+                    dtype=self.dtype,
+                    param_dtype=self.param_dtype,
+                    kernel_init=self.recurrent_kernel_init,
+                    bias_init=self.activation_bias_init,
+                ),
+                name,
+            )
+
         f = self.gate_fn(dense_i("if", self.forget_bias_init)(inputs) + dense_h("hf")(h))  # forget gate
         recurrent = dense_h("hn", use_bias=self.reset_gate)(h)  # [*batch, hidden]
         if self.reset_gate:

@@ -32,10 +32,12 @@ References:
   Jozefowicz, Zaremba & Sutskever, *An Empirical Exploration of Recurrent Network
   Architectures*, 2015 (forget bias 1).
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
@@ -193,11 +195,19 @@ class OptimizedLSTMCell(LSTMCell):
         c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
         params_i, params_h = {}, {}
         for gate in GATES:  # the same names and keys as LSTMCell's Dense sublayers
-            params_i[gate] = scope.child(DenseParams(self.features, use_bias=False, param_dtype=self.param_dtype,
-                                                     kernel_init=self.kernel_init), f"i{gate}")(inputs)
-            params_h[gate] = scope.child(DenseParams(self.features, param_dtype=self.param_dtype,
-                                                     kernel_init=self.recurrent_kernel_init,
-                                                     bias_init=self.bias_init), f"h{gate}")(h)
+            params_i[gate] = scope.child(
+                DenseParams(self.features, use_bias=False, param_dtype=self.param_dtype, kernel_init=self.kernel_init),
+                f"i{gate}",
+            )(inputs)
+            params_h[gate] = scope.child(
+                DenseParams(
+                    self.features,
+                    param_dtype=self.param_dtype,
+                    kernel_init=self.recurrent_kernel_init,
+                    bias_init=self.bias_init,
+                ),
+                f"h{gate}",
+            )(h)
         from_h = self._concat_dense(h, params_h, use_bias=True)
         from_i = self._concat_dense(inputs, params_i, use_bias=False)
         i = self.gate_fn(from_h["i"] + from_i["i"])  # input gate, [*batch, hidden]
@@ -218,7 +228,7 @@ class OptimizedLSTMCell(LSTMCell):
         if use_bias:
             y += jnp.reshape(bias, (1,) * (y.ndim - 1) + (-1,))
         ys = jnp.split(y, np.cumsum([k.shape[-1] for k in kernels[:-1]]), axis=-1)  # 4 x [*batch, hidden]
-        return dict(zip(params, ys))
+        return dict(zip(params, ys, strict=True))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -274,13 +284,22 @@ class ConvLSTMCell(Layer):
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "ih", in_axis=-2)
         c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
-        conv = Conv(4 * self.features, self.kernel_size, strides=self.strides, padding=self.padding,
-                    use_bias=self.use_bias, dtype=self.dtype, param_dtype=self.param_dtype)
+        conv = Conv(
+            4 * self.features,
+            self.kernel_size,
+            strides=self.strides,
+            padding=self.padding,
+            use_bias=self.use_bias,
+            dtype=self.dtype,
+            param_dtype=self.param_dtype,
+        )
         from_x, from_h = scope.child(conv, "ih")(inputs), scope.child(conv, "hh")(h)
         if from_x.shape != from_h.shape or from_x.shape[:-1] != h.shape[:-1]:
-            raise ValueError(f"{scope.where}: strides={self.strides} and padding={self.padding!r} change the spatial "
-                             f"shape (inputs {list(inputs.shape)} -> {list(from_x.shape)}), but the carry must keep "
-                             "it; use strides 1 and padding 'SAME'")
+            raise ValueError(
+                f"{scope.where}: strides={self.strides} and padding={self.padding!r} change the spatial "
+                f"shape (inputs {list(inputs.shape)} -> {list(from_x.shape)}), but the carry must keep "
+                "it; use strides 1 and padding 'SAME'"
+            )
         gates = from_x + from_h  # [*batch, *spatial, 4 * hidden]
         i, g, f, o = jnp.split(gates, 4, axis=-1)
         f = sigmoid(f + 1)  # forget gate, +1 so that it starts mostly open

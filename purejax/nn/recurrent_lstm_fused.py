@@ -38,6 +38,7 @@ References:
   Appleyard, Kocisky and Blunsom, *Optimizing Performance of Recurrent Neural Networks on GPUs*,
   2016. https://arxiv.org/abs/1604.01946
 """
+
 from __future__ import annotations
 
 import jax
@@ -132,23 +133,30 @@ def _sequence_bwd(unroll, residuals, cotangents):
         tanh_c = tanh(c)
         dh = dh_t + dh_next
         dc = dc_t + dc_next + dh * o * (1 - tanh_c * tanh_c)
-        dz = jnp.concatenate([dc * g * i * (1 - i), dc * c_before * f * (1 - f), dc * i * (1 - g * g),
-                              dh * tanh_c * o * (1 - o)], axis=-1)  # [batch, 4 * hidden]
+        dz = jnp.concatenate(
+            [dc * g * i * (1 - i), dc * c_before * f * (1 - f), dc * i * (1 - g * g), dh * tanh_c * o * (1 - o)],
+            axis=-1,
+        )  # [batch, 4 * hidden]
         d_z = lax.dynamic_update_index_in_dim(d_z, dz, t, 0)
         return jnp.dot(dz, w_h_t), dc * f, d_z, ahead
 
     dz_dtype = jnp.result_type(gates, cs, d_cs, d_hs)  # float32 carries under bfloat16 gates, as in the cell
-    start = (jnp.zeros(h0.shape, dz_dtype), jnp.zeros(c0.shape, dz_dtype), jnp.zeros(gates.shape, dz_dtype),
-             read(steps - 1))
+    start = (
+        jnp.zeros(h0.shape, dz_dtype),
+        jnp.zeros(c0.shape, dz_dtype),
+        jnp.zeros(gates.shape, dz_dtype),
+        read(steps - 1),
+    )
     dh0, dc0, d_z, _ = lax.fori_loop(0, steps, body, start, unroll=unroll)  # d_z: [time, batch, 4 * hidden]
     flat = jnp.reshape(d_z, (-1, d_z.shape[-1]))  # [time * batch, 4 * hidden]
     d_w_h = jnp.dot(jnp.reshape(h_prev, (-1, h_prev.shape[-1])).T, flat)  # [hidden, 4 * hidden]
     d_w_i = jnp.dot(jnp.reshape(xs, (-1, xs.shape[-1])).T, flat)  # [in, 4 * hidden]
     d_xs = jnp.dot(d_z, w_i.T)  # [time, batch, in]
     grads = (d_w_i, d_w_h, jnp.sum(flat, axis=0), dc0, dh0, d_xs)
-    return tuple(g.astype(p.dtype) for g, p in zip(grads, (w_i, w_h, w_h, c0, h0, xs)))
+    return tuple(g.astype(p.dtype) for g, p in zip(grads, (w_i, w_h, w_h, c0, h0, xs), strict=True))
 
 
-_sequence = jax.custom_vjp(lambda unroll, w_i, w_h, b, c0, h0, xs: _forward(unroll, w_i, w_h, b, c0, h0, xs)[:2],
-                           nondiff_argnums=(0,))
+_sequence = jax.custom_vjp(
+    lambda unroll, w_i, w_h, b, c0, h0, xs: _forward(unroll, w_i, w_h, b, c0, h0, xs)[:2], nondiff_argnums=(0,)
+)
 _sequence.defvjp(_sequence_fwd, _sequence_bwd)

@@ -18,6 +18,7 @@ Differences:
   `logsumexp` supports real dtypes only (no complex inputs). `one_hot` takes only an integer
   `axis` (no named `vmap`/`shard_map` axis). `softmax` follows `jax_softmax_custom_jvp` as jax does.
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -48,22 +49,26 @@ def _reduction_dims(ndim: int, axis) -> tuple[int, ...]:
 
 
 @overload
-def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: Literal[False] = False,
-              where=None) -> jax.Array: ...
+def logsumexp(
+    a, axis=None, b=None, keepdims: bool = False, return_sign: Literal[False] = False, where=None
+) -> jax.Array: ...
 
 
 @overload
-def logsumexp(a, axis=None, b=None, keepdims: bool = False, *, return_sign: Literal[True],
-              where=None) -> tuple[jax.Array, jax.Array]: ...
+def logsumexp(
+    a, axis=None, b=None, keepdims: bool = False, *, return_sign: Literal[True], where=None
+) -> tuple[jax.Array, jax.Array]: ...
 
 
 @overload
-def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False,
-              where=None) -> jax.Array | tuple[jax.Array, jax.Array]: ...
+def logsumexp(
+    a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False, where=None
+) -> jax.Array | tuple[jax.Array, jax.Array]: ...
 
 
-def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False,
-              where=None) -> jax.Array | tuple[jax.Array, jax.Array]:
+def logsumexp(
+    a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False, where=None
+) -> jax.Array | tuple[jax.Array, jax.Array]:
     """`log(sum(b * exp(a)))` over `axis`, computed without overflow.
 
         m   = stop_gradient(max(a))  (0 if that max is not finite)

@@ -10,10 +10,11 @@ as Flax derives it (see `keypath.py`), so the same `rngs` give the same mask as 
 
 Counterpart: `flax.linen.Dropout` (flax/linen/stochastic.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from collections.abc import Sequence
 
 import jax.numpy as jnp
 from jax import lax
@@ -73,8 +74,13 @@ class Dropout(Layer):
     rng_collection: str = "dropout"
 
     def forward(self, scope: Scope, inputs, deterministic: bool | None = None, rng=None):
-        deterministic = merge_param(scope.where, "deterministic", self.deterministic, deterministic,
-                                    " (True to pass the inputs through, False to drop)")
+        deterministic = merge_param(
+            scope.where,
+            "deterministic",
+            self.deterministic,
+            deterministic,
+            " (True to pass the inputs through, False to drop)",
+        )
         if self.rate == 0.0 or deterministic:
             return inputs
         if self.rate == 1.0:  # everything dropped; avoids 0 / 0 in the gradient
@@ -86,7 +92,8 @@ class Dropout(Layer):
                 raise ValueError(
                     f"{scope.where}: dropout with deterministic=False needs a key for the "
                     f"'{self.rng_collection}' rng stream: pass rngs={{'{self.rng_collection}': key}} to apply "
-                    f"(or deterministic=True to turn dropout off)")
+                    f"(or deterministic=True to turn dropout off)"
+                )
             rng = scope.make_rng(self.rng_collection)
         broadcast_shape = list(inputs.shape)
         for dim in self.broadcast_dims:

@@ -32,6 +32,7 @@ and what they are built from:
     schedules     learning-rate schedules, and the ones joined end to end (warmup, SGDR)
     tree_math     the package's internal toolbox (moments, bias correction, safe_increment, ...)
 """
+
 from purejax.optim.adabelief import ScaleByBeliefState, adabelief, scale_by_belief
 from purejax.optim.adadelta import ScaleByAdaDeltaState, adadelta, scale_by_adadelta
 from purejax.optim.adafactor import FactoredState, adafactor, scale_by_factored_rms
@@ -47,13 +48,22 @@ from purejax.optim.lars import lars
 from purejax.optim.lion import ScaleByLionState, lion, scale_by_lion
 from purejax.optim.novograd import ScaleByNovogradState, novograd, scale_by_novograd
 from purejax.optim.optimistic import (
-    ScaleByOptimisticGradientState, optimistic_gradient_descent, scale_by_optimistic_gradient,
+    ScaleByOptimisticGradientState,
+    optimistic_gradient_descent,
+    scale_by_optimistic_gradient,
 )
 from purejax.optim.radam import radam, scale_by_radam
 from purejax.optim.rmsprop import ScaleByRmsState, ScaleByRStdDevState, rmsprop, scale_by_rms, scale_by_stddev
 from purejax.optim.schedules import (
-    constant_schedule, cosine_decay_schedule, exponential_decay, join_schedules, linear_schedule,
-    piecewise_constant_schedule, polynomial_schedule, sgdr_schedule, warmup_cosine_decay_schedule,
+    constant_schedule,
+    cosine_decay_schedule,
+    exponential_decay,
+    join_schedules,
+    linear_schedule,
+    piecewise_constant_schedule,
+    polynomial_schedule,
+    sgdr_schedule,
+    warmup_cosine_decay_schedule,
     warmup_exponential_decay_schedule,
 )
 from purejax.optim.sgd import noisy_sgd, sgd
@@ -61,19 +71,144 @@ from purejax.optim.sm3 import ScaleBySM3State, scale_by_sm3, sm3
 from purejax.optim.transforms.accumulation import MultiSteps, MultiStepsState, skip_large_updates, skip_not_finite
 from purejax.optim.transforms.adding import AddNoiseState, WeightDecaySchedule, add_decayed_weights, add_noise
 from purejax.optim.transforms.clipping import (
-    ClipByGlobalNormState, ClipState, clip, clip_by_block_rms, clip_by_global_norm, global_norm,
+    ClipByGlobalNormState,
+    ClipState,
+    clip,
+    clip_by_block_rms,
+    clip_by_global_norm,
+    global_norm,
     per_example_global_norm_clip,
 )
 from purejax.optim.transforms.conditionality import ApplyIfFiniteState, apply_if_finite
 from purejax.optim.transforms.inject import (
-    InjectHyperparamsState, InjectStatefulHyperparamsState, StatefulSchedule, WrappedSchedule, inject_hyperparams,
+    InjectHyperparamsState,
+    InjectStatefulHyperparamsState,
+    StatefulSchedule,
+    WrappedSchedule,
+    inject_hyperparams,
 )
 from purejax.optim.transforms.masking import MaskedNode, MaskedState, masked, set_to_zero
 from purejax.optim.transforms.momentum import EmaState, TraceState, ema, trace
 from purejax.optim.transforms.partitioning import MultiTransformState, PartitionState, multi_transform, partition
 from purejax.optim.transforms.scaling import ScaleByScheduleState, scale, scale_by_learning_rate, scale_by_schedule
 from purejax.optim.transforms.trust_ratio import (
-    ScaleByTrustRatioState, scale_by_param_block_norm, scale_by_param_block_rms, scale_by_trust_ratio,
+    ScaleByTrustRatioState,
+    scale_by_param_block_norm,
+    scale_by_param_block_rms,
+    scale_by_trust_ratio,
 )
 from purejax.optim.tree_math import safe_increment
 from purejax.optim.yogi import scale_by_yogi, yogi
+
+__all__ = [
+    "AddNoiseState",
+    "ApplyIfFiniteState",
+    "ClipByGlobalNormState",
+    "ClipState",
+    "DifferentiallyPrivateAggregateState",
+    "EmaState",
+    "EmptyState",
+    "FactoredState",
+    "GradientTransformation",
+    "InjectHyperparamsState",
+    "InjectStatefulHyperparamsState",
+    "MaskedNode",
+    "MaskedState",
+    "MultiSteps",
+    "MultiStepsState",
+    "MultiTransformState",
+    "PartitionState",
+    "ScaleByAdaDeltaState",
+    "ScaleByAdamState",
+    "ScaleByAmsgradState",
+    "ScaleByBeliefState",
+    "ScaleByLionState",
+    "ScaleByNovogradState",
+    "ScaleByOptimisticGradientState",
+    "ScaleByRmsState",
+    "ScaleByRssState",
+    "ScaleByRStdDevState",
+    "ScaleByScheduleState",
+    "ScaleBySM3State",
+    "ScaleByTrustRatioState",
+    "StatefulSchedule",
+    "TraceState",
+    "WeightDecaySchedule",
+    "WrappedSchedule",
+    "adabelief",
+    "adadelta",
+    "adafactor",
+    "adagrad",
+    "adam",
+    "adamax",
+    "adamw",
+    "add_decayed_weights",
+    "add_noise",
+    "amsgrad",
+    "apply_if_finite",
+    "apply_updates",
+    "chain",
+    "clip",
+    "clip_by_block_rms",
+    "clip_by_global_norm",
+    "constant_schedule",
+    "cosine_decay_schedule",
+    "differentially_private_aggregate",
+    "dpsgd",
+    "ema",
+    "exponential_decay",
+    "fromage",
+    "global_norm",
+    "identity",
+    "init_empty_state",
+    "inject_hyperparams",
+    "join_schedules",
+    "lamb",
+    "lars",
+    "linear_schedule",
+    "lion",
+    "masked",
+    "multi_transform",
+    "nadam",
+    "noisy_sgd",
+    "novograd",
+    "optimistic_gradient_descent",
+    "partition",
+    "per_example_global_norm_clip",
+    "piecewise_constant_schedule",
+    "polynomial_schedule",
+    "radam",
+    "rmsprop",
+    "safe_increment",
+    "scale",
+    "scale_by_adadelta",
+    "scale_by_adam",
+    "scale_by_adamax",
+    "scale_by_amsgrad",
+    "scale_by_belief",
+    "scale_by_factored_rms",
+    "scale_by_learning_rate",
+    "scale_by_lion",
+    "scale_by_novograd",
+    "scale_by_optimistic_gradient",
+    "scale_by_param_block_norm",
+    "scale_by_param_block_rms",
+    "scale_by_radam",
+    "scale_by_rms",
+    "scale_by_rss",
+    "scale_by_schedule",
+    "scale_by_sm3",
+    "scale_by_stddev",
+    "scale_by_trust_ratio",
+    "scale_by_yogi",
+    "set_to_zero",
+    "sgd",
+    "sgdr_schedule",
+    "skip_large_updates",
+    "skip_not_finite",
+    "sm3",
+    "trace",
+    "warmup_cosine_decay_schedule",
+    "warmup_exponential_decay_schedule",
+    "yogi",
+]

@@ -7,6 +7,7 @@ the EMA of `(g - m)**2`; `adabelief` chains it with `scale_by_learning_rate`. Th
 Counterpart: `optax.scale_by_belief`, `optax.ScaleByBeliefState` (optax/_src/transform.py);
 `optax.adabelief` (optax/_src/alias.py). Same argument names, order and defaults.
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -18,8 +19,15 @@ from purejax import tree
 from purejax.optim.base import GradientTransformation, chain
 from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 from purejax.optim.tree_math import (
-    bias_correction, check_same_structure, divide_by_root, nesterov_mu_hat, safe_increment, update_moment,
-    update_moment_per_elem_norm, zeros_like)
+    bias_correction,
+    check_same_structure,
+    divide_by_root,
+    nesterov_mu_hat,
+    safe_increment,
+    update_moment,
+    update_moment_per_elem_norm,
+    zeros_like,
+)
 
 
 class ScaleByBeliefState(NamedTuple):
@@ -28,8 +36,7 @@ class ScaleByBeliefState(NamedTuple):
     nu: Any  # second *central* moment: EMA of (g - m)**2
 
 
-def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *,
-                    nesterov: bool = False) -> GradientTransformation:
+def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *, nesterov: bool = False) -> GradientTransformation:
     """AdaBelief: Adam whose second moment is the EMA of `(g - m)**2`, not of `g**2`.
 
     The math is `adabelief`'s without `-lr_t`. A gradient close to its prediction `m` gives a
@@ -74,8 +81,9 @@ def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *,
     return GradientTransformation(init_fn, update_fn)
 
 
-def adabelief(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *,
-              nesterov: bool = False) -> GradientTransformation:
+def adabelief(
+    learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *, nesterov: bool = False
+) -> GradientTransformation:
     """AdaBelief: Adam scaled by the spread of g around its prediction m, not by the size of g.
 
         m_t = b1 * m_{t-1} + (1 - b1) * g_t                          # first moment
@@ -110,5 +118,7 @@ def adabelief(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-16, eps_
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.889, -1.889]
     """
-    return chain(scale_by_belief(b1=b1, b2=b2, eps=eps, eps_root=eps_root, nesterov=nesterov),
-                 scale_by_learning_rate(learning_rate))
+    return chain(
+        scale_by_belief(b1=b1, b2=b2, eps=eps, eps_root=eps_root, nesterov=nesterov),
+        scale_by_learning_rate(learning_rate),
+    )

@@ -8,9 +8,11 @@ docstring.
 Counterpart: `optax.scale_by_adadelta`, `optax.ScaleByAdaDeltaState` (optax/_src/transform.py);
 `optax.adadelta` (optax/_src/alias.py). Same argument names, order and defaults.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax.numpy as jnp
 
@@ -52,16 +54,25 @@ def scale_by_adadelta(rho=0.9, eps=1e-6) -> GradientTransformation:
         del params
         check_same_structure("purejax.optim.scale_by_adadelta.update", updates, state.e_g)
         e_g = update_moment(updates, state.e_g, rho, 2)  # gradient RMS
-        updates = tree.map(lambda g, cur_e_g, prev_e_x: (jnp.sqrt(prev_e_x + eps) / jnp.sqrt(cur_e_g + eps)) * g,
-                           updates, e_g, state.e_x)
+        updates = tree.map(
+            lambda g, cur_e_g, prev_e_x: (jnp.sqrt(prev_e_x + eps) / jnp.sqrt(cur_e_g + eps)) * g,
+            updates,
+            e_g,
+            state.e_x,
+        )
         e_x = update_moment(updates, state.e_x, rho, 2)  # update RMS
         return updates, ScaleByAdaDeltaState(e_g=e_g, e_x=e_x)
 
     return GradientTransformation(init_fn, update_fn)
 
 
-def adadelta(learning_rate: ScalarOrSchedule | None = None, rho=0.9, eps=1e-6, weight_decay=0.0,
-             weight_decay_mask: Any | Callable[[Any], Any] | None = None) -> GradientTransformation:
+def adadelta(
+    learning_rate: ScalarOrSchedule | None = None,
+    rho=0.9,
+    eps=1e-6,
+    weight_decay=0.0,
+    weight_decay_mask: Any | Callable[[Any], Any] | None = None,
+) -> GradientTransformation:
     """Adadelta: steps in the units of the parameters, from the ratio of two running RMS.
 
         g_t <- g_t + weight_decay * p_t                                       # L2 (before scaling)
@@ -101,6 +112,8 @@ def adadelta(learning_rate: ScalarOrSchedule | None = None, rho=0.9, eps=1e-6, w
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.997, -1.997]
     """
-    return chain(add_decayed_weights(weight_decay, mask=weight_decay_mask),
-                 scale_by_adadelta(rho=rho, eps=eps),
-                 scale_by_learning_rate(learning_rate))
+    return chain(
+        add_decayed_weights(weight_decay, mask=weight_decay_mask),
+        scale_by_adadelta(rho=rho, eps=eps),
+        scale_by_learning_rate(learning_rate),
+    )

@@ -15,9 +15,11 @@ the relative step size, optional momentum and weight decay:
 Counterpart: `optax.scale_by_factored_rms`, `optax.FactoredState` (optax/_src/factorized.py);
 `optax.adafactor` (optax/_src/alias.py).
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -51,7 +53,7 @@ def factored_dims(shape: tuple, factored: bool, min_dim_size_to_factor: int) -> 
 
 
 def shape_without(shape: tuple, axis: int) -> tuple:
-    return shape[:axis] + shape[axis + 1:]
+    return shape[:axis] + shape[axis + 1 :]
 
 
 class FactoredState(NamedTuple):
@@ -61,8 +63,14 @@ class FactoredState(NamedTuple):
     v: Any  # like params; unfactored leaves: the full second moment, else [1]
 
 
-def scale_by_factored_rms(factored: bool = True, decay_rate=0.8, step_offset=0, min_dim_size_to_factor: int = 128,
-                          epsilon=1e-30, decay_rate_fn: Callable = decay_rate_pow) -> GradientTransformation:
+def scale_by_factored_rms(
+    factored: bool = True,
+    decay_rate=0.8,
+    step_offset=0,
+    min_dim_size_to_factor: int = 128,
+    epsilon=1e-30,
+    decay_rate_fn: Callable = decay_rate_pow,
+) -> GradientTransformation:
     """Divide by a factored estimate of the gradients' root mean square (Adafactor's core).
 
     For a leaf whose two largest axes `d1, d0` both have at least `min_dim_size_to_factor`
@@ -105,9 +113,13 @@ def scale_by_factored_rms(factored: bool = True, decay_rate=0.8, step_offset=0, 
 
     def init_fn(params):
         leaves, treedef = tree.flatten(params)
-        v_row, v_col, v = zip(*[init_leaf(p) for p in leaves]) if leaves else ((), (), ())
-        return FactoredState(count=jnp.zeros([], jnp.int32), v_row=tree.unflatten(treedef, list(v_row)),
-                             v_col=tree.unflatten(treedef, list(v_col)), v=tree.unflatten(treedef, list(v)))
+        v_row, v_col, v = zip(*[init_leaf(p) for p in leaves], strict=True) if leaves else ((), (), ())
+        return FactoredState(
+            count=jnp.zeros([], jnp.int32),
+            v_row=tree.unflatten(treedef, list(v_row)),
+            v_col=tree.unflatten(treedef, list(v_col)),
+            v=tree.unflatten(treedef, list(v)),
+        )
 
     def update_leaf(grad, v_row, v_col, v, param, step):
         shape, dtype = param.shape, param.dtype
@@ -122,11 +134,11 @@ def scale_by_factored_rms(factored: bool = True, decay_rate=0.8, step_offset=0, 
             reduced_d1 = d1 - 1 if d1 > d0 else d1  # axis d1 inside v_row, which lost d0
             row_col_mean = jnp.mean(new_v_row, axis=reduced_d1, keepdims=True)  # mean(R)
             row_factor = (new_v_row / row_col_mean) ** -0.5  # 1 / sqrt(R / mean(R))
-            col_factor = new_v_col ** -0.5  # 1 / sqrt(C)
+            col_factor = new_v_col**-0.5  # 1 / sqrt(C)
             update = grad * jnp.expand_dims(row_factor, axis=d0) * jnp.expand_dims(col_factor, axis=d1)
         else:
             new_v = (beta * v + (1.0 - beta) * grad_sqr).astype(dtype)  # full second moment
-            update = grad * new_v ** -0.5
+            update = grad * new_v**-0.5
         return update, new_v_row, new_v_col, new_v
 
     def update_fn(updates, state, params=None):
@@ -135,18 +147,31 @@ def scale_by_factored_rms(factored: bool = True, decay_rate=0.8, step_offset=0, 
         check_same_structure("purejax.optim.scale_by_factored_rms", updates, state.v)
         grads, treedef = tree.flatten(updates)
         columns = [tree.flatten_up_to(treedef, t) for t in (state.v_row, state.v_col, state.v, params)]
-        out = [update_leaf(*args, step=state.count) for args in zip(grads, *columns)]
-        new_updates, v_row, v_col, v = ([tree.unflatten(treedef, list(c)) for c in zip(*out)] if out
-                                        else [tree.unflatten(treedef, [])] * 4)
+        out = [update_leaf(*args, step=state.count) for args in zip(grads, *columns, strict=True)]
+        new_updates, v_row, v_col, v = (
+            [tree.unflatten(treedef, list(c)) for c in zip(*out, strict=True)]
+            if out
+            else [tree.unflatten(treedef, [])] * 4
+        )
         return new_updates, FactoredState(safe_increment(state.count), v_row, v_col, v)
 
     return GradientTransformation(init_fn, update_fn)
 
 
-def adafactor(learning_rate: ScalarOrSchedule | None = None, min_dim_size_to_factor: int = 128, decay_rate=0.8,
-              decay_offset=0, multiply_by_parameter_scale: bool = True, clipping_threshold=1.0, momentum=None,
-              dtype_momentum=jnp.float32, weight_decay_rate=None, eps=1e-30, factored: bool = True,
-              weight_decay_mask: MaskOrFn = None) -> GradientTransformation:
+def adafactor(
+    learning_rate: ScalarOrSchedule | None = None,
+    min_dim_size_to_factor: int = 128,
+    decay_rate=0.8,
+    decay_offset=0,
+    multiply_by_parameter_scale: bool = True,
+    clipping_threshold=1.0,
+    momentum=None,
+    dtype_momentum=jnp.float32,
+    weight_decay_rate=None,
+    eps=1e-30,
+    factored: bool = True,
+    weight_decay_mask: MaskOrFn = None,
+) -> GradientTransformation:
     """Adafactor: factored second moments, update clipping, steps relative to the weights' size.
 
         beta_t = 1 - (t + 1)**(-decay_rate)                       # rising second-moment decay

@@ -7,6 +7,7 @@ in `adagrad`'s docstring.
 Counterpart: `optax.scale_by_rss`, `optax.ScaleByRssState` (optax/_src/transform.py);
 `optax.adagrad` (optax/_src/alias.py). Same argument names, order and defaults.
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -93,5 +94,7 @@ def adagrad(learning_rate: ScalarOrSchedule, initial_accumulator_value=0.1, eps=
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.915, -1.915]
     """
-    return chain(scale_by_rss(initial_accumulator_value=initial_accumulator_value, eps=eps),
-                 scale_by_learning_rate(learning_rate))
+    return chain(
+        scale_by_rss(initial_accumulator_value=initial_accumulator_value, eps=eps),
+        scale_by_learning_rate(learning_rate),
+    )

@@ -17,9 +17,11 @@ Counterpart: `optax.scale_by_adam`, `optax.ScaleByAdamState` (optax/_src/transfo
 `optax.adam`, `optax.nadam`, `optax.adamw` (optax/_src/alias.py). Same argument names, order and
 defaults.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -29,7 +31,14 @@ from purejax.optim.base import GradientTransformation, chain
 from purejax.optim.transforms.adding import add_decayed_weights
 from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 from purejax.optim.tree_math import (
-    adam_moments, bias_correction, canonical_dtype, cast_tree, divide_by_root, nesterov_mu_hat, zeros_like)
+    adam_moments,
+    bias_correction,
+    canonical_dtype,
+    cast_tree,
+    divide_by_root,
+    nesterov_mu_hat,
+    zeros_like,
+)
 
 
 class ScaleByAdamState(NamedTuple):
@@ -40,8 +49,9 @@ class ScaleByAdamState(NamedTuple):
     nu: Any  # second moment (Adamax: infinity norm), a tree like params
 
 
-def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
-                  nesterov: bool = False) -> GradientTransformation:
+def scale_by_adam(
+    b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *, nesterov: bool = False
+) -> GradientTransformation:
     """Rescale updates by Adam's bias-corrected moments: `u = m^ / (sqrt(v^ + eps_root) + eps)`.
 
     The math is `adam`'s without `-lr_t`; with `nesterov=True` the first moment looks one step
@@ -69,8 +79,7 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
     mu_dtype = canonical_dtype(mu_dtype)
 
     def init_fn(params):
-        return ScaleByAdamState(count=jnp.zeros([], jnp.int32), mu=zeros_like(params, mu_dtype),
-                                nu=zeros_like(params))
+        return ScaleByAdamState(count=jnp.zeros([], jnp.int32), mu=zeros_like(params, mu_dtype), nu=zeros_like(params))
 
     def update_fn(updates, state, params=None):
         del params
@@ -87,8 +96,9 @@ def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
     return GradientTransformation(init_fn, update_fn)
 
 
-def adam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
-         nesterov: bool = False) -> GradientTransformation:
+def adam(
+    learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *, nesterov: bool = False
+) -> GradientTransformation:
     """Adam: a step along the first moment, scaled per element by the root of the second.
 
         m_t = b1 * m_{t-1} + (1 - b1) * g_t                      # first moment
@@ -128,12 +138,15 @@ def adam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.9, -1.9]
     """
-    return chain(scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
-                 scale_by_learning_rate(learning_rate))
+    return chain(
+        scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
+        scale_by_learning_rate(learning_rate),
+    )
 
 
-def nadam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *,
-          nesterov: bool = True) -> GradientTransformation:
+def nadam(
+    learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *, nesterov: bool = True
+) -> GradientTransformation:
     """Nadam: Adam with Nesterov momentum, i.e. `adam(..., nesterov=True)`.
 
         m^_t = b1 * m_t / (1 - b1**(t+1)) + (1 - b1) * g_t / (1 - b1**t)   # look-ahead moment
@@ -169,9 +182,18 @@ def nadam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=
     return adam(learning_rate, b1, b2, eps, eps_root, mu_dtype, nesterov=nesterov)
 
 
-def adamw(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
-          weight_decay: ScalarOrSchedule = 1e-4, mask: Any | Callable[[Any], Any] | None = None, *,
-          nesterov: bool = False) -> GradientTransformation:
+def adamw(
+    learning_rate: ScalarOrSchedule,
+    b1=0.9,
+    b2=0.999,
+    eps=1e-8,
+    eps_root=0.0,
+    mu_dtype=None,
+    weight_decay: ScalarOrSchedule = 1e-4,
+    mask: Any | Callable[[Any], Any] | None = None,
+    *,
+    nesterov: bool = False,
+) -> GradientTransformation:
     """AdamW: Adam with *decoupled* weight decay, added after the adaptive scaling.
 
         u_t = -lr_t * (m^_t / (sqrt(v^_t + eps_root) + eps) + weight_decay * p_t)
@@ -206,6 +228,8 @@ def adamw(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.89, -1.88]
     """
-    return chain(scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
-                 add_decayed_weights(weight_decay, mask),
-                 scale_by_learning_rate(learning_rate))
+    return chain(
+        scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
+        add_decayed_weights(weight_decay, mask),
+        scale_by_learning_rate(learning_rate),
+    )

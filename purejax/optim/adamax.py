@@ -7,6 +7,7 @@ with `nu` the exponentially weighted infinity norm. `adamax` chains it with
 Counterpart: `optax.scale_by_adamax` (optax/_src/transform.py); `optax.adamax`
 (optax/_src/alias.py). Same argument names, order and defaults.
 """
+
 from __future__ import annotations
 
 import jax.numpy as jnp
@@ -45,8 +46,12 @@ def scale_by_adamax(b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
         check_same_structure("purejax.optim.scale_by_adamax.update", updates, state.mu)
         count_inc = safe_increment(state.count)
         mu = update_moment(updates, state.mu, b1, 1)  # first moment
-        nu = tree.map(lambda g, v: None if g is None else jnp.maximum(jnp.abs(g) + eps, b2 * v),
-                      updates, state.nu, is_leaf=lambda x: x is None)  # infinity norm
+        nu = tree.map(
+            lambda g, v: None if g is None else jnp.maximum(jnp.abs(g) + eps, b2 * v),
+            updates,
+            state.nu,
+            is_leaf=lambda x: x is None,
+        )  # infinity norm
         mu_hat = bias_correction(mu, b1, count_inc)  # bias correction (first moment only)
         return tree.map(lambda m, v: m / v, mu_hat, nu), ScaleByAdamState(count=count_inc, mu=mu, nu=nu)
 

@@ -6,6 +6,7 @@ nu_max)`; `amsgrad` chains it with `scale_by_learning_rate`. The math is in `ams
 Counterpart: `optax.scale_by_amsgrad`, `optax.ScaleByAmsgradState` (optax/_src/transform.py);
 `optax.amsgrad` (optax/_src/alias.py). Same argument names, order and defaults.
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -17,7 +18,13 @@ from purejax import tree
 from purejax.optim.base import GradientTransformation, chain
 from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 from purejax.optim.tree_math import (
-    adam_moments, bias_correction, canonical_dtype, cast_tree, divide_by_root, zeros_like)
+    adam_moments,
+    bias_correction,
+    canonical_dtype,
+    cast_tree,
+    divide_by_root,
+    zeros_like,
+)
 
 
 class ScaleByAmsgradState(NamedTuple):
@@ -27,8 +34,15 @@ class ScaleByAmsgradState(NamedTuple):
     nu_max: Any  # running maximum of the (bias-corrected) second moment
 
 
-def scale_by_amsgrad(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
-                     bias_correction_mu: bool = True, bias_correction_nu: bool = True) -> GradientTransformation:
+def scale_by_amsgrad(
+    b1=0.9,
+    b2=0.999,
+    eps=1e-8,
+    eps_root=0.0,
+    mu_dtype=None,
+    bias_correction_mu: bool = True,
+    bias_correction_nu: bool = True,
+) -> GradientTransformation:
     """Adam divided by the running maximum of the second moment, so steps never grow back.
 
     The math is `amsgrad`'s without `-lr_t`.
@@ -50,8 +64,12 @@ def scale_by_amsgrad(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
     mu_dtype = canonical_dtype(mu_dtype)
 
     def init_fn(params):
-        return ScaleByAmsgradState(count=jnp.zeros([], jnp.int32), mu=zeros_like(params, mu_dtype),
-                                   nu=zeros_like(params), nu_max=zeros_like(params))
+        return ScaleByAmsgradState(
+            count=jnp.zeros([], jnp.int32),
+            mu=zeros_like(params, mu_dtype),
+            nu=zeros_like(params),
+            nu_max=zeros_like(params),
+        )
 
     def update_fn(updates, state, params=None):
         del params
@@ -65,8 +83,16 @@ def scale_by_amsgrad(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
     return GradientTransformation(init_fn, update_fn)
 
 
-def amsgrad(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None,
-            bias_correction_mu: bool = True, bias_correction_nu: bool = True) -> GradientTransformation:
+def amsgrad(
+    learning_rate: ScalarOrSchedule,
+    b1=0.9,
+    b2=0.999,
+    eps=1e-8,
+    eps_root=0.0,
+    mu_dtype=None,
+    bias_correction_mu: bool = True,
+    bias_correction_nu: bool = True,
+) -> GradientTransformation:
     """AMSGrad: Adam divided by the running maximum of the second moment.
 
         v_max_t = max(v_max_{t-1}, v^_t)                       # long-term memory
@@ -99,6 +125,15 @@ def amsgrad(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_roo
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.9, -1.9]
     """
-    return chain(scale_by_amsgrad(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype,
-                                  bias_correction_mu=bias_correction_mu, bias_correction_nu=bias_correction_nu),
-                 scale_by_learning_rate(learning_rate))
+    return chain(
+        scale_by_amsgrad(
+            b1=b1,
+            b2=b2,
+            eps=eps,
+            eps_root=eps_root,
+            mu_dtype=mu_dtype,
+            bias_correction_mu=bias_correction_mu,
+            bias_correction_nu=bias_correction_nu,
+        ),
+        scale_by_learning_rate(learning_rate),
+    )

@@ -17,9 +17,11 @@ _src/update.py).
 Differences:
   No `GradientTransformationExtraArgs`: `update` takes `(updates, state, params=None)` only.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax.numpy as jnp
 
@@ -83,7 +85,7 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
                 "transformations; was it made by this chain's init?"
             )
         new_state = []
-        for t, s in zip(transforms, state):
+        for t, s in zip(transforms, state, strict=True):
             updates, s = t.update(updates, s, params)
             new_state.append(s)
         return updates, tuple(new_state)

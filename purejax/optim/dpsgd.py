@@ -18,6 +18,7 @@ Differences:
   int seed, and the state holds it raw; Optax holds a typed `jax.random.key`, whose
   `jax.random.key_data` is the same two words.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -74,15 +75,18 @@ def differentially_private_aggregate(l2_norm_clip, noise_multiplier, key=None) -
         batch_size = grads[0].shape[0]
         clipped, _ = per_example_global_norm_clip(grads, l2_norm_clip)  # [*shape] per leaf
         new_key, *keys = random.split(state.rng_key, len(grads) + 1)
-        noised = [(g + noise_std * random.normal(k, g.shape, g.dtype)) / batch_size  # noisy mean
-                  for g, k in zip(clipped, keys)]
+        noised = [
+            (g + noise_std * random.normal(k, g.shape, g.dtype)) / batch_size  # noisy mean
+            for g, k in zip(clipped, keys, strict=True)
+        ]
         return tree.unflatten(treedef, noised), DifferentiallyPrivateAggregateState(rng_key=new_key)
 
     return GradientTransformation(init_fn, update_fn)
 
 
-def dpsgd(learning_rate: ScalarOrSchedule, l2_norm_clip, noise_multiplier, seed, momentum=None,
-          nesterov: bool = False) -> GradientTransformation:
+def dpsgd(
+    learning_rate: ScalarOrSchedule, l2_norm_clip, noise_multiplier, seed, momentum=None, nesterov: bool = False
+) -> GradientTransformation:
     """Differentially private SGD: clip each example's gradient, add Gaussian noise, average.
 
         c_i = min(1, C / ||G_i||)                                  # per-example clip, C = l2_norm_clip

@@ -7,6 +7,7 @@ The blocks are shared ones (`purejax.optim.transforms.trust_ratio`,
 
 Counterpart: `optax.fromage` (optax/_src/alias.py).
 """
+
 from __future__ import annotations
 
 from purejax.optim.base import GradientTransformation, chain
@@ -56,7 +57,10 @@ def fromage(learning_rate: ScalarOrSchedule, min_norm=1e-6) -> GradientTransform
             scale_by_learning_rate(learning_rate * mult),
             add_decayed_weights(mult - 1),
         )
-    mult_lr = lambda count: 1 / (1 + learning_rate(count) ** 2) ** 0.5  # noqa: E731  # k_t
+
+    def mult_lr(count):
+        return 1 / (1 + learning_rate(count) ** 2) ** 0.5  # k_t
+
     return chain(
         scale_by_trust_ratio(min_norm),
         scale_by_learning_rate(lambda c: mult_lr(c) * learning_rate(c)),

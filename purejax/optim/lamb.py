@@ -7,6 +7,7 @@ A large-batch optimizer built from Adam's block (`purejax.optim.adam`) and the s
 
 Counterpart: `optax.lamb` (optax/_src/alias.py).
 """
+
 from __future__ import annotations
 
 from purejax.optim.adam import scale_by_adam
@@ -17,8 +18,9 @@ from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning
 from purejax.optim.transforms.trust_ratio import scale_by_trust_ratio
 
 
-def lamb(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-6, eps_root=0.0, weight_decay=0.0,
-         mask: MaskOrFn = None) -> GradientTransformation:
+def lamb(
+    learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-6, eps_root=0.0, weight_decay=0.0, mask: MaskOrFn = None
+) -> GradientTransformation:
     """LAMB: Adam's direction plus decoupled weight decay, rescaled per layer by a trust ratio.
 
         d_t = m^_t / (sqrt(v^_t + eps_root) + eps) + wd * p      # Adam direction + weight decay

@@ -8,6 +8,7 @@ A large-batch optimizer built from shared blocks (`purejax.optim.transforms`); t
 
 Counterpart: `optax.lars` (optax/_src/alias.py).
 """
+
 from __future__ import annotations
 
 from purejax.optim.base import GradientTransformation, chain
@@ -18,9 +19,16 @@ from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning
 from purejax.optim.transforms.trust_ratio import scale_by_trust_ratio
 
 
-def lars(learning_rate: ScalarOrSchedule, weight_decay=0.0, weight_decay_mask: MaskOrFn = True,
-         trust_coefficient=0.001, eps=0.0, trust_ratio_mask: MaskOrFn = True, momentum=0.9,
-         nesterov: bool = False) -> GradientTransformation:
+def lars(
+    learning_rate: ScalarOrSchedule,
+    weight_decay=0.0,
+    weight_decay_mask: MaskOrFn = True,
+    trust_coefficient=0.001,
+    eps=0.0,
+    trust_ratio_mask: MaskOrFn = True,
+    momentum=0.9,
+    nesterov: bool = False,
+) -> GradientTransformation:
     """LARS: SGD with momentum, each layer's step scaled by a trust ratio.
 
         d_t = g_t + wd * p                                         # L2 weight decay

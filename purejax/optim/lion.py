@@ -7,9 +7,11 @@ the math is in its docstring.
 Counterpart: `optax.scale_by_lion`, `optax.ScaleByLionState` (optax/_src/transform.py);
 `optax.lion` (optax/_src/alias.py). Same argument names, order and defaults.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -19,8 +21,13 @@ from purejax.optim.base import GradientTransformation, chain
 from purejax.optim.transforms.adding import add_decayed_weights
 from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 from purejax.optim.tree_math import (
-    canonical_dtype, cast_tree, check_same_structure, safe_increment, update_moment, zeros_like)
-
+    canonical_dtype,
+    cast_tree,
+    check_same_structure,
+    safe_increment,
+    update_moment,
+    zeros_like,
+)
 
 _SIGNS = {
     "hard": jnp.sign,  # the paper's sign
@@ -33,8 +40,9 @@ class ScaleByLionState(NamedTuple):
     mu: Any  # momentum, a tree like params (dtype mu_dtype if given)
 
 
-def scale_by_lion(b1=0.9, b2=0.99, mu_dtype=None, *, mode: str = "hard",
-                  smooth_beta: float = 1.0) -> GradientTransformation:
+def scale_by_lion(
+    b1=0.9, b2=0.99, mu_dtype=None, *, mode: str = "hard", smooth_beta: float = 1.0
+) -> GradientTransformation:
     """Lion: the sign of an interpolation between momentum and gradient.
 
     The math is `lion`'s without the weight decay and `-lr_t`; `mode` replaces the sign.
@@ -78,9 +86,14 @@ def scale_by_lion(b1=0.9, b2=0.99, mu_dtype=None, *, mode: str = "hard",
     return GradientTransformation(init_fn, update_fn)
 
 
-def lion(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.99, mu_dtype=None,
-         weight_decay: ScalarOrSchedule = 1e-3, mask: Any | Callable[[Any], Any] | None = None
-         ) -> GradientTransformation:
+def lion(
+    learning_rate: ScalarOrSchedule,
+    b1=0.9,
+    b2=0.99,
+    mu_dtype=None,
+    weight_decay: ScalarOrSchedule = 1e-3,
+    mask: Any | Callable[[Any], Any] | None = None,
+) -> GradientTransformation:
     """Lion: a step of equal size in every coordinate, along the sign of a momentum blend.
 
         c_t = b1 * m_{t-1} + (1 - b1) * g_t                  # interpolation
@@ -117,6 +130,8 @@ def lion(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.99, mu_dtype=None,
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.9, -1.9]
     """
-    return chain(scale_by_lion(b1=b1, b2=b2, mu_dtype=mu_dtype),
-                 add_decayed_weights(weight_decay, mask),
-                 scale_by_learning_rate(learning_rate))
+    return chain(
+        scale_by_lion(b1=b1, b2=b2, mu_dtype=mu_dtype),
+        add_decayed_weights(weight_decay, mask),
+        scale_by_learning_rate(learning_rate),
+    )

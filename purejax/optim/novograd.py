@@ -7,6 +7,7 @@ element. `novograd` chains it with `scale_by_learning_rate`; the math is in its 
 Counterpart: `optax.scale_by_novograd`, `optax.ScaleByNovogradState` (optax/_src/transform.py);
 `optax.novograd` (optax/_src/alias.py). Same argument names, order and defaults.
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -27,8 +28,9 @@ class ScaleByNovogradState(NamedTuple):
     nu: Any  # second moment: one scalar per leaf, shape=()
 
 
-def scale_by_novograd(b1=0.9, b2=0.25, eps=1e-8, eps_root=0.0, weight_decay=0.0,
-                      mu_dtype=None) -> GradientTransformation:
+def scale_by_novograd(
+    b1=0.9, b2=0.25, eps=1e-8, eps_root=0.0, weight_decay=0.0, mu_dtype=None
+) -> GradientTransformation:
     """NovoGrad: normalize each layer's gradient by an EMA of its squared norm, then add momentum.
 
     The math is `novograd`'s without `-lr_t`: the first step takes `v_1 = ||g_1||**2` and the
@@ -72,22 +74,31 @@ def scale_by_novograd(b1=0.9, b2=0.25, eps=1e-8, eps_root=0.0, weight_decay=0.0,
         first = count_inc == 1
         # Each branch computes its own norms, as Optax's lax.cond branches do: XLA then reduces
         # them the same way on both sides, which keeps the two bitwise equal.
-        nu = lax.cond(first,  # second moment: the first ||g||**2 as is, then an EMA
-                      lambda g, v: tree.map(lambda a, b: layer_norm_sq(a).astype(b.dtype), g, v),
-                      lambda g, v: tree.map(lambda a, b: (1 - b2) * layer_norm_sq(a) + b2 * b, g, v),
-                      updates, state.nu)
-        mu = lax.cond(first,  # first moment: the first normalized gradient as is, then momentum
-                      lambda g, p, m, v: tree.map(normalize, g, p, v),
-                      lambda g, p, m, v: tree.map(lambda a, b: b1 * a + b, m, tree.map(normalize, g, p, v)),
-                      updates, params, state.mu, nu)
+        nu = lax.cond(
+            first,  # second moment: the first ||g||**2 as is, then an EMA
+            lambda g, v: tree.map(lambda a, b: layer_norm_sq(a).astype(b.dtype), g, v),
+            lambda g, v: tree.map(lambda a, b: (1 - b2) * layer_norm_sq(a) + b2 * b, g, v),
+            updates,
+            state.nu,
+        )
+        mu = lax.cond(
+            first,  # first moment: the first normalized gradient as is, then momentum
+            lambda g, p, m, v: tree.map(normalize, g, p, v),
+            lambda g, p, m, v: tree.map(lambda a, b: b1 * a + b, m, tree.map(normalize, g, p, v)),
+            updates,
+            params,
+            state.mu,
+            nu,
+        )
         mu = cast_tree(mu, mu_dtype)
         return mu, ScaleByNovogradState(count=count_inc, mu=mu, nu=nu)
 
     return GradientTransformation(init_fn, update_fn)
 
 
-def novograd(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.25, eps=1e-6, eps_root=0.0,
-             weight_decay=0.0) -> GradientTransformation:
+def novograd(
+    learning_rate: ScalarOrSchedule, b1=0.9, b2=0.25, eps=1e-6, eps_root=0.0, weight_decay=0.0
+) -> GradientTransformation:
     """NovoGrad: gradients normalized per layer by an EMA of their squared norm, then momentum.
 
         v_t = b2 * v_{t-1} + (1 - b2) * ||g_t||**2             # one scalar per leaf; v_1 = ||g_1||**2
@@ -122,5 +133,7 @@ def novograd(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.25, eps=1e-6, eps_roo
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.929, -1.929]
     """
-    return chain(scale_by_novograd(b1=b1, b2=b2, eps=eps, eps_root=eps_root, weight_decay=weight_decay),
-                 scale_by_learning_rate(learning_rate))
+    return chain(
+        scale_by_novograd(b1=b1, b2=b2, eps=eps, eps_root=eps_root, weight_decay=weight_decay),
+        scale_by_learning_rate(learning_rate),
+    )

@@ -8,6 +8,7 @@
 Counterpart: `optax.scale_by_optimistic_gradient`, `optax.ScaleByOptimisticGradientState`
 (optax/_src/transform.py); `optax.optimistic_gradient_descent` (optax/_src/alias.py).
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -50,8 +51,7 @@ def scale_by_optimistic_gradient(alpha=1.0, beta=1.0) -> GradientTransformation:
     """
 
     def init_fn(params):
-        return ScaleByOptimisticGradientState(is_initial_step=jnp.array(True),
-                                              previous_gradient=zeros_like(params))
+        return ScaleByOptimisticGradientState(is_initial_step=jnp.array(True), previous_gradient=zeros_like(params))
 
     def update_fn(updates, state, params=None):
         del params
@@ -62,8 +62,7 @@ def scale_by_optimistic_gradient(alpha=1.0, beta=1.0) -> GradientTransformation:
             return (alpha + beta) * g - beta * prev  # current gradient + beta * change
 
         new_updates = tree.map(f, updates, state.previous_gradient)
-        return new_updates, ScaleByOptimisticGradientState(is_initial_step=jnp.array(False),
-                                                           previous_gradient=updates)
+        return new_updates, ScaleByOptimisticGradientState(is_initial_step=jnp.array(False), previous_gradient=updates)
 
     return GradientTransformation(init_fn, update_fn)
 

@@ -8,6 +8,7 @@ math is in its docstring.
 Counterpart: `optax.scale_by_radam` (optax/_src/transform.py); `optax.radam`
 (optax/_src/alias.py). Same argument names, order and defaults.
 """
+
 from __future__ import annotations
 
 import jax.numpy as jnp
@@ -19,8 +20,9 @@ from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning
 from purejax.optim.tree_math import adam_moments, bias_correction, nesterov_mu_hat, zeros_like
 
 
-def scale_by_radam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, *,
-                   nesterov: bool = False) -> GradientTransformation:
+def scale_by_radam(
+    b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, *, nesterov: bool = False
+) -> GradientTransformation:
     """Rectified Adam: plain momentum until the second moment's variance is tractable.
 
     The math is `radam`'s without `-lr_t`: `rho_inf` is the largest length of the approximated
@@ -55,18 +57,19 @@ def scale_by_radam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, *,
         else:
             mu_hat = bias_correction(mu, b1, count_inc)  # bias correction
         nu_hat = bias_correction(nu, b2, count_inc)  # bias correction
-        r = jnp.sqrt((rho - 4.0) * (rho - 2.0) * rho_inf
-                     / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho))  # variance rectification
-        rectified = tree.map(lambda m, v: r.astype(m.dtype) * m / (jnp.sqrt(v + eps_root) + eps),
-                             mu_hat, nu_hat)
+        r = jnp.sqrt(
+            (rho - 4.0) * (rho - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho)
+        )  # variance rectification
+        rectified = tree.map(lambda m, v: r.astype(m.dtype) * m / (jnp.sqrt(v + eps_root) + eps), mu_hat, nu_hat)
         updates = tree.map(lambda t, f: jnp.where(rho >= threshold, t, f), rectified, mu_hat)
         return updates, ScaleByAdamState(count=count_inc, mu=mu, nu=nu)
 
     return GradientTransformation(init_fn, update_fn)
 
 
-def radam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, *,
-          nesterov: bool = False) -> GradientTransformation:
+def radam(
+    learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, *, nesterov: bool = False
+) -> GradientTransformation:
     """Rectified Adam: momentum SGD while v^ is too noisy, then Adam times a rectification r_t.
 
         rho_inf = 2 / (1 - b2) - 1;   rho_t = rho_inf - 2 t b2**t / (1 - b2**t)
@@ -100,5 +103,7 @@ def radam(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.95, -1.95]
     """
-    return chain(scale_by_radam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, threshold=threshold, nesterov=nesterov),
-                 scale_by_learning_rate(learning_rate))
+    return chain(
+        scale_by_radam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, threshold=threshold, nesterov=nesterov),
+        scale_by_learning_rate(learning_rate),
+    )

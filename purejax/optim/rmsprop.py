@@ -11,6 +11,7 @@ Counterpart: `optax.scale_by_rms`, `optax.scale_by_stddev` and their states
 (optax/_src/transform.py); `optax.rmsprop` (optax/_src/alias.py). Same argument names, order and
 defaults.
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -23,8 +24,15 @@ from purejax.optim.base import GradientTransformation, chain, identity
 from purejax.optim.transforms.momentum import trace
 from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 from purejax.optim.tree_math import (
-    abs_sq, bias_correction as _bias_correction, check_same_structure, full_like, safe_increment, update_moment,
-    update_moment_per_elem_norm, zeros_like)
+    abs_sq,
+    check_same_structure,
+    full_like,
+    safe_increment,
+    update_moment,
+    update_moment_per_elem_norm,
+    zeros_like,
+)
+from purejax.optim.tree_math import bias_correction as _bias_correction
 
 
 class ScaleByRmsState(NamedTuple):
@@ -54,8 +62,9 @@ def _inverse_root(eps, eps_in_sqrt):
     return lambda x: 1 / (jnp.sqrt(x) + eps)
 
 
-def scale_by_rms(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True,
-                 bias_correction: bool = False) -> GradientTransformation:
+def scale_by_rms(
+    decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True, bias_correction: bool = False
+) -> GradientTransformation:
     """Divide by the root of the EMA of squared gradients (RMSProp's scaling).
 
     The math is `rmsprop`'s without `-lr_t` and the momentum; with `bias_correction`, `v` is
@@ -103,8 +112,9 @@ def scale_by_rms(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = Tru
     return GradientTransformation(init_fn, update_fn)
 
 
-def scale_by_stddev(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True,
-                    bias_correction: bool = False) -> GradientTransformation:
+def scale_by_stddev(
+    decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True, bias_correction: bool = False
+) -> GradientTransformation:
     """Divide by a running standard deviation of the gradients (centered RMSProp).
 
     The math is `rmsprop`'s with `centered=True`, without `-lr_t` and the momentum.
@@ -151,9 +161,17 @@ def scale_by_stddev(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = 
     return GradientTransformation(init_fn, update_fn)
 
 
-def rmsprop(learning_rate: ScalarOrSchedule, decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True,
-            centered: bool = False, momentum=None, nesterov: bool = False,
-            bias_correction: bool = False) -> GradientTransformation:
+def rmsprop(
+    learning_rate: ScalarOrSchedule,
+    decay=0.9,
+    eps=1e-8,
+    initial_scale=0.0,
+    eps_in_sqrt: bool = True,
+    centered: bool = False,
+    momentum=None,
+    nesterov: bool = False,
+    bias_correction: bool = False,
+) -> GradientTransformation:
     """RMSProp: divide each gradient by a running root mean square of its past values.
 
         v_t = decay * v_{t-1} + (1 - decay) * g_t**2       # second moment, v_0 = initial_scale
@@ -201,7 +219,10 @@ def rmsprop(learning_rate: ScalarOrSchedule, decay=0.9, eps=1e-8, initial_scale=
       [0.684, -1.684]
     """
     block = scale_by_stddev if centered else scale_by_rms
-    return chain(block(decay=decay, eps=eps, initial_scale=initial_scale, eps_in_sqrt=eps_in_sqrt,
-                       bias_correction=bias_correction),
-                 scale_by_learning_rate(learning_rate),
-                 trace(decay=momentum, nesterov=nesterov) if momentum is not None else identity())
+    return chain(
+        block(
+            decay=decay, eps=eps, initial_scale=initial_scale, eps_in_sqrt=eps_in_sqrt, bias_correction=bias_correction
+        ),
+        scale_by_learning_rate(learning_rate),
+        trace(decay=momentum, nesterov=nesterov) if momentum is not None else identity(),
+    )

@@ -31,9 +31,11 @@ Differences:
   (`transition_steps <= 0`, `decay_rate == 0`) or clamps a negative `transition_begin`;
   purejax does the same silently.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import jax.numpy as jnp
 
@@ -101,8 +103,13 @@ def linear_schedule(init_value, end_value, transition_steps: int, transition_beg
 
     Counterpart: `optax.linear_schedule` (optax/schedules/_schedule.py).
     """
-    return polynomial_schedule(init_value=init_value, end_value=end_value, power=1,
-                               transition_steps=transition_steps, transition_begin=transition_begin)
+    return polynomial_schedule(
+        init_value=init_value,
+        end_value=end_value,
+        power=1,
+        transition_steps=transition_steps,
+        transition_begin=transition_begin,
+    )
 
 
 def piecewise_constant_schedule(init_value, boundaries_and_scales: dict[int, float] | None = None) -> Schedule:
@@ -138,8 +145,14 @@ def piecewise_constant_schedule(init_value, boundaries_and_scales: dict[int, flo
     return schedule
 
 
-def exponential_decay(init_value, transition_steps: int, decay_rate: float, transition_begin: int = 0,
-                      staircase: bool = False, end_value=None) -> Schedule:
+def exponential_decay(
+    init_value,
+    transition_steps: int,
+    decay_rate: float,
+    transition_begin: int = 0,
+    staircase: bool = False,
+    end_value=None,
+) -> Schedule:
     """Multiply `init_value` by `decay_rate` every `transition_steps` steps, smoothly or in stairs.
 
         p    = (t - B) / T                    (floor(p) if staircase)
@@ -199,9 +212,7 @@ def cosine_decay_schedule(init_value, decay_steps: int | float, alpha=0.0, expon
       ICLR 2017. https://arxiv.org/abs/1608.03983
     """
     if not decay_steps > 0:
-        raise ValueError(
-            f"purejax.optim.cosine_decay_schedule: decay_steps must be positive, got {decay_steps!r}"
-        )
+        raise ValueError(f"purejax.optim.cosine_decay_schedule: decay_steps must be positive, got {decay_steps!r}")
     # Python ints become floats, so a large count does not overflow int32 under jit (as Optax).
     decay_steps = float(decay_steps) if isinstance(decay_steps, int) else decay_steps
 
@@ -230,15 +241,16 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
 
     def schedule(step):
         output = schedules[0](step)
-        for boundary, next_schedule in zip(boundaries, schedules[1:]):
+        for boundary, next_schedule in zip(boundaries, schedules[1:], strict=True):
             output = jnp.where(step < boundary, output, next_schedule(step - boundary))
         return output
 
     return schedule
 
 
-def warmup_cosine_decay_schedule(init_value, peak_value, warmup_steps: int, decay_steps: int,
-                                 end_value=0.0, exponent=1.0) -> Schedule:
+def warmup_cosine_decay_schedule(
+    init_value, peak_value, warmup_steps: int, decay_steps: int, end_value=0.0, exponent=1.0
+) -> Schedule:
     """Rise linearly from `init_value` to `peak_value`, then fall along a cosine to `end_value`.
 
         v(t) = I + (peak - I) * t / W                                          for t < W
@@ -261,15 +273,23 @@ def warmup_cosine_decay_schedule(init_value, peak_value, warmup_steps: int, deca
     alpha = 0.0 if peak_value == 0.0 else end_value / peak_value  # end as a fraction of peak
     schedules = [
         linear_schedule(init_value=init_value, end_value=peak_value, transition_steps=warmup_steps),
-        cosine_decay_schedule(init_value=peak_value, decay_steps=decay_steps - warmup_steps,
-                              alpha=alpha, exponent=exponent),
+        cosine_decay_schedule(
+            init_value=peak_value, decay_steps=decay_steps - warmup_steps, alpha=alpha, exponent=exponent
+        ),
     ]
     return join_schedules(schedules, [warmup_steps])
 
 
-def warmup_exponential_decay_schedule(init_value, peak_value, warmup_steps: int, transition_steps: int,
-                                      decay_rate, transition_begin: int = 0, staircase: bool = False,
-                                      end_value=None) -> Schedule:
+def warmup_exponential_decay_schedule(
+    init_value,
+    peak_value,
+    warmup_steps: int,
+    transition_steps: int,
+    decay_rate,
+    transition_begin: int = 0,
+    staircase: bool = False,
+    end_value=None,
+) -> Schedule:
     """Rise linearly from `init_value` to `peak_value`, then decay exponentially.
 
         v(t) = I + (peak - I) * t / W                       for t < W
@@ -292,8 +312,14 @@ def warmup_exponential_decay_schedule(init_value, peak_value, warmup_steps: int,
     """
     schedules = [
         linear_schedule(init_value=init_value, end_value=peak_value, transition_steps=warmup_steps),
-        exponential_decay(init_value=peak_value, transition_steps=transition_steps, decay_rate=decay_rate,
-                          transition_begin=transition_begin, staircase=staircase, end_value=end_value),
+        exponential_decay(
+            init_value=peak_value,
+            transition_steps=transition_steps,
+            decay_rate=decay_rate,
+            transition_begin=transition_begin,
+            staircase=staircase,
+            end_value=end_value,
+        ),
     ]
     return join_schedules(schedules, [warmup_steps])
 

@@ -9,6 +9,7 @@ The blocks are shared ones (`purejax.optim.transforms.momentum.trace`,
 
 Counterpart: `optax.sgd`, `optax.noisy_sgd` (optax/_src/alias.py).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,8 +20,9 @@ from purejax.optim.transforms.momentum import trace
 from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 
 
-def sgd(learning_rate: ScalarOrSchedule, momentum=None, nesterov: bool = False,
-        accumulator_dtype: Any | None = None) -> GradientTransformation:
+def sgd(
+    learning_rate: ScalarOrSchedule, momentum=None, nesterov: bool = False, accumulator_dtype: Any | None = None
+) -> GradientTransformation:
     """Stochastic gradient descent, with optional heavy-ball or Nesterov momentum.
 
         u_t = -lr_t g_t                                   # no momentum
@@ -63,8 +65,11 @@ def sgd(learning_rate: ScalarOrSchedule, momentum=None, nesterov: bool = False,
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.95, -1.95]
     """
-    momentum_tx = trace(decay=momentum, nesterov=nesterov, accumulator_dtype=accumulator_dtype) \
-        if momentum is not None else identity()
+    momentum_tx = (
+        trace(decay=momentum, nesterov=nesterov, accumulator_dtype=accumulator_dtype)
+        if momentum is not None
+        else identity()
+    )
     return chain(momentum_tx, scale_by_learning_rate(learning_rate))
 
 

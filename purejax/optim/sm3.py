@@ -7,6 +7,7 @@ per axis, and a momentum; the math of the cover is in its docstring. `sm3` chain
 Counterpart: `optax.scale_by_sm3`, `optax.ScaleBySM3State` (optax/_src/transform.py);
 `optax.sm3` (optax/_src/alias.py).
 """
+
 from __future__ import annotations
 
 import functools

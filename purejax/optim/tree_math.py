@@ -21,10 +21,10 @@ Counterpart: `optax.tree_utils.tree_update_moment`, `tree_update_moment_per_elem
 (optax/tree_utils/_tree_math.py, _casting.py); `optax.safe_increment`, `abs_sq`
 (optax/_src/numerics.py).
 """
+
 from __future__ import annotations
 
 import functools
-
 from typing import Any
 
 import jax
@@ -47,7 +47,9 @@ def update_moment(updates: Any, moments: Any, decay: float, order: int) -> Any:
     """Exponential moving average of the `order`-th power of the updates."""
     return tree.map(
         lambda g, m: None if g is None else (1 - decay) * (g**order) + decay * m,
-        updates, moments, is_leaf=lambda x: x is None,
+        updates,
+        moments,
+        is_leaf=lambda x: x is None,
     )
 
 
@@ -60,7 +62,9 @@ def update_moment_per_elem_norm(updates: Any, moments: Any, decay: float, order:
 
     return tree.map(
         lambda g, m: None if g is None else (1 - decay) * norm(g) + decay * m,
-        updates, moments, is_leaf=lambda x: x is None,
+        updates,
+        moments,
+        is_leaf=lambda x: x is None,
     )
 
 
@@ -73,15 +77,21 @@ def bias_correction(moment: Any, decay: float, count) -> Any:
 
 def nesterov_mu_hat(mu, updates, b1, count_inc):
     """Nadam's look-ahead: b1 * m_t / (1 - b1**(t+1)) + (1 - b1) * g_t / (1 - b1**t)."""
-    return tree.map(lambda m, g: b1 * m + (1 - b1) * g,
-                    bias_correction(mu, b1, safe_increment(count_inc)),  # next step's correction
-                    bias_correction(updates, b1, count_inc))
+    return tree.map(
+        lambda m, g: b1 * m + (1 - b1) * g,
+        bias_correction(mu, b1, safe_increment(count_inc)),  # next step's correction
+        bias_correction(updates, b1, count_inc),
+    )
 
 
 def divide_by_root(mu_hat, nu_hat, eps, eps_root):
     """m^ / (sqrt(v^ + eps_root) + eps), leaf by leaf."""
-    return tree.map(lambda m, v: None if m is None else m / (jnp.sqrt(v + eps_root) + eps),
-                    mu_hat, nu_hat, is_leaf=lambda x: x is None)
+    return tree.map(
+        lambda m, v: None if m is None else m / (jnp.sqrt(v + eps_root) + eps),
+        mu_hat,
+        nu_hat,
+        is_leaf=lambda x: x is None,
+    )
 
 
 def adam_moments(name, updates, state, b1, b2):
@@ -128,8 +138,10 @@ def cast_tree(t: Any, dtype) -> Any:
 def canonical_key(name: str, key) -> jax.Array:
     """An int seed becomes `PRNGKey(seed)`; a raw `uint32[2]` key is checked and kept; `None` is refused."""
     if key is None:
-        raise ValueError(f"purejax.optim.{name}: pass key= (an int seed or purejax.random.PRNGKey(seed)); "
-                         "the noise must come from a key you chose.")
+        raise ValueError(
+            f"purejax.optim.{name}: pass key= (an int seed or purejax.random.PRNGKey(seed)); "
+            "the noise must come from a key you chose."
+        )
     if isinstance(key, int) or (jnp.ndim(key) == 0 and jnp.issubdtype(jnp.asarray(key).dtype, jnp.integer)):
         return random.PRNGKey(key)
     random.split(key, 1)  # raises purejax.random's error for a typed key or a wrong shape or dtype
@@ -142,5 +154,6 @@ def check_same_structure(where: str, updates: Any, reference: Any) -> None:
     Call it at the top of an `update` whose state holds per-parameter trees, so that grads of the
     wrong shape of tree fail with a message that says where, not deep inside a `map`.
     """
-    tree.flatten_up_to(tree.structure(reference), updates,
-                       f"{where}: the updates differ from the optimizer state's tree")
+    tree.flatten_up_to(
+        tree.structure(reference), updates, f"{where}: the updates differ from the optimizer state's tree"
+    )

@@ -7,6 +7,7 @@ both moments starting at `initial_accumulator_value`. `yogi` chains it with
 Counterpart: `optax.scale_by_yogi` (optax/_src/transform.py); `optax.yogi` (optax/_src/alias.py).
 Same argument names, order and defaults.
 """
+
 from __future__ import annotations
 
 import jax.numpy as jnp
@@ -16,11 +17,17 @@ from purejax.optim.adam import ScaleByAdamState
 from purejax.optim.base import GradientTransformation, chain
 from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 from purejax.optim.tree_math import (
-    abs_sq, bias_correction, check_same_structure, divide_by_root, full_like, safe_increment, update_moment)
+    abs_sq,
+    bias_correction,
+    check_same_structure,
+    divide_by_root,
+    full_like,
+    safe_increment,
+    update_moment,
+)
 
 
-def scale_by_yogi(b1=0.9, b2=0.999, eps=1e-3, eps_root=0.0,
-                  initial_accumulator_value=1e-6) -> GradientTransformation:
+def scale_by_yogi(b1=0.9, b2=0.999, eps=1e-3, eps_root=0.0, initial_accumulator_value=1e-6) -> GradientTransformation:
     """Yogi: Adam whose second moment moves toward `g**2` by a step of `(1 - b2) g**2`, by sign.
 
     The math is `yogi`'s without `-lr_t` (and with `eps_root` inside the root). Adam's
@@ -43,15 +50,19 @@ def scale_by_yogi(b1=0.9, b2=0.999, eps=1e-3, eps_root=0.0,
     """
 
     def init_fn(params):
-        return ScaleByAdamState(count=jnp.zeros([], jnp.int32), mu=full_like(params, initial_accumulator_value),
-                                nu=full_like(params, initial_accumulator_value))
+        return ScaleByAdamState(
+            count=jnp.zeros([], jnp.int32),
+            mu=full_like(params, initial_accumulator_value),
+            nu=full_like(params, initial_accumulator_value),
+        )
 
     def update_fn(updates, state, params=None):
         del params
         check_same_structure("purejax.optim.scale_by_yogi.update", updates, state.mu)
         mu = update_moment(updates, state.mu, b1, 1)  # first moment
-        nu = tree.map(lambda g, v: v - (1 - b2) * jnp.sign(v - abs_sq(g)) * abs_sq(g),
-                      updates, state.nu)  # second moment, additive
+        nu = tree.map(
+            lambda g, v: v - (1 - b2) * jnp.sign(v - abs_sq(g)) * abs_sq(g), updates, state.nu
+        )  # second moment, additive
         count_inc = safe_increment(state.count)
         mu_hat = bias_correction(mu, b1, count_inc)  # bias correction
         nu_hat = bias_correction(nu, b2, count_inc)  # bias correction

@@ -20,6 +20,7 @@ Differences:
   `erf_inv` is ours (see `purejax.random.special`); `erf` for the truncation bounds is
   `jax.lax.erf`. No complex dtypes for `normal`, no `out_sharding`.
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -164,7 +165,7 @@ def random_gumbel(key, shape, dtype, mode):
         return -jnp.log(-jnp.log(u))
     # "high": two uniforms make one with 2 * nmant bits of resolution near 0
     high, low = random_uniform(key, jnp.asarray(0.0, dtype), jnp.asarray(1.0, dtype), (2, *shape), dtype)
-    x = jnp.where(high >= 0.5, high, high + 2 ** -finfo.nmant * low + finfo.tiny)
+    x = jnp.where(high >= 0.5, high, high + 2**-finfo.nmant * low + finfo.tiny)
     return -jnp.log(-jnp.log1p(-x))
 
 

@@ -8,6 +8,7 @@
 Counterpart: `jax.random.bernoulli`, `randint`, `permutation`, `categorical`
 (jax/_src/random/core.py).
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from purejax.random.continuous import (check_broadcast, default_gumbel_mode, float_dtype, random_gumbel,
-                                       random_uniform)
+from purejax.random.continuous import check_broadcast, default_gumbel_mode, float_dtype, random_gumbel, random_uniform
 from purejax.random.keys import UINT_DTYPES, canonical_shape, check_key, random_bits, split
 
 
@@ -191,15 +191,14 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None) -> ja
     mode = mode or default_gumbel_mode()
     prefix = shape[: len(shape) - len(batch_shape)]  # extra leading sample dimensions
     if replace:
-        trailing = shape[len(prefix):]  # the batch shape, broadcast
+        trailing = shape[len(prefix) :]  # the batch shape, broadcast
         noise_shape = (*prefix, *trailing[:axis], logits.shape[axis], *trailing[axis:])
         noisy = random_gumbel(key, noise_shape, logits.dtype, mode) + lax.expand_dims(logits, tuple(range(len(prefix))))
         return jnp.argmax(noisy, axis=axis - logits.ndim)  # [*shape]
     k = math.prod(prefix)
     if k > logits.shape[axis]:
         raise ValueError(
-            f"purejax.random.categorical: {k} samples without replacement, but only "
-            f"{logits.shape[axis]} categories"
+            f"purejax.random.categorical: {k} samples without replacement, but only {logits.shape[axis]} categories"
         )
     noisy = logits + random_gumbel(key, logits.shape, logits.dtype, mode)
     _, indices = lax.top_k(jnp.moveaxis(noisy, axis, -1), k)  # [*batch_shape, k]

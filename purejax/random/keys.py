@@ -25,6 +25,7 @@ Differences:
   `jax.random.key_data`. The legacy non-partitionable scheme is not offered. Arrays of 2**32
   elements or more are refused.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,7 +47,8 @@ def check_key(name: str, key):
     # jax.dtypes.issubdtype is public (documented); jax re-exports it without `as`, so the checker
     # takes it for a private import.
     if dtype is not None and jax.dtypes.issubdtype(  # pyright: ignore[reportPrivateImportUsage]
-            dtype, jax.dtypes.prng_key):
+        dtype, jax.dtypes.prng_key
+    ):
         raise TypeError(
             f"purejax.random.{name}: expected a raw key, uint32[2] from purejax.random.PRNGKey; got a "
             f"typed key {dtype}. Use jax.random.key_data(key) to get its uint32[2] data."
@@ -90,7 +92,7 @@ def iota_2x32(shape: tuple[int, ...]):
     return jnp.zeros(shape, np.uint32), lo
 
 
-def PRNGKey(seed) -> jax.Array:  # noqa: N802 (JAX's name)
+def PRNGKey(seed) -> jax.Array:
     """Make a key from an integer seed: the seed's high and low 32-bit words.
 
     Args:

@@ -30,6 +30,7 @@ References:
   John K. Salmon, Mark A. Moraes, Ron O. Dror, David E. Shaw, *Parallel random numbers: as easy as
   1, 2, 3*, SC 2011. https://doi.org/10.1145/2063384.2063405
 """
+
 from __future__ import annotations
 
 import jax.numpy as jnp

@@ -5,10 +5,12 @@
 
 Counterpart: `flax.training.train_state.TrainState` (flax/training/train_state.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from purejax import tree
 from purejax.optim.base import GradientTransformation, apply_updates
@@ -47,20 +49,22 @@ class TrainState:
     batch_stats: Any = None
 
     @classmethod
-    def create(cls, *, apply_fn, params, tx, **kwargs) -> "TrainState":
+    def create(cls, *, apply_fn, params, tx, **kwargs) -> TrainState:
         """A state at step 0 with `opt_state = tx.init(params)`."""
         if not isinstance(tx, GradientTransformation):
-            raise TypeError(f"TrainState.create: tx must be a purejax.optim GradientTransformation, "
-                            f"got {type(tx).__name__}")
+            raise TypeError(
+                f"TrainState.create: tx must be a purejax.optim GradientTransformation, got {type(tx).__name__}"
+            )
         return cls(step=0, apply_fn=apply_fn, params=params, tx=tx, opt_state=tx.init(params), **kwargs)
 
-    def apply_gradients(self, *, grads, **kwargs) -> "TrainState":
+    def apply_gradients(self, *, grads, **kwargs) -> TrainState:
         """One optimizer step: new `params` and `opt_state`, `step + 1`; `kwargs` replace other fields."""
         updates, opt_state = self.tx.update(grads, self.opt_state, self.params)
-        return self.replace(step=self.step + 1, params=apply_updates(self.params, updates),
-                            opt_state=opt_state, **kwargs)
+        return self.replace(
+            step=self.step + 1, params=apply_updates(self.params, updates), opt_state=opt_state, **kwargs
+        )
 
-    def replace(self, **changes) -> "TrainState":
+    def replace(self, **changes) -> TrainState:
         """A copy with `changes` applied (the dataclass is frozen)."""
         return dataclasses.replace(self, **changes)
 
@@ -72,8 +76,7 @@ def _flatten(state: TrainState):
 def _unflatten(static, children) -> TrainState:
     step, params, opt_state, batch_stats = children
     apply_fn, tx = static
-    return TrainState(step=step, apply_fn=apply_fn, params=params, tx=tx, opt_state=opt_state,
-                      batch_stats=batch_stats)
+    return TrainState(step=step, apply_fn=apply_fn, params=params, tx=tx, opt_state=opt_state, batch_stats=batch_stats)
 
 
 tree.register_node(TrainState, _flatten, _unflatten)

@@ -15,9 +15,10 @@ Flax's `TrainState`.
 
 Counterpart: the `train_step` / `eval_step` functions of Flax's examples (e.g. examples/mnist/train.py).
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import numpy as np
@@ -34,8 +35,9 @@ def model_variables(state, params=None) -> dict:
     return variables
 
 
-def make_train_step(loss_fn: Callable, *, jit: bool = True, donate: bool = False,
-                    axis_name: str | None = None) -> Callable:
+def make_train_step(
+    loss_fn: Callable, *, jit: bool = True, donate: bool = False, axis_name: str | None = None
+) -> Callable:
     """`train_step(state, batch, key) -> (state', metrics)`: one gradient step on `batch`.
 
     Args:
@@ -89,5 +91,7 @@ def average_metrics(history: list[dict], weights=None) -> dict:
     weights = np.ones(len(history)) if weights is None else np.asarray(weights, np.float64)
     if weights.shape != (len(history),):
         raise ValueError(f"average_metrics: one weight per batch needed ({len(history)}), got {weights.shape[0]}")
-    return {name: float(np.sum([float(m[name]) * w for m, w in zip(history, weights)]) / np.sum(weights))
-            for name in history[0]}
+    return {
+        name: float(np.sum([float(m[name]) * w for m, w in zip(history, weights, strict=True)]) / np.sum(weights))
+        for name in history[0]
+    }

@@ -18,11 +18,13 @@ Differences:
   Structure errors are short and name the first differing key path; JAX's say the same in a
   longer form. `is_leaf` predicates take the node only (no `is_leaf_takes_path`).
 """
+
 from __future__ import annotations
 
 import builtins
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from purejax.tree import registry
 from purejax.tree.treedef import IsLeaf, TreeDef, flatten, flatten_up_to
@@ -35,10 +37,10 @@ def _leaves_of_all(name: str, tree: Any, rest: tuple, is_leaf: IsLeaf) -> tuple[
     columns = [leaves]
     for i, other in enumerate(rest, start=1):
         columns.append(flatten_up_to(treedef, other, f"purejax.tree.{name}: tree {i} differs from tree 0"))
-    return list(zip(*columns)) if rest else [(x,) for x in leaves], treedef
+    return list(zip(*columns, strict=True)) if rest else [(x,) for x in leaves], treedef
 
 
-def map(f: Callable[..., Any], tree: Any, *rest: Any, is_leaf: IsLeaf = None) -> Any:  # noqa: A001
+def map(f: Callable[..., Any], tree: Any, *rest: Any, is_leaf: IsLeaf = None) -> Any:
     """Apply `f` leaf by leaf over one or more trees of the same structure.
 
     Args:
@@ -66,7 +68,7 @@ def _paths(tree: Any, is_leaf: IsLeaf, path: tuple, out: list) -> None:
         return
     children, aux = node.flatten(tree)
     children = list(children)
-    for key, child in zip(node.keys(tree, aux, children), children):
+    for key, child in zip(node.keys(tree, aux, children), children, strict=True):
         _paths(child, is_leaf, path + (key,), out)
 
 
@@ -78,7 +80,7 @@ def flatten_with_path(tree: Any, is_leaf: IsLeaf = None) -> tuple[list[tuple[tup
     leaves, treedef = flatten(tree, is_leaf)
     paths: list = []
     _paths(tree, is_leaf, (), paths)
-    return list(zip(paths, leaves)), treedef
+    return list(zip(paths, leaves, strict=True)), treedef
 
 
 def map_with_path(f: Callable[..., Any], tree: Any, *rest: Any, is_leaf: IsLeaf = None) -> Any:
@@ -89,11 +91,12 @@ def map_with_path(f: Callable[..., Any], tree: Any, *rest: Any, is_leaf: IsLeaf 
     rows, treedef = _leaves_of_all("map_with_path", tree, rest, is_leaf)
     paths: list = []
     _paths(tree, is_leaf, (), paths)
-    return treedef.unflatten(f(p, *row) for p, row in zip(paths, rows))
+    return treedef.unflatten(f(p, *row) for p, row in zip(paths, rows, strict=True))
 
 
-def reduce(function: Callable[[Any, Any], Any], tree: Any, initializer: Any = _NO_INITIALIZER,
-           is_leaf: IsLeaf = None) -> Any:
+def reduce(
+    function: Callable[[Any, Any], Any], tree: Any, initializer: Any = _NO_INITIALIZER, is_leaf: IsLeaf = None
+) -> Any:
     """Fold `function` over the leaves, left to right, as `functools.reduce`.
 
     Counterpart: `jax.tree_util.tree_reduce`.
@@ -103,6 +106,6 @@ def reduce(function: Callable[[Any, Any], Any], tree: Any, initializer: Any = _N
     return functools.reduce(function, flatten(tree, is_leaf)[0], initializer)
 
 
-def all(tree: Any, *, is_leaf: IsLeaf = None) -> bool:  # noqa: A001
+def all(tree: Any, *, is_leaf: IsLeaf = None) -> bool:
     """True if every leaf is truthy (`jax.tree_util.tree_all`)."""
     return builtins.all(flatten(tree, is_leaf)[0])

@@ -9,6 +9,7 @@ A key path is a tuple of entries, one per container on the way down from the roo
 Counterpart: `jax.tree_util.DictKey`, `SequenceKey`, `GetAttrKey`, `FlattenedIndexKey` and
 `jax.tree_util.keystr` (jax/_src/tree_util.py). Same class names, fields, `str` and `repr`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

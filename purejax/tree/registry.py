@@ -20,10 +20,12 @@ Differences:
   Classes registered with JAX only (for example `flax.core.FrozenDict`) are leaves to purejax;
   register them here with `register_node` to make them nodes on both sides.
 """
+
 from __future__ import annotations
 
 import collections
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 
@@ -43,8 +45,7 @@ def _sorted_keys(d: dict, caller: str = "purejax.tree.flatten") -> tuple:
         return tuple(sorted(d))
     except TypeError as e:  # e.g. {1: ..., 'a': ...}: int and str do not compare
         raise ValueError(
-            f"{caller}: dictionary keys must be sortable, got keys {list(d)!r} ({e}). "
-            "jax.tree_util refuses them too."
+            f"{caller}: dictionary keys must be sortable, got keys {list(d)!r} ({e}). jax.tree_util refuses them too."
         ) from None
 
 
@@ -74,16 +75,16 @@ def _sequence_keys(node, aux, children):
 _REGISTRY: dict[type, NodeType] = {
     type(None): NodeType(lambda _: ((), None), lambda aux, ch: None, lambda *_: ()),
     tuple: NodeType(lambda t: (t, None), lambda aux, ch: tuple(ch), _sequence_keys),
-    list: NodeType(lambda l: (l, None), lambda aux, ch: list(ch), _sequence_keys),
-    dict: NodeType(_flatten_dict, lambda keys, ch: dict(zip(keys, ch)), _dict_keys),
+    list: NodeType(lambda items: (items, None), lambda aux, ch: list(ch), _sequence_keys),
+    dict: NodeType(_flatten_dict, lambda keys, ch: dict(zip(keys, ch, strict=True)), _dict_keys),
     collections.OrderedDict: NodeType(
         _flatten_ordered_dict,
-        lambda keys, ch: collections.OrderedDict(zip(keys, ch)),
+        lambda keys, ch: collections.OrderedDict(zip(keys, ch, strict=True)),
         _dict_keys,
     ),
     collections.defaultdict: NodeType(
         _flatten_defaultdict,
-        lambda aux, ch: collections.defaultdict(aux[0], zip(aux[1], ch)),
+        lambda aux, ch: collections.defaultdict(aux[0], zip(aux[1], ch, strict=True)),
         lambda node, aux, ch: _dict_keys(node, aux[1], ch),
     ),
 }

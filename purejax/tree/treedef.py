@@ -24,10 +24,12 @@ Differences:
   reader needs (`num_leaves`, `num_nodes`, `unflatten`, `flatten_up_to`, `node_data`,
   `children`, equality and hashing).
 """
+
 from __future__ import annotations
 
 import collections
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from purejax.tree import registry
 from purejax.tree.paths import keystr
@@ -63,10 +65,7 @@ class TreeDef:
         """Build a tree of this structure from `leaves` (any iterable, in flatten order)."""
         leaves = list(leaves)
         if len(leaves) != self.num_leaves:
-            raise ValueError(
-                f"purejax.tree.unflatten: {self!r} expects {self.num_leaves} leaves, "
-                f"got {len(leaves)}"
-            )
+            raise ValueError(f"purejax.tree.unflatten: {self!r} expects {self.num_leaves} leaves, got {len(leaves)}")
         return self._build(iter(leaves))
 
     def _build(self, leaves: Iterator) -> Any:
@@ -112,14 +111,14 @@ def _describe(td: TreeDef) -> str:
     if t is tuple:
         return "(" + ", ".join(kids) + ("," if len(kids) == 1 else "") + ")"
     if t is dict:
-        return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(td.aux, kids)) + "}"
+        return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(td.aux, kids, strict=True)) + "}"
     if registry.is_namedtuple_class(t) and t not in registry._REGISTRY:
-        return f"{t.__name__}(" + ", ".join(f"{f}={v}" for f, v in zip(t._fields, kids)) + ")"
+        return f"{t.__name__}(" + ", ".join(f"{f}={v}" for f, v in zip(t._fields, kids, strict=True)) + ")"
     if t.__name__ == "OrderedDict":
-        return "OrderedDict({" + ", ".join(f"{k!r}: {v}" for k, v in zip(td.aux, kids)) + "})"
+        return "OrderedDict({" + ", ".join(f"{k!r}: {v}" for k, v in zip(td.aux, kids, strict=True)) + "})"
     if t.__name__ == "defaultdict":
         factory = getattr(td.aux[0], "__name__", repr(td.aux[0]))
-        items = ", ".join(f"{k!r}: {v}" for k, v in zip(td.aux[1], kids))
+        items = ", ".join(f"{k!r}: {v}" for k, v in zip(td.aux[1], kids, strict=True))
         return f"defaultdict({factory}, {{{items}}})"
     return f"{t.__name__}[{td.aux!r}](" + ", ".join(kids) + ")"
 
@@ -209,7 +208,7 @@ def _up_to(td: TreeDef, tree: Any, path: tuple, out: list, where: str) -> None:
         if td.node_type in (dict, collections.OrderedDict):
             got = repr(list(aux))  # "dict with keys [...] vs [...]"
         raise ValueError(f"{where} at {keystr(path) or '<root>'}: {expected} vs {got}")
-    for key, child, child_td in zip(node.keys(tree, aux, children), children, td.children()):
+    for key, child, child_td in zip(node.keys(tree, aux, children), children, td.children(), strict=True):
         _up_to(child_td, child, path + (key,), out, where)
 
 

@@ -10,6 +10,7 @@ must survive `to_torch(from_torch(...))` bitwise. The round trip starts from pur
 Without torch, the torch parts are skipped and the rows say so. The tests (tests/test_convert.py)
 run the same table.
 """
+
 from __future__ import annotations
 
 import functools
@@ -63,6 +64,7 @@ CASES = (  # most share in 4, hidden 6: each new shape costs compilations
     Case("gru", batch_first=False, initial_carry=True, label="time-major"),
 )
 
+
 def case_id(i: int, case: Case) -> str:
     return f"{case.kind}_{i}" + (f"_{case.label}" if case.label else "").replace(" ", "_").replace("=", "")
 
@@ -91,15 +93,18 @@ def torch_state(case: Case):
     if not case.initial_carry:
         return None
     rng = np.random.default_rng(2)
-    return tuple(rng.standard_normal((1, BATCH, case.features)).astype(np.float32)
-                 for _ in range(2 if case.kind == "lstm" else 1))
+    return tuple(
+        rng.standard_normal((1, BATCH, case.features)).astype(np.float32)
+        for _ in range(2 if case.kind == "lstm" else 1)
+    )
 
 
 def torch_module(torch, case: Case, state_dict=None):
     """`torch.nn.LSTM`/`GRU(in, hidden)` drawn under `manual_seed(SEED)`, or loaded with `state_dict` (arrays)."""
     torch.manual_seed(SEED)
     module = (torch.nn.LSTM if case.kind == "lstm" else torch.nn.GRU)(
-        case.in_features, case.features, bias=case.bias, batch_first=case.batch_first)
+        case.in_features, case.features, bias=case.bias, batch_first=case.batch_first
+    )
     if state_dict is not None:
         module.load_state_dict({k: torch.from_numpy(v) for k, v in state_dict.items()})
     return module
@@ -108,8 +113,11 @@ def torch_module(torch, case: Case, state_dict=None):
 def run_torch(torch, module, case: Case) -> tuple:
     """`(final carry in our layout, outputs)` of the torch module on the case's inputs."""
     state = torch_state(case)
-    args = () if state is None else (tuple(torch.from_numpy(s) for s in state) if case.kind == "lstm"
-                                     else torch.from_numpy(state[0]),)
+    args = (
+        ()
+        if state is None
+        else (tuple(torch.from_numpy(s) for s in state) if case.kind == "lstm" else torch.from_numpy(state[0]),)
+    )
     with torch.no_grad():
         outputs, final = module(torch.from_numpy(inputs(case)), *args)
     final = [s.numpy() for s in (final if case.kind == "lstm" else (final,))]
@@ -146,12 +154,14 @@ def from_torch(case: Case, torch) -> dict:
         expected["bias_ih_l0"] = state_dict["bias_ih_l0"] + state_dict["bias_hh_l0"]
         expected["bias_hh_l0"] = np.zeros_like(state_dict["bias_hh_l0"])
         if case.kind == "gru":  # b_hn keeps its place
-            expected["bias_ih_l0"][2 * case.features:] = state_dict["bias_ih_l0"][2 * case.features:]
-            expected["bias_hh_l0"][2 * case.features:] = state_dict["bias_hh_l0"][2 * case.features:]
+            expected["bias_ih_l0"][2 * case.features :] = state_dict["bias_ih_l0"][2 * case.features :]
+            expected["bias_hh_l0"][2 * case.features :] = state_dict["bias_hh_l0"][2 * case.features :]
     reference = run_torch(torch, module, case)
-    return {"weights": (expected, TO_TORCH[case.kind](variables, bias=case.bias)),
-            "purejax": (run_rnn("purejax", case, variables), reference),
-            "flax": (run_rnn("flax", case, variables), reference)}
+    return {
+        "weights": (expected, TO_TORCH[case.kind](variables, bias=case.bias)),
+        "purejax": (run_rnn("purejax", case, variables), reference),
+        "flax": (run_rnn("flax", case, variables), reference),
+    }
 
 
 @functools.cache
@@ -173,8 +183,11 @@ def round_trip(case: Case, torch=None) -> dict:
     """
     variables = our_variables(case)
     state_dict = TO_TORCH[case.kind](variables, bias=case.bias)
-    outputs = None if torch is None else (run_rnn("purejax", case, variables),
-                                          run_torch(torch, torch_module(torch, case, state_dict), case))
+    outputs = (
+        None
+        if torch is None
+        else (run_rnn("purejax", case, variables), run_torch(torch, torch_module(torch, case, state_dict), case))
+    )
     return {"variables": (variables, FROM_TORCH[case.kind](state_dict)), "torch": outputs}
 
 
@@ -199,8 +212,12 @@ def _measure_from(cases: list, torch) -> tuple:
     got = [from_torch(c, torch) for c in cases]
     ulp = max(tree_ulp(*g["weights"]) for g in got)
     rel = {n: max(forward_rel(*g[n]) for g in got) for n in ("purejax", "flax")}
-    return (f"weights {describe_ulp(ulp)}; purejax {describe_rel(rel['purejax'])}, flax {describe_rel(rel['flax'])}",
-            ulp == 0 and max(rel.values()) <= FORWARD_RTOL, ulp, max(rel.values()))
+    return (
+        f"weights {describe_ulp(ulp)}; purejax {describe_rel(rel['purejax'])}, flax {describe_rel(rel['flax'])}",
+        ulp == 0 and max(rel.values()) <= FORWARD_RTOL,
+        ulp,
+        max(rel.values()),
+    )
 
 
 def _measure_to(cases: list, torch) -> tuple:
@@ -210,8 +227,12 @@ def _measure_to(cases: list, torch) -> tuple:
     if torch is None:
         return f"round trip {describe_ulp(ulp)}; torch outputs {SKIPPED}", ulp == 0, ulp, None
     rel = max(forward_rel(*g["torch"]) for g in got)
-    return (f"round trip {describe_ulp(ulp)}; torch outputs {describe_rel(rel)}", ulp == 0 and rel <= FORWARD_RTOL,
-            ulp, rel)
+    return (
+        f"round trip {describe_ulp(ulp)}; torch outputs {describe_rel(rel)}",
+        ulp == 0 and rel <= FORWARD_RTOL,
+        ulp,
+        rel,
+    )
 
 
 def checks(tier: str = "full") -> list[Check]:
@@ -222,12 +243,29 @@ def checks(tier: str = "full") -> list[Check]:
     for kind, module in (("lstm", "torch.nn.LSTM"), ("gru", "torch.nn.GRU")):
         cases = [c for c in CASES if c.kind == kind]
         chosen = settings(cases, limit)  # default, initial carry, bias=False, sizes, ... (see CASES)
-        rows.append(Check(f"purejax.convert.{kind}_from_torch", functools.partial(
-            _row, f"purejax.convert.{kind}_from_torch", module,
-            f"{of(chosen, cases)}: purejax and flax RNN outputs, final carries vs torch (|d| / max(|torch|, 0.1)); "
-            "weights back bitwise", functools.partial(_measure_from, chosen, torch))))
-        rows.append(Check(f"purejax.convert.{kind}_to_torch", functools.partial(
-            _row, f"purejax.convert.{kind}_to_torch", f"{module}.load_state_dict",
-            f"{of(chosen, cases)} from our init: from_torch(to_torch(v)) == v; torch loaded with it vs RNN",
-            functools.partial(_measure_to, chosen, torch))))
+        rows.append(
+            Check(
+                f"purejax.convert.{kind}_from_torch",
+                functools.partial(
+                    _row,
+                    f"purejax.convert.{kind}_from_torch",
+                    module,
+                    f"{of(chosen, cases)}: purejax and flax RNN outputs, final carries vs torch "
+                    "(|d| / max(|torch|, 0.1)); weights back bitwise",
+                    functools.partial(_measure_from, chosen, torch),
+                ),
+            )
+        )
+        rows.append(
+            Check(
+                f"purejax.convert.{kind}_to_torch",
+                functools.partial(
+                    _row,
+                    f"purejax.convert.{kind}_to_torch",
+                    f"{module}.load_state_dict",
+                    f"{of(chosen, cases)} from our init: from_torch(to_torch(v)) == v; torch loaded with it vs RNN",
+                    functools.partial(_measure_to, chosen, torch),
+                ),
+            )
+        )
     return rows

@@ -8,10 +8,12 @@ values and the gradients of the summed loss (with respect to every float argumen
 eagerly and under `jax.jit`. The measure is the distance in ulp (0 = bitwise): our formulas are
 Optax's, in Optax's order, so every case is expected to agree bitwise.
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -21,6 +23,8 @@ import optax
 import purejax.losses
 from comparisons.parity.measures import describe_ulp, ulp_distance
 from comparisons.parity.rows import Check, Row, by_name, check_tier, count, of, settings
+
+
 # -- second arguments, made from the first's shape -------------------------------------------------
 def _targets(shape, rng):  # regression targets
     return jnp.asarray(rng.normal(size=shape) * 2, jnp.float32)
@@ -83,35 +87,65 @@ CASES = (
     Case("huber_loss", lambda m, x, y: m.huber_loss(x, y, delta=0.5), _targets, label="delta=0.5"),
     Case("log_cosh", lambda m, x, y: m.log_cosh(x, y), _targets),
     Case("cosine_similarity", lambda m, x, y: m.cosine_similarity(x, y), _targets),
-    Case("cosine_similarity", lambda m, x, y: m.cosine_similarity(x, y, epsilon=1e-6, where=mask(x.shape)),
-         _targets, label="epsilon=1e-6, where"),
+    Case(
+        "cosine_similarity",
+        lambda m, x, y: m.cosine_similarity(x, y, epsilon=1e-6, where=mask(x.shape)),
+        _targets,
+        label="epsilon=1e-6, where",
+    ),
     Case("cosine_distance", lambda m, x, y: m.cosine_distance(x, y, epsilon=1e-6), _targets, label="epsilon=1e-6"),
     Case("sigmoid_binary_cross_entropy", lambda m, x, y: m.sigmoid_binary_cross_entropy(x, y), _binary),
-    Case("sigmoid_binary_cross_entropy", lambda m, x, y: m.sigmoid_binary_cross_entropy(x, y), _probs,
-         label="soft labels"),
+    Case(
+        "sigmoid_binary_cross_entropy",
+        lambda m, x, y: m.sigmoid_binary_cross_entropy(x, y),
+        _probs,
+        label="soft labels",
+    ),
     Case("hinge_loss", lambda m, x, y: m.hinge_loss(x, y), _signs),
     Case("softmax_cross_entropy", lambda m, x, y: m.softmax_cross_entropy(x, y), _one_hot),
     Case("softmax_cross_entropy", lambda m, x, y: m.softmax_cross_entropy(x, y), _probs, label="soft labels"),
-    Case("softmax_cross_entropy", lambda m, x, y: m.softmax_cross_entropy(x, y, where=mask(x.shape)), _probs,
-         label="where [batch, classes]"),
-    Case("softmax_cross_entropy", lambda m, x, y: m.softmax_cross_entropy(x, y, axis=0), _probs,
-         label="axis=0", min_rank=2),
-    Case("softmax_cross_entropy_with_integer_labels",
-         lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y), _int_labels),
-    Case("softmax_cross_entropy_with_integer_labels",
-         lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y, where=row_mask(x.shape)), _int_labels,
-         label="where [batch]", min_rank=2),
-    Case("softmax_cross_entropy_with_integer_labels",
-         lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y, where=mask(x.shape)), _int_labels,
-         label="where [batch, classes]"),
-    Case("softmax_cross_entropy_with_integer_labels",
-         lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y, axis=(-2, -1)), _flat_labels,
-         label="axis=(-2, -1)", min_rank=2),
+    Case(
+        "softmax_cross_entropy",
+        lambda m, x, y: m.softmax_cross_entropy(x, y, where=mask(x.shape)),
+        _probs,
+        label="where [batch, classes]",
+    ),
+    Case(
+        "softmax_cross_entropy",
+        lambda m, x, y: m.softmax_cross_entropy(x, y, axis=0),
+        _probs,
+        label="axis=0",
+        min_rank=2,
+    ),
+    Case(
+        "softmax_cross_entropy_with_integer_labels",
+        lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y),
+        _int_labels,
+    ),
+    Case(
+        "softmax_cross_entropy_with_integer_labels",
+        lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y, where=row_mask(x.shape)),
+        _int_labels,
+        label="where [batch]",
+        min_rank=2,
+    ),
+    Case(
+        "softmax_cross_entropy_with_integer_labels",
+        lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y, where=mask(x.shape)),
+        _int_labels,
+        label="where [batch, classes]",
+    ),
+    Case(
+        "softmax_cross_entropy_with_integer_labels",
+        lambda m, x, y: m.softmax_cross_entropy_with_integer_labels(x, y, axis=(-2, -1)),
+        _flat_labels,
+        label="axis=(-2, -1)",
+        min_rank=2,
+    ),
     Case("kl_divergence", lambda m, x, y: m.kl_divergence(x, y), _probs),
     Case("kl_divergence", lambda m, x, y: m.kl_divergence(x, y, where=mask(x.shape)), _probs, label="where"),
     Case("smooth_labels", lambda m, x, y: m.smooth_labels(y, 0.1), _one_hot),
-    Case("smooth_labels", lambda m, x, y: m.smooth_labels(x, 0.2, where=mask(x.shape)), _one_hot,
-         label="where"),
+    Case("smooth_labels", lambda m, x, y: m.smooth_labels(x, 0.2, where=mask(x.shape)), _one_hot, label="where"),
 )
 
 
@@ -133,11 +167,18 @@ def fixed_inputs() -> dict[str, jax.Array]:
     uniform on +-50; then a vector and a rank-3 array for the shapes.
     """
     rng = np.random.default_rng(0)
-    rows = np.concatenate([
-        np.zeros((1, 10)), rng.normal(size=(3, 10)) * 3, _extremes(1e4), _extremes(1e30),
-        rng.uniform(-50, 50, size=(2, 10)), np.full((1, 10), 1e4), np.full((1, 10), -1e30),
-        np.linspace(-1e4, 1e4, 10)[None],
-    ])
+    rows = np.concatenate(
+        [
+            np.zeros((1, 10)),
+            rng.normal(size=(3, 10)) * 3,
+            _extremes(1e4),
+            _extremes(1e30),
+            rng.uniform(-50, 50, size=(2, 10)),
+            np.full((1, 10), 1e4),
+            np.full((1, 10), -1e30),
+            np.linspace(-1e4, 1e4, 10)[None],
+        ]
+    )
     xs = {
         "zeros, normal, +-1e4, +-1e30, +-50 [17, 10]": rows,
         "normal [7]": rng.normal(size=(7,)),
@@ -171,9 +212,11 @@ def functions(case: Case, y, jit: bool):
     """Ours and Optax's `(x, y) -> (loss, grads of loss.sum())`, optionally jitted (one compile each)."""
     out = []
     for m in (purejax.losses, optax.losses):
+
         def both(x, y, m=m):
             grads = jax.grad(lambda x, y: case.call(m, x, y).sum(), argnums=grad_argnums(y))(x, y)
             return case.call(m, x, y), grads
+
         out.append(jax.jit(both) if jit else both)
     return out
 
@@ -183,7 +226,7 @@ def compare(case: Case, x, jit: bool) -> tuple[int, int]:
     y = second_argument(case, x)
     ours, theirs = functions(case, y, jit)
     (value, grads), (their_value, their_grads) = ours(x, y), theirs(x, y)
-    grad_ulp = max(ulp_distance(a, b) for a, b in zip(grads, their_grads))
+    grad_ulp = max(ulp_distance(a, b) for a, b in zip(grads, their_grads, strict=True))
     return ulp_distance(value, their_value), grad_ulp
 
 
@@ -205,19 +248,23 @@ def _row(name: str, cases: list, chosen: list, inputs: list) -> Row:
                 ok &= value_ulp <= case.max_ulp and grad_ulp <= case.grad_ulp
             n += 1
     labels = ", ".join(c.label or "defaults" for c in chosen)
-    check = (f"{of(chosen, cases)} ({labels}) on {count(len(inputs), 'inputs')} ({count(n, 'runs')}) incl. +-1e4, "
-             "+-1e30, zeros; values and grads, eager and jit")
+    check = (
+        f"{of(chosen, cases)} ({labels}) on {count(len(inputs), 'inputs')} ({count(n, 'runs')}) incl. +-1e4, "
+        "+-1e30, zeros; values and grads, eager and jit"
+    )
     difference = describe_ulp(worst_value)
     if worst_grad != worst_value:
         difference += f"; grad {describe_ulp(worst_grad)}"
-    return Row(f"purejax.losses.{name}", f"optax.losses.{name}", check, difference, ok,
-               ulp=max(worst_value, worst_grad))
+    return Row(
+        f"purejax.losses.{name}", f"optax.losses.{name}", check, difference, ok, ulp=max(worst_value, worst_grad)
+    )
 
 
 def checks(tier: str = "full") -> list[Check]:
     """One row per loss: its settings, on the fixed inputs and random ones."""
     size = SIZES[check_tier(tier)]
     inputs = list(fixed_inputs().values())[: size["fixed"]] + random_inputs(size["random"])
-    return [Check(f"purejax.losses.{name}", functools.partial(_row, name, cases, settings(cases, size["settings"]),
-                                                              inputs))
-            for name, cases in by_name(CASES).items()]
+    return [
+        Check(f"purejax.losses.{name}", functools.partial(_row, name, cases, settings(cases, size["settings"]), inputs))
+        for name, cases in by_name(CASES).items()
+    ]

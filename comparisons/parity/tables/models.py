@@ -6,6 +6,7 @@ For every model in `purejax.models.MODELS`, two rows:
   per-step keys (`comparisons.training.pair.train_pair`), per-step losses within `rtol` 1e-4.
 The full-length runs are `python -m comparisons train MODEL`; tests/test_models.py runs 100 steps.
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,9 +31,14 @@ def _init_row(name: str) -> Row:
     leaves_a, tree_a = jax.tree_util.tree_flatten(a)
     tree_b = jax.tree_util.tree_structure(b)
     count = sum(x.size for x in leaves_a)
-    return Row(f"purejax.models.{name}.init", f"flaxed.models.{name}.init",
-               f"same key and batch: {len(leaves_a)} arrays, {count:,} numbers",
-               "identical" if same else f"different trees:\n{tree_a}\nvs\n{tree_b}", same, ulp=0 if same else None)
+    return Row(
+        f"purejax.models.{name}.init",
+        f"flaxed.models.{name}.init",
+        f"same key and batch: {len(leaves_a)} arrays, {count:,} numbers",
+        "identical" if same else f"different trees:\n{tree_a}\nvs\n{tree_b}",
+        same,
+        ulp=0 if same else None,
+    )
 
 
 def _training_row(name: str, steps: int) -> Row:
@@ -40,9 +46,14 @@ def _training_row(name: str, steps: int) -> Row:
         result = train_pair(name, steps=steps, evaluate_at_end=False)
     diff = result["max_rel_loss_diff"]
     text = "bitwise" if diff == 0 else f"max rel {diff:.1e}"
-    return Row(f"purejax.models.{name} training", f"flaxed.models.{name} (Optax)",
-               f"{steps} steps, same variables and batches: per-step losses",
-               f"{text} (rtol {TRAINING_RTOL:g})", bool(result["ok"]), rel=diff)
+    return Row(
+        f"purejax.models.{name} training",
+        f"flaxed.models.{name} (Optax)",
+        f"{steps} steps, same variables and batches: per-step losses",
+        f"{text} (rtol {TRAINING_RTOL:g})",
+        bool(result["ok"]),
+        rel=diff,
+    )
 
 
 def checks(tier: str = "full") -> list[Check]:
@@ -51,6 +62,7 @@ def checks(tier: str = "full") -> list[Check]:
     rows = []
     for name in MODELS:
         rows.append(Check(f"purejax.models.{name}.init", functools.partial(_init_row, name)))
-        rows.append(Check(f"purejax.models.{name} training", functools.partial(_training_row, name, steps),
-                          release=True))
+        rows.append(
+            Check(f"purejax.models.{name} training", functools.partial(_training_row, name, steps), release=True)
+        )
     return rows

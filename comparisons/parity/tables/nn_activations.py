@@ -6,10 +6,12 @@ include the edges (0, -0, +-1e4, +-inf, NaN, the float32 exp over/underflow poin
 grid, and differentiated (`jax.grad` of a weighted sum) on the finite inputs. The measure is the
 distance in ulp (0 = bitwise).
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -18,8 +20,40 @@ import numpy as np
 import purejax.nn
 from comparisons.parity.measures import describe_ulp, ulp_distance
 from comparisons.parity.rows import Check, Row, by_name, check_tier, of, settings
-EDGES = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 3.0, -3.0, 6.0, -6.0, 1e-3, -1e-3, 20.0, -20.0, 88.8, -88.8,
-                  104.0, -104.0, 1e4, -1e4, 3e38, -3e38, np.inf, -np.inf, np.nan, 2.5, -2.5, 1e-30], np.float32)
+
+EDGES = np.array(
+    [
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        -0.5,
+        3.0,
+        -3.0,
+        6.0,
+        -6.0,
+        1e-3,
+        -1e-3,
+        20.0,
+        -20.0,
+        88.8,
+        -88.8,
+        104.0,
+        -104.0,
+        1e4,
+        -1e4,
+        3e38,
+        -3e38,
+        np.inf,
+        -np.inf,
+        np.nan,
+        2.5,
+        -2.5,
+        1e-30,
+    ],
+    np.float32,
+)
 FINITE = EDGES[np.isfinite(EDGES) & (np.abs(EDGES) < 1e38)]  # where a gradient is compared
 GRID = np.linspace(-12.0, 12.0, 4000, dtype=np.float32)
 
@@ -75,23 +109,49 @@ CASES = (
     Case("softmax", lambda m, x: m.softmax(x, axis=0), label="axis=0", inputs=_matrices),
     Case("softmax", lambda m, x: m.softmax(x, axis=None, where=_mask(x)), label="axis=None, where", inputs=_matrices),
     Case("log_softmax", lambda m, x: m.log_softmax(x), inputs=_matrices),
-    Case("log_softmax", lambda m, x: m.log_softmax(x, axis=(0, 1), where=_mask(x)), label="axis=(0, 1), where",
-         inputs=_matrices),
+    Case(
+        "log_softmax",
+        lambda m, x: m.log_softmax(x, axis=(0, 1), where=_mask(x)),
+        label="axis=(0, 1), where",
+        inputs=_matrices,
+    ),
     Case("logsumexp", lambda m, x: m.logsumexp(x, axis=-1), label="axis=-1", inputs=_matrices),
     Case("logsumexp", lambda m, x: m.logsumexp(x), label="axis=None", inputs=_matrices),
-    Case("logsumexp", lambda m, x: m.logsumexp(x, axis=0, keepdims=True, where=_mask(x)), label="keepdims, where",
-         inputs=_matrices),
+    Case(
+        "logsumexp",
+        lambda m, x: m.logsumexp(x, axis=0, keepdims=True, where=_mask(x)),
+        label="keepdims, where",
+        inputs=_matrices,
+    ),
     Case("logsumexp", lambda m, x: m.logsumexp(x, axis=1, b=jnp.cos(x)), label="b=cos(x)", inputs=_matrices),
-    Case("logsumexp", lambda m, x: m.logsumexp(x, axis=1, b=jnp.cos(x), return_sign=True)[1],
-         label="return_sign (sign)", inputs=_matrices, grad=False),
+    Case(
+        "logsumexp",
+        lambda m, x: m.logsumexp(x, axis=1, b=jnp.cos(x), return_sign=True)[1],
+        label="return_sign (sign)",
+        inputs=_matrices,
+        grad=False,
+    ),
     Case("standardize", lambda m, x: m.standardize(x), inputs=_matrices),
-    Case("standardize", lambda m, x: m.standardize(x, axis=0, where=_mask(x), epsilon=1e-3),
-         label="axis=0, where, epsilon", inputs=_matrices),
-    Case("standardize", lambda m, x: m.standardize(x, mean=jnp.zeros((1, 4)), variance=jnp.full((1, 4), 2.0)),
-         label="given mean, variance", inputs=_matrices),
+    Case(
+        "standardize",
+        lambda m, x: m.standardize(x, axis=0, where=_mask(x), epsilon=1e-3),
+        label="axis=0, where, epsilon",
+        inputs=_matrices,
+    ),
+    Case(
+        "standardize",
+        lambda m, x: m.standardize(x, mean=jnp.zeros((1, 4)), variance=jnp.full((1, 4), 2.0)),
+        label="given mean, variance",
+        inputs=_matrices,
+    ),
     Case("one_hot", lambda m, x: m.one_hot(x, 5), grad=False, inputs=_indices),
-    Case("one_hot", lambda m, x: m.one_hot(x, 4, dtype=jnp.bfloat16, axis=0), label="bfloat16, axis=0",
-         grad=False, inputs=_indices),
+    Case(
+        "one_hot",
+        lambda m, x: m.one_hot(x, 4, dtype=jnp.bfloat16, axis=0),
+        label="bfloat16, axis=0",
+        grad=False,
+        inputs=_indices,
+    ),
 )
 
 
@@ -106,10 +166,12 @@ def grad_inputs(case: Case) -> list:
 
 def weighted_sum(f):
     """`x -> sum(f(x) * w)` with fixed weights `w`, so that softmax's gradient is not identically 0."""
+
     def total(x):
         y = f(x)
         w = jnp.cos(jnp.arange(y.size, dtype=y.dtype)).reshape(y.shape)
         return jnp.sum(y * w)
+
     return total
 
 
@@ -120,14 +182,18 @@ def max_ulp(case: Case, jit: bool) -> tuple[int, int]:
     if jit:
         ours, theirs, ours_grad, theirs_grad = map(jax.jit, (ours, theirs, ours_grad, theirs_grad))
     forward = max(ulp_distance(ours(x), theirs(x)) for x in case_inputs(case))
-    backward = max((ulp_distance(ours_grad(x), theirs_grad(x)) for x in grad_inputs(case)), default=0) \
-        if case.grad else 0
+    backward = (
+        max((ulp_distance(ours_grad(x), theirs_grad(x)) for x in grad_inputs(case)), default=0) if case.grad else 0
+    )
     return forward, backward
 
 
 SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's settings run (None: all)
-INPUTS = {None: "edges (0, +-1e4, +-inf, nan) and a grid", _matrices: "[n, 4] edges, grid, finite",
-          _indices: "indices, some out of range"}  # what each kind of input is; any other: "[2, 14] edges"
+INPUTS = {
+    None: "edges (0, +-1e4, +-inf, nan) and a grid",
+    _matrices: "[n, 4] edges, grid, finite",
+    _indices: "indices, some out of range",
+}  # what each kind of input is; any other: "[2, 14] edges"
 
 
 def _row(name: str, cases: list, chosen: list) -> Row:
@@ -143,13 +209,20 @@ def _row(name: str, cases: list, chosen: list) -> Row:
     difference = describe_ulp(max(forward, backward))
     if grad and forward != backward:
         difference = f"forward {describe_ulp(forward)}, grad {describe_ulp(backward)}"
-    return Row(f"purejax.nn.{name}", f"jax.nn.{name}",
-               f"{of(chosen, cases)} ({labels}): {inputs}{'; grad' if grad else ''}, eager and jit",
-               difference, ok, ulp=max(forward, backward))
+    return Row(
+        f"purejax.nn.{name}",
+        f"jax.nn.{name}",
+        f"{of(chosen, cases)} ({labels}): {inputs}{'; grad' if grad else ''}, eager and jit",
+        difference,
+        ok,
+        ulp=max(forward, backward),
+    )
 
 
 def checks(tier: str = "full") -> list[Check]:
     """One row per function: its settings' forward and gradient, eager and jit."""
     limit = SETTINGS[check_tier(tier)]
-    return [Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
-            for name, cases in by_name(CASES).items()]
+    return [
+        Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
+        for name, cases in by_name(CASES).items()
+    ]

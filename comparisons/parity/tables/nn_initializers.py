@@ -5,10 +5,12 @@ run with `m = purejax.nn.initializers` and `m = jax.nn.initializers`; the two in
 called on fixed and random keys and on each of the case's shapes, eagerly and under `jax.jit`.
 The measure is the distance in ulp (0 = bitwise).
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -44,16 +46,32 @@ CASES = (
     Case("normal", lambda m: m.normal(), max_ulp=ERF_INV_ULP),
     Case("normal", lambda m: m.normal(0.5), max_ulp=ERF_INV_ULP, label="stddev=0.5"),
     Case("truncated_normal", lambda m: m.truncated_normal(), max_ulp=ERF_INV_ULP),
-    Case("truncated_normal", lambda m: m.truncated_normal(2.0, lower=-1.0, upper=3.0), max_ulp=ERF_INV_ULP,
-         label="stddev=2, (-1, 3)"),
-    Case("variance_scaling", lambda m: m.variance_scaling(2.0, "fan_out", "normal"), max_ulp=ERF_INV_ULP,
-         label="fan_out normal"),
+    Case(
+        "truncated_normal",
+        lambda m: m.truncated_normal(2.0, lower=-1.0, upper=3.0),
+        max_ulp=ERF_INV_ULP,
+        label="stddev=2, (-1, 3)",
+    ),
+    Case(
+        "variance_scaling",
+        lambda m: m.variance_scaling(2.0, "fan_out", "normal"),
+        max_ulp=ERF_INV_ULP,
+        label="fan_out normal",
+    ),
     Case("variance_scaling", lambda m: m.variance_scaling(0.5, "fan_geo_avg", "uniform"), label="fan_geo_avg uniform"),
-    Case("variance_scaling", lambda m: m.variance_scaling(1.0, "fan_avg", "truncated_normal", in_axis=(0, 1),
-                                                          out_axis=-1, batch_axis=2),
-         shapes=CONV, max_ulp=ERF_INV_ULP, label="in_axis=(0, 1), batch_axis=2"),
-    Case("variance_scaling", lambda m: m.variance_scaling(1.0, "fan_in", "uniform", in_axis=0, out_axis=(1, 2)),
-         shapes=((4, 3, 5), (6, 2, 2)), label="in_axis=0, out_axis=(1, 2)"),
+    Case(
+        "variance_scaling",
+        lambda m: m.variance_scaling(1.0, "fan_avg", "truncated_normal", in_axis=(0, 1), out_axis=-1, batch_axis=2),
+        shapes=CONV,
+        max_ulp=ERF_INV_ULP,
+        label="in_axis=(0, 1), batch_axis=2",
+    ),
+    Case(
+        "variance_scaling",
+        lambda m: m.variance_scaling(1.0, "fan_in", "uniform", in_axis=0, out_axis=(1, 2)),
+        shapes=((4, 3, 5), (6, 2, 2)),
+        label="in_axis=0, out_axis=(1, 2)",
+    ),
     Case("lecun_normal", lambda m: m.lecun_normal(), max_ulp=ERF_INV_ULP),
     Case("lecun_uniform", lambda m: m.lecun_uniform()),
     Case("glorot_normal", lambda m: m.glorot_normal(), max_ulp=ERF_INV_ULP),
@@ -61,8 +79,12 @@ CASES = (
     Case("xavier_uniform", lambda m: m.xavier_uniform(batch_axis=0), shapes=((3, 4, 5),), label="batch_axis=0"),
     Case("he_normal", lambda m: m.he_normal(), max_ulp=ERF_INV_ULP),
     Case("he_uniform", lambda m: m.he_uniform()),
-    Case("kaiming_normal", lambda m: m.kaiming_normal(in_axis=-1, out_axis=-2), max_ulp=ERF_INV_ULP,
-         label="in_axis=-1, out_axis=-2"),
+    Case(
+        "kaiming_normal",
+        lambda m: m.kaiming_normal(in_axis=-1, out_axis=-2),
+        max_ulp=ERF_INV_ULP,
+        label="in_axis=-1, out_axis=-2",
+    ),
     Case("orthogonal", lambda m: m.orthogonal(), shapes=DENSE + CONV + ((64, 32),)),
     Case("orthogonal", lambda m: m.orthogonal(scale=1.4, column_axis=0), label="scale=1.4, column_axis=0"),
 )
@@ -86,8 +108,10 @@ def max_ulp(case: Case, keys: list, jit: bool, shapes: int | None = None) -> int
 
 # Per tier: random seeds beside parity.random's fixed ones, how many of a case's shapes run eagerly,
 # and how many of a row's settings run (None: all).
-SIZES = {"quick": {"random_seeds": 0, "shapes": 1, "settings": 1},
-         "full": {"random_seeds": 4, "shapes": None, "settings": None}}
+SIZES = {
+    "quick": {"random_seeds": 0, "shapes": 1, "settings": 1},
+    "full": {"random_seeds": 4, "shapes": None, "settings": None},
+}
 
 
 def _row(name: str, cases: list, chosen: list, keys: list, shapes: int | None) -> Row:
@@ -97,15 +121,25 @@ def _row(name: str, cases: list, chosen: list, keys: list, shapes: int | None) -
         ulp, ok = max(ulp, case_ulp), ok and case_ulp <= case.max_ulp
     labels = ", ".join(c.label or "defaults" for c in chosen)
     eager = sorted({len(c.shapes[:shapes]) for c in chosen})
-    return Row(f"purejax.nn.initializers.{name}", f"jax.nn.initializers.{name}",
-               f"{of(chosen, cases)} ({labels}); {count(len(keys), 'keys')} x {'/'.join(map(str, eager))} shape(s) "
-               "eager, x 1 under jit", describe_ulp(ulp), ok, ulp=ulp)
+    return Row(
+        f"purejax.nn.initializers.{name}",
+        f"jax.nn.initializers.{name}",
+        f"{of(chosen, cases)} ({labels}); {count(len(keys), 'keys')} x {'/'.join(map(str, eager))} shape(s) "
+        "eager, x 1 under jit",
+        describe_ulp(ulp),
+        ok,
+        ulp=ulp,
+    )
 
 
 def checks(tier: str = "full") -> list[Check]:
     """One row per initializer (its settings)."""
     size = SIZES[check_tier(tier)]
     keys = [jax.random.PRNGKey(s) for s in seeds(size["random_seeds"])]
-    return [Check(f"purejax.nn.initializers.{name}", functools.partial(
-                _row, name, cases, settings(cases, size["settings"]), keys, size["shapes"]))
-            for name, cases in by_name(CASES).items()]
+    return [
+        Check(
+            f"purejax.nn.initializers.{name}",
+            functools.partial(_row, name, cases, settings(cases, size["settings"]), keys, size["shapes"]),
+        )
+        for name, cases in by_name(CASES).items()
+    ]

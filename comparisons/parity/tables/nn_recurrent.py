@@ -7,19 +7,28 @@ expected, bitwise), then applied to Flax's variables (same outputs and final car
 gradients w.r.t. the params and the input). The report measures outputs in ulp, gradients as
 relative error. The test suite (tests/test_nn_recurrent.py) runs the same table.
 """
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import flax.linen
 import jax
 import jax.numpy as jnp
 
 import purejax.nn
-from comparisons.parity.measures import (FORWARD_RTOL, GRADIENT_ATOL, GRADIENT_RTOL, describe_rel, describe_ulp,
-                                         tree_rel, tree_ulp)
+from comparisons.parity.measures import (
+    FORWARD_RTOL,
+    GRADIENT_ATOL,
+    GRADIENT_RTOL,
+    describe_rel,
+    describe_ulp,
+    tree_rel,
+    tree_ulp,
+)
 from comparisons.parity.rows import Check, Row, by_name, check_tier, of, settings
 
 KEY = jax.random.PRNGKey(0)  # params
@@ -33,10 +42,12 @@ LENGTHS = jnp.array([5, 2, 3])  # one per sequence of SHAPE's batch
 
 
 CELLS = ("LSTMCell", "OptimizedLSTMCell", "SimpleCell", "GRUCell", "MGUCell")  # the cells the cases scan
-OURS = SimpleNamespace(RNN=purejax.nn.RNN, Bidirectional=purejax.nn.Bidirectional,
-                       **{n: getattr(purejax.nn, n) for n in CELLS})
-THEIRS = SimpleNamespace(RNN=flax.linen.RNN, Bidirectional=flax.linen.Bidirectional,
-                         **{n: getattr(flax.linen, n) for n in CELLS})
+OURS = SimpleNamespace(
+    RNN=purejax.nn.RNN, Bidirectional=purejax.nn.Bidirectional, **{n: getattr(purejax.nn, n) for n in CELLS}
+)
+THEIRS = SimpleNamespace(
+    RNN=flax.linen.RNN, Bidirectional=flax.linen.Bidirectional, **{n: getattr(flax.linen, n) for n in CELLS}
+)
 
 
 class Case(NamedTuple):
@@ -55,32 +66,66 @@ def _initial_carry():
 
 RNN_CASES = (
     Case("RNN", lambda m, cell: m.RNN(cell())),
-    Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), call={"seq_lengths": LENGTHS},
-         label="seq_lengths"),
-    Case("RNN", lambda m, cell: m.RNN(cell(), reverse=True), call={"return_carry": True},
-         label="reverse return_carry"),
-    Case("RNN", lambda m, cell: m.RNN(cell(), reverse=True, keep_order=True, return_carry=True),
-         call={"seq_lengths": LENGTHS}, label="reverse keep_order seq_lengths"),
-    Case("RNN", lambda m, cell: m.RNN(cell(), time_major=True), shape=(5, 3, 4),
-         call={"seq_lengths": LENGTHS, "return_carry": True}, label="time_major seq_lengths"),
-    Case("RNN", lambda m, cell: m.RNN(cell(), unroll=2), call={"initial_carry": _initial_carry(), "return_carry": True},
-         label="unroll=2 initial_carry"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), call={"seq_lengths": LENGTHS}, label="seq_lengths"),
+    Case("RNN", lambda m, cell: m.RNN(cell(), reverse=True), call={"return_carry": True}, label="reverse return_carry"),
+    Case(
+        "RNN",
+        lambda m, cell: m.RNN(cell(), reverse=True, keep_order=True, return_carry=True),
+        call={"seq_lengths": LENGTHS},
+        label="reverse keep_order seq_lengths",
+    ),
+    Case(
+        "RNN",
+        lambda m, cell: m.RNN(cell(), time_major=True),
+        shape=(5, 3, 4),
+        call={"seq_lengths": LENGTHS, "return_carry": True},
+        label="time_major seq_lengths",
+    ),
+    Case(
+        "RNN",
+        lambda m, cell: m.RNN(cell(), unroll=2),
+        call={"initial_carry": _initial_carry(), "return_carry": True},
+        label="unroll=2 initial_carry",
+    ),
     Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), shape=(2, 3, 5, 4), label="two batch axes"),
-    Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), cell="SimpleCell", call={"seq_lengths": LENGTHS},
-         label="seq_lengths"),
+    Case(
+        "RNN",
+        lambda m, cell: m.RNN(cell(), return_carry=True),
+        cell="SimpleCell",
+        call={"seq_lengths": LENGTHS},
+        label="seq_lengths",
+    ),
     Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), cell="OptimizedLSTMCell"),
-    Case("RNN", lambda m, cell: m.RNN(cell(), reverse=True, keep_order=True), cell="GRUCell",
-         call={"seq_lengths": LENGTHS}, label="reverse keep_order seq_lengths"),
+    Case(
+        "RNN",
+        lambda m, cell: m.RNN(cell(), reverse=True, keep_order=True),
+        cell="GRUCell",
+        call={"seq_lengths": LENGTHS},
+        label="reverse keep_order seq_lengths",
+    ),
     Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), cell="MGUCell"),
 )
 BIDIRECTIONAL_CASES = (
-    Case("Bidirectional", lambda m, cell: m.Bidirectional(m.RNN(cell()), m.RNN(cell())), shape=(5, 4),
-         label="no batch axis"),
-    Case("Bidirectional", lambda m, cell: m.Bidirectional(m.RNN(cell()), m.RNN(cell()), return_carry=True),
-         call={"seq_lengths": LENGTHS}, label="seq_lengths"),
-    Case("Bidirectional", lambda m, cell: m.Bidirectional(m.RNN(cell()), m.RNN(cell()), time_major=True,
-                                                           merge_fn=jnp.add), cell="SimpleCell", shape=(5, 3, 4),
-         call={"return_carry": True}, label="time_major merge add"),
+    Case(
+        "Bidirectional",
+        lambda m, cell: m.Bidirectional(m.RNN(cell()), m.RNN(cell())),
+        shape=(5, 4),
+        label="no batch axis",
+    ),
+    Case(
+        "Bidirectional",
+        lambda m, cell: m.Bidirectional(m.RNN(cell()), m.RNN(cell()), return_carry=True),
+        call={"seq_lengths": LENGTHS},
+        label="seq_lengths",
+    ),
+    Case(
+        "Bidirectional",
+        lambda m, cell: m.Bidirectional(m.RNN(cell()), m.RNN(cell()), time_major=True, merge_fn=jnp.add),
+        cell="SimpleCell",
+        shape=(5, 3, 4),
+        call={"return_carry": True},
+        label="time_major merge add",
+    ),
 )
 CASES = RNN_CASES + BIDIRECTIONAL_CASES
 
@@ -100,6 +145,7 @@ def layers(case: Case):
 
 def gradient_fn(apply: Callable) -> Callable:
     """`(variables, x) -> (d/dparams, d/dx)` of `sum(sin(.))` over every output (carry included)."""
+
     def loss(params, x):
         out = apply({"params": params}, x)
         return sum(jnp.sum(jnp.sin(leaf)) for leaf in jax.tree.leaves(out))
@@ -124,21 +170,28 @@ def compare(case: Case, transform: Callable = lambda f: f) -> dict:
     ours, theirs = layers(case)
     x = inputs(case)
     ours_v, theirs_v = init_both(case)
-    our_apply = lambda v, x: ours.apply(v, x, **case.call)  # noqa: E731
-    their_apply = lambda v, x: theirs.apply(v, x, **case.call)  # noqa: E731
-    return {"variables": (ours_v, theirs_v),
-            "output": (transform(our_apply)(theirs_v, x), transform(their_apply)(theirs_v, x)),
-            "gradients": (transform(gradient_fn(our_apply))(theirs_v, x),
-                          transform(gradient_fn(their_apply))(theirs_v, x))}
 
+    def our_apply(v, x):
+        return ours.apply(v, x, **case.call)
 
+    def their_apply(v, x):
+        return theirs.apply(v, x, **case.call)
+
+    return {
+        "variables": (ours_v, theirs_v),
+        "output": (transform(our_apply)(theirs_v, x), transform(their_apply)(theirs_v, x)),
+        "gradients": (transform(gradient_fn(our_apply))(theirs_v, x), transform(gradient_fn(their_apply))(theirs_v, x)),
+    }
 
 
 def measure(case: Case, jit: bool) -> tuple[int, float, float]:
     """`(ulp of variables, relative error of outputs, relative error of gradients)` for one case."""
     got = compare(case, jax.jit if jit else (lambda f: f))
-    output_rel = tree_rel(*got["output"]) if jax.tree.structure(got["output"][0]) == jax.tree.structure(
-        got["output"][1]) else float("inf")
+    output_rel = (
+        tree_rel(*got["output"])
+        if jax.tree.structure(got["output"][0]) == jax.tree.structure(got["output"][1])
+        else float("inf")
+    )
     return tree_ulp(*got["variables"]), output_rel, tree_rel(*got["gradients"], floor=GRADIENT_ATOL / GRADIENT_RTOL)
 
 
@@ -150,14 +203,21 @@ def _row(name: str, cases: list, chosen: list) -> Row:
     with jax.default_matmul_precision("highest"):
         results = [measure(c, jit) for c in chosen for jit in (False, True)]
     ulp, out, grad = (max(r[i] for r in results) for i in range(3))
-    return Row(f"purejax.nn.{name}", f"flax.linen.{name}",
-               f"{of(chosen, cases)} ({', '.join(cells)}): init, outputs and carries, grads; eager and jit",
-               f"variables {describe_ulp(ulp)}; outputs {describe_rel(out)}; grads {describe_rel(grad)}",
-               ulp == 0 and out <= FORWARD_RTOL and grad <= GRADIENT_RTOL, ulp=ulp, rel=max(out, grad))
+    return Row(
+        f"purejax.nn.{name}",
+        f"flax.linen.{name}",
+        f"{of(chosen, cases)} ({', '.join(cells)}): init, outputs and carries, grads; eager and jit",
+        f"variables {describe_ulp(ulp)}; outputs {describe_rel(out)}; grads {describe_rel(grad)}",
+        ulp == 0 and out <= FORWARD_RTOL and grad <= GRADIENT_RTOL,
+        ulp=ulp,
+        rel=max(out, grad),
+    )
 
 
 def checks(tier: str = "full") -> list[Check]:
     """One row for RNN and one for Bidirectional, over their settings, eager and jit."""
     limit = SETTINGS[check_tier(tier)]
-    return [Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
-            for name, cases in by_name(CASES).items()]
+    return [
+        Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
+        for name, cases in by_name(CASES).items()
+    ]

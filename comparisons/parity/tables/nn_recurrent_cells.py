@@ -7,11 +7,13 @@ variables, carry and input they give the same new carry and output, and the same
 `sum(sin(carry')) + sum(sin(y))` w.r.t. the params, the carry and the input. The report measures
 carries and variables in ulp (0 = bitwise), outputs and gradients as relative error.
 """
+
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import flax.linen
 import jax
@@ -19,8 +21,17 @@ import jax.numpy as jnp
 
 from comparisons.parity.measures import FORWARD_RTOL, GRADIENT_RTOL, describe_rel, describe_ulp, tree_rel, tree_ulp
 from comparisons.parity.rows import Check, Row, by_name, check_tier, of, settings
-from purejax.nn import (ConvLSTMCell, GRUCell, LSTMCell, MGUCell, OptimizedLSTMCell, SimpleCell, hard_sigmoid,
-                        initializers, relu)
+from purejax.nn import (
+    ConvLSTMCell,
+    GRUCell,
+    LSTMCell,
+    MGUCell,
+    OptimizedLSTMCell,
+    SimpleCell,
+    hard_sigmoid,
+    initializers,
+    relu,
+)
 
 KEY = jax.random.PRNGKey(0)  # params
 CARRY_KEY = jax.random.PRNGKey(3)  # initialize_carry
@@ -35,40 +46,92 @@ class Case(NamedTuple):
 
 
 _NAMES = ("LSTMCell", "OptimizedLSTMCell", "GRUCell", "MGUCell", "SimpleCell", "ConvLSTMCell")
-OURS = SimpleNamespace(LSTMCell=LSTMCell, OptimizedLSTMCell=OptimizedLSTMCell, GRUCell=GRUCell, MGUCell=MGUCell,
-                       SimpleCell=SimpleCell, ConvLSTMCell=ConvLSTMCell, initializers=initializers,
-                       hard_sigmoid=hard_sigmoid, relu=relu)
-THEIRS = SimpleNamespace(**{n: getattr(flax.linen, n) for n in _NAMES}, initializers=jax.nn.initializers,
-                         hard_sigmoid=jax.nn.hard_sigmoid, relu=jax.nn.relu)
+OURS = SimpleNamespace(
+    LSTMCell=LSTMCell,
+    OptimizedLSTMCell=OptimizedLSTMCell,
+    GRUCell=GRUCell,
+    MGUCell=MGUCell,
+    SimpleCell=SimpleCell,
+    ConvLSTMCell=ConvLSTMCell,
+    initializers=initializers,
+    hard_sigmoid=hard_sigmoid,
+    relu=relu,
+)
+THEIRS = SimpleNamespace(
+    **{n: getattr(flax.linen, n) for n in _NAMES},
+    initializers=jax.nn.initializers,
+    hard_sigmoid=jax.nn.hard_sigmoid,
+    relu=jax.nn.relu,
+)
 
 CASES = (
     Case("LSTMCell", lambda m: m.LSTMCell(features=4)),
-    Case("LSTMCell", lambda m: m.LSTMCell(4, gate_fn=m.hard_sigmoid, kernel_init=m.initializers.normal(0.5),
-                                          bias_init=m.initializers.uniform(0.3),
-                                          carry_init=m.initializers.normal(1.0)), (2, 3, 5),
-         label="hard_sigmoid inits batch (2,3)"),
+    Case(
+        "LSTMCell",
+        lambda m: m.LSTMCell(
+            4,
+            gate_fn=m.hard_sigmoid,
+            kernel_init=m.initializers.normal(0.5),
+            bias_init=m.initializers.uniform(0.3),
+            carry_init=m.initializers.normal(1.0),
+        ),
+        (2, 3, 5),
+        label="hard_sigmoid inits batch (2,3)",
+    ),
     Case("LSTMCell", lambda m: m.LSTMCell(3, dtype=jnp.bfloat16), (5,), label="bfloat16 unbatched"),
     Case("OptimizedLSTMCell", lambda m: m.OptimizedLSTMCell(features=4)),
-    Case("OptimizedLSTMCell", lambda m: m.OptimizedLSTMCell(6, activation_fn=m.relu,
-                                                            recurrent_kernel_init=m.initializers.normal(0.3),
-                                                            bias_init=m.initializers.normal(0.2),
-                                                            carry_init=m.initializers.uniform(1.0)), (2, 3, 5),
-         label="relu inits batch (2,3)"),
+    Case(
+        "OptimizedLSTMCell",
+        lambda m: m.OptimizedLSTMCell(
+            6,
+            activation_fn=m.relu,
+            recurrent_kernel_init=m.initializers.normal(0.3),
+            bias_init=m.initializers.normal(0.2),
+            carry_init=m.initializers.uniform(1.0),
+        ),
+        (2, 3, 5),
+        label="relu inits batch (2,3)",
+    ),
     Case("GRUCell", lambda m: m.GRUCell(features=4)),
-    Case("GRUCell", lambda m: m.GRUCell(3, gate_fn=m.hard_sigmoid, bias_init=m.initializers.normal(0.5),
-                                        carry_init=m.initializers.normal(1.0)), (2, 3, 5), label="hard_sigmoid inits"),
+    Case(
+        "GRUCell",
+        lambda m: m.GRUCell(
+            3, gate_fn=m.hard_sigmoid, bias_init=m.initializers.normal(0.5), carry_init=m.initializers.normal(1.0)
+        ),
+        (2, 3, 5),
+        label="hard_sigmoid inits",
+    ),
     Case("MGUCell", lambda m: m.MGUCell(features=4)),
-    Case("MGUCell", lambda m: m.MGUCell(3, reset_gate=False, forget_bias_init=m.initializers.normal(0.5),
-                                        carry_init=m.initializers.normal(1.0)), (2, 3, 5), label="no reset gate"),
+    Case(
+        "MGUCell",
+        lambda m: m.MGUCell(
+            3, reset_gate=False, forget_bias_init=m.initializers.normal(0.5), carry_init=m.initializers.normal(1.0)
+        ),
+        (2, 3, 5),
+        label="no reset gate",
+    ),
     Case("SimpleCell", lambda m: m.SimpleCell(features=4)),
-    Case("SimpleCell", lambda m: m.SimpleCell(3, residual=True, activation_fn=m.relu,
-                                              bias_init=m.initializers.normal(0.5),
-                                              carry_init=m.initializers.normal(1.0)), (2, 3, 5),
-         label="residual relu"),
+    Case(
+        "SimpleCell",
+        lambda m: m.SimpleCell(
+            3,
+            residual=True,
+            activation_fn=m.relu,
+            bias_init=m.initializers.normal(0.5),
+            carry_init=m.initializers.normal(1.0),
+        ),
+        (2, 3, 5),
+        label="residual relu",
+    ),
     Case("ConvLSTMCell", lambda m: m.ConvLSTMCell(features=4, kernel_size=(3, 3)), (2, 6, 5, 3)),
-    Case("ConvLSTMCell", lambda m: m.ConvLSTMCell(3, kernel_size=(3,), padding=((1, 1),), use_bias=False,
-                                                  carry_init=m.initializers.normal(1.0)), (2, 7, 2),
-         label="1-D no bias"),
+    Case(
+        "ConvLSTMCell",
+        lambda m: m.ConvLSTMCell(
+            3, kernel_size=(3,), padding=((1, 1),), use_bias=False, carry_init=m.initializers.normal(1.0)
+        ),
+        (2, 7, 2),
+        label="1-D no bias",
+    ),
 )
 
 
@@ -87,12 +150,13 @@ def inputs(case: Case):
     template = cells(case)[1].initialize_carry(CARRY_KEY, case.shape)
     leaves, treedef = jax.tree.flatten(template)
     keys = jax.random.split(jax.random.PRNGKey(2), len(leaves))
-    carry = [jax.random.normal(k, leaf.shape, leaf.dtype) for k, leaf in zip(keys, leaves)]
+    carry = [jax.random.normal(k, leaf.shape, leaf.dtype) for k, leaf in zip(keys, leaves, strict=True)]
     return jax.tree.unflatten(treedef, carry), x.astype(case.dtype)
 
 
 def gradient_fn(apply: Callable) -> Callable:
     """`(variables, carry, x) -> d/d(params, carry, x)` of `sum(sin(carry')) + sum(sin(y))`."""
+
     def loss(params, carry, x):
         new_carry, y = apply({"params": params}, carry, x)
         return sum(jnp.sum(jnp.sin(a.astype(jnp.float32))) for a in jax.tree.leaves((new_carry, y)))
@@ -105,20 +169,25 @@ def compare(case: Case, transform: Callable = lambda f: f) -> dict:
     ours, theirs = cells(case)
     carry, x = inputs(case)
     theirs_v = theirs.init(KEY, carry, x)
-    return {"carry": (ours.initialize_carry(CARRY_KEY, case.shape), theirs.initialize_carry(CARRY_KEY, case.shape)),
-            "variables": (ours.init(KEY, carry, x), theirs_v),
-            "output": (transform(ours.apply)(theirs_v, carry, x), transform(theirs.apply)(theirs_v, carry, x)),
-            "gradients": (transform(gradient_fn(ours.apply))(theirs_v, carry, x),
-                          transform(gradient_fn(theirs.apply))(theirs_v, carry, x))}
-
-
+    return {
+        "carry": (ours.initialize_carry(CARRY_KEY, case.shape), theirs.initialize_carry(CARRY_KEY, case.shape)),
+        "variables": (ours.init(KEY, carry, x), theirs_v),
+        "output": (transform(ours.apply)(theirs_v, carry, x), transform(theirs.apply)(theirs_v, carry, x)),
+        "gradients": (
+            transform(gradient_fn(ours.apply))(theirs_v, carry, x),
+            transform(gradient_fn(theirs.apply))(theirs_v, carry, x),
+        ),
+    }
 
 
 def measure(case: Case, jit: bool) -> tuple[int, float, float]:
     """`(ulp of carries and variables, rel. error of outputs, rel. error of gradients)` for one case."""
     got = compare(case, jax.jit if jit else (lambda f: f))
-    return (max(tree_ulp(*got["carry"]), tree_ulp(*got["variables"])), tree_rel(*got["output"]),
-            tree_rel(*got["gradients"]))
+    return (
+        max(tree_ulp(*got["carry"]), tree_ulp(*got["variables"])),
+        tree_rel(*got["output"]),
+        tree_rel(*got["gradients"]),
+    )
 
 
 SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's settings run (None: all)
@@ -127,14 +196,21 @@ SETTINGS = {"quick": 1, "full": None}  # per tier: how many of a row's settings 
 def _row(name: str, cases: list, chosen: list) -> Row:
     results = [measure(c, jit) for c in chosen for jit in (False, True)]
     ulp, out, grad = (max(r[i] for r in results) for i in range(3))
-    return Row(f"purejax.nn.{name}", f"flax.linen.{name}",
-               f"{of(chosen, cases)}: initialize_carry, init, one step, grads; eager and jit",
-               f"variables {describe_ulp(ulp)}; step {describe_rel(out)}; grads {describe_rel(grad)}",
-               ulp == 0 and out <= FORWARD_RTOL and grad <= GRADIENT_RTOL, ulp=ulp, rel=max(out, grad))
+    return Row(
+        f"purejax.nn.{name}",
+        f"flax.linen.{name}",
+        f"{of(chosen, cases)}: initialize_carry, init, one step, grads; eager and jit",
+        f"variables {describe_ulp(ulp)}; step {describe_rel(out)}; grads {describe_rel(grad)}",
+        ulp == 0 and out <= FORWARD_RTOL and grad <= GRADIENT_RTOL,
+        ulp=ulp,
+        rel=max(out, grad),
+    )
 
 
 def checks(tier: str = "full") -> list[Check]:
     """One row per cell: its settings' carry, variables, one step and gradients, eager and jit."""
     limit = SETTINGS[check_tier(tier)]
-    return [Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
-            for name, cases in by_name(CASES).items()]
+    return [
+        Check(f"purejax.nn.{name}", functools.partial(_row, name, cases, settings(cases, limit)))
+        for name, cases in by_name(CASES).items()
+    ]

@@ -7,6 +7,7 @@ are compared; at the end, the optimizer states too, leaf by leaf, where both hol
 
 Used by the tests (`tests/test_optim_*.py`) and by the parity report's optimizer rows.
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -14,8 +15,8 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
-
 import optax
+
 import purejax.optim
 from comparisons.parity.measures import OPTIMIZER_FLOOR, leaves_rel
 
@@ -26,8 +27,10 @@ def example_params(seed: int = 0) -> dict:
     """A small parameter tree: a matrix, a vector, a scalar and a 4-D kernel, float32."""
     rng = np.random.default_rng(seed)
     return {
-        "Dense_0": {"kernel": jnp.asarray(rng.normal(size=(3, 4)), jnp.float32),
-                    "bias": jnp.asarray(rng.normal(size=(4,)), jnp.float32)},
+        "Dense_0": {
+            "kernel": jnp.asarray(rng.normal(size=(3, 4)), jnp.float32),
+            "bias": jnp.asarray(rng.normal(size=(4,)), jnp.float32),
+        },
         "scale": jnp.asarray(rng.normal(), jnp.float32),
         "Conv_0": {"kernel": jnp.asarray(rng.normal(size=(2, 2, 3, 5)), jnp.float32)},
     }
@@ -78,14 +81,14 @@ def state_arrays(state: Any) -> list:
     return [x for x in jax.tree_util.tree_leaves(state) if hasattr(x, "shape")]
 
 
-def compare(ours, theirs, steps: int = STEPS, params: Any = None, compare_state: bool = True,
-            grad_transform=None) -> float:
+def compare(
+    ours, theirs, steps: int = STEPS, params: Any = None, compare_state: bool = True, grad_transform=None
+) -> float:
     """Max relative difference of updates, parameters (every step) and final state arrays."""
     params = example_params() if params is None else params
     a = run(ours, purejax.optim.apply_updates, params, steps, grad_transform)
     b = run(theirs, optax.apply_updates, params, steps, grad_transform)
-    worst = max(leaves_rel(a.updates, b.updates, OPTIMIZER_FLOOR),
-                leaves_rel(a.params, b.params, OPTIMIZER_FLOOR))
+    worst = max(leaves_rel(a.updates, b.updates, OPTIMIZER_FLOOR), leaves_rel(a.params, b.params, OPTIMIZER_FLOOR))
     if compare_state:
         sa, sb = state_arrays(a.state), state_arrays(b.state)
         worst = max(worst, leaves_rel(sa, sb, OPTIMIZER_FLOOR))

@@ -8,16 +8,18 @@ the comparison also reports the distance in ulp, and their states are compared w
 keys unwrapped to their `uint32[2]` data. `dpsgd` takes per-example gradients, so it has its
 own loop (`run_per_example`).
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
-
 import optax
 import optax.contrib
+
 import purejax.optim
 from comparisons.parity.measures import OPTIMIZER_FLOOR, OPTIMIZER_RTOL, describe_rel, leaves_rel, ulp_distance
 from comparisons.parity.rows import Check, Row, check_tier
@@ -33,6 +35,7 @@ def without_scalars(params: dict) -> dict:
 
 def unwrap_keys(state: Any) -> Any:
     """Optax's typed keys as their `uint32[2]` data, so they compare with purejax's raw keys."""
+
     def unwrap(x):
         is_key = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jax.dtypes.prng_key)
         return jax.random.key_data(x) if is_key else x
@@ -47,7 +50,10 @@ def run_per_example(tx, apply_updates, params: Any, steps: int = STEPS) -> Traje
     gradients differ and some are clipped, some not.
     """
     scales = jnp.linspace(0.5, 2.0, BATCH, dtype=jnp.float32)  # [BATCH]
-    per_example_loss = lambda p, s: loss(jax.tree_util.tree_map(lambda x: s * x, p))  # noqa: E731
+
+    def per_example_loss(p, s):
+        return loss(jax.tree_util.tree_map(lambda x: s * x, p))
+
     per_example_grads = jax.jit(jax.vmap(jax.grad(per_example_loss), in_axes=(None, 0)))
     return run(tx, apply_updates, params, steps, grad_fn=lambda p: per_example_grads(p, scales))
 
@@ -63,10 +69,15 @@ def compare_keyed(ours, theirs, steps: int = STEPS, params: Any = None, per_exam
     runner = run_per_example if per_example else run
     a = runner(ours, purejax.optim.apply_updates, params, steps)
     b = runner(theirs, optax.apply_updates, params, steps)
-    rel = max(leaves_rel(a.updates, b.updates, OPTIMIZER_FLOOR), leaves_rel(a.params, b.params, OPTIMIZER_FLOOR),
-              leaves_rel(a.state, unwrap_keys(b.state), OPTIMIZER_FLOOR))
-    ulp = max(ulp_distance(x, y) for x, y in zip(jax.tree_util.tree_leaves(a.updates),
-                                                 jax.tree_util.tree_leaves(b.updates)))
+    rel = max(
+        leaves_rel(a.updates, b.updates, OPTIMIZER_FLOOR),
+        leaves_rel(a.params, b.params, OPTIMIZER_FLOOR),
+        leaves_rel(a.state, unwrap_keys(b.state), OPTIMIZER_FLOOR),
+    )
+    ulp = max(
+        ulp_distance(x, y)
+        for x, y in zip(jax.tree_util.tree_leaves(a.updates), jax.tree_util.tree_leaves(b.updates), strict=True)
+    )
     return Keyed(rel, ulp)
 
 
@@ -80,7 +91,10 @@ class Case(NamedTuple):
 
 
 SCHEDULE = dict(init_value=0.1, end_value=0.01, transition_steps=30)  # optax.linear_schedule's arguments
-DECAY_MASK = lambda p: jax.tree_util.tree_map(lambda x: jnp.ndim(x) > 1, p)  # noqa: E731  # matrices, kernels
+
+
+def DECAY_MASK(p):
+    return jax.tree_util.tree_map(lambda x: jnp.ndim(x) > 1, p)  # matrices, kernels
 
 
 def linear_schedule(init_value, end_value, transition_steps):
@@ -89,25 +103,63 @@ def linear_schedule(init_value, end_value, transition_steps):
 
 
 REPORT_CASES = (
-    Case("sgd", lambda: purejax.optim.sgd(0.1, momentum=0.9, nesterov=True),
-         lambda: optax.sgd(0.1, momentum=0.9, nesterov=True), "momentum=0.9, nesterov"),
-    Case("noisy_sgd", lambda: purejax.optim.noisy_sgd(0.1, key=42), lambda: optax.noisy_sgd(0.1, key=42),
-         "key=42", "keyed"),
-    Case("optimistic_gradient_descent", lambda: purejax.optim.optimistic_gradient_descent(0.1),
-         lambda: optax.optimistic_gradient_descent(0.1), "defaults"),
-    Case("dpsgd", lambda: purejax.optim.dpsgd(0.1, 1.0, 0.5, seed=3, momentum=0.9),
-         lambda: optax.contrib.dpsgd(0.1, 1.0, 0.5, seed=3, momentum=0.9),
-         f"clip=1, noise=0.5, momentum=0.9, {BATCH} examples", "per_example"),
-    Case("fromage", lambda: purejax.optim.fromage(linear_schedule(**SCHEDULE)),
-         lambda: optax.fromage(linear_schedule(**SCHEDULE)), "linear schedule"),
-    Case("lamb", lambda: purejax.optim.lamb(0.01, weight_decay=1e-2, mask=DECAY_MASK),
-         lambda: optax.lamb(0.01, weight_decay=1e-2, mask=DECAY_MASK), "weight_decay=1e-2 with mask"),
-    Case("lars", lambda: purejax.optim.lars(0.1, weight_decay=1e-3), lambda: optax.lars(0.1, weight_decay=1e-3),
-         "weight_decay=1e-3"),
-    Case("sm3", lambda: purejax.optim.sm3(0.1), lambda: optax.sm3(0.1), "defaults; no 0-d params",
-         params=lambda: without_scalars(example_params())),
-    Case("adafactor", lambda: purejax.optim.adafactor(0.05, min_dim_size_to_factor=2, momentum=0.9),
-         lambda: optax.adafactor(0.05, min_dim_size_to_factor=2, momentum=0.9), "factored, momentum=0.9"),
+    Case(
+        "sgd",
+        lambda: purejax.optim.sgd(0.1, momentum=0.9, nesterov=True),
+        lambda: optax.sgd(0.1, momentum=0.9, nesterov=True),
+        "momentum=0.9, nesterov",
+    ),
+    Case(
+        "noisy_sgd",
+        lambda: purejax.optim.noisy_sgd(0.1, key=42),
+        lambda: optax.noisy_sgd(0.1, key=42),
+        "key=42",
+        "keyed",
+    ),
+    Case(
+        "optimistic_gradient_descent",
+        lambda: purejax.optim.optimistic_gradient_descent(0.1),
+        lambda: optax.optimistic_gradient_descent(0.1),
+        "defaults",
+    ),
+    Case(
+        "dpsgd",
+        lambda: purejax.optim.dpsgd(0.1, 1.0, 0.5, seed=3, momentum=0.9),
+        lambda: optax.contrib.dpsgd(0.1, 1.0, 0.5, seed=3, momentum=0.9),
+        f"clip=1, noise=0.5, momentum=0.9, {BATCH} examples",
+        "per_example",
+    ),
+    Case(
+        "fromage",
+        lambda: purejax.optim.fromage(linear_schedule(**SCHEDULE)),
+        lambda: optax.fromage(linear_schedule(**SCHEDULE)),
+        "linear schedule",
+    ),
+    Case(
+        "lamb",
+        lambda: purejax.optim.lamb(0.01, weight_decay=1e-2, mask=DECAY_MASK),
+        lambda: optax.lamb(0.01, weight_decay=1e-2, mask=DECAY_MASK),
+        "weight_decay=1e-2 with mask",
+    ),
+    Case(
+        "lars",
+        lambda: purejax.optim.lars(0.1, weight_decay=1e-3),
+        lambda: optax.lars(0.1, weight_decay=1e-3),
+        "weight_decay=1e-3",
+    ),
+    Case(
+        "sm3",
+        lambda: purejax.optim.sm3(0.1),
+        lambda: optax.sm3(0.1),
+        "defaults; no 0-d params",
+        params=lambda: without_scalars(example_params()),
+    ),
+    Case(
+        "adafactor",
+        lambda: purejax.optim.adafactor(0.05, min_dim_size_to_factor=2, momentum=0.9),
+        lambda: optax.adafactor(0.05, min_dim_size_to_factor=2, momentum=0.9),
+        "factored, momentum=0.9",
+    ),
 )
 
 
@@ -124,8 +176,15 @@ def _row(case: Case) -> Row:
     ok = rel <= OPTIMIZER_RTOL and (ulp is None or ulp == 0)
     difference = describe_rel(rel) + ("" if ulp is None else ("; noise bitwise" if ulp == 0 else f"; {ulp} ulp"))
     counterpart = "optax.contrib.dpsgd" if case.name == "dpsgd" else f"optax.{case.name}"
-    return Row(f"purejax.optim.{case.name}", counterpart,
-               f"{case.label}; {STEPS} jitted steps, updates, params and state", difference, ok, ulp=ulp, rel=rel)
+    return Row(
+        f"purejax.optim.{case.name}",
+        counterpart,
+        f"{case.label}; {STEPS} jitted steps, updates, params and state",
+        difference,
+        ok,
+        ulp=ulp,
+        rel=rel,
+    )
 
 
 def checks(tier: str = "full") -> list[Check]:

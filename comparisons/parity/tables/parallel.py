@@ -13,6 +13,7 @@ The full tier runs every model in both settings for 50 steps. The quick tier run
 subset for 10 steps: a BatchNorm model (`cnn`, whose statistics are averaged over the devices
 under pmap) and an LSTM model (`lstm_classifier`, scans) on 8 devices, and `mlp` on 2 processes.
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,8 +41,14 @@ def _row(name: str, setting: str, steps: int, result: dict | None, failure: str)
         return Row(f"data-parallel {name}", "one device", setting, f"the run failed: {failure[-500:]}", False)
     worst = max(result["max_rel_diff"].values())
     each = ", ".join(f"{k} {v:.1e}" for k, v in result["max_rel_diff"].items())
-    return Row(f"data-parallel {name}", "one device", f"{setting} x {steps} steps, per-step losses: {each}",
-               f"max rel {worst:.1e} (rtol {DEVICES_RTOL:g})", result["ok"], rel=worst)
+    return Row(
+        f"data-parallel {name}",
+        "one device",
+        f"{setting} x {steps} steps, per-step losses: {each}",
+        f"max rel {worst:.1e} (rtol {DEVICES_RTOL:g})",
+        result["ok"],
+        rel=worst,
+    )
 
 
 def _load(path: str) -> dict | None:
@@ -57,9 +64,14 @@ def one_process(name: str, steps: int) -> Row:
         out = os.path.join(folder, "result.json")
         env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={DEVICES}", JAX_PLATFORMS="cpu")
         # A session of its own: Ctrl-C reaches the report only, which stops after this row.
-        done = subprocess.run([sys.executable, "-m", "comparisons.training.parallel", name, "--steps", str(steps),
-                               "--json", out], env=env, capture_output=True, text=True, timeout=TIMEOUT,
-                              start_new_session=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "comparisons.training.parallel", name, "--steps", str(steps), "--json", out],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            start_new_session=True,
+        )
         return _row(name, f"{DEVICES} devices in 1 process", steps, _load(out), done.stderr)
 
 
@@ -68,8 +80,14 @@ def two_processes(name: str, steps: int) -> Row:
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "result.json")
         with open(os.path.join(folder, "log.txt"), "w+") as log:  # the workers' output stays out of the report
-            code = launch(["compare", name, "--steps", str(steps), "--json", out], processes=2,
-                          devices_per_process=DEVICES // 2, timeout=TIMEOUT, stdout=log, stderr=log)
+            code = launch(
+                ["compare", name, "--steps", str(steps), "--json", out],
+                processes=2,
+                devices_per_process=DEVICES // 2,
+                timeout=TIMEOUT,
+                stdout=log,
+                stderr=log,
+            )
             log.seek(0)
             failure = f"exit {code}: {log.read()}"
         return _row(name, f"2 processes x {DEVICES // 2} devices", steps, _load(out), failure)
@@ -78,7 +96,10 @@ def two_processes(name: str, steps: int) -> Row:
 def checks(tier: str = "full") -> list[Check]:
     """One row per model and setting: 8 devices in one process, then 2 processes x 4 devices."""
     size = SIZES[check_tier(tier)]
-    return ([Check(f"data-parallel {name}", functools.partial(one_process, name, size["steps"]))
-             for name in size["one_process"]]
-            + [Check(f"data-parallel {name}", functools.partial(two_processes, name, size["steps"]))
-               for name in size["two_processes"]])
+    return [
+        Check(f"data-parallel {name}", functools.partial(one_process, name, size["steps"]))
+        for name in size["one_process"]
+    ] + [
+        Check(f"data-parallel {name}", functools.partial(two_processes, name, size["steps"]))
+        for name in size["two_processes"]
+    ]

@@ -3,13 +3,15 @@
 Every check runs on a fixed set of trees (every container kind, nested, plus a Flax-style
 variables tree) and on trees drawn at random from a seeded generator.
 """
+
 from __future__ import annotations
 
 import collections
 import functools
 import operator
 import random as pyrandom
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -19,6 +21,7 @@ import flaxed.tree
 import purejax.tree
 from comparisons.parity.measures import canonical_structure
 from comparisons.parity.rows import Check, Row, check_tier
+
 Point = collections.namedtuple("Point", ["x", "y"])
 
 
@@ -51,17 +54,24 @@ FIXED_TREES = (
     collections.OrderedDict([("z", 1), ("a", 2)]),
     collections.defaultdict(list, {"q": 1, "c": [2]}),
     [Pair(1, {"u": 2}), Pair(None, 3)],
-    {"params": {"Dense_0": {"kernel": np.ones((3, 2)), "bias": np.zeros(2)}},
-     "batch_stats": {"BatchNorm_0": {"mean": np.zeros(2), "var": np.ones(2)}}},
+    {
+        "params": {"Dense_0": {"kernel": np.ones((3, 2)), "bias": np.zeros(2)}},
+        "batch_stats": {"BatchNorm_0": {"mean": np.zeros(2), "var": np.ones(2)}},
+    },
 )
 
 
 def random_tree(rng: pyrandom.Random, depth: int = 0) -> Any:
     """A random nested tree of every container kind, with numbered float leaves."""
-    kind = rng.choice(["leaf"] * (2 + depth) + ["none", "list", "tuple", "dict", "intdict",
-                                                "namedtuple", "ordered", "default", "pair"])
+    kind = rng.choice(
+        ["leaf"] * (2 + depth)
+        + ["none", "list", "tuple", "dict", "intdict", "namedtuple", "ordered", "default", "pair"]
+    )
     size = rng.randint(0, 3)
-    child = lambda: random_tree(rng, depth + 1)  # noqa: E731
+
+    def child():
+        return random_tree(rng, depth + 1)
+
     if kind == "leaf":
         return rng.choice([rng.random(), np.float32(rng.random()), np.arange(rng.randint(1, 3)), "text"])
     if kind == "none":
@@ -93,7 +103,7 @@ def _path_repr(path) -> tuple:
 def _same_tree(a, b) -> bool:
     """Equal structure (types and metadata) and identical leaves, judged by JAX."""
     (la, ta), (lb, tb) = jax.tree_util.tree_flatten(a), jax.tree_util.tree_flatten(b)
-    return ta == tb and len(la) == len(lb) and all(x is y or np.array_equal(x, y) for x, y in zip(la, lb))
+    return ta == tb and len(la) == len(lb) and all(x is y or np.array_equal(x, y) for x, y in zip(la, lb, strict=True))
 
 
 def _truthy(x) -> bool:
@@ -107,14 +117,16 @@ def _leaf_fn(x):
 # Each check: (function, what it compares, predicate over one tree that is True on agreement).
 def _flatten(t):
     (lo, to), (lj, tj) = purejax.tree.flatten(t), flaxed.tree.flatten(t)
-    return ([id(x) for x in lo] == [id(x) for x in lj] and canonical_structure(to) == canonical_structure(tj)
-            and (to.num_leaves, to.num_nodes) == (tj.num_leaves, tj.num_nodes))
+    return (
+        [id(x) for x in lo] == [id(x) for x in lj]
+        and canonical_structure(to) == canonical_structure(tj)
+        and (to.num_leaves, to.num_nodes) == (tj.num_leaves, tj.num_nodes)
+    )
 
 
 def _unflatten(t):
     leaves, treedef = purejax.tree.flatten(t)
-    return _same_tree(purejax.tree.unflatten(treedef, leaves),
-                      flaxed.tree.unflatten(flaxed.tree.structure(t), leaves))
+    return _same_tree(purejax.tree.unflatten(treedef, leaves), flaxed.tree.unflatten(flaxed.tree.structure(t), leaves))
 
 
 def _flatten_with_path(t):
@@ -125,34 +137,66 @@ def _flatten_with_path(t):
 def _keystr(t):
     paths = [p for p, _ in purejax.tree.flatten_with_path(t)[0]]
     jpaths = [p for p, _ in flaxed.tree.flatten_with_path(t)[0]]
-    return all(purejax.tree.keystr(p) == flaxed.tree.keystr(q)
-               and purejax.tree.keystr(p, simple=True, separator="/") == flaxed.tree.keystr(q, simple=True, separator="/")
-               for p, q in zip(paths, jpaths))
+    return all(
+        purejax.tree.keystr(p) == flaxed.tree.keystr(q)
+        and purejax.tree.keystr(p, simple=True, separator="/") == flaxed.tree.keystr(q, simple=True, separator="/")
+        for p, q in zip(paths, jpaths, strict=True)
+    )
 
 
 def _map_with_path(t):
-    f = lambda p, x, y: (_path_repr(p), _leaf_fn(x), y)  # noqa: E731
+    def f(p, x, y):
+        return (_path_repr(p), _leaf_fn(x), y)
+
     return _same_tree(purejax.tree.map_with_path(f, t, t), flaxed.tree.map_with_path(f, t, t))
 
 
 CHECKS: tuple[tuple[str, str, str, Callable[[Any], bool]], ...] = (
     ("flatten", "tree_flatten", "leaves (same objects), structure, num_leaves/num_nodes", _flatten),
     ("unflatten", "tree_unflatten", "rebuilt types, metadata and leaves", _unflatten),
-    ("leaves", "tree_leaves", "same objects in the same order",
-     lambda t: [id(x) for x in purejax.tree.leaves(t)] == [id(x) for x in flaxed.tree.leaves(t)]),
-    ("structure", "tree_structure", "node types and metadata",
-     lambda t: canonical_structure(purejax.tree.structure(t)) == canonical_structure(flaxed.tree.structure(t))),
-    ("map", "tree_map", "over one and two trees",
-     lambda t: _same_tree(purejax.tree.map(_leaf_fn, t), flaxed.tree.map(_leaf_fn, t))
-     and _same_tree(purejax.tree.map(lambda a, b: (a, b), t, t), flaxed.tree.map(lambda a, b: (a, b), t, t))),
+    (
+        "leaves",
+        "tree_leaves",
+        "same objects in the same order",
+        lambda t: [id(x) for x in purejax.tree.leaves(t)] == [id(x) for x in flaxed.tree.leaves(t)],
+    ),
+    (
+        "structure",
+        "tree_structure",
+        "node types and metadata",
+        lambda t: canonical_structure(purejax.tree.structure(t)) == canonical_structure(flaxed.tree.structure(t)),
+    ),
+    (
+        "map",
+        "tree_map",
+        "over one and two trees",
+        lambda t: (
+            _same_tree(purejax.tree.map(_leaf_fn, t), flaxed.tree.map(_leaf_fn, t))
+            and _same_tree(purejax.tree.map(lambda a, b: (a, b), t, t), flaxed.tree.map(lambda a, b: (a, b), t, t))
+        ),
+    ),
     ("flatten_with_path", "tree_flatten_with_path", "key classes and entries", _flatten_with_path),
     ("keystr", "keystr", "plain, and simple=True with a separator", _keystr),
     ("map_with_path", "tree_map_with_path", "over two trees", _map_with_path),
-    ("reduce", "tree_reduce", "leaf count, with and without initializer",
-     lambda t: purejax.tree.reduce(lambda a, x: a + 1, t, 0) == flaxed.tree.reduce(lambda a, x: a + 1, t, 0)
-     and (not flaxed.tree.leaves(t) or purejax.tree.reduce(operator.add, purejax.tree.map(lambda _: 1, t))
-          == flaxed.tree.reduce(operator.add, flaxed.tree.map(lambda _: 1, t)))),
-    ("all", "tree_all", "truthiness of every leaf", lambda t: purejax.tree.all(purejax.tree.map(_truthy, t)) == flaxed.tree.all(flaxed.tree.map(_truthy, t))),
+    (
+        "reduce",
+        "tree_reduce",
+        "leaf count, with and without initializer",
+        lambda t: (
+            purejax.tree.reduce(lambda a, x: a + 1, t, 0) == flaxed.tree.reduce(lambda a, x: a + 1, t, 0)
+            and (
+                not flaxed.tree.leaves(t)
+                or purejax.tree.reduce(operator.add, purejax.tree.map(lambda _: 1, t))
+                == flaxed.tree.reduce(operator.add, flaxed.tree.map(lambda _: 1, t))
+            )
+        ),
+    ),
+    (
+        "all",
+        "tree_all",
+        "truthiness of every leaf",
+        lambda t: purejax.tree.all(purejax.tree.map(_truthy, t)) == flaxed.tree.all(flaxed.tree.map(_truthy, t)),
+    ),
 )
 
 
@@ -180,8 +224,12 @@ def _transforms_accept_registered() -> bool:
     doubled = jax.jit(lambda q: purejax.tree.map(lambda x: 2 * x, q))(p)
     grads = jax.grad(lambda q: jnp.sum(q.first * q.second["w"]))(p)
     batched = jax.vmap(lambda q: q.first + q.second["w"])(p)
-    return (type(doubled) is Pair and np.array_equal(doubled.first, 2 * p.first)
-            and np.array_equal(grads.first, p.second["w"]) and batched.shape == (3,))
+    return (
+        type(doubled) is Pair
+        and np.array_equal(doubled.first, 2 * p.first)
+        and np.array_equal(grads.first, p.second["w"])
+        and batched.shape == (3,)
+    )
 
 
 RANDOM_TREES = {"quick": 50, "full": 200}  # trees drawn beside FIXED_TREES, per tier
@@ -190,27 +238,43 @@ RANDOM_TREES = {"quick": 50, "full": 200}  # trees drawn beside FIXED_TREES, per
 def _row(name: str, counterpart: str, what: str, agree: Callable[[Any], bool], n_random: int) -> Row:
     sample = trees(n_random)
     bad = [t for t in sample if not agree(t)]
-    return Row(f"purejax.tree.{name}", f"jax.tree_util.{counterpart}",
-               f"{what}; {len(FIXED_TREES)} fixed + {n_random} random trees",
-               "identical" if not bad else f"{len(bad)} trees differ, first: {bad[0]!r:.60}", not bad,
-               ulp=None if bad else 0)
+    return Row(
+        f"purejax.tree.{name}",
+        f"jax.tree_util.{counterpart}",
+        f"{what}; {len(FIXED_TREES)} fixed + {n_random} random trees",
+        "identical" if not bad else f"{len(bad)} trees differ, first: {bad[0]!r:.60}",
+        not bad,
+        ulp=None if bad else 0,
+    )
 
 
 def _errors_row() -> Row:
     ok = _errors_agree()
-    return Row("purejax.tree (errors)", "jax.tree_util", "structure mismatch, leaf count, unsortable keys",
-               "both raise ValueError" if ok else "differ", ok)
+    return Row(
+        "purejax.tree (errors)",
+        "jax.tree_util",
+        "structure mismatch, leaf count, unsortable keys",
+        "both raise ValueError" if ok else "differ",
+        ok,
+    )
 
 
 def _register_row() -> Row:
     ok = _transforms_accept_registered()
-    return Row("purejax.tree.register_node", "jax.tree_util.register_pytree_node",
-               "registered class under jit, grad, vmap", "identical" if ok else "differs", ok, ulp=0 if ok else None)
+    return Row(
+        "purejax.tree.register_node",
+        "jax.tree_util.register_pytree_node",
+        "registered class under jit, grad, vmap",
+        "identical" if ok else "differs",
+        ok,
+        ulp=0 if ok else None,
+    )
 
 
 def checks(tier: str = "full") -> list[Check]:
     """One row per function of `CHECKS` over the fixed and random trees, one for errors, one for registering."""
     n_random = RANDOM_TREES[check_tier(tier)]
-    return ([Check(f"purejax.tree.{name}", functools.partial(_row, name, counterpart, what, agree, n_random))
-             for name, counterpart, what, agree in CHECKS]
-            + [Check("purejax.tree (errors)", _errors_row), Check("purejax.tree.register_node", _register_row)])
+    return [
+        Check(f"purejax.tree.{name}", functools.partial(_row, name, counterpart, what, agree, n_random))
+        for name, counterpart, what, agree in CHECKS
+    ] + [Check("purejax.tree (errors)", _errors_row), Check("purejax.tree.register_node", _register_row)]

@@ -14,6 +14,7 @@ a batch check naming the model (`check_digits(batch, name)`, ...) and `learning_
 digits.train_batches`), so each task is defined once. The tasks in memory get their three batch
 functions from `purejax.data.batching.task_batches`.
 """
+
 from purejax.data.tasks import digits, inverse_sine, linear, text
 
 __all__ = ["digits", "inverse_sine", "linear", "text"]

@@ -14,6 +14,7 @@ data are defined once. Loading needs scikit-learn (the `data` extra), and happen
 Counterpart: `sklearn.datasets.load_digits` (the images and labels); the batches replace the
 seeds' `tf.data` / `torch.utils.data` loaders (see `purejax/data/batching.py`).
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,8 +44,10 @@ def load_digits(key=DIGITS_KEY, test_fraction: float = 0.2) -> dict:
     except ImportError as error:  # scikit-learn is optional: the `data` extra
         raise ImportError("load_digits needs scikit-learn: pip install 'purejax[data]'") from error
     digits = cast(Bunch, sklearn_digits())  # a Bunch, not the (X, y) pair: return_X_y is False
-    data = {"image": (digits.images / 16.0).astype(np.float32)[..., None],  # [1797, 8, 8, 1]
-            "label": digits.target.astype(np.int32)}  # [1797]
+    data = {
+        "image": (digits.images / 16.0).astype(np.float32)[..., None],  # [1797, 8, 8, 1]
+        "label": digits.target.astype(np.int32),
+    }  # [1797]
     train, test = split(data, key, test_fraction)
     return {"train": train, "test": test}
 
@@ -72,9 +75,13 @@ def check_digits(batch, name: str) -> None:
     if set(batch) != {"image", "label"}:
         raise ValueError(f"{name}: expected a batch {expected}, got {got}")
     image, label = np.shape(batch["image"]), np.shape(batch["label"])
-    if (len(image) != 4 or image[1:] != IMAGE_SHAPE or label != image[:1]
-            or not jnp.issubdtype(jnp.result_type(batch["image"]), jnp.floating)
-            or not jnp.issubdtype(jnp.result_type(batch["label"]), jnp.integer)):
+    if (
+        len(image) != 4
+        or image[1:] != IMAGE_SHAPE
+        or label != image[:1]
+        or not jnp.issubdtype(jnp.result_type(batch["image"]), jnp.floating)
+        or not jnp.issubdtype(jnp.result_type(batch["label"]), jnp.integer)
+    ):
         raise ValueError(f"{name}: expected a batch {expected}, got {got}")
 
 
@@ -122,6 +129,20 @@ def generation_goal(eval_metrics: dict) -> tuple[bool, str]:
     return loss < limit, f"test -ELBO {loss:.2f} < {limit:.2f} (per-class pixel-mean baseline)"
 
 
-__all__ = ["DIGITS_KEY", "GOAL_ACCURACY", "IMAGE_SHAPE", "NUM_CLASSES", "PIXELS", "accuracy", "check_digits",
-           "eval_batches", "example_batch", "generation_goal", "learning_goal", "load_data", "load_digits",
-           "pixel_mean_baseline", "train_batches"]
+__all__ = [
+    "DIGITS_KEY",
+    "GOAL_ACCURACY",
+    "IMAGE_SHAPE",
+    "NUM_CLASSES",
+    "PIXELS",
+    "accuracy",
+    "check_digits",
+    "eval_batches",
+    "example_batch",
+    "generation_goal",
+    "learning_goal",
+    "load_data",
+    "load_digits",
+    "pixel_mean_baseline",
+    "train_batches",
+]

@@ -16,6 +16,7 @@ samplers, rebuilt).
 References:
   Bishop, *Mixture Density Networks*, 1994, NCRG/94/004 (the problem).
 """
+
 from __future__ import annotations
 
 import functools
@@ -60,9 +61,14 @@ train_batches, eval_batches, example_batch = task_batches(load_data)
 def check_inverse_sine(batch, name: str) -> None:
     """Raise a ValueError naming model `name`, the expected and the actual shapes."""
     got: dict[str, tuple[int, ...]] | str = (
-        {k: tuple(np.shape(v)) for k, v in batch.items()} if isinstance(batch, dict) else type(batch).__name__)
-    if (isinstance(got, str) or set(batch) != {"x", "y"}
-            or any(len(got[k]) != 2 or got[k][1] != 1 for k in ("x", "y")) or got["x"][0] != got["y"][0]):
+        {k: tuple(np.shape(v)) for k, v in batch.items()} if isinstance(batch, dict) else type(batch).__name__
+    )
+    if (
+        isinstance(got, str)
+        or set(batch) != {"x", "y"}
+        or any(len(got[k]) != 2 or got[k][1] != 1 for k in ("x", "y"))
+        or got["x"][0] != got["y"][0]
+    ):
         raise ValueError(f"{name}: expected a batch {{'x': [B, 1], 'y': [B, 1]}}, got {got}")
 
 
@@ -93,5 +99,16 @@ def learning_goal(eval_metrics: dict) -> tuple[bool, str]:
     return nll < limit, f"test NLL {nll:.3f} < {limit:.3f} (single-Gaussian baseline - {GOAL_MARGIN} nat)"
 
 
-__all__ = ["DATA_KEY", "GOAL_MARGIN", "LOG_SQRT_2PI", "check_inverse_sine", "eval_batches", "example_batch",
-           "gaussian_baseline", "inverse_sine_data", "learning_goal", "load_data", "train_batches"]
+__all__ = [
+    "DATA_KEY",
+    "GOAL_MARGIN",
+    "LOG_SQRT_2PI",
+    "check_inverse_sine",
+    "eval_batches",
+    "example_batch",
+    "gaussian_baseline",
+    "inverse_sine_data",
+    "learning_goal",
+    "load_data",
+    "train_batches",
+]

@@ -11,6 +11,7 @@ The model `linear_regression` trains on it; its purejax and flaxed modules bind 
 Counterpart: none in Flax or Optax; the data are drawn with `purejax.random` (`jax.random`'s
 samplers, rebuilt).
 """
+
 from __future__ import annotations
 
 import functools
@@ -22,7 +23,7 @@ from purejax.data.batching import split, task_batches
 
 FEATURES = 3  # inputs per example
 DATA_KEY = purejax.random.PRNGKey(42)  # the synthetic set is the same for everyone
-NOISE_FLOOR = 0.1 ** 2  # the variance of the noise: no model can do better on average
+NOISE_FLOOR = 0.1**2  # the variance of the noise: no model can do better on average
 
 
 def linear_data(key, n: int = 256, features: int = 3, noise: float = 0.1) -> dict:
@@ -54,10 +55,14 @@ def check_linear(batch, name: str) -> None:
     """Raise a ValueError naming model `name`, the expected and the actual shapes."""
     expected = {"x": ("B", FEATURES), "y": ("B", 1)}
     got: dict[str, tuple[int, ...]] | str = (
-        {k: tuple(np.shape(v)) for k, v in batch.items()} if isinstance(batch, dict) else type(batch).__name__)
-    if (isinstance(got, str) or set(batch) != set(expected)
-            or any(len(got[k]) != 2 or got[k][1] != expected[k][1] for k in expected)
-            or got["x"][0] != got["y"][0]):
+        {k: tuple(np.shape(v)) for k, v in batch.items()} if isinstance(batch, dict) else type(batch).__name__
+    )
+    if (
+        isinstance(got, str)
+        or set(batch) != set(expected)
+        or any(len(got[k]) != 2 or got[k][1] != expected[k][1] for k in expected)
+        or got["x"][0] != got["y"][0]
+    ):
         raise ValueError(f"{name}: expected a batch {{'x': [B, {FEATURES}], 'y': [B, 1]}}, got {got}")
 
 
@@ -67,5 +72,15 @@ def learning_goal(eval_metrics: dict) -> tuple[bool, str]:
     return loss < 1.5 * NOISE_FLOOR, f"test mse {loss:.4f} < {1.5 * NOISE_FLOOR:.4f} (1.5 x noise variance)"
 
 
-__all__ = ["DATA_KEY", "FEATURES", "NOISE_FLOOR", "check_linear", "eval_batches", "example_batch",
-           "learning_goal", "linear_data", "load_data", "train_batches"]
+__all__ = [
+    "DATA_KEY",
+    "FEATURES",
+    "NOISE_FLOOR",
+    "check_linear",
+    "eval_batches",
+    "example_batch",
+    "learning_goal",
+    "linear_data",
+    "load_data",
+    "train_batches",
+]

@@ -14,6 +14,7 @@ model `lstm_lm` trains on it; its purejax and flaxed modules bind the functions 
 Counterpart: none in Flax or Optax; the batches replace the seeds' `tf.data` /
 `torch.utils.data` loaders (see `purejax/data/batching.py`).
 """
+
 from __future__ import annotations
 
 import functools
@@ -61,8 +62,9 @@ def load_text(path: str | None = None, max_bytes: int = 2_000_000) -> np.ndarray
         if size >= max_bytes:
             break
     if not chunks:
-        raise FileNotFoundError(f"load_text: found no .py files under {sysconfig.get_paths()['stdlib']}; "
-                                "pass a text file")
+        raise FileNotFoundError(
+            f"load_text: found no .py files under {sysconfig.get_paths()['stdlib']}; pass a text file"
+        )
     return np.frombuffer(b"".join(chunks)[:max_bytes], np.uint8).copy()
 
 
@@ -75,8 +77,10 @@ def load_data(path: str | None = None) -> dict:
     text = load_text(path, max_bytes=MAX_BYTES)  # [n]
     n_test = int(len(text) * TEST_FRACTION)
     if n_test < SEQ_LEN + 1:
-        raise ValueError(f"lstm_lm: the text has {len(text)} bytes; it needs at least "
-                         f"{math.ceil((SEQ_LEN + 1) / TEST_FRACTION)} so the test split holds one window")
+        raise ValueError(
+            f"lstm_lm: the text has {len(text)} bytes; it needs at least "
+            f"{math.ceil((SEQ_LEN + 1) / TEST_FRACTION)} so the test split holds one window"
+        )
     return {"train": text[:-n_test], "test": text[-n_test:]}
 
 
@@ -87,9 +91,10 @@ def train_batches(key, batch_size: int, path: str | None = None, seq_len: int = 
     """
     train = load_data(path)["train"]
     offsets = np.arange(seq_len + 1)  # [T + 1]
-    for block in range(2 ** 31):
-        starts = purejax.random.randint(purejax.random.fold_in(key, block), (_BLOCK, batch_size),
-                                        0, len(train) - seq_len)  # [256, B]
+    for block in range(2**31):
+        starts = purejax.random.randint(
+            purejax.random.fold_in(key, block), (_BLOCK, batch_size), 0, len(train) - seq_len
+        )  # [256, B]
         for row in np.asarray(starts):
             yield {"tokens": train[row[:, None] + offsets].astype(np.int32)}  # [B, T + 1]
 
@@ -113,10 +118,18 @@ def check_text(batch, name: str) -> None:
     A text batch is `{'tokens': int[B, T + 1]}` of byte values, `T >= 1`; works on tracers too.
     """
     tokens = batch.get("tokens") if isinstance(batch, dict) else None
-    if (tokens is None or set(batch) != {"tokens"} or np.ndim(tokens) != 2
-            or np.shape(tokens)[1] < 2 or not jnp.issubdtype(jnp.result_type(tokens), jnp.integer)):
-        got = ({k: f"{jnp.result_type(v)}{list(np.shape(v))}" for k, v in batch.items()}
-               if isinstance(batch, dict) else type(batch).__name__)
+    if (
+        tokens is None
+        or set(batch) != {"tokens"}
+        or np.ndim(tokens) != 2
+        or np.shape(tokens)[1] < 2
+        or not jnp.issubdtype(jnp.result_type(tokens), jnp.integer)
+    ):
+        got = (
+            {k: f"{jnp.result_type(v)}{list(np.shape(v))}" for k, v in batch.items()}
+            if isinstance(batch, dict)
+            else type(batch).__name__
+        )
         raise ValueError(f"{name}: expected a batch {{'tokens': int[B, T + 1]}} of byte values (T >= 1), got {got}")
 
 
@@ -134,6 +147,19 @@ def learning_goal(eval_metrics: dict, path: str | None = None) -> tuple[bool, st
     return loss < goal, f"test loss {loss:.3f} nats/byte < {goal:.3f} ({GOAL_FRACTION} x unigram entropy)"
 
 
-__all__ = ["GOAL_FRACTION", "MAX_BYTES", "SEQ_LEN", "TEST_FRACTION", "VOCAB", "check_text", "eval_batches",
-           "example_batch", "learning_goal", "load_data", "load_text", "stdlib_sources", "train_batches",
-           "unigram_entropy"]
+__all__ = [
+    "GOAL_FRACTION",
+    "MAX_BYTES",
+    "SEQ_LEN",
+    "TEST_FRACTION",
+    "VOCAB",
+    "check_text",
+    "eval_batches",
+    "example_batch",
+    "learning_goal",
+    "load_data",
+    "load_text",
+    "stdlib_sources",
+    "train_batches",
+    "unigram_entropy",
+]

@@ -15,20 +15,78 @@ Each module names its counterpart, mostly `optax/transforms/_<module>.py`. The i
 build on (`GradientTransformation`, `chain`, `apply_updates`) is `purejax.optim.base`; every name
 here is also re-exported by `purejax.optim`.
 """
+
 from purejax.optim.transforms.accumulation import MultiSteps, MultiStepsState, skip_large_updates, skip_not_finite
 from purejax.optim.transforms.adding import AddNoiseState, WeightDecaySchedule, add_decayed_weights, add_noise
 from purejax.optim.transforms.clipping import (
-    ClipByGlobalNormState, ClipState, clip, clip_by_block_rms, clip_by_global_norm, global_norm,
+    ClipByGlobalNormState,
+    ClipState,
+    clip,
+    clip_by_block_rms,
+    clip_by_global_norm,
+    global_norm,
     per_example_global_norm_clip,
 )
 from purejax.optim.transforms.conditionality import ApplyIfFiniteState, apply_if_finite
 from purejax.optim.transforms.inject import (
-    InjectHyperparamsState, InjectStatefulHyperparamsState, StatefulSchedule, WrappedSchedule, inject_hyperparams,
+    InjectHyperparamsState,
+    InjectStatefulHyperparamsState,
+    StatefulSchedule,
+    WrappedSchedule,
+    inject_hyperparams,
 )
 from purejax.optim.transforms.masking import MaskedNode, MaskedState, masked, set_to_zero
 from purejax.optim.transforms.momentum import EmaState, TraceState, ema, trace
 from purejax.optim.transforms.partitioning import MultiTransformState, PartitionState, multi_transform, partition
 from purejax.optim.transforms.scaling import ScaleByScheduleState, scale, scale_by_learning_rate, scale_by_schedule
 from purejax.optim.transforms.trust_ratio import (
-    ScaleByTrustRatioState, scale_by_param_block_norm, scale_by_param_block_rms, scale_by_trust_ratio,
+    ScaleByTrustRatioState,
+    scale_by_param_block_norm,
+    scale_by_param_block_rms,
+    scale_by_trust_ratio,
 )
+
+__all__ = [
+    "AddNoiseState",
+    "ApplyIfFiniteState",
+    "ClipByGlobalNormState",
+    "ClipState",
+    "EmaState",
+    "InjectHyperparamsState",
+    "InjectStatefulHyperparamsState",
+    "MaskedNode",
+    "MaskedState",
+    "MultiSteps",
+    "MultiStepsState",
+    "MultiTransformState",
+    "PartitionState",
+    "ScaleByScheduleState",
+    "ScaleByTrustRatioState",
+    "StatefulSchedule",
+    "TraceState",
+    "WeightDecaySchedule",
+    "WrappedSchedule",
+    "add_decayed_weights",
+    "add_noise",
+    "apply_if_finite",
+    "clip",
+    "clip_by_block_rms",
+    "clip_by_global_norm",
+    "ema",
+    "global_norm",
+    "inject_hyperparams",
+    "masked",
+    "multi_transform",
+    "partition",
+    "per_example_global_norm_clip",
+    "scale",
+    "scale_by_learning_rate",
+    "scale_by_param_block_norm",
+    "scale_by_param_block_rms",
+    "scale_by_schedule",
+    "scale_by_trust_ratio",
+    "set_to_zero",
+    "skip_large_updates",
+    "skip_not_finite",
+    "trace",
+]

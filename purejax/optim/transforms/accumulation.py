@@ -16,9 +16,11 @@ Differences:
   with `with_extra_args_support`). Grads whose tree differs from `acc_grads`' raise a ValueError
   naming the first differing path.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -95,9 +97,14 @@ class MultiSteps:
       [-0.1, 0.1]
     """
 
-    def __init__(self, opt: GradientTransformation, every_k_schedule: int | Callable[[Any], Any],
-                 use_grad_mean: bool = True, should_skip_update_fn: Callable | None = None,
-                 accumulator_dtype=jnp.float32):
+    def __init__(
+        self,
+        opt: GradientTransformation,
+        every_k_schedule: int | Callable[[Any], Any],
+        use_grad_mean: bool = True,
+        should_skip_update_fn: Callable | None = None,
+        accumulator_dtype=jnp.float32,
+    ):
         self._opt = opt
         if isinstance(every_k_schedule, int):
             self._every_k_schedule = lambda step: every_k_schedule
@@ -143,16 +150,21 @@ class MultiSteps:
             return tree.map(lambda x, o: x.astype(o.dtype) if hasattr(o, "dtype") else x, t, other)
 
         def do_update(updates, state, params):
-            acc_grads = tree.map(lambda upd, acc: self._acc_update(upd, acc, n_acc=state.mini_step),
-                                 updates, state.acc_grads)
-            final_updates, new_inner_state = self._opt.update(cast_like(acc_grads, updates),
-                                                              state.inner_opt_state, params)
+            acc_grads = tree.map(
+                lambda upd, acc: self._acc_update(upd, acc, n_acc=state.mini_step), updates, state.acc_grads
+            )
+            final_updates, new_inner_state = self._opt.update(
+                cast_like(acc_grads, updates), state.inner_opt_state, params
+            )
             emit = state.mini_step == (k_steps - 1)  # the k-th mini-step: take a real step
             new_state = MultiStepsState(
                 mini_step=safe_increment(state.mini_step) % k_steps,
                 gradient_step=emit * safe_increment(state.gradient_step) + (1 - emit) * state.gradient_step,
-                inner_opt_state=tree.map(lambda st, nst: jnp.astype(jnp.where(emit, nst, st), st.dtype),
-                                         state.inner_opt_state, new_inner_state),
+                inner_opt_state=tree.map(
+                    lambda st, nst: jnp.astype(jnp.where(emit, nst, st), st.dtype),
+                    state.inner_opt_state,
+                    new_inner_state,
+                ),
                 acc_grads=tree.map(lambda ga: jnp.astype((1 - emit) * ga, self._accumulator_dtype), acc_grads),
                 skip_state=skip_state,
             )

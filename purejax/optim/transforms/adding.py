@@ -27,9 +27,11 @@ Differences:
   key 0 with a warning (and announces that a key will be required); here `key=None` raises.
   Optax's deprecated `seed=` keyword is not offered.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -45,8 +47,9 @@ class WeightDecaySchedule(NamedTuple):
     count: jax.Array  # shape=(), dtype=int32; for a scheduled weight decay
 
 
-def add_decayed_weights(weight_decay: ScalarOrSchedule = 0.0,
-                        mask: Any | Callable[[Any], Any] | None = None) -> GradientTransformation:
+def add_decayed_weights(
+    weight_decay: ScalarOrSchedule = 0.0, mask: Any | Callable[[Any], Any] | None = None
+) -> GradientTransformation:
     """Add `weight_decay * params` to the updates.
 
     Args:
@@ -71,8 +74,7 @@ def add_decayed_weights(weight_decay: ScalarOrSchedule = 0.0,
         if isinstance(weight_decay, (int, float)) and weight_decay == 0.0:
             return updates, new_state  # nothing to add
         s = weight_decay(state.count) if callable(weight_decay) else weight_decay
-        updates = tree.map(lambda g, p: None if g is None else g + s * p, updates, params,
-                           is_leaf=lambda x: x is None)
+        updates = tree.map(lambda g, p: None if g is None else g + s * p, updates, params, is_leaf=lambda x: x is None)
         return updates, new_state
 
     tx = GradientTransformation(init_fn, update_fn)
@@ -88,7 +90,7 @@ def normal_like(key, target: Any) -> Any:
     """
     leaves, treedef = tree.flatten(target)
     keys = random.split(key, len(leaves))  # [n_leaves, 2]
-    return tree.unflatten(treedef, [random.normal(k, x.shape, x.dtype) for k, x in zip(keys, leaves)])
+    return tree.unflatten(treedef, [random.normal(k, x.shape, x.dtype) for k, x in zip(keys, leaves, strict=True)])
 
 
 class AddNoiseState(NamedTuple):
@@ -130,8 +132,9 @@ def add_noise(eta, gamma, key=None) -> GradientTransformation:
         standard_deviation = jnp.asarray(jnp.sqrt(eta / count**gamma))  # sigma_t
         rng_key, sample_key = random.split(state.rng_key)
         noise = normal_like(sample_key, updates)  # z_t
-        updates = tree.map(lambda g, z: None if g is None else g + standard_deviation * z, updates, noise,
-                           is_leaf=lambda x: x is None)
+        updates = tree.map(
+            lambda g, z: None if g is None else g + standard_deviation * z, updates, noise, is_leaf=lambda x: x is None
+        )
         return updates, AddNoiseState(count=count, rng_key=rng_key)
 
     return GradientTransformation(init_fn, update_fn)

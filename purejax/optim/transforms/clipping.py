@@ -16,6 +16,7 @@ References:
   Razvan Pascanu, Tomas Mikolov, Yoshua Bengio, *On the difficulty of training Recurrent Neural
   Networks*, ICML 2013. https://arxiv.org/abs/1211.5063
 """
+
 from __future__ import annotations
 
 import operator

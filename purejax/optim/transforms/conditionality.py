@@ -14,6 +14,7 @@ Counterpart: `optax.apply_if_finite`, `optax.ApplyIfFiniteState`
 Differences:
   `update` takes no `**extra_args`.
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -79,7 +80,9 @@ def apply_if_finite(inner: GradientTransformation, max_consecutive_errors: int) 
 
         updates, new_inner_state = lax.cond(
             jnp.logical_or(isfinite, notfinite_count > max_consecutive_errors),
-            do_update, reject_update, operand=None,
+            do_update,
+            reject_update,
+            operand=None,
         )
         return updates, ApplyIfFiniteState(
             notfinite_count=notfinite_count,

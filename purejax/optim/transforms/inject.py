@@ -15,11 +15,13 @@ Differences:
   `update` takes no `**extra_args`, so stateful schedules are called and updated without them.
   The returned object is a plain `GradientTransformation`.
 """
+
 from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable, Iterable, NamedTuple, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import jax
 import jax.numpy as jnp
@@ -97,16 +99,18 @@ def _highest_dtype(params: Any):
     def higher(d1, d2):
         promoted = jnp.promote_types(d1, d2)
         if promoted not in (d1, d2):
-            raise ValueError(f"purejax.optim.inject_hyperparams: params mix {d1} and {d2}, neither of "
-                             "which promotes to the other; pass hyperparam_dtype")
+            raise ValueError(
+                f"purejax.optim.inject_hyperparams: params mix {d1} and {d2}, neither of "
+                "which promotes to the other; pass hyperparam_dtype"
+            )
         return promoted
 
     return functools.reduce(higher, dtypes)
 
 
-def inject_hyperparams(inner_factory: Callable[..., GradientTransformation],
-                       static_args: str | Iterable[str] = (),
-                       hyperparam_dtype=None) -> Callable[..., GradientTransformation]:
+def inject_hyperparams(
+    inner_factory: Callable[..., GradientTransformation], static_args: str | Iterable[str] = (), hyperparam_dtype=None
+) -> Callable[..., GradientTransformation]:
     """Wrap a factory so that its numeric arguments live in the state and may be schedules.
 
     Each argument of `inner_factory` is sorted once, when the wrapped factory is called:

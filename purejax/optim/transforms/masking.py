@@ -15,9 +15,11 @@ Differences:
   No `mask_compatible_extra_args` (purejax's `update` takes no extra arguments), and no
   special case for `optax.tree_map_params`' placeholder in `init`.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax.numpy as jnp
 
@@ -45,11 +47,13 @@ def _mask_callable(mask: Any) -> bool:
 
 def _apply_mask(pytree: Any, mask_tree: Any, what: str) -> Any:
     """`pytree` with each subtree under a False mask leaf replaced by `MaskedNode()`."""
-    subtrees = tree.flatten_up_to(tree.structure(mask_tree), pytree,
-                                  f"purejax.optim.masked: the {what} differ from the mask's tree")
+    subtrees = tree.flatten_up_to(
+        tree.structure(mask_tree), pytree, f"purejax.optim.masked: the {what} differ from the mask's tree"
+    )
     flags = tree.leaves(mask_tree)
-    return tree.unflatten(tree.structure(mask_tree),
-                          [p if m else MaskedNode() for m, p in zip(flags, subtrees)])
+    return tree.unflatten(
+        tree.structure(mask_tree), [p if m else MaskedNode() for m, p in zip(flags, subtrees, strict=True)]
+    )
 
 
 def masked(inner: GradientTransformation, mask: Any | Callable[[Any], Any]) -> GradientTransformation:
@@ -96,8 +100,7 @@ def masked(inner: GradientTransformation, mask: Any | Callable[[Any], Any]) -> G
         masked_updates = _apply_mask(updates, mask_tree, "updates")
         masked_params = None if params is None else _apply_mask(params, mask_tree, "params")
         new_masked_updates, new_inner_state = inner.update(masked_updates, state.inner_state, masked_params)
-        new_updates = tree.map(lambda m, new_u, old_u: new_u if m else old_u,
-                               mask_tree, new_masked_updates, updates)
+        new_updates = tree.map(lambda m, new_u, old_u: new_u if m else old_u, mask_tree, new_masked_updates, updates)
         return new_updates, MaskedState(inner_state=new_inner_state)
 
     return GradientTransformation(init_fn, update_fn)

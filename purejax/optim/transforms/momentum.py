@@ -10,6 +10,7 @@ scale does not grow as 1 / (1 - decay). Both start at zero, which is why `ema` c
 Counterpart: `optax.trace`, `optax.TraceState`, `optax.ema`, `optax.EmaState`
 (optax/transforms/_accumulation.py).
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -20,7 +21,14 @@ import jax.numpy as jnp
 from purejax import tree
 from purejax.optim.base import GradientTransformation
 from purejax.optim.tree_math import (
-    bias_correction, canonical_dtype, cast_tree, check_same_structure, safe_increment, update_moment, zeros_like)
+    bias_correction,
+    canonical_dtype,
+    cast_tree,
+    check_same_structure,
+    safe_increment,
+    update_moment,
+    zeros_like,
+)
 
 
 class TraceState(NamedTuple):
@@ -60,9 +68,13 @@ def trace(decay, nesterov: bool = False, accumulator_dtype: Any | None = None) -
     def update_fn(updates, state, params=None):
         del params
         check_same_structure("purejax.optim.trace", updates, state.trace)
-        f = lambda g, t: g + decay * t  # noqa: E731  # gradient + decayed buffer
-        new_trace = tree.map(lambda g, t: None if g is None else f(g, t), updates, state.trace,
-                             is_leaf=lambda x: x is None)
+
+        def f(g, t):
+            return g + decay * t  # gradient + decayed buffer
+
+        new_trace = tree.map(
+            lambda g, t: None if g is None else f(g, t), updates, state.trace, is_leaf=lambda x: x is None
+        )
         updates = tree.map(f, updates, new_trace) if nesterov else new_trace
         return updates, TraceState(trace=cast_tree(new_trace, accumulator_dtype))
 

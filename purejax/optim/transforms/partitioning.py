@@ -13,9 +13,11 @@ Differences:
   No `mask_compatible_extra_args`. An unknown label is also an error in `update` (when the labels
   are computed from the updates by a function), where Optax would leave those updates unchanged.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable, Mapping, NamedTuple
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, NamedTuple
 
 from purejax import tree
 from purejax.optim.base import GradientTransformation
@@ -42,8 +44,9 @@ def _check_labels(labels: Any, transforms: Mapping, where: str) -> None:
         )
 
 
-def partition(transforms: Mapping[Hashable, GradientTransformation],
-              param_labels: Any | Callable[[Any], Any]) -> GradientTransformation:
+def partition(
+    transforms: Mapping[Hashable, GradientTransformation], param_labels: Any | Callable[[Any], Any]
+) -> GradientTransformation:
     """Apply `transforms[label]` to the parameters carrying that label.
 
         u'_i = transforms[labels_i](u restricted to label labels_i)_i
@@ -81,8 +84,7 @@ def partition(transforms: Mapping[Hashable, GradientTransformation],
     def init_fn(params):
         labels = labels_of(params)
         _check_labels(labels, transforms, "init")
-        inner_states = {group: masked(tx, make_mask(labels, group)).init(params)
-                        for group, tx in transforms.items()}
+        inner_states = {group: masked(tx, make_mask(labels, group)).init(params) for group, tx in transforms.items()}
         return PartitionState(inner_states)
 
     def update_fn(updates, state, params=None):

@@ -10,9 +10,11 @@ direction into a step, so that `apply_updates(params, updates)` always *adds*.
 Counterpart: `optax.scale`, `optax.scale_by_schedule`, `optax.scale_by_learning_rate`,
 `optax.ScaleByScheduleState` (optax/_src/transform.py).
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp

@@ -15,6 +15,7 @@ References:
   Yang You, Igor Gitman, Boris Ginsburg, *Large Batch Training of Convolutional Networks*, 2017.
   https://arxiv.org/abs/1708.03888
 """
+
 from __future__ import annotations
 
 import jax
