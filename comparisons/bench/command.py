@@ -6,7 +6,7 @@ For every model: the train-step time and compile time of both packages and their
 (purejax / flaxed; below 1 means purejax is faster), peak memory where the backend counts it;
 then the import times of `purejax`, `jax` and `flax.linen`, and the LSTM workload of
 `comparisons/bench/lstm.py` against the matmul peak measured at the start on the same device.
-The table ends with the goals of issue 9, each marked met or not met; they are reported, never
+The table ends with the speed goals (`GOALS`), each marked met or not met; they are reported, never
 asserted (a benchmark on a shared machine is a measurement, not a test).
 """
 
@@ -133,7 +133,7 @@ def _overlap(a, b) -> bool:
 
 
 def goals(result: dict) -> list[dict]:
-    """Issue 9's goals: `{"goal", "value", "target", "met", "limit"}` each; reported, not asserted.
+    """The speed goals: `{"goal", "value", "target", "met", "limit"}` each; reported, not asserted.
 
     `limit` is a measured hint at what bounds the figure (dispatch share, XLA's share, HLO size).
     """

@@ -1,6 +1,6 @@
 """LSTM speed: purejax's RNN (fused and per-step) against Flax's `nn.RNN`, forward + backward.
 
-The workload is issue 9's: batch 32, 128 time steps, 128 inputs, 256 hidden units, the gradient
+The workload: batch 32, 128 time steps, 128 inputs, 256 hidden units, the gradient
 of the summed outputs with respect to the parameters and the inputs, jitted. Each variant is
 compiled once, then the variants are timed in turns, the order rotated every round (A B C, B C A,
 C A B, ...) so that no variant always follows the same one; `block_until_ready` around every call,

@@ -2,7 +2,7 @@
 
 The one place for both, shared by the parity tables (`tables/`), the side-by-side trainers
 (`comparisons/training/`) and the tests (`tests/_asserts.py`), so that the report and the test
-suite judge alike. Tolerances follow the project's rule (DEVELOPERS.md, principle 3): bitwise for
+suite judge alike. Tolerances follow the project's rule (CONTRIBUTING.md, principle 3): bitwise for
 PRNG bits, pytrees, initial variables and integer work; a couple of ulp where a transcendental is
 computed differently; float32 `rtol` 1e-5 forward, 1e-4 for gradients and multi-step training.
 
