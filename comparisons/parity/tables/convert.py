@@ -7,7 +7,7 @@ so, the same initial state, converted with `carry_from_torch`) through torch, `p
 must survive `to_torch(from_torch(...))` bitwise. The round trip starts from purejax's own init
 (random biases): `from_torch(to_torch(v))` gives `v` back bitwise, and torch loaded with
 `to_torch(v)` reproduces our outputs. The RNNs run under `jit`, traced once per layer and shape.
-Without torch, the torch parts are skipped and the rows say so. The tests (tests/test_convert.py)
+Without torch, the torch parts are skipped and the rows say so. The tests (tests/purejax/test_convert.py)
 run the same table.
 """
 

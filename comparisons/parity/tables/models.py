@@ -4,7 +4,8 @@ For every model in `purejax.models.MODELS`, two rows:
 - init: the same key and batch give the same variables tree, bitwise (structure and values);
 - training: `STEPS[tier]` steps from the same variables on the same batches with the same
   per-step keys (`comparisons.training.pair.train_pair`), per-step losses within `rtol` 1e-4.
-The full-length runs are `python -m comparisons train MODEL`; tests/test_models.py runs 100 steps.
+The full-length runs are `python -m comparisons train MODEL`; tests/purejax/models/test_contract.py runs
+100 steps.
 """
 
 from __future__ import annotations

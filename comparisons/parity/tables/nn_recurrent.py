@@ -5,7 +5,7 @@ Every case is a layer written once, `lambda m, cell: m.RNN(cell(), reverse=True)
 kind from the same namespace. Both are initialized with the same key and input (same variables
 expected, bitwise), then applied to Flax's variables (same outputs and final carries, same
 gradients w.r.t. the params and the input). The report measures outputs in ulp, gradients as
-relative error. The test suite (tests/test_nn_recurrent.py) runs the same table.
+relative error. The test suite (tests/purejax/nn/test_recurrent.py) runs the same table.
 """
 
 from __future__ import annotations

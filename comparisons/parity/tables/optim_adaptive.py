@@ -6,7 +6,7 @@ Every case is a call written once, `lambda m: m.adam(1e-2, b1=0.8)`, and built w
 difference of updates, parameters and final states.
 Building blocks are chained with `scale(-1e-2)` so that they descend like the aliases.
 
-The table is shared: `tests/test_optim_adaptive.py` asserts each case, and `checks()` gives the
+The table is shared: `tests/purejax/optim/test_adaptive.py` asserts each case, and `checks()` gives the
 report one row per alias (its worst case).
 """
 

@@ -5,7 +5,7 @@ non-quadratic loss (so the gradients depend on where the parameters went), and a
 `update` and `apply_updates`, each step jitted. After every step the updates and the parameters
 are compared; at the end, the optimizer states too, leaf by leaf, where both hold arrays.
 
-Used by the tests (`tests/test_optim_*.py`) and by the parity report's optimizer rows.
+Used by the tests (`tests/purejax/optim/`) and by the parity report's optimizer rows.
 """
 
 from __future__ import annotations

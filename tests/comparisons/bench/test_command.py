@@ -1,0 +1,89 @@
+"""`python -m comparisons bench`: the JSON schema, the plot and the goals table.
+
+Timing goals are reported by the command, never asserted here: the run is tiny (one model, a few
+steps, one repeat) and only its shape is checked. The command's argument errors are in
+`tests/comparisons/test_cli.py`; the LSTM programs' comparison in `test_lstm.py`.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from comparisons.bench import command as bench
+
+
+SIDE_KEYS = {"step_ms", "dispatch_ms", "compile_s", "trace_lower_s", "xla_compile_s", "stablehlo_ops",
+             "compiled_bytes", "step_donated_ms", "donation_ratio"}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    args = ["--models", "linear_regression", "--quick", "--steps", "3", "--repeats", "1",
+            "--json", str(out / "bench.json"), "--plot", str(out / "ratios.png")]
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # pytest-xdist sets 80: tables as in a file
+    result = subprocess.run([sys.executable, "-m", "comparisons", "bench", *args], capture_output=True, text=True,
+                            timeout=300, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout, json.loads((out / "bench.json").read_text()), (out / "ratios.png").read_bytes()
+
+
+def test_json_holds_every_figure_and_the_context(tiny_run):
+    _, data, _ = tiny_run
+    assert data["schema"] == bench.SCHEMA
+    assert {"device", "platform", "versions", "settings", "load_average_start", "load_average_end", "memory",
+            "matmul_peak_gflops", "models", "imports", "lstm", "goals", "command"} <= set(data)
+    assert {"jax", "flax", "optax"} <= set(data["versions"]) and len(data["load_average_start"]) == 3
+    assert data["settings"]["models"] == ["linear_regression"] and data["settings"]["steps"] == 3
+    model = data["models"]["linear_regression"]
+    for side in ("purejax", "flaxed"):
+        assert SIDE_KEYS <= set(model[side]) and model[side]["step_ms"] > 0 and model[side]["compile_s"] > 0
+    assert model["step_ratio"] == pytest.approx(model["purejax"]["step_ms"] / model["flaxed"]["step_ms"])
+    assert model["compile_ratio"] == pytest.approx(model["purejax"]["compile_s"] / model["flaxed"]["compile_s"])
+    for side in ("purejax", "flaxed"):
+        assert model[side]["donation_ratio"] == pytest.approx(model[side]["step_donated_ms"] / model[side]["step_ms"])
+    assert isinstance(model["same_program"], bool)
+    if data["platform"] == "cpu":  # the CPU backend keeps no memory count: null, and the JSON says why
+        assert model["peak_bytes_in_use"] is None and data["memory"]["reported"] is False
+        assert "CPU" in data["memory"]["note"]
+    assert set(data["imports"]["seconds"]) == {"purejax", "jax", "flax.linen"}
+    import_goal = next(g for g in data["goals"] if g["goal"].startswith("import purejax"))
+    assert import_goal["value"] == data["imports"]["purejax_minus_jax_s"]
+    variants = {row["variant"] for row in data["lstm"]["rows"]}
+    assert {"purejax per-step", "flax OptimizedLSTMCell", "products only"} <= variants
+    assert set(data["lstm"]["same_program_as_flax"]) == {"purejax per-step", "purejax fused"}
+    assert data["lstm"]["settings"]["batch"] == 32 and data["lstm"]["settings"]["hidden"] == 256
+    assert all(row["tokens_per_s"] > 0 and 0 < row["fraction_of_best_peak"] for row in data["lstm"]["rows"])
+
+
+def test_goals_are_marked_met_or_not(tiny_run):
+    stdout, data, _ = tiny_run
+    assert len(data["goals"]) == 5  # step and compile for the one model, import, LSTM peak, LSTM vs Flax
+    assert all(isinstance(goal["met"], bool) for goal in data["goals"])
+    for goal in data["goals"]:
+        line = next(line for line in stdout.splitlines() if line.startswith(goal["goal"]))
+        assert ("NOT MET" in line) is (not goal["met"]) and (" met " in line) is goal["met"], line
+        assert goal["limit"] and goal["limit"] in line
+    assert f"{sum(g['met'] for g in data['goals'])} of 5 goals met" in stdout
+
+
+def test_cpu_programs_are_flaxs_where_the_doc_says_so(tiny_run):
+    """docs/benchmarks.md reads the step and LSTM ratios as equal programs on CPU: the run checks it."""
+    _, data, _ = tiny_run
+    if data["platform"] != "cpu":
+        pytest.skip(f"measured and documented on CPU only; this backend is {data['platform']}")
+    assert data["models"]["linear_regression"]["same_program"] is True
+    assert data["lstm"]["same_program_as_flax"] == {"purejax per-step": True, "purejax fused": False}
+
+
+def test_donation_is_reported(tiny_run):
+    stdout = tiny_run[0]
+    line = next(line for line in stdout.splitlines() if line.startswith("linear_regression ") and "->" in line)
+    assert "purejax" in line and "flaxed" in line
+
+
+def test_plot_is_a_png(tiny_run):
+    png = tiny_run[2]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
