@@ -2,6 +2,7 @@
 
 One helper asserts once; test bodies call these rather than repeating the comparison.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,8 @@ def assert_within_ulp(ours, theirs, max_ulp: int) -> None:
 def assert_same_structure(ours_treedef, theirs_treedef) -> None:
     """A purejax TreeDef and a JAX PyTreeDef describe the same structure, node for node."""
     assert canonical_structure(ours_treedef) == canonical_structure(theirs_treedef), (
-        f"{ours_treedef!r} vs {theirs_treedef!r}")
+        f"{ours_treedef!r} vs {theirs_treedef!r}"
+    )
     assert (ours_treedef.num_leaves, ours_treedef.num_nodes) == (theirs_treedef.num_leaves, theirs_treedef.num_nodes)
 
 
@@ -64,7 +66,7 @@ def assert_same_tree(restored, original) -> None:
     leaves_r, treedef_r = tree.flatten(restored)
     leaves_o, treedef_o = tree.flatten(original)
     assert treedef_r == treedef_o, f"{treedef_r!r} vs {treedef_o!r}"
-    for r, o in zip(leaves_r, leaves_o):
+    for r, o in zip(leaves_r, leaves_o, strict=True):
         assert type(r) is type(o), (type(r), type(o))
         r, o = np.asarray(r), np.asarray(o)
         assert (r.dtype, r.shape) == (o.dtype, o.shape)

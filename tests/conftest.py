@@ -11,12 +11,13 @@
   (a `chex.TestCase` cannot take fixtures): `jax.jit`, or the function as it is. A jit-only test
   narrows it with `@pytest.mark.parametrize("variant", ["with_jit"], indirect=True)`.
 """
+
 import os
 
 os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")  # several test workers share a GPU
 
-import jax  # noqa: E402
-import pytest  # noqa: E402
+import jax
+import pytest
 
 import purejax.random
 

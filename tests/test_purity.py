@@ -5,6 +5,7 @@ counterpart library appears in `sys.modules`; and an AST scan of purejax/ finds 
 `jax.random`, `jax.nn`, `jax.tree_util`/`jax.tree` (bar registering a node) or
 `jax.example_libraries`.
 """
+
 import ast
 import importlib.metadata
 import pathlib
@@ -73,16 +74,19 @@ def test_source_uses_no_counterpart(path):
     assert forbidden_uses(path.read_text()) == []
 
 
-@pytest.mark.parametrize("source,expected", [
-    ("import jax.random", 1),
-    ("from jax import nn", 1),
-    ("import jax\nx = jax.tree_util.tree_map", 1),
-    ("import jax\nx = jax.tree.map", 1),
-    ("from flax import linen", 1),
-    ("import jax\njax.tree_util.register_pytree_node(int, f, g)", 0),
-    ("import jax\njax.tree_util.tree_leaves(x).append", 1),
-    ("import jax.numpy as jnp\nfrom jax import lax", 0),
-])
+@pytest.mark.parametrize(
+    "source,expected",
+    [
+        ("import jax.random", 1),
+        ("from jax import nn", 1),
+        ("import jax\nx = jax.tree_util.tree_map", 1),
+        ("import jax\nx = jax.tree.map", 1),
+        ("from flax import linen", 1),
+        ("import jax\njax.tree_util.register_pytree_node(int, f, g)", 0),
+        ("import jax\njax.tree_util.tree_leaves(x).append", 1),
+        ("import jax.numpy as jnp\nfrom jax import lax", 0),
+    ],
+)
 def test_the_scan_itself_catches_what_it_should(source, expected):
     assert len(set(u.split(":")[0] for u in forbidden_uses(source))) == expected
 

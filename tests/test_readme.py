@@ -1,4 +1,5 @@
 """The README's Quickstart stays true: exactly two commands, and CI runs the test one verbatim."""
+
 import pathlib
 import re
 

@@ -1,4 +1,5 @@
 """`comparisons.display`: plain lines in files and pipes, a live line on a terminal, tables that line up."""
+
 import io
 import os
 import pty
@@ -17,11 +18,14 @@ class Log(io.StringIO):
         return False
 
 
-@pytest.mark.parametrize("plain, expected", [
-    ("none", []),
-    ("each", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]),
-    ("tenths", [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]),  # the first, every tenth (2 units), the last
-])
+@pytest.mark.parametrize(
+    "plain, expected",
+    [
+        ("none", []),
+        ("each", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]),
+        ("tenths", [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]),  # the first, every tenth (2 units), the last
+    ],
+)
 def test_progress_in_a_file_writes_plain_lines(plain, expected):
     log = Log()
     with display.Progress(20, stream=log, plain=plain, description="train mlp") as progress:
@@ -76,14 +80,16 @@ def test_rows_printed_one_by_one_line_up():
         with out.capture() as captured:
             out.print(display.table(None, [cells], widths=widths))
         lines.append(captured.get().rstrip("\n"))
-    assert [line.index(word) for line, word in zip(lines, ("bitwise", "max"))] == [18, 18]
+    assert [line.index(word) for line, word in zip(lines, ("bitwise", "max"), strict=True)] == [18, 18]
     assert "random.norm…" in lines[1]  # cut short, not wrapped: the last column alone wraps by default
 
 
 def test_a_table_has_a_header_rule_and_no_left_margin():
     log = Log()
-    display.show(display.console(log), display.table(["model", "ms"], [["mlp", "1.20"], ["cnn", "12.50"]],
-                                                     justify=["left", "right"]))
+    display.show(
+        display.console(log),
+        display.table(["model", "ms"], [["mlp", "1.20"], ["cnn", "12.50"]], justify=["left", "right"]),
+    )
     lines = log.getvalue().splitlines()
     assert lines == ["model     ms", "────────────", "mlp     1.20", "cnn    12.50"]
 

@@ -1,5 +1,6 @@
 """flaxed.checkpoint (Orbax): a checkpoint of purejax's variables, restored with and without a target,
 feeds both packages' `apply` with the same outputs."""
+
 from __future__ import annotations
 
 import flaxed.checkpoint

@@ -4,6 +4,7 @@ The table of cases is shared with the parity report (comparisons/parity/tables/c
 need torch take the `torch` fixture, which skips them with the reason when torch is absent; the
 layout, the round trip from our own init, the carry helpers and the errors run without it.
 """
+
 import re
 
 import chex
@@ -14,7 +15,12 @@ import pytest
 
 from comparisons.parity.tables.convert import CASES, case_id, from_torch, our_variables, round_trip
 from purejax.convert import (
-    carry_from_torch, carry_to_torch, gru_from_torch, gru_to_torch, lstm_from_torch, lstm_to_torch,
+    carry_from_torch,
+    carry_to_torch,
+    gru_from_torch,
+    gru_to_torch,
+    lstm_from_torch,
+    lstm_to_torch,
 )
 from purejax.nn import RNN, Bidirectional, GRUCell, LSTMCell
 from tests._asserts import FORWARD_RTOL, assert_bitwise
@@ -25,8 +31,9 @@ CASE_IDS = [case_id(i, c) for i, c in enumerate(CASES)]
 
 @pytest.fixture
 def torch():
-    return pytest.importorskip("torch", reason="PyTorch is not installed; the PyTorch parity tests need "
-                                               "torch==2.13.0 (CPU)")
+    return pytest.importorskip(
+        "torch", reason="PyTorch is not installed; the PyTorch parity tests need torch==2.13.0 (CPU)"
+    )
 
 
 def assert_forward_close(ours, theirs):
@@ -55,20 +62,38 @@ def expected_lstm(w_ih, w_hh, b_ih, b_hh, hidden):
 def expected_gru(w_ih, w_hh, b_ih, b_hh, hidden):
     w_ih, w_hh = w_ih.reshape(3, hidden, -1), w_hh.reshape(3, hidden, hidden)
     b_ih, b_hh = b_ih.reshape(3, hidden), b_hh.reshape(3, hidden)
-    return {"params": {"cell": {
-        "ir": {"kernel": w_ih[0].T, "bias": b_ih[0] + b_hh[0]}, "iz": {"kernel": w_ih[1].T, "bias": b_ih[1] + b_hh[1]},
-        "in": {"kernel": w_ih[2].T, "bias": b_ih[2]}, "hr": {"kernel": w_hh[0].T}, "hz": {"kernel": w_hh[1].T},
-        "hn": {"kernel": w_hh[2].T, "bias": b_hh[2]}}}}
+    return {
+        "params": {
+            "cell": {
+                "ir": {"kernel": w_ih[0].T, "bias": b_ih[0] + b_hh[0]},
+                "iz": {"kernel": w_ih[1].T, "bias": b_ih[1] + b_hh[1]},
+                "in": {"kernel": w_ih[2].T, "bias": b_ih[2]},
+                "hr": {"kernel": w_hh[0].T},
+                "hz": {"kernel": w_hh[1].T},
+                "hn": {"kernel": w_hh[2].T, "bias": b_hh[2]},
+            }
+        }
+    }
 
 
-KINDS = {"lstm": (4, lstm_from_torch, lstm_to_torch, expected_lstm),
-         "gru": (3, gru_from_torch, gru_to_torch, expected_gru)}
+KINDS = {
+    "lstm": (4, lstm_from_torch, lstm_to_torch, expected_lstm),
+    "gru": (3, gru_from_torch, gru_to_torch, expected_gru),
+}
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("n_in,hidden,bias,suffix", [
-    (4, 6, True, "_l0"), (7, 3, True, "_l0"), (5, 5, False, "_l0"), (4, 6, True, ""), (2, 1, False, ""),
-], ids=["LSTM", "in7_hidden3", "bias=False", "cell_names", "cell_names_bias=False"])
+@pytest.mark.parametrize(
+    "n_in,hidden,bias,suffix",
+    [
+        (4, 6, True, "_l0"),
+        (7, 3, True, "_l0"),
+        (5, 5, False, "_l0"),
+        (4, 6, True, ""),
+        (2, 1, False, ""),
+    ],
+    ids=["LSTM", "in7_hidden3", "bias=False", "cell_names", "cell_names_bias=False"],
+)
 def test_layout_is_exact(kind, n_in, hidden, bias, suffix):
     """Each gate's kernel is its block of rows, transposed; biases summed; and back again, bitwise."""
     n_gates, from_torch_, to_torch_, expected = KINDS[kind]
@@ -159,8 +184,10 @@ def test_stacked_bidirectional_as_the_errors_advise(torch):
     apply = jax.jit(Bidirectional(RNN(LSTMCell(3)), RNN(LSTMCell(3))).apply)
     y = jnp.asarray(x)
     for i in range(2):
-        part = {d: lstm_from_torch({k.replace(f"_l{i}{s}", "_l0"): v for k, v in sd.items() if k.endswith(f"_l{i}{s}")})
-                for d, s in (("forward_rnn", ""), ("backward_rnn", "_reverse"))}
+        part = {
+            d: lstm_from_torch({k.replace(f"_l{i}{s}", "_l0"): v for k, v in sd.items() if k.endswith(f"_l{i}{s}")})
+            for d, s in (("forward_rnn", ""), ("backward_rnn", "_reverse"))
+        }
         y = apply({"params": {d: v["params"] for d, v in part.items()}}, y)  # the last layer's outputs
     assert_forward_close(y, want)
 
@@ -184,38 +211,63 @@ def _cell_with(variables, name, **leaves):
 
 _Z = np.zeros(24, np.float32)
 ERRORS = [
-    (lambda: lstm_from_torch({**_SD_LSTM, **{k[:-1] + "1": v for k, v in _SD_LSTM.items()}}),
-     "lstm_from_torch: 'bias_hh_l1' comes from num_layers > 1"),
-    (lambda: gru_from_torch({**_SD_GRU, **{k + "_reverse": v for k, v in _SD_GRU.items()}}),
-     "gru_from_torch: 'bias_hh_l0_reverse' comes from bidirectional=True"),
-    (lambda: lstm_from_torch(_with(_SD_LSTM, weight_hr_l0=np.zeros((3, 6), np.float32))),
-     "lstm_from_torch: 'weight_hr_l0' comes from proj_size > 0"),
+    (
+        lambda: lstm_from_torch({**_SD_LSTM, **{k[:-1] + "1": v for k, v in _SD_LSTM.items()}}),
+        "lstm_from_torch: 'bias_hh_l1' comes from num_layers > 1",
+    ),
+    (
+        lambda: gru_from_torch({**_SD_GRU, **{k + "_reverse": v for k, v in _SD_GRU.items()}}),
+        "gru_from_torch: 'bias_hh_l0_reverse' comes from bidirectional=True",
+    ),
+    (
+        lambda: lstm_from_torch(_with(_SD_LSTM, weight_hr_l0=np.zeros((3, 6), np.float32))),
+        "lstm_from_torch: 'weight_hr_l0' comes from proj_size > 0",
+    ),
     (lambda: lstm_from_torch(_with(_SD_LSTM, weight_hh_l0=None)), "missing ['weight_hh_l0']"),
     (lambda: gru_from_torch(_with(_SD_GRU, bias_hh_l0=None)), "unknown [], missing ['bias_hh_l0']"),
     (lambda: lstm_from_torch(_with(_SD_LSTM, extra=_Z)), "unknown ['extra']"),
     (lambda: lstm_from_torch(_with(_SD_LSTM, weight_ih=_SD_LSTM["weight_ih_l0"])), "unknown ['weight_ih']"),
-    (lambda: lstm_from_torch(_with(_SD_LSTM, weight_ih_l0=np.zeros((10, 4), np.float32))),
-     "lstm_from_torch: 'weight_ih_l0' must be [4 * hidden, in] (4 gates stacked), got [10, 4]"),
-    (lambda: gru_from_torch(_with(_SD_GRU, weight_ih_l0=np.zeros((16, 4), np.float32))),
-     "gru_from_torch: 'weight_ih_l0' must be [3 * hidden, in] (3 gates stacked), got [16, 4]"),
-    (lambda: lstm_from_torch(_with(_SD_LSTM, weight_hh_l0=np.zeros((24, 5), np.float32))),
-     "lstm_from_torch: 'weight_hh_l0' must be [24, 6] for hidden=6 (from 'weight_ih_l0' [24, 4]), got [24, 5]"),
+    (
+        lambda: lstm_from_torch(_with(_SD_LSTM, weight_ih_l0=np.zeros((10, 4), np.float32))),
+        "lstm_from_torch: 'weight_ih_l0' must be [4 * hidden, in] (4 gates stacked), got [10, 4]",
+    ),
+    (
+        lambda: gru_from_torch(_with(_SD_GRU, weight_ih_l0=np.zeros((16, 4), np.float32))),
+        "gru_from_torch: 'weight_ih_l0' must be [3 * hidden, in] (3 gates stacked), got [16, 4]",
+    ),
+    (
+        lambda: lstm_from_torch(_with(_SD_LSTM, weight_hh_l0=np.zeros((24, 5), np.float32))),
+        "lstm_from_torch: 'weight_hh_l0' must be [24, 6] for hidden=6 (from 'weight_ih_l0' [24, 4]), got [24, 5]",
+    ),
     (lambda: gru_from_torch(_with(_SD_GRU, bias_ih_l0=_Z)), "'bias_ih_l0' must be [18] for hidden=6"),
-    (lambda: lstm_to_torch(_V_GRU), "lstm_to_torch: expected the sublayers ['hf', 'hg', 'hi', 'ho', 'if', 'ig', "
-                                    "'ii', 'io'], got ['hn', 'hr', 'hz', 'in', 'ir', 'iz']"),
-    (lambda: lstm_to_torch({"params": {k: v for k, v in _V_LSTM["params"]["cell"].items() if k != "hf"}}),
-     "missing ['hf'], unknown []"),
-    (lambda: lstm_to_torch(_cell_with(_V_LSTM, "hf", kernel=np.zeros((5, 6), np.float32))),
-     "lstm_to_torch: 'hf' must hold kernel [6, 6], bias [6] (hidden=6), got kernel [5, 6], bias [6]"),
-    (lambda: lstm_to_torch(_cell_with(_V_LSTM, "ig", kernel=np.zeros((3, 6), np.float32))),
-     "'ig' must hold kernel [4, 6] (hidden=6), got kernel [3, 6]"),
+    (
+        lambda: lstm_to_torch(_V_GRU),
+        "lstm_to_torch: expected the sublayers ['hf', 'hg', 'hi', 'ho', 'if', 'ig', "
+        "'ii', 'io'], got ['hn', 'hr', 'hz', 'in', 'ir', 'iz']",
+    ),
+    (
+        lambda: lstm_to_torch({"params": {k: v for k, v in _V_LSTM["params"]["cell"].items() if k != "hf"}}),
+        "missing ['hf'], unknown []",
+    ),
+    (
+        lambda: lstm_to_torch(_cell_with(_V_LSTM, "hf", kernel=np.zeros((5, 6), np.float32))),
+        "lstm_to_torch: 'hf' must hold kernel [6, 6], bias [6] (hidden=6), got kernel [5, 6], bias [6]",
+    ),
+    (
+        lambda: lstm_to_torch(_cell_with(_V_LSTM, "ig", kernel=np.zeros((3, 6), np.float32))),
+        "'ig' must hold kernel [4, 6] (hidden=6), got kernel [3, 6]",
+    ),
     (lambda: lstm_to_torch(_cell_with(_V_LSTM, "ho", bias=None)), "'ho' must hold kernel [6, 6], bias [6]"),
-    (lambda: gru_to_torch(_cell_with(_V_GRU, "hr", bias=np.zeros(6, np.float32))),
-     "gru_to_torch: 'hr' must hold kernel [6, 6] (hidden=6), got kernel [6, 6], bias [6]"),
+    (
+        lambda: gru_to_torch(_cell_with(_V_GRU, "hr", bias=np.zeros(6, np.float32))),
+        "gru_to_torch: 'hr' must hold kernel [6, 6] (hidden=6), got kernel [6, 6], bias [6]",
+    ),
     (lambda: gru_to_torch({"cell": _V_GRU["params"]["cell"]}), "gru_to_torch: expected variables {'params'"),
     (lambda: lstm_to_torch(_V_LSTM, bias=False), "lstm_to_torch: bias=False, but the biases are not all zero"),
-    (lambda: carry_from_torch(np.zeros((2, 3, 6)), np.zeros((2, 3, 6))),
-     "carry_from_torch: expected [1, batch, hidden] (num_layers * num_directions = 1), got [[2, 3, 6], [2, 3, 6]]"),
+    (
+        lambda: carry_from_torch(np.zeros((2, 3, 6)), np.zeros((2, 3, 6))),
+        "carry_from_torch: expected [1, batch, hidden] (num_layers * num_directions = 1), got [[2, 3, 6], [2, 3, 6]]",
+    ),
     (lambda: carry_to_torch((_Z, _Z, _Z)), "carry_to_torch: expected (c, h) or h, got a tuple of 3"),
 ]
 

@@ -4,6 +4,7 @@ The multi-device runs need their own `XLA_FLAGS` (8 simulated CPU devices, set b
 starts), so each model runs in a subprocess: both packages, `pmap` and `jit` with shardings, a
 few steps against one device (rtol 1e-5). The report's 'parallel' section runs every model for 50 steps.
 """
+
 import json
 import os
 import subprocess
@@ -20,7 +21,6 @@ import flaxed.parallel
 import purejax.parallel
 from comparisons.parity.measures import DEVICES_RTOL as RTOL
 from purejax.models import MODELS
-
 
 STEPS = 3
 
@@ -39,8 +39,13 @@ def test_cases_are_models():
 def test_eight_devices_match_one(name, tmp_path):
     out = tmp_path / "result.json"
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8", JAX_PLATFORMS="cpu")
-    done = subprocess.run([sys.executable, "-m", "comparisons.training.parallel", name, "--steps", str(STEPS),
-                           "--json", str(out)], env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "comparisons.training.parallel", name, "--steps", str(STEPS), "--json", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     (result,) = json.loads(out.read_text())
     assert result["devices"] == 8 and result["steps"] == STEPS
@@ -72,8 +77,11 @@ def test_shard_matches_flax_and_refuses_uneven_batches():
 
 
 def test_uneven_batch_is_refused_with_both_numbers():
-    with pytest.raises(ValueError, match="mlp on 8 devices: the batch of 60 examples does not split evenly over 8 "
-                                         r"devices; choose a batch size divisible by 8 \(e.g. 56\)"):
+    with pytest.raises(
+        ValueError,
+        match="mlp on 8 devices: the batch of 60 examples does not split evenly over 8 "
+        r"devices; choose a batch size divisible by 8 \(e.g. 56\)",
+    ):
         purejax.parallel.check_divisible(60, 8, "mlp on 8 devices")
     assert purejax.parallel.check_divisible(64, 8) == 8
 
@@ -85,8 +93,14 @@ def test_two_processes_of_four_devices_match_one(name, tmp_path):
 
     out, log = tmp_path / "result.json", tmp_path / "log.txt"
     with open(log, "w") as stream:
-        code = launch(["compare", name, "--steps", str(STEPS), "--json", str(out)], processes=2,
-                      devices_per_process=4, timeout=600, stdout=stream, stderr=stream)
+        code = launch(
+            ["compare", name, "--steps", str(STEPS), "--json", str(out)],
+            processes=2,
+            devices_per_process=4,
+            timeout=600,
+            stdout=stream,
+            stderr=stream,
+        )
     assert code == 0, log.read_text()[-3000:]
     (result,) = json.loads(out.read_text())
     assert (result["processes"], result["devices"]) == (2, 8)

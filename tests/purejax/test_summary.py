@@ -1,4 +1,5 @@
 """purejax.summary: counts and bytes by hand, by JAX's own sizes, and as Flax's `nn.tabulate` prints them."""
+
 from __future__ import annotations
 
 import flax.linen as fnn
@@ -16,10 +17,14 @@ KEY = purejax.random.PRNGKey(0)
 X = jnp.ones((2, 4), jnp.float32)
 
 MODELS = {  # name: (purejax model, the same model in Flax)
-    "mlp": (pnn.Sequential([pnn.Dense(5), pnn.relu, pnn.Dense(3)]),
-            fnn.Sequential([fnn.Dense(5), fnn.relu, fnn.Dense(3)])),
-    "batch norm": (pnn.Sequential([pnn.Dense(5), pnn.BatchNorm(use_running_average=True), pnn.Dense(3)]),
-                   fnn.Sequential([fnn.Dense(5), fnn.BatchNorm(use_running_average=True), fnn.Dense(3)])),
+    "mlp": (
+        pnn.Sequential([pnn.Dense(5), pnn.relu, pnn.Dense(3)]),
+        fnn.Sequential([fnn.Dense(5), fnn.relu, fnn.Dense(3)]),
+    ),
+    "batch norm": (
+        pnn.Sequential([pnn.Dense(5), pnn.BatchNorm(use_running_average=True), pnn.Dense(3)]),
+        fnn.Sequential([fnn.Dense(5), fnn.BatchNorm(use_running_average=True), fnn.Dense(3)]),
+    ),
     "KB": (pnn.Dense(300), fnn.Dense(300)),
     "MB": (pnn.Sequential([pnn.Dense(700), pnn.Dense(600)]), fnn.Sequential([fnn.Dense(700), fnn.Dense(600)])),
     "bfloat16": (pnn.Dense(7, param_dtype=jnp.bfloat16), fnn.Dense(7, param_dtype=jnp.bfloat16)),
@@ -68,7 +73,7 @@ def _flax_totals(text: str) -> tuple[dict, str]:
     names = [c.strip() for c in header.strip("┃").split("┃")][4:]
     cells = [c.strip() for c in footer.strip("│").split("│")][4:]
     caption = next(line.strip() for line in lines if "Total Parameters" in line)
-    return dict(zip(names, cells)), caption
+    return dict(zip(names, cells, strict=True)), caption
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -81,14 +86,19 @@ def test_totals_read_as_flax_tabulate_prints_them(name):
     assert summary(variables).splitlines()[-1] == caption
 
 
-@pytest.mark.parametrize("num_bytes", [0, 1, 999, 1000, 1001, 1234, 999_999, 1_000_000, 1_000_001, 2_500_000,
-                                       10 ** 9, 10 ** 9 + 1, 123_456_789_012])
+@pytest.mark.parametrize(
+    "num_bytes",
+    [0, 1, 999, 1000, 1001, 1234, 999_999, 1_000_000, 1_000_001, 2_500_000, 10**9, 10**9 + 1, 123_456_789_012],
+)
 def test_bytes_repr_is_flaxs(num_bytes):
     assert bytes_repr(num_bytes) == flax_summary._bytes_repr(num_bytes)
 
 
 def test_other_leaves_and_dtypes():
     variables = {"params": {"w": np.zeros((2, 3), np.float64), "i": jnp.zeros(4, jnp.int8)}, "step": 3}
-    assert rows(variables) == [Row("params/i", (4,), "int8", 4, 4), Row("params/w", (2, 3), "float64", 6, 48),
-                               Row("step", (), "int64", 1, 8)]
+    assert rows(variables) == [
+        Row("params/i", (4,), "int8", 4, 4),
+        Row("params/w", (2, 3), "float64", 6, 48),
+        Row("step", (), "int64", 1, 8),
+    ]
     assert summary({}).endswith("Total Parameters: 0 (0 B)")

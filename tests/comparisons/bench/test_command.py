@@ -4,6 +4,7 @@ Timing goals are reported by the command, never asserted here: the run is tiny (
 steps, one repeat) and only its shape is checked. The command's argument errors are in
 `tests/comparisons/test_cli.py`; the LSTM programs' comparison in `test_lstm.py`.
 """
+
 import json
 import os
 import subprocess
@@ -13,19 +14,39 @@ import pytest
 
 from comparisons.bench import command as bench
 
-
-SIDE_KEYS = {"step_ms", "dispatch_ms", "compile_s", "trace_lower_s", "xla_compile_s", "stablehlo_ops",
-             "compiled_bytes", "step_donated_ms", "donation_ratio"}
+SIDE_KEYS = {
+    "step_ms",
+    "dispatch_ms",
+    "compile_s",
+    "trace_lower_s",
+    "xla_compile_s",
+    "stablehlo_ops",
+    "compiled_bytes",
+    "step_donated_ms",
+    "donation_ratio",
+}
 
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
-    args = ["--models", "linear_regression", "--quick", "--steps", "3", "--repeats", "1",
-            "--json", str(out / "bench.json"), "--plot", str(out / "ratios.png")]
+    args = [
+        "--models",
+        "linear_regression",
+        "--quick",
+        "--steps",
+        "3",
+        "--repeats",
+        "1",
+        "--json",
+        str(out / "bench.json"),
+        "--plot",
+        str(out / "ratios.png"),
+    ]
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # pytest-xdist sets 80: tables as in a file
-    result = subprocess.run([sys.executable, "-m", "comparisons", "bench", *args], capture_output=True, text=True,
-                            timeout=300, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "comparisons", "bench", *args], capture_output=True, text=True, timeout=300, env=env
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout, json.loads((out / "bench.json").read_text()), (out / "ratios.png").read_bytes()
 
@@ -33,8 +54,21 @@ def tiny_run(tmp_path_factory):
 def test_json_holds_every_figure_and_the_context(tiny_run):
     _, data, _ = tiny_run
     assert data["schema"] == bench.SCHEMA
-    assert {"device", "platform", "versions", "settings", "load_average_start", "load_average_end", "memory",
-            "matmul_peak_gflops", "models", "imports", "lstm", "goals", "command"} <= set(data)
+    assert {
+        "device",
+        "platform",
+        "versions",
+        "settings",
+        "load_average_start",
+        "load_average_end",
+        "memory",
+        "matmul_peak_gflops",
+        "models",
+        "imports",
+        "lstm",
+        "goals",
+        "command",
+    } <= set(data)
     assert {"jax", "flax", "optax"} <= set(data["versions"]) and len(data["load_average_start"]) == 3
     assert data["settings"]["models"] == ["linear_regression"] and data["settings"]["steps"] == 3
     model = data["models"]["linear_regression"]

@@ -1,4 +1,5 @@
 """`comparisons.bench.lstm.normalized_program`: two compiled programs compare equal when only names differ."""
+
 import jax
 import jax.numpy as jnp
 

@@ -1,5 +1,6 @@
 """`comparisons.cluster.devices`: the device count in `XLA_FLAGS`, a started backend restarted once with
 the devices asked for, and GPUs/TPUs used as they are."""
+
 import json
 import os
 import pathlib
@@ -15,16 +16,30 @@ ROOT = str(pathlib.Path(__file__).resolve().parents[3])  # the repository
 
 def test_a_started_backend_is_restarted_with_the_devices(tmp_path):
     """JAX already up with 1 CPU device: `ensure_host_devices` re-executes the command, once."""
-    code = ("import jax; jax.devices(); from comparisons.cluster.devices import ensure_host_devices; "
-            f"ensure_host_devices(2, ['train', 'linear_regression', '--devices', '2', '--steps', '1', "
-            f"'--no-plot', '--out', {str(tmp_path)!r}])")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
-                            env={**os.environ, "XLA_FLAGS": "--xla_cpu_enable_fast_math=false"})
+    code = (
+        "import jax; jax.devices(); from comparisons.cluster.devices import ensure_host_devices; "
+        f"ensure_host_devices(2, ['train', 'linear_regression', '--devices', '2', '--steps', '1', "
+        f"'--no-plot', '--out', {str(tmp_path)!r}])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={**os.environ, "XLA_FLAGS": "--xla_cpu_enable_fast_math=false"},
+    )
     assert result.returncode == 0, result.stderr
     assert "restarting with XLA_FLAGS='--xla_cpu_enable_fast_math=false" in result.stderr
     assert json.loads((tmp_path / "metrics.json").read_text())["devices"] == 2
-    looping = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
-                             env={**os.environ, devices.RESTARTED: "1"})
+    looping = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={**os.environ, devices.RESTARTED: "1"},
+    )
     assert looping.returncode != 0 and "already restarted" in looping.stderr
 
 
@@ -58,6 +73,6 @@ def test_accelerators_are_used_as_they_are(platform, count, monkeypatch):
             devices.ensure_host_devices(2, ["train", "mlp"])
     else:
         devices.ensure_host_devices(2, ["train", "mlp", "--devices", "2"])
-        (argv, env), = restarts
+        ((argv, env),) = restarts
         assert argv[1:] == ["-m", "comparisons", "train", "mlp", "--devices", "2"]
         assert env["JAX_CUDA_VISIBLE_DEVICES"] == "0,1" and env[devices.RESTARTED] == "1"

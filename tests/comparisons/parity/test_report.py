@@ -3,6 +3,7 @@
 One test runs the whole default (quick) report through the command line, as a newcomer does; the
 complete matrix (`--full`) is the per-module tests' (`tests/purejax/` runs the same tables).
 """
+
 import json
 import os
 import signal
@@ -14,20 +15,20 @@ import types
 import pytest
 
 from comparisons.parity import report
-from comparisons.parity.sections import BACKGROUND, SECTIONS
 from comparisons.parity.rows import TIERS, Check, Row
+from comparisons.parity.sections import BACKGROUND, SECTIONS
 
 
 def _run(*args, timeout=1200):
-    return subprocess.run([sys.executable, "-m", "comparisons", *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "comparisons", *args], capture_output=True, text=True, timeout=timeout)
 
 
 def _start(*args):
     """`python -m comparisons ARGS` with its stdout readable line by line as it is written."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.Popen([sys.executable, "-m", "comparisons", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "comparisons", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
 
 
 def _first_row(process, deadline=300):
@@ -48,7 +49,7 @@ def _summary_sections(stdout: str) -> list[str]:
     lines = stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("section ") and "rows ok" in line)
     names = []
-    for line in lines[start + 2:]:  # after the header and its rule
+    for line in lines[start + 2 :]:  # after the header and its rule
         if not line.strip():
             break
         names.append(line.split()[0])
@@ -178,22 +179,38 @@ def test_a_crashing_check_or_section_becomes_a_failed_row(monkeypatch, capsys):
 
 def test_the_summary_names_each_sections_worst_difference():
     sections = [
-        report.Section("random", [Row("purejax.random.normal", "-", "-", "max 2 ulp", True, ulp=2),
-                                  Row("purejax.random.split", "-", "-", "bitwise", True, ulp=0)], 2, 1.5),
-        report.Section("nn", [Row("purejax.nn.Dense", "-", "-", "init bitwise; ...", True, ulp=0, rel=3e-7),
-                              Row("purejax.nn.Conv", "-", "-", "init bitwise; ...", True, ulp=0, rel=2e-6)], 5, 2.0,
-                       background=True),
+        report.Section(
+            "random",
+            [
+                Row("purejax.random.normal", "-", "-", "max 2 ulp", True, ulp=2),
+                Row("purejax.random.split", "-", "-", "bitwise", True, ulp=0),
+            ],
+            2,
+            1.5,
+        ),
+        report.Section(
+            "nn",
+            [
+                Row("purejax.nn.Dense", "-", "-", "init bitwise; ...", True, ulp=0, rel=3e-7),
+                Row("purejax.nn.Conv", "-", "-", "init bitwise; ...", True, ulp=0, rel=2e-6),
+            ],
+            5,
+            2.0,
+            background=True,
+        ),
         report.Section("tree", [Row("purejax.tree.map", "-", "-", "identical", True, ulp=0)], 1, 0.1),
     ]
     assert report.worst(sections[0].rows) == ("max 2 ulp", "purejax.random.normal")
     assert report.worst(sections[1].rows) == ("max rel 2.0e-06", "purejax.nn.Conv")
     assert report.worst(sections[2].rows) == ("bitwise", "")
-    text = "\n".join(str(line) for line in report.summary(sections, "quick", 12.0, interrupted=True)
-                     if isinstance(line, str))
+    text = "\n".join(
+        str(line) for line in report.summary(sections, "quick", 12.0, interrupted=True) if isinstance(line, str)
+    )
     assert "5 of 5 rows ok in 12 s (quick tier)" in text and "interrupted after 5 of 8 rows" in text
     assert "* ran in a second process" in text
     assert "--full" in text and "--full" not in "\n".join(
-        line for line in report.summary(sections, "full", 1.0, False) if isinstance(line, str))
+        line for line in report.summary(sections, "full", 1.0, False) if isinstance(line, str)
+    )
 
 
 @pytest.mark.parametrize("width", [80, 200])

@@ -1,6 +1,5 @@
 """Two small sources, "ours" and "theirs", that the blocks and alignment tests cut and pair."""
 
-
 LEFT = '''"""Ours: a short docstring."""
 import jax.numpy as jnp
 

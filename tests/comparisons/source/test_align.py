@@ -1,12 +1,16 @@
 """`comparisons.source.align`: blocks paired by name start on the same row; unmatched ones face blank space."""
+
 from comparisons import source
 from tests.comparisons.source._examples import LEFT, RIGHT
 
 
 def _starts(rows, side: int, prefix: str) -> int:
     """The row index where `side`'s text starts with `prefix`."""
-    hits = [k for k, row in enumerate(rows)
-            if row[side] is not None and "".join(t for _, t in row[side][1]).startswith(prefix)]
+    hits = [
+        k
+        for k, row in enumerate(rows)
+        if row[side] is not None and "".join(t for _, t in row[side][1]).startswith(prefix)
+    ]
     assert len(hits) == 1, (prefix, hits)
     return hits[0]
 
@@ -16,11 +20,20 @@ def test_align_pairs_same_names_on_the_same_row():
     right = source.Side(["theirs.py"], source.parse_blocks(RIGHT))
     pairs = source.align(left.blocks, right.blocks)
     keys = [(a and a.key, b and b.key) for a, b in pairs]
-    assert keys == [("<docstring>", "<docstring>"), ("<imports>", "<imports>"), ("helper", None),
-                    ("loss_fn", "loss_fn"), (None, "only_theirs"), ("Model", "Model")]
+    assert keys == [
+        ("<docstring>", "<docstring>"),
+        ("<imports>", "<imports>"),
+        ("helper", None),
+        ("loss_fn", "loss_fn"),
+        (None, "only_theirs"),
+        ("Model", "Model"),
+    ]
     rows = source.layout(left, right)
-    for left_text, right_text in [("def loss_fn", "def loss_fn"), ("class Model", "class Model"),
-                                  ("import jax", "import flax")]:
+    for left_text, right_text in [
+        ("def loss_fn", "def loss_fn"),
+        ("class Model", "class Model"),
+        ("import jax", "import flax"),
+    ]:
         assert _starts(rows, 0, left_text) == _starts(rows, 1, right_text)
     helper = _starts(rows, 0, "def helper")
     assert rows[helper][1] is None  # an unmatched block faces blank space

@@ -1,4 +1,5 @@
 """`comparisons.source.blocks`: a source cut into top-level blocks, each with its key, leading comments and lines."""
+
 from comparisons import source
 from tests.comparisons.source._examples import LEFT, RIGHT
 

@@ -1,4 +1,5 @@
 """`python -m comparisons source NAME` (`comparisons.source.command.run`): its output and exit codes."""
+
 import pytest
 
 from comparisons import source

@@ -1,4 +1,5 @@
 """`comparisons.source.html_page`: one self-contained, well-formed HTML page, with or without pygments."""
+
 import builtins
 import html.parser
 

@@ -1,5 +1,6 @@
 """`comparisons.source.pairs.PAIRS`: every model is listed, and every pair loads and renders with definitions
 facing each other."""
+
 import pytest
 
 from comparisons import source
@@ -22,5 +23,6 @@ def test_every_pair_renders(name):
     text = source.render_text(name, 120)
     assert max(map(len, text.splitlines())) <= 120
     pairs = source.align(*(side.blocks for side in source.load(name)[:2]))
-    assert any(a is not None and b is not None and a.key not in ("<docstring>", "<imports>")
-               for a, b in pairs), f"{name}: no definition pairs with one on the other side"
+    assert any(a is not None and b is not None and a.key not in ("<docstring>", "<imports>") for a, b in pairs), (
+        f"{name}: no definition pairs with one on the other side"
+    )

@@ -1,11 +1,11 @@
 """`comparisons.source.terminal`: two columns that fit the width, wrapped without losing a character,
 coloured without changing one."""
+
 import re
 
 import pytest
 
 from comparisons import source
-
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -14,8 +14,8 @@ def _columns(text: str, width: int) -> list[tuple[str, str]]:
     """The rendered rows below the header rule, split at the separator."""
     column = (width - 3) // 2
     lines = text.splitlines()
-    body = lines[next(k for k, line in enumerate(lines) if "─┼─" in line) + 1:]
-    return [(line[:column].rstrip(), line[column + 3:]) for line in body]
+    body = lines[next(k for k, line in enumerate(lines) if "─┼─" in line) + 1 :]
+    return [(line[:column].rstrip(), line[column + 3 :]) for line in body]
 
 
 @pytest.mark.parametrize("width", [80, 200])
@@ -25,8 +25,11 @@ def test_terminal_view_fits_the_width(width):
         assert max(map(len, text.splitlines())) <= width
         assert "\x1b" not in text
         rows = _columns(text, width)
-        def_rows = [k for k, (a, b) in enumerate(rows) if re.match(r"\s*\d*\s*(def|class) ", a)
-                    and re.match(r"\s*\d*\s*(def|class) ", b)]
+        def_rows = [
+            k
+            for k, (a, b) in enumerate(rows)
+            if re.match(r"\s*\d*\s*(def|class) ", a) and re.match(r"\s*\d*\s*(def|class) ", b)
+        ]
         assert def_rows, name  # some definitions face each other
 
 

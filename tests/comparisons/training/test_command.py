@@ -1,4 +1,5 @@
 """`python -m comparisons train`: argument errors, a short run's files, and Ctrl-C."""
+
 import json
 import signal
 import subprocess
@@ -12,8 +13,9 @@ from purejax.models import MODELS
 
 
 def _cli(*args, timeout=600, **kwargs):
-    return subprocess.run([sys.executable, "-m", "comparisons", "train", *args], capture_output=True, text=True,
-                          timeout=timeout, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "comparisons", "train", *args], capture_output=True, text=True, timeout=timeout, **kwargs
+    )
 
 
 def _main(args, capsys):
@@ -33,12 +35,15 @@ def test_unknown_model_lists_the_models(capsys):
     assert "unknown model 'nosuch'" in err and all(name in err for name in MODELS)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["linear_regression", "--steps", "zero"], "invalid int value"),
-    (["linear_regression", "--text", "book.txt"], "--text is for lstm_lm only"),
-    (["lstm_lm", "--text", "/no/such/file.txt"], "no such file"),
-    (["linear_regression", "--steps", "0"], "--steps must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["linear_regression", "--steps", "zero"], "invalid int value"),
+        (["linear_regression", "--text", "book.txt"], "--text is for lstm_lm only"),
+        (["lstm_lm", "--text", "/no/such/file.txt"], "no such file"),
+        (["linear_regression", "--steps", "0"], "--steps must be at least 1"),
+    ],
+)
 def test_bad_arguments_are_refused(args, message, tmp_path, capsys):
     code, err = _main([*args, "--out", str(tmp_path)], capsys)
     assert code == 2 and message in err, err
@@ -72,9 +77,23 @@ def test_disagreement_gives_a_nonzero_exit(tmp_path, monkeypatch):
 
 
 def test_ctrl_c_stops_cleanly_and_writes_what_it_has(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "comparisons", "train", "linear_regression", "--steps",
-                                "1000000", "--out", str(tmp_path), "--no-plot"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "comparisons",
+            "train",
+            "linear_regression",
+            "--steps",
+            "1000000",
+            "--out",
+            str(tmp_path),
+            "--no-plot",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 300
     while time.time() < deadline:  # wait for the first progress line: training has begun
         line = process.stderr.readline()

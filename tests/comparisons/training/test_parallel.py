@@ -1,5 +1,6 @@
 """`comparisons.training.parallel.train_parallel`: an unknown way to run data-parallel is refused.
 (The data-parallel runs themselves, against one device, are in `tests/purejax/test_parallel.py`.)"""
+
 import pytest
 
 from comparisons.training.parallel import train_parallel

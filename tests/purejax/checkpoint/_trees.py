@@ -2,6 +2,7 @@
 `test_manager.py` and flaxed's Orbax test: random bits of every dtype, fixed trees of every node
 kind, a small model's variables (written with purejax and with Flax), a base tree for the errors,
 and numbered trees for the manager's steps."""
+
 from __future__ import annotations
 
 import collections
@@ -15,9 +16,15 @@ import purejax.random
 from purejax.optim import adam
 from purejax.train import TrainState
 
-
 Point = collections.namedtuple("Point", ["x", "y"])
-NUMPY_ONLY = ("float64", "int64", "uint32", "complex64", "float8_e4m3fn", "int4")  # jax arrays of these need x64 or are rare
+NUMPY_ONLY = (
+    "float64",
+    "int64",
+    "uint32",
+    "complex64",
+    "float8_e4m3fn",
+    "int4",
+)  # jax arrays of these need x64 or are rare
 JAX_TOO = ("float32", "float16", "bfloat16", "int8", "int32", "uint8", "bool")
 
 
@@ -41,8 +48,16 @@ PARAMS = PURE_MODEL.init(KEY, X)["params"]
 FIXED_TREES = {
     "variables": {"params": PARAMS},
     "every dtype": {d: random_array(d, (2, 3), i, d in JAX_TOO) for i, d in enumerate(NUMPY_ONLY + JAX_TOO)},
-    "scalars": {"int": 3, "big int": -2 ** 62, "float": float("nan"), "bool": True, "complex": 1 - 2j,
-                "np": np.float32(1.5), "np int": np.int16(-7), "0-d": jnp.float32(2.0)},
+    "scalars": {
+        "int": 3,
+        "big int": -(2**62),
+        "float": float("nan"),
+        "bool": True,
+        "complex": 1 - 2j,
+        "np": np.float32(1.5),
+        "np int": np.int16(-7),
+        "0-d": jnp.float32(2.0),
+    },
     "nesting": [(), [], {}, None, (None, [jnp.zeros((0, 3))]), {"a": [1, (2.0, {"b": None})]}],
     "int keys": {0: np.ones(2), 7: {1: np.zeros(1)}},
     "namedtuples": {"p": Point(np.ones(2), Point(None, 3)), "adam": adam(1e-3).init(PARAMS)},
@@ -52,8 +67,12 @@ FIXED_TREES = {
     "train state": TrainState.create(apply_fn=PURE_MODEL.apply, params=PARAMS, tx=adam(1e-3)),
 }
 
-BASE = {"params": {"Dense_0": {"bias": np.zeros(3, np.float32), "kernel": np.zeros((4, 3), np.float32)}},
-        "stats": [np.ones(2, np.float32), None], "count": 3, "opt": adam(1e-3).init({"w": np.zeros(2, np.float32)})}
+BASE = {
+    "params": {"Dense_0": {"bias": np.zeros(3, np.float32), "kernel": np.zeros((4, 3), np.float32)}},
+    "stats": [np.ones(2, np.float32), None],
+    "count": 3,
+    "opt": adam(1e-3).init({"w": np.zeros(2, np.float32)}),
+}
 
 
 def numbered_trees(n):

@@ -1,5 +1,6 @@
 """purejax.checkpoint's layout (`tree.json`): the file reads with NumPy and JSON alone, a target that
 differs is named at its first differing path, and what cannot be stored is refused before writing."""
+
 from __future__ import annotations
 
 import collections
@@ -23,10 +24,16 @@ def test_file_reads_with_numpy_and_json_alone(tmp_path):
         assert meta["format"] == "purejax.checkpoint" and meta["version"] == 1
         assert meta["tree"]["class"] == "TrainState"
         assert meta["tree"]["keys"] == ["step", "params", "opt_state", "batch_stats"]
-        assert set(z.files) == {"tree.json", "step", "params/layers_0/bias", "params/layers_0/kernel",
-                                "params/layers_2/bias", "params/layers_2/kernel", "batch_stats/mean",
-                                "opt_state/0/count"} | {f"opt_state/0/{m}/layers_{i}/{p}" for m in ("mu", "nu")
-                                                        for i in (0, 2) for p in ("bias", "kernel")}
+        assert set(z.files) == {
+            "tree.json",
+            "step",
+            "params/layers_0/bias",
+            "params/layers_0/kernel",
+            "params/layers_2/bias",
+            "params/layers_2/kernel",
+            "batch_stats/mean",
+            "opt_state/0/count",
+        } | {f"opt_state/0/{m}/layers_{i}/{p}" for m in ("mu", "nu") for i in (0, 2) for p in ("bias", "kernel")}
         np.testing.assert_array_equal(z["params/layers_0/kernel"], PARAMS["layers_0"]["kernel"])
         mean = meta["tree"]["children"][3]["children"][0]
         assert (mean["dtype"], mean["stored_as"], z["batch_stats/mean"].dtype) == ("bfloat16", "uint16", np.uint16)
@@ -37,6 +44,7 @@ Other = collections.namedtuple("Other", ["count", "mu", "nu"])
 
 def _changed(path: str, value):
     """BASE with the node at `path` (a/b/c) replaced by `value` (or deleted if value is ...)."""
+
     def walk(node, keys):
         node = list(node) if isinstance(node, list) else dict(node) if isinstance(node, dict) else node
         key = int(keys[0]) if isinstance(node, list) else keys[0]
@@ -47,6 +55,7 @@ def _changed(path: str, value):
         else:
             node[key] = value
         return node
+
     return walk(BASE, path.split("/"))
 
 
@@ -75,14 +84,17 @@ def test_target_mismatch_names_the_first_differing_path(tmp_path, case, target, 
     assert re.search(rf"\bat {re.escape(path)}[: ]", message), message
 
 
-@pytest.mark.parametrize("bad,error,words", [
-    ({"a": "text"}, TypeError, "the leaf at a is a str"),
-    ({"a": np.array(["x"])}, TypeError, "the leaf at a has dtype <U1"),
-    ({"a": np.array([object()])}, TypeError, "has dtype object"),
-    ({(1, 2): np.ones(1)}, TypeError, "dict keys must be str or int"),
-    ({"a/b": np.ones(1), "a": {"b": np.ones(1)}}, ValueError, "stored as 'a/b'"),
-    ({"tree.json": 1}, ValueError, "stored as 'tree.json'"),
-])
+@pytest.mark.parametrize(
+    "bad,error,words",
+    [
+        ({"a": "text"}, TypeError, "the leaf at a is a str"),
+        ({"a": np.array(["x"])}, TypeError, "the leaf at a has dtype <U1"),
+        ({"a": np.array([object()])}, TypeError, "has dtype object"),
+        ({(1, 2): np.ones(1)}, TypeError, "dict keys must be str or int"),
+        ({"a/b": np.ones(1), "a": {"b": np.ones(1)}}, ValueError, "stored as 'a/b'"),
+        ({"tree.json": 1}, ValueError, "stored as 'tree.json'"),
+    ],
+)
 def test_save_refuses_what_it_cannot_store(tmp_path, bad, error, words):
     with pytest.raises(error, match=f"purejax.checkpoint.save: .*{words}"):
         ckpt.save(tmp_path / "ckpt.npz", bad)

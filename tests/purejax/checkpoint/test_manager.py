@@ -1,6 +1,7 @@
 """purejax.checkpoint.CheckpointManager: max_to_keep, latest_step, all_steps, step checks; the same saves
 through flaxed's Orbax manager keep the same steps; resuming from a checkpoint continues the exact
 trajectory of never stopping."""
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,9 @@ from tests._asserts import assert_same_tree
 from tests.purejax.checkpoint._trees import KEY, numbered_trees
 
 
-@pytest.mark.parametrize("max_to_keep,kept", [(None, [0, 10, 20, 30, 40]), (1, [40]), (2, [30, 40]), (9, [0, 10, 20, 30, 40])])
+@pytest.mark.parametrize(
+    "max_to_keep,kept", [(None, [0, 10, 20, 30, 40]), (1, [40]), (2, [30, 40]), (9, [0, 10, 20, 30, 40])]
+)
 def test_manager_keeps_the_latest_steps(tmp_path, max_to_keep, kept):
     manager = CheckpointManager(tmp_path, max_to_keep=max_to_keep)
     for i, t in enumerate(numbered_trees(5)):
@@ -33,8 +36,17 @@ def test_manager_keeps_the_latest_steps(tmp_path, max_to_keep, kept):
     assert_same_tree(manager.restore(kept[0], target=numbered_trees(5)[0]), numbered_trees(5)[kept[0] // 10])
 
 
-@pytest.mark.parametrize("step,error", [(40, ValueError), (39, ValueError), (-1, ValueError), (1.5, TypeError),
-                                        (True, TypeError), (np.ones(2, int), TypeError)])
+@pytest.mark.parametrize(
+    "step,error",
+    [
+        (40, ValueError),
+        (39, ValueError),
+        (-1, ValueError),
+        (1.5, TypeError),
+        (True, TypeError),
+        (np.ones(2, int), TypeError),
+    ],
+)
 def test_manager_refuses_steps_that_do_not_follow(tmp_path, step, error):
     manager = CheckpointManager(tmp_path)
     manager.save(np.int32(40), numbered_trees(1)[0])
@@ -49,7 +61,7 @@ def test_orbax_manager_keeps_the_same_steps(tmp_path):
     ours = CheckpointManager(tmp_path / "purejax", max_to_keep=2)
     theirs = flaxed.checkpoint.CheckpointManager(tmp_path / "orbax", max_to_keep=2)
     trees = [{"w": np.full(3, float(i), np.float32)} for i in range(3)]
-    for step, t in zip((1, 5, 7), trees):
+    for step, t in zip((1, 5, 7), trees, strict=True):
         ours.save(step, t)
         theirs.save(step, t)
     assert ours.all_steps() == theirs.all_steps() == [5, 7] and ours.latest_step() == theirs.latest_step() == 7

@@ -8,6 +8,7 @@
 - Truncated or damaged files raise errors naming the file.
 - A checkpoint of Flax's variables feeds both packages' `apply` with the same outputs.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,19 @@ from purejax.optim import adam
 from purejax.train import TrainState
 from tests._asserts import assert_same_tree
 from tests.purejax.checkpoint._trees import (
-    BASE, FIXED_TREES, FLAX_MODEL, JAX_TOO, KEY, NUMPY_ONLY, PARAMS, PURE_MODEL, X, Point, numbered_trees, random_array)
+    BASE,
+    FIXED_TREES,
+    FLAX_MODEL,
+    JAX_TOO,
+    KEY,
+    NUMPY_ONLY,
+    PARAMS,
+    PURE_MODEL,
+    Point,
+    X,
+    numbered_trees,
+    random_array,
+)
 
 
 def plain(x):
@@ -37,7 +50,7 @@ def plain(x):
     if isinstance(x, TrainState):
         return {k: plain(getattr(x, k)) for k in ("step", "params", "opt_state", "batch_stats")}
     if hasattr(type(x), "_fields"):
-        return {f: plain(v) for f, v in zip(x._fields, x)}
+        return {f: plain(v) for f, v in zip(x._fields, x, strict=True)}
     if isinstance(x, dict):
         return {k: plain(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
@@ -55,18 +68,38 @@ def test_fixed_trees_round_trip_bitwise(tmp_path, name):
 
 _keys = st.sampled_from(["a", "b", "kernel", "bias", "Dense_0", "params"])
 _leaves = st.one_of(
-    st.builds(random_array, st.sampled_from(NUMPY_ONLY), st.lists(st.integers(0, 3), max_size=3).map(tuple),
-              st.integers(0, 2 ** 32 - 1), st.just(False)),
-    st.builds(random_array, st.sampled_from(JAX_TOO), st.lists(st.integers(0, 3), max_size=3).map(tuple),
-              st.integers(0, 2 ** 32 - 1), st.booleans()),
-    st.integers(-2 ** 63, 2 ** 63 - 1), st.floats(allow_nan=True), st.booleans(), st.none(),
+    st.builds(
+        random_array,
+        st.sampled_from(NUMPY_ONLY),
+        st.lists(st.integers(0, 3), max_size=3).map(tuple),
+        st.integers(0, 2**32 - 1),
+        st.just(False),
+    ),
+    st.builds(
+        random_array,
+        st.sampled_from(JAX_TOO),
+        st.lists(st.integers(0, 3), max_size=3).map(tuple),
+        st.integers(0, 2**32 - 1),
+        st.booleans(),
+    ),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
 )
 
 
-trees = st.recursive(_leaves, lambda children: st.one_of(
-    st.lists(children, max_size=3), st.lists(children, max_size=3).map(tuple),
-    st.dictionaries(_keys, children, max_size=3), st.dictionaries(st.integers(0, 9), children, max_size=3),
-    st.builds(Point, children, children)), max_leaves=10)
+trees = st.recursive(
+    _leaves,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.lists(children, max_size=3).map(tuple),
+        st.dictionaries(_keys, children, max_size=3),
+        st.dictionaries(st.integers(0, 9), children, max_size=3),
+        st.builds(Point, children, children),
+    ),
+    max_leaves=10,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -82,8 +115,9 @@ def test_train_state_restores_into_a_fresh_state(tmp_path):
     state = FIXED_TREES["train state"]
     grads = jax.tree_util.tree_map(jnp.ones_like, state.params)
     state = jax.jit(lambda s: s.apply_gradients(grads=grads).apply_gradients(grads=grads))(state)
-    fresh = TrainState.create(apply_fn=PURE_MODEL.apply, params=PURE_MODEL.init(purejax.random.PRNGKey(9), X)["params"],
-                              tx=adam(1e-3))
+    fresh = TrainState.create(
+        apply_fn=PURE_MODEL.apply, params=PURE_MODEL.init(purejax.random.PRNGKey(9), X)["params"], tx=adam(1e-3)
+    )
     restored = ckpt.restore(ckpt.save(tmp_path / "ckpt.npz", state), target=fresh)
     assert isinstance(restored, TrainState) and restored.tx is fresh.tx and restored.apply_fn is fresh.apply_fn
     assert_same_tree((restored.step, restored.params, restored.opt_state), (state.step, state.params, state.opt_state))
@@ -96,11 +130,13 @@ def test_optax_state_restores_into_purejax_state_and_abstract_targets(tmp_path):
     assert type(restored[0]) is type(ours[0])
     assert_same_tree(restored, ours)  # both are zeros with count 0
     abstract = jax.eval_shape(lambda: {"params": PARAMS})
-    assert_same_tree(ckpt.restore(ckpt.save(tmp_path / "v.npz", {"params": PARAMS}), target=abstract),
-                     {"params": PARAMS})
+    assert_same_tree(
+        ckpt.restore(ckpt.save(tmp_path / "v.npz", {"params": PARAMS}), target=abstract), {"params": PARAMS}
+    )
 
 
 # --- damaged and missing files -------------------------------------------------------------------
+
 
 def _truncate(blob: bytes) -> bytes:
     return blob[: len(blob) // 2]
@@ -108,15 +144,18 @@ def _truncate(blob: bytes) -> bytes:
 
 def _flip_a_data_byte(blob: bytes) -> bytes:
     start = blob.find(BASE["params"]["Dense_0"]["kernel"].tobytes())  # 48 zero bytes: the kernel's data
-    return blob[:start + 5] + b"\xff" + blob[start + 6:]
+    return blob[: start + 5] + b"\xff" + blob[start + 6 :]
 
 
 def _break_json(blob: bytes) -> bytes:
     return blob.replace(b'"format"', b'"f\x00rmat"')
 
 
-@pytest.mark.parametrize("damage", [_truncate, lambda blob: b"", _flip_a_data_byte, _break_json],
-                         ids=["truncated", "empty", "flipped byte", "broken json"])
+@pytest.mark.parametrize(
+    "damage",
+    [_truncate, lambda blob: b"", _flip_a_data_byte, _break_json],
+    ids=["truncated", "empty", "flipped byte", "broken json"],
+)
 def test_damaged_checkpoint_is_a_clear_error_and_older_ones_still_restore(tmp_path, damage):
     manager = CheckpointManager(tmp_path)
     manager.save(1, BASE)
@@ -152,6 +191,7 @@ def test_missing_files_and_foreign_npz(tmp_path):
 
 # --- crashes ------------------------------------------------------------------------------------
 
+
 def _fail_on_second_member(monkeypatch):
     write, calls = np.lib.format.write_array, []
 
@@ -160,6 +200,7 @@ def _fail_on_second_member(monkeypatch):
         if len(calls) >= 2:
             raise RuntimeError("simulated crash while writing")
         return write(*args, **kwargs)
+
     monkeypatch.setattr(np.lib.format, "write_array", crashing_write)
 
 
@@ -167,12 +208,15 @@ def _fail(name):
     def patch(monkeypatch):
         def boom(*args, **kwargs):
             raise OSError(f"simulated crash in os.{name}")
+
         monkeypatch.setattr(os, name, boom)
+
     return patch
 
 
-@pytest.mark.parametrize("crash", [_fail_on_second_member, _fail("fsync"), _fail("replace")],
-                         ids=["mid-write", "fsync", "rename"])
+@pytest.mark.parametrize(
+    "crash", [_fail_on_second_member, _fail("fsync"), _fail("replace")], ids=["mid-write", "fsync", "rename"]
+)
 def test_a_failed_save_leaves_no_partial_file_and_deletes_nothing(tmp_path, monkeypatch, crash):
     manager = CheckpointManager(tmp_path, max_to_keep=2)
     manager.save(1, numbered_trees(2)[0])
@@ -208,6 +252,7 @@ def test_a_hard_crash_leaves_only_a_temporary_file_that_nothing_reads(tmp_path, 
 
 
 # --- across packages ----------------------------------------------------------------------------
+
 
 def test_a_purejax_checkpoint_of_flax_variables_feeds_both_applies(tmp_path):
     theirs = FLAX_MODEL.init(KEY, X)

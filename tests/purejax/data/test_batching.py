@@ -4,6 +4,7 @@ Batches are checked by content, not shape: every dataset here carries `'index': 
 batch says which examples it holds, and an epoch is checked against the order it should have
 (`arange(n)` without a key, `jax.random.permutation(fold_in(key, epoch), n)` with one).
 """
+
 import math
 
 import jax
@@ -40,14 +41,14 @@ def check_epochs(out: list, n: int, batch_size: int, remainder: str, epochs: int
     assert len(out) == epochs * count
     for epoch in range(epochs):
         order = epoch_order(n, key, epoch)
-        got = out[epoch * count:(epoch + 1) * count]
+        got = out[epoch * count : (epoch + 1) * count]
         for b in got:  # the arrays stay paired: x belongs to the same example as index
             np.testing.assert_array_equal(b["x"][:, 0], b["index"])
             assert set(b) == ({"index", "x", "mask"} if remainder == "pad" else {"index", "x"})
         seen = np.concatenate([b["index"] for b in got]) if got else np.zeros(0, int)
         if remainder == "drop":
             assert all(len(b["index"]) == batch_size for b in got)
-            np.testing.assert_array_equal(seen, order[:count * batch_size])  # the remainder is dropped
+            np.testing.assert_array_equal(seen, order[: count * batch_size])  # the remainder is dropped
         elif remainder == "keep":
             assert [len(b["index"]) for b in got] == [min(batch_size, n - i * batch_size) for i in range(count)]
             np.testing.assert_array_equal(seen, order)
@@ -62,11 +63,18 @@ def check_epochs(out: list, n: int, batch_size: int, remainder: str, epochs: int
 
 # --- batches: fixed cases -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("remainder", REMAINDERS)
 @pytest.mark.parametrize("shuffle", [False, True], ids=["in_order", "shuffled"])
 def test_every_example_once_per_epoch(remainder, shuffle, key):
-    check_epochs(list(batches(indexed(10), 4, key=key if shuffle else None, epochs=3, remainder=remainder)),
-                 10, 4, remainder, 3, key if shuffle else None)
+    check_epochs(
+        list(batches(indexed(10), 4, key=key if shuffle else None, epochs=3, remainder=remainder)),
+        10,
+        4,
+        remainder,
+        3,
+        key if shuffle else None,
+    )
 
 
 def test_drop_leaves_out_the_remainder():
@@ -99,7 +107,9 @@ def test_exact_multiple_has_no_padding():
 def test_batches_are_numpy_and_keep_dtypes(key):
     data = {"image": np.zeros((6, 8, 8, 1), np.float32), "label": np.arange(6, dtype=np.int32)}
     for b in batches(data, 3, key=key):
-        assert isinstance(b["image"], np.ndarray) and b["image"].shape == (3, 8, 8, 1) and b["image"].dtype == np.float32
+        assert (
+            isinstance(b["image"], np.ndarray) and b["image"].shape == (3, 8, 8, 1) and b["image"].dtype == np.float32
+        )
         assert isinstance(b["label"], np.ndarray) and b["label"].dtype == np.int32
 
 
@@ -110,10 +120,11 @@ def test_jax_arrays_are_accepted():
 
 # --- batches: shuffling -------------------------------------------------------------------------
 
+
 def orders(n, key, epochs=1):
     """The index order of each epoch, as `batches` yields it (batch_size 1, so nothing is dropped)."""
     out = [int(b["index"][0]) for b in batches(indexed(n), 1, key=key, epochs=epochs)]
-    return [out[e * n:(e + 1) * n] for e in range(epochs)]
+    return [out[e * n : (e + 1) * n] for e in range(epochs)]
 
 
 def test_no_key_keeps_the_order():
@@ -142,8 +153,13 @@ def test_shuffle_is_jax_random_permutation_of_fold_in(n, key):
 
 
 @settings(max_examples=20, deadline=None)
-@given(n=st.integers(1, 12), batch_size=st.integers(1, 9), remainder=st.sampled_from(REMAINDERS),
-       epochs=st.integers(0, 3), shuffle=st.booleans())
+@given(
+    n=st.integers(1, 12),
+    batch_size=st.integers(1, 9),
+    remainder=st.sampled_from(REMAINDERS),
+    epochs=st.integers(0, 3),
+    shuffle=st.booleans(),
+)
 def test_batches_property(n, batch_size, remainder, epochs, shuffle):
     key = purejax.random.PRNGKey(7) if shuffle else None
     if remainder == "drop" and n < batch_size:
@@ -157,21 +173,38 @@ def test_batches_property(n, batch_size, remainder, epochs, shuffle):
 # --- batches: errors ----------------------------------------------------------------------------
 # `batches` checks its arguments when called, before the first batch is asked for.
 
-@pytest.mark.parametrize("data, kwargs, message", [
-    ({"image": np.zeros((4, 2)), "label": np.zeros(3)}, {},
-     r"every array needs the same number of examples on axis 0, got \{'image': 4, 'label': 3\}"),
-    ({"image": np.zeros((4, 2)), "scale": np.float32(1.0)}, {}, r"same number of examples.*'scale': None"),
-    ({}, {}, "expected a non-empty dict of arrays, got dict"),
-    ([np.zeros(4)], {}, "expected a non-empty dict of arrays, got list"),
-    (indexed(4), {"batch_size": 0}, "batch_size must be a positive integer, got 0"),
-    (indexed(4), {"batch_size": -2}, "batch_size must be a positive integer, got -2"),
-    (indexed(4), {"batch_size": 2.5}, "batch_size must be a positive integer, got 2.5"),
-    (indexed(4), {"batch_size": "2"}, "batch_size must be a positive integer, got '2'"),
-    (indexed(4), {"remainder": "truncate"},
-     r"remainder must be one of \('drop', 'pad', 'keep'\), got 'truncate'"),
-    (indexed(3), {"batch_size": 4}, "3 examples make no full batch of 4; use remainder='pad' or 'keep'"),
-], ids=["mismatched", "scalar", "empty", "not_a_dict", "zero", "negative", "fraction", "string", "remainder",
-        "too_few"])
+
+@pytest.mark.parametrize(
+    "data, kwargs, message",
+    [
+        (
+            {"image": np.zeros((4, 2)), "label": np.zeros(3)},
+            {},
+            r"every array needs the same number of examples on axis 0, got \{'image': 4, 'label': 3\}",
+        ),
+        ({"image": np.zeros((4, 2)), "scale": np.float32(1.0)}, {}, r"same number of examples.*'scale': None"),
+        ({}, {}, "expected a non-empty dict of arrays, got dict"),
+        ([np.zeros(4)], {}, "expected a non-empty dict of arrays, got list"),
+        (indexed(4), {"batch_size": 0}, "batch_size must be a positive integer, got 0"),
+        (indexed(4), {"batch_size": -2}, "batch_size must be a positive integer, got -2"),
+        (indexed(4), {"batch_size": 2.5}, "batch_size must be a positive integer, got 2.5"),
+        (indexed(4), {"batch_size": "2"}, "batch_size must be a positive integer, got '2'"),
+        (indexed(4), {"remainder": "truncate"}, r"remainder must be one of \('drop', 'pad', 'keep'\), got 'truncate'"),
+        (indexed(3), {"batch_size": 4}, "3 examples make no full batch of 4; use remainder='pad' or 'keep'"),
+    ],
+    ids=[
+        "mismatched",
+        "scalar",
+        "empty",
+        "not_a_dict",
+        "zero",
+        "negative",
+        "fraction",
+        "string",
+        "remainder",
+        "too_few",
+    ],
+)
 def test_batches_errors(data, kwargs, message):
     kwargs = {"batch_size": 2, **kwargs}
     with pytest.raises(ValueError, match=message):
@@ -192,6 +225,7 @@ def test_num_examples():
 
 
 # --- split --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("n, fraction, n_test", [(10, 0.2, 2), (7, 0.5, 4), (5, 0.01, 0)])
 def test_split(n, fraction, n_test, key):

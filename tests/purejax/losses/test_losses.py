@@ -5,6 +5,7 @@ package's modules (classification, regression, smoothing); each is run here on f
 +-1e4, +-1e30, several shapes), on hypothesis-generated float32 arrays, and for its gradient. Then
 the errors of every loss. A module's own checks are in `test_<module>.py` beside this file.
 """
+
 import functools
 
 import chex
@@ -21,7 +22,6 @@ from hypothesis.extra import numpy as hnp
 import purejax.losses as pl
 from comparisons.parity.tables.losses import CASES, case_id, fixed_inputs, functions, second_argument
 from tests._asserts import assert_within_ulp
-
 
 EXTREMES = fixed_inputs()["zeros, normal, +-1e4, +-1e30, +-50 [17, 10]"]  # other shapes: hypothesis
 
@@ -51,7 +51,7 @@ SHAPES = st.sampled_from([(7,), (2, 3, 4)])  # two more shapes: each costs a com
 FLOATS = st.floats(width=32, allow_nan=False, allow_infinity=False)  # the whole float32 range
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def jitted(i: int):
     """Case `i`'s jitted pair, built once so that hypothesis's examples reuse the compiled code."""
     case = CASES[i]
@@ -70,19 +70,23 @@ def test_generated_inputs(i, x, seed):
     assert_same_loss(ours(x, y), theirs(x, y), case)
 
 
-@pytest.mark.parametrize("loss", [
-    lambda m, x: m.sigmoid_binary_cross_entropy(x, (x > 0).astype(x.dtype)),
-    lambda m, x: m.sigmoid_binary_cross_entropy(x, (x < 0).astype(x.dtype)),  # confidently wrong
-    lambda m, x: m.softmax_cross_entropy(x, jnp.eye(10, dtype=x.dtype)[jnp.arange(len(x)) % 10]),
-    lambda m, x: m.softmax_cross_entropy_with_integer_labels(x, jnp.arange(len(x)) % 10),
-    lambda m, x: m.log_cosh(x),
-    lambda m, x: m.huber_loss(x),
-    lambda m, x: m.hinge_loss(x, jnp.ones_like(x)),
-], ids=["bce_right", "bce_wrong", "softmax_ce", "integer_ce", "log_cosh", "huber", "hinge"])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda m, x: m.sigmoid_binary_cross_entropy(x, (x > 0).astype(x.dtype)),
+        lambda m, x: m.sigmoid_binary_cross_entropy(x, (x < 0).astype(x.dtype)),  # confidently wrong
+        lambda m, x: m.softmax_cross_entropy(x, jnp.eye(10, dtype=x.dtype)[jnp.arange(len(x)) % 10]),
+        lambda m, x: m.softmax_cross_entropy_with_integer_labels(x, jnp.arange(len(x)) % 10),
+        lambda m, x: m.log_cosh(x),
+        lambda m, x: m.huber_loss(x),
+        lambda m, x: m.hinge_loss(x, jnp.ones_like(x)),
+    ],
+    ids=["bce_right", "bce_wrong", "softmax_ce", "integer_ce", "log_cosh", "huber", "hinge"],
+)
 def test_finite_at_extreme_logits(loss):
     """Stable formulas: finite values and gradients at +-1e4 and +-1e30, as Optax's are."""
     for m in (pl, optax.losses):
-        value, grad = loss(m, EXTREMES), jax.grad(lambda x: loss(m, x).sum())(EXTREMES)
+        value, grad = loss(m, EXTREMES), jax.grad(lambda x, m=m: loss(m, x).sum())(EXTREMES)
         assert np.isfinite(value).all() and np.isfinite(grad).all(), m
 
 
@@ -91,36 +95,70 @@ X, Y = jnp.zeros((4, 10)), jnp.zeros((4, 9))
 LABELS = jnp.zeros((4,), jnp.int32)
 
 
-@pytest.mark.parametrize("call,error,message", [
-    (lambda: pl.softmax_cross_entropy(X, Y), ValueError,
-     "softmax_cross_entropy: logits [4, 10] and labels [4, 9] must have the same shape"),
-    (lambda: pl.softmax_cross_entropy(jnp.zeros((4, 10), jnp.int32), X), TypeError,
-     "logits must have a floating dtype, got int32"),
-    (lambda: pl.softmax_cross_entropy(X, X, where=jnp.ones((3,), bool)), ValueError, "logits [4, 10] and where [3, 1]"),
-    (lambda: pl.softmax_cross_entropy_with_integer_labels(X, LABELS.astype(jnp.float32)), TypeError,
-     "labels must have an integer dtype (class indices), got float32"),
-    (lambda: pl.softmax_cross_entropy_with_integer_labels(X, jnp.zeros((1,), jnp.int32)), ValueError,
-     "labels [1] must have the shape of logits [4, 10] without axis -1, i.e. [4]"),
-    (lambda: pl.softmax_cross_entropy_with_integer_labels(X, LABELS, axis=2), ValueError,
-     "axis 2 is out of bounds for logits of rank 2"),
-    (lambda: pl.softmax_cross_entropy_with_integer_labels(X, LABELS, axis=[1]), TypeError,
-     "axis must be an int or a tuple of ints, got list"),
-    (lambda: pl.sigmoid_binary_cross_entropy(X, Y), ValueError, "logits [4, 10] and labels [4, 9]"),
-    (lambda: pl.sigmoid_binary_cross_entropy(jnp.zeros(3, jnp.int32), jnp.zeros(3)), TypeError,
-     "sigmoid_binary_cross_entropy: logits must have a floating dtype"),
-    (lambda: pl.squared_error(X, jnp.zeros((1, 10))), ValueError,
-     "squared_error: predictions [4, 10] and targets [1, 10] must have the same shape"),
-    (lambda: pl.l2_loss(jnp.arange(3)), TypeError, "squared_error: predictions must have a floating dtype"),
-    (lambda: pl.huber_loss(X, Y), ValueError, "huber_loss: predictions [4, 10] and targets [4, 9]"),
-    (lambda: pl.log_cosh(jnp.arange(3)), TypeError, "log_cosh: predictions must have a floating dtype"),
-    (lambda: pl.cosine_similarity(X, jnp.ones((4, 10), jnp.int32)), TypeError, "targets must have a floating"),
-    (lambda: pl.cosine_distance(X, Y), ValueError, "cosine_distance: predictions [4, 10] and targets [4, 9]"),
-    (lambda: pl.kl_divergence(X, Y), ValueError, "kl_divergence: log_predictions [4, 10] and targets [4, 9]"),
-    (lambda: pl.hinge_loss(X, Y), ValueError, "hinge_loss: predictor_outputs [4, 10] and targets [4, 9]"),
-    (lambda: pl.smooth_labels(jnp.eye(3, dtype=jnp.int32), 0.1), TypeError,
-     "smooth_labels: labels must have a floating dtype, got int32"),
-    (lambda: jax.jit(pl.softmax_cross_entropy)(X, Y), ValueError, "must have the same shape"),  # shapes are static
-])
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (
+            lambda: pl.softmax_cross_entropy(X, Y),
+            ValueError,
+            "softmax_cross_entropy: logits [4, 10] and labels [4, 9] must have the same shape",
+        ),
+        (
+            lambda: pl.softmax_cross_entropy(jnp.zeros((4, 10), jnp.int32), X),
+            TypeError,
+            "logits must have a floating dtype, got int32",
+        ),
+        (
+            lambda: pl.softmax_cross_entropy(X, X, where=jnp.ones((3,), bool)),
+            ValueError,
+            "logits [4, 10] and where [3, 1]",
+        ),
+        (
+            lambda: pl.softmax_cross_entropy_with_integer_labels(X, LABELS.astype(jnp.float32)),
+            TypeError,
+            "labels must have an integer dtype (class indices), got float32",
+        ),
+        (
+            lambda: pl.softmax_cross_entropy_with_integer_labels(X, jnp.zeros((1,), jnp.int32)),
+            ValueError,
+            "labels [1] must have the shape of logits [4, 10] without axis -1, i.e. [4]",
+        ),
+        (
+            lambda: pl.softmax_cross_entropy_with_integer_labels(X, LABELS, axis=2),
+            ValueError,
+            "axis 2 is out of bounds for logits of rank 2",
+        ),
+        (
+            lambda: pl.softmax_cross_entropy_with_integer_labels(X, LABELS, axis=[1]),
+            TypeError,
+            "axis must be an int or a tuple of ints, got list",
+        ),
+        (lambda: pl.sigmoid_binary_cross_entropy(X, Y), ValueError, "logits [4, 10] and labels [4, 9]"),
+        (
+            lambda: pl.sigmoid_binary_cross_entropy(jnp.zeros(3, jnp.int32), jnp.zeros(3)),
+            TypeError,
+            "sigmoid_binary_cross_entropy: logits must have a floating dtype",
+        ),
+        (
+            lambda: pl.squared_error(X, jnp.zeros((1, 10))),
+            ValueError,
+            "squared_error: predictions [4, 10] and targets [1, 10] must have the same shape",
+        ),
+        (lambda: pl.l2_loss(jnp.arange(3)), TypeError, "squared_error: predictions must have a floating dtype"),
+        (lambda: pl.huber_loss(X, Y), ValueError, "huber_loss: predictions [4, 10] and targets [4, 9]"),
+        (lambda: pl.log_cosh(jnp.arange(3)), TypeError, "log_cosh: predictions must have a floating dtype"),
+        (lambda: pl.cosine_similarity(X, jnp.ones((4, 10), jnp.int32)), TypeError, "targets must have a floating"),
+        (lambda: pl.cosine_distance(X, Y), ValueError, "cosine_distance: predictions [4, 10] and targets [4, 9]"),
+        (lambda: pl.kl_divergence(X, Y), ValueError, "kl_divergence: log_predictions [4, 10] and targets [4, 9]"),
+        (lambda: pl.hinge_loss(X, Y), ValueError, "hinge_loss: predictor_outputs [4, 10] and targets [4, 9]"),
+        (
+            lambda: pl.smooth_labels(jnp.eye(3, dtype=jnp.int32), 0.1),
+            TypeError,
+            "smooth_labels: labels must have a floating dtype, got int32",
+        ),
+        (lambda: jax.jit(pl.softmax_cross_entropy)(X, Y), ValueError, "must have the same shape"),  # shapes are static
+    ],
+)
 def test_errors(call, error, message):
     with pytest.raises(error) as info:
         call()

@@ -1,9 +1,9 @@
 """The regression losses beyond the table: Huber's `delta` is keyword-only, as in Optax."""
+
 import jax.numpy as jnp
 import pytest
 
 import purejax.losses as pl
-
 
 X, Y = jnp.zeros((4, 10)), jnp.zeros((4, 9))
 

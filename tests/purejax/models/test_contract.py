@@ -9,6 +9,7 @@ For each model in `purejax.models.MODELS` whose two modules exist:
 - a batch of the wrong shape is refused with the model's name.
 Model-specific extras (`sample`, `predict`) are tested in `test_NAME.py` beside this file.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -26,8 +27,16 @@ from purejax.models import MODELS
 from purejax.train import TrainState, make_eval_step, make_train_step
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise
 
-SHARED = ("DEFAULTS", "NAME", "load_data", "train_batches", "eval_batches", "example_batch", "check_batch",
-          "learning_goal")
+SHARED = (
+    "DEFAULTS",
+    "NAME",
+    "load_data",
+    "train_batches",
+    "eval_batches",
+    "example_batch",
+    "check_batch",
+    "learning_goal",
+)
 PER_SIDE = ("build", "init", "loss_fn", "optimizer")
 PARITY_STEPS = 100
 
@@ -103,6 +112,7 @@ class LossParityTest(chex.TestCase):
         def value_and_grad(module):
             def objective(params):
                 return module.loss_fn({**variables, "params": params}, batch, step_key, train=True)
+
             return self.variant(jax.value_and_grad(objective, has_aux=True))(variables["params"])
 
         (loss_p, metrics_p), grads_p = value_and_grad(ours)
@@ -115,7 +125,8 @@ def test_training_parity(name):
     result = train_pair(name, steps=PARITY_STEPS, evaluate_at_end=False)
     assert result["init_equal"]
     assert result["max_rel_loss_diff"] <= RTOL, (
-        f"{name}: losses differ by {result['max_rel_loss_diff']:.2e} (allowed {RTOL})")
+        f"{name}: losses differ by {result['max_rel_loss_diff']:.2e} (allowed {RTOL})"
+    )
     assert np.isfinite(result["purejax"]["loss"]).all()
 
 
@@ -126,13 +137,17 @@ def test_learns_within_default_budget(name):
     batches = ours.train_batches(k_data, ours.DEFAULTS["batch_size"])
     first = next(ours.train_batches(k_data, ours.DEFAULTS["batch_size"]))
     variables = ours.init(k_init, first)
-    state = TrainState.create(apply_fn=None, params=variables["params"],
-                              tx=ours.optimizer(ours.DEFAULTS["learning_rate"]),
-                              batch_stats=variables.get("batch_stats"))
+    state = TrainState.create(
+        apply_fn=None,
+        params=variables["params"],
+        tx=ours.optimizer(ours.DEFAULTS["learning_rate"]),
+        batch_stats=variables.get("batch_stats"),
+    )
     step = make_train_step(ours.loss_fn)
     for i in range(ours.DEFAULTS["steps"]):
         state, _ = step(state, next(batches), purejax.random.fold_in(k_step, i))
     from comparisons.training.pair import evaluate
+
     evals = evaluate(make_eval_step(ours.loss_fn), state, ours, ours.DEFAULTS["batch_size"], k_eval)
     ok, text = ours.learning_goal(evals)
     assert ok, f"{name} did not learn: {text}"

@@ -5,6 +5,7 @@
   equations and the stored per-gate kernels, on both sides (the scan-versus-loop test);
 - the variables tree: `Dense_0`, `RNN_i/cell` with LSTM gates, `Dense_1`; other depths build the same.
 """
+
 from __future__ import annotations
 
 import chex
@@ -60,9 +61,12 @@ def test_predict_is_the_lstm_equations_in_a_loop(module, num_layers, key):
     batch = lstm_classifier.example_batch(key, batch_size=5)
     hparams = {"num_layers": num_layers, "hidden": 12, "features": 7}
     variables = module.init(purejax.random.PRNGKey(3), batch, **hparams)
-    np.testing.assert_allclose(module.predict(variables, batch["image"], **hparams),
-                               _by_hand(variables["params"], batch["image"], num_layers), rtol=FORWARD_RTOL,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        module.predict(variables, batch["image"], **hparams),
+        _by_hand(variables["params"], batch["image"], num_layers),
+        rtol=FORWARD_RTOL,
+        atol=1e-6,
+    )
 
 
 def test_variables_tree_and_other_depths(key):
@@ -77,5 +81,8 @@ def test_variables_tree_and_other_depths(key):
     deeper = lstm_classifier.init(key, batch, **hparams)
     assert_bitwise(deeper, flaxed_lstm.init(key, batch, **hparams))
     assert "RNN_2" in deeper["params"]
-    chex.assert_trees_all_close(lstm_classifier.loss_fn(deeper, batch, None, **hparams),
-                                flaxed_lstm.loss_fn(deeper, batch, None, **hparams), rtol=FORWARD_RTOL)
+    chex.assert_trees_all_close(
+        lstm_classifier.loss_fn(deeper, batch, None, **hparams),
+        flaxed_lstm.loss_fn(deeper, batch, None, **hparams),
+        rtol=FORWARD_RTOL,
+    )

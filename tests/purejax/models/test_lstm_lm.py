@@ -3,6 +3,7 @@
 The generic contract (init, loss, 100 training steps, learning goal, wrong batches) is in
 `test_contract.py`; here: what only a language model has.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,8 +15,8 @@ import numpy as np
 import pytest
 
 import purejax.random
-from purejax.data import load_text
 from flaxed.models import lstm_lm as theirs
+from purejax.data import load_text
 from purejax.models import lstm_lm as ours
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL
 
@@ -38,6 +39,7 @@ def setup():
 
 # --- data ------------------------------------------------------------------------------------
 
+
 def test_data_is_the_text_split_by_position():
     data, text = ours.load_data(), load_text(max_bytes=ours.MAX_BYTES)
     np.testing.assert_array_equal(np.concatenate([data["train"], data["test"]]), text)
@@ -56,7 +58,7 @@ def test_eval_windows_predict_every_test_byte_once():
     test = ours.load_data()["test"]
     batches = list(ours.eval_batches(100))
     targets = np.concatenate([b["tokens"][:, 1:].ravel() for b in batches])
-    np.testing.assert_array_equal(targets, test[1:1 + len(targets)])
+    np.testing.assert_array_equal(targets, test[1 : 1 + len(targets)])
     assert len(test) - 1 - len(targets) < T  # at most the tail of one window is left out
     assert len(batches[-1]["tokens"]) <= 100
 
@@ -86,18 +88,22 @@ def test_learning_goal_is_a_fraction_of_the_unigram_entropy():
     assert not ok and "unigram entropy" in text
 
 
-@pytest.mark.parametrize("batch, why", [
-    ({"tokens": np.zeros((2, 5), np.float32)}, "float tokens"),
-    ({"tokens": np.zeros((2, 1), np.int32)}, "no target"),
-    ({"x": np.zeros((2, 5), np.int32)}, "wrong key"),
-    (np.zeros((2, 5), np.int32), "not a dict"),
-])
+@pytest.mark.parametrize(
+    "batch, why",
+    [
+        ({"tokens": np.zeros((2, 5), np.float32)}, "float tokens"),
+        ({"tokens": np.zeros((2, 1), np.int32)}, "no target"),
+        ({"x": np.zeros((2, 5), np.int32)}, "wrong key"),
+        (np.zeros((2, 5), np.int32), "not a dict"),
+    ],
+)
 def test_bad_batches_are_refused(side, batch, why):
     with pytest.raises(ValueError, match=r"lstm_lm: expected a batch \{'tokens': int\[B, T \+ 1\]\}"):
         side.check_batch(batch)
 
 
 # --- the model: variables and the learned initial state --------------------------------------
+
 
 def _value(name, params, tokens, carry=None, n=None, weight=1.0):
     """`(weight * loss, (metrics, carry))` of `chunk_loss`, or of `tbptt_loss` with chunks of `n`."""
@@ -130,13 +136,16 @@ def test_no_carry_means_the_learned_carry(name, setup):
 
 def test_initial_state_is_learned(setup):
     variables, tokens = setup
-    grad_c0 = [jax.jit(jax.grad(lambda p, m=m: m.chunk_loss({"params": p}, tokens)[0]))(variables["params"])["c0"]
-               for m in (ours, theirs)]
+    grad_c0 = [
+        jax.jit(jax.grad(lambda p, m=m: m.chunk_loss({"params": p}, tokens)[0]))(variables["params"])["c0"]
+        for m in (ours, theirs)
+    ]
     assert float(jnp.abs(grad_c0[0]).max()) > 0
     chex.assert_trees_all_close(grad_c0[0], grad_c0[1], rtol=GRADIENT_RTOL, atol=1e-7)
 
 
 # --- truncated backpropagation through time --------------------------------------------------
+
 
 def _tbptt_case(name, variables, tokens):
     """16 predictions from a carry away from zero; `grads` of `tbptt_loss` with two chunks of 8."""
@@ -156,14 +165,16 @@ def test_tbptt_keeps_the_loss_and_truncates_the_gradient(name, setup):
     # PyTorch: loss_k.backward() per chunk (gradients accumulate), then hc = hc.detach()
     (first_params, first_carry), (_, carry_1) = grads(name, params, tokens[:, :9], carry, weight=0.5)
     (second_params, _), _ = grads(name, params, tokens[:, 8:], carry_1, weight=0.5)  # carry_1: a constant
-    chex.assert_trees_all_close(got_params, jax.tree_util.tree_map(jnp.add, first_params, second_params),
-                                rtol=GRADIENT_RTOL, atol=1e-7)
+    chex.assert_trees_all_close(
+        got_params, jax.tree_util.tree_map(jnp.add, first_params, second_params), rtol=GRADIENT_RTOL, atol=1e-7
+    )
     chex.assert_trees_all_close(got_carry, first_carry, rtol=GRADIENT_RTOL, atol=1e-8)  # from chunk 1 alone
 
     (full_params, full_carry), _ = grads(name, params, tokens, carry)  # untruncated: chunk 2 reaches back
     kernel = ("RNN_0", "cell", "hf", "kernel")
-    assert not np.allclose(functools.reduce(dict.get, kernel, got_params),
-                           functools.reduce(dict.get, kernel, full_params), rtol=1e-3)
+    assert not np.allclose(
+        functools.reduce(dict.get, kernel, got_params), functools.reduce(dict.get, kernel, full_params), rtol=1e-3
+    )
     assert not np.allclose(got_carry[1], full_carry[1], rtol=1e-3)
 
 
@@ -187,8 +198,12 @@ def test_bad_bptt_length_is_refused(side, n, setup):
 
 # --- sampling --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs", [dict(greedy=True), dict(temperature=1.0), dict(temperature=0.5),
-                                    dict(temperature=2.0)], ids=["greedy", "t1", "t0.5", "t2"])
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(greedy=True), dict(temperature=1.0), dict(temperature=0.5), dict(temperature=2.0)],
+    ids=["greedy", "t1", "t0.5", "t2"],
+)
 def test_both_sides_sample_the_same_bytes(kwargs, setup):
     variables, _ = setup
     key = purejax.random.PRNGKey(3)
@@ -214,13 +229,18 @@ def test_greedy_scan_equals_rereading_the_whole_text(side, setup):
     out = side.sample(variables, purejax.random.PRNGKey(0), prompt, 12, greedy=True)
     tokens = jnp.asarray(np.frombuffer(prompt + out, np.uint8).astype(np.int32))[None, :]  # [1, 19]
     _, logits = jax.jit(side.build().apply)(variables, tokens)  # [1, 19, vocab]
-    assert bytes(np.asarray(jnp.argmax(logits[0, len(prompt) - 1:-1], axis=-1)).astype(np.uint8)) == out
+    assert bytes(np.asarray(jnp.argmax(logits[0, len(prompt) - 1 : -1], axis=-1)).astype(np.uint8)) == out
 
 
-@pytest.mark.parametrize("args, message", [
-    ((b"", 5), "non-empty bytes prompt"), (("text", 5), "non-empty bytes prompt"),
-    ((b"a", -1), "length must be a non-negative integer"), ((b"a", 5, 0.0), "temperature must be positive"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((b"", 5), "non-empty bytes prompt"),
+        (("text", 5), "non-empty bytes prompt"),
+        ((b"a", -1), "length must be a non-negative integer"),
+        ((b"a", 5, 0.0), "temperature must be positive"),
+    ],
+)
 def test_bad_sample_arguments_are_refused(side, args, message, setup, key):
     variables, _ = setup
     with pytest.raises(ValueError, match=f"lstm_lm: sample.*{message}"):

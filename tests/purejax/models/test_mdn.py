@@ -2,6 +2,7 @@
 mixture NLL against a float64 reference and at extremes, the baseline expressed as an MDN, and
 why the learning goal needs a mixture: a K=1 MDN trained the same way misses it, while the
 trained K=5 MDN puts a mode on each of the three branches of y(x) at x = 0.5."""
+
 from __future__ import annotations
 
 import functools
@@ -30,10 +31,15 @@ def variables():
 
 
 def test_variables_layout(variables):
-    assert jax.tree_util.tree_map(np.shape, variables) == {"params": {
-        "Dense_0": {"kernel": (1, 32), "bias": (32,)}, "Dense_1": {"kernel": (32, 32), "bias": (32,)},  # trunk
-        "logits": {"kernel": (32, 5), "bias": (5,)}, "means": {"kernel": (32, 5), "bias": (5,)},  # heads
-        "log_stds": {"kernel": (32, 5), "bias": (5,)}}}
+    assert jax.tree_util.tree_map(np.shape, variables) == {
+        "params": {
+            "Dense_0": {"kernel": (1, 32), "bias": (32,)},
+            "Dense_1": {"kernel": (32, 32), "bias": (32,)},  # trunk
+            "logits": {"kernel": (32, 5), "bias": (5,)},
+            "means": {"kernel": (32, 5), "bias": (5,)},  # heads
+            "log_stds": {"kernel": (32, 5), "bias": (5,)},
+        }
+    }
 
 
 def test_predict_agrees_on_both_sides_and_is_a_mixture(variables):
@@ -71,12 +77,17 @@ def test_mixture_nll_matches_a_float64_reference(side):
     keys = purejax.random.split(purejax.random.PRNGKey(2), 4)
     logits, means, log_stds = (purejax.random.normal(k, (16, 3)) for k in keys[:3])
     y = purejax.random.uniform(keys[3], (16, 1))
-    np.testing.assert_allclose(SIDES[side].mixture_nll(logits, means, log_stds, y),
-                               _reference_nll(logits, means, log_stds, y), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        SIDES[side].mixture_nll(logits, means, log_stds, y),
+        _reference_nll(logits, means, log_stds, y),
+        rtol=1e-5,
+        atol=1e-6,
+    )
     m, log_s = means[:, :1], log_stds[:, :1]  # [16, 1] each
     gaussian = 0.5 * ((y - m) / jnp.exp(log_s)) ** 2 + log_s + 0.5 * math.log(2 * math.pi)  # [16, 1]
-    np.testing.assert_allclose(SIDES[side].mixture_nll(logits[:, :1], means[:, :1], log_stds[:, :1], y),
-                               gaussian[:, 0], rtol=1e-5, atol=1e-6)  # K = 1: one Gaussian's NLL
+    np.testing.assert_allclose(
+        SIDES[side].mixture_nll(logits[:, :1], means[:, :1], log_stds[:, :1], y), gaussian[:, 0], rtol=1e-5, atol=1e-6
+    )  # K = 1: one Gaussian's NLL
 
 
 def test_mixture_nll_is_stable_at_extremes():

@@ -1,6 +1,7 @@
 """The digits MLP beyond the generic contract (`test_contract.py`): a non-default `hidden` on both sides.
 (The digits batch check it binds as `mlp.check_digits` is tested with its task, in
 `tests/purejax/data/tasks/test_digits.py`.)"""
+
 from __future__ import annotations
 
 import chex
@@ -19,5 +20,8 @@ def test_hidden_width_agrees_on_both_sides(hidden, key):
     assert_bitwise(variables, flaxed_mlp.init(key, batch, hidden=hidden))
     assert variables["params"]["Dense_1"]["kernel"].shape == (hidden, hidden)
     step_key = purejax.random.PRNGKey(1)
-    chex.assert_trees_all_close(mlp.loss_fn(variables, batch, step_key, hidden=hidden),
-                                flaxed_mlp.loss_fn(variables, batch, step_key, hidden=hidden), rtol=FORWARD_RTOL)
+    chex.assert_trees_all_close(
+        mlp.loss_fn(variables, batch, step_key, hidden=hidden),
+        flaxed_mlp.loss_fn(variables, batch, step_key, hidden=hidden),
+        rtol=FORWARD_RTOL,
+    )

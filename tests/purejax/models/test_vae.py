@@ -1,6 +1,7 @@
 """The VAE beyond the generic contract (`test_contract.py`): `sample` on both sides, the
 reparameterisation noise drawn from the loss key, the variables layout, other widths, and the
 baselines of the learning goal expressed as VAEs."""
+
 from __future__ import annotations
 
 import chex
@@ -31,12 +32,18 @@ def variables(batch):
 
 def test_variables_layout(variables):
     shapes = jax.tree_util.tree_map(np.shape, variables)
-    assert shapes == {"params": {
-        "encoder": {"Dense_0": {"kernel": (64 + 10, 64), "bias": (64,)},  # [pixels, one_hot] -> hidden
-                    "Dense_1": {"kernel": (64, 2 * 4), "bias": (2 * 4,)}},  # -> (mean, logvar)
-        "decoder": {"Dense_0": {"kernel": (4 + 10, 64), "bias": (64,)},  # [z, one_hot] -> hidden
-                    "Dense_1": {"kernel": (64, 64), "bias": (64,)}},  # -> pixel logits
-    }}
+    assert shapes == {
+        "params": {
+            "encoder": {
+                "Dense_0": {"kernel": (64 + 10, 64), "bias": (64,)},  # [pixels, one_hot] -> hidden
+                "Dense_1": {"kernel": (64, 2 * 4), "bias": (2 * 4,)},
+            },  # -> (mean, logvar)
+            "decoder": {
+                "Dense_0": {"kernel": (4 + 10, 64), "bias": (64,)},  # [z, one_hot] -> hidden
+                "Dense_1": {"kernel": (64, 64), "bias": (64,)},
+            },  # -> pixel logits
+        }
+    }
 
 
 def test_sample_same_key_same_digits_on_both_sides(variables):
@@ -47,8 +54,9 @@ def test_sample_same_key_same_digits_on_both_sides(variables):
     assert float(ours.min()) >= 0.0 and float(ours.max()) <= 1.0
     chex.assert_trees_all_close(ours, theirs, rtol=FORWARD_RTOL, atol=1e-6)
     assert_bitwise(ours, vae.sample(variables, purejax.random.PRNGKey(3), labels))  # deterministic
-    chex.assert_trees_all_close(jax.jit(vae.sample)(variables, purejax.random.PRNGKey(3), labels), ours,
-                                rtol=FORWARD_RTOL, atol=1e-6)
+    chex.assert_trees_all_close(
+        jax.jit(vae.sample)(variables, purejax.random.PRNGKey(3), labels), ours, rtol=FORWARD_RTOL, atol=1e-6
+    )
     other = vae.sample(variables, purejax.random.PRNGKey(4), labels)
     assert not np.allclose(ours, other), "the key does not change the samples"
 
@@ -80,10 +88,14 @@ def test_the_noise_is_normal_of_the_loss_key(side, batch, variables):
     mean, logvar = vae.Encoder().apply({"params": params["encoder"]}, pixels, label)  # [batch, 4] x2
     z = mean + jnp.exp(0.5 * logvar) * purejax.random.normal(step_key, (8, 4))  # [batch, 4]
     reconstruction = losses.sigmoid_binary_cross_entropy(vae.decode(variables, z, label), pixels).sum(-1).mean()
-    kl = (0.5 * (jnp.exp(logvar) + mean ** 2 - 1.0 - logvar).sum(-1)).mean()
+    kl = (0.5 * (jnp.exp(logvar) + mean**2 - 1.0 - logvar).sum(-1)).mean()
     loss, metrics = module.loss_fn(variables, batch, step_key)
-    chex.assert_trees_all_close((loss, metrics), (reconstruction + kl, {"reconstruction": reconstruction, "kl": kl}),
-                                rtol=FORWARD_RTOL, atol=1e-6)
+    chex.assert_trees_all_close(
+        (loss, metrics),
+        (reconstruction + kl, {"reconstruction": reconstruction, "kl": kl}),
+        rtol=FORWARD_RTOL,
+        atol=1e-6,
+    )
     assert_bitwise(module.loss_fn(variables, batch, step_key), (loss, metrics))
     assert module.loss_fn(variables, batch, purejax.random.PRNGKey(8))[0] != loss, "the key does not draw the noise"
 
@@ -94,11 +106,18 @@ def test_other_widths_agree_on_both_sides(batch):
     assert_bitwise(ours, flaxed_vae.init(KEY, batch, **hparams))
     assert ours["params"]["decoder"]["Dense_0"]["kernel"].shape == (2 + 10, 16)
     step_key = purejax.random.PRNGKey(1)
-    chex.assert_trees_all_close(vae.loss_fn(ours, batch, step_key, **hparams),
-                                flaxed_vae.loss_fn(ours, batch, step_key, **hparams), rtol=FORWARD_RTOL)
+    chex.assert_trees_all_close(
+        vae.loss_fn(ours, batch, step_key, **hparams),
+        flaxed_vae.loss_fn(ours, batch, step_key, **hparams),
+        rtol=FORWARD_RTOL,
+    )
     labels = jnp.arange(5)
-    chex.assert_trees_all_close(vae.sample(ours, step_key, labels, **hparams),
-                                flaxed_vae.sample(ours, step_key, labels, **hparams), rtol=FORWARD_RTOL, atol=1e-6)
+    chex.assert_trees_all_close(
+        vae.sample(ours, step_key, labels, **hparams),
+        flaxed_vae.sample(ours, step_key, labels, **hparams),
+        rtol=FORWARD_RTOL,
+        atol=1e-6,
+    )
 
 
 def _pixel_mean_vae(variables, by_class: bool) -> dict:
@@ -112,9 +131,15 @@ def _pixel_mean_vae(variables, by_class: bool) -> dict:
     hidden_out = np.zeros((64, 64), np.float32)
     hidden_out[:10] = np.log(p) - np.log1p(-p)  # logit of class c's pixel means
     zeros = jax.tree_util.tree_map(jnp.zeros_like, variables["params"])
-    return {"params": {"encoder": zeros["encoder"],
-                       "decoder": {"Dense_0": {"kernel": jnp.asarray(hidden_in), "bias": jnp.zeros(64)},
-                                   "Dense_1": {"kernel": jnp.asarray(hidden_out), "bias": jnp.zeros(64)}}}}
+    return {
+        "params": {
+            "encoder": zeros["encoder"],
+            "decoder": {
+                "Dense_0": {"kernel": jnp.asarray(hidden_in), "bias": jnp.zeros(64)},
+                "Dense_1": {"kernel": jnp.asarray(hidden_out), "bias": jnp.zeros(64)},
+            },
+        }
+    }
 
 
 @pytest.mark.parametrize("by_class", [True, False])

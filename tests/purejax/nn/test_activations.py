@@ -4,6 +4,7 @@ The parity table (`comparisons/parity/tables/nn_activations.py`, shared with the
 jax.nn's activations of both `activations.py` (elementwise) and `softmax.py` (along an axis), so
 all its rows run here; `test_softmax.py` holds softmax.py's own checks.
 """
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -18,9 +19,24 @@ import purejax.nn as pa
 from comparisons.parity.tables.nn_activations import CASES, case_inputs, grad_inputs, weighted_sum
 from tests._asserts import assert_within_ulp
 
-
-ELEMENTWISE = ["relu", "relu6", "leaky_relu", "elu", "celu", "selu", "gelu", "sigmoid", "log_sigmoid",
-               "soft_sign", "softplus", "silu", "hard_tanh", "hard_sigmoid", "hard_silu", "tanh"]
+ELEMENTWISE = [
+    "relu",
+    "relu6",
+    "leaky_relu",
+    "elu",
+    "celu",
+    "selu",
+    "gelu",
+    "sigmoid",
+    "log_sigmoid",
+    "soft_sign",
+    "softplus",
+    "silu",
+    "hard_tanh",
+    "hard_sigmoid",
+    "hard_silu",
+    "tanh",
+]
 
 
 class ActivationParityTest(chex.TestCase):
@@ -35,22 +51,36 @@ class ActivationParityTest(chex.TestCase):
         for x in case_inputs(case):
             assert_within_ulp(self.variant(ours)(x), self.variant(theirs)(x), case.max_ulp)
         if case.grad:
-            ours_grad, theirs_grad = self.variant(jax.grad(weighted_sum(ours))), self.variant(jax.grad(weighted_sum(theirs)))
+            ours_grad, theirs_grad = (
+                self.variant(jax.grad(weighted_sum(ours))),
+                self.variant(jax.grad(weighted_sum(theirs))),
+            )
             for x in grad_inputs(case):
                 assert_within_ulp(ours_grad(x), theirs_grad(x), case.max_ulp)
 
 
 @settings(max_examples=30, deadline=None)
-@given(x=hnp.arrays(np.float32, hnp.array_shapes(max_dims=2, max_side=8), elements=st.floats(width=32)),
-       name=st.sampled_from(ELEMENTWISE))
+@given(
+    x=hnp.arrays(np.float32, hnp.array_shapes(max_dims=2, max_side=8), elements=st.floats(width=32)),
+    name=st.sampled_from(ELEMENTWISE),
+)
 def test_generated_float32_arrays(x, name):
     assert_within_ulp(getattr(pa, name)(x), getattr(jax.nn, name)(x), 0)
 
 
-@pytest.mark.parametrize("name,kinks", [
-    ("relu", [0.0]), ("relu6", [0.0, 6.0]), ("leaky_relu", [0.0]), ("hard_tanh", [-1.0, 1.0]),
-    ("hard_sigmoid", [-3.0, 3.0]), ("hard_silu", [-3.0, 3.0]), ("elu", [0.0]), ("celu", [0.0]),
-])
+@pytest.mark.parametrize(
+    "name,kinks",
+    [
+        ("relu", [0.0]),
+        ("relu6", [0.0, 6.0]),
+        ("leaky_relu", [0.0]),
+        ("hard_tanh", [-1.0, 1.0]),
+        ("hard_sigmoid", [-3.0, 3.0]),
+        ("hard_silu", [-3.0, 3.0]),
+        ("elu", [0.0]),
+        ("celu", [0.0]),
+    ],
+)
 def test_gradient_at_kinks(name, kinks):
     for x in kinks:
         ours, theirs = jax.grad(getattr(pa, name))(jnp.float32(x)), jax.grad(getattr(jax.nn, name))(jnp.float32(x))

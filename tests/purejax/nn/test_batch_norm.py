@@ -1,5 +1,6 @@
 """purejax.nn.BatchNorm's running averages against flax.linen's: several training steps, then eval; and
 which calls return the updated statistics."""
+
 import chex
 import flax.linen as fnn
 import jax
@@ -7,7 +8,6 @@ import jax.numpy as jnp
 
 from purejax.nn import BatchNorm
 from tests._asserts import FORWARD_RTOL, assert_bitwise
-
 
 KEY = jax.random.PRNGKey(0)
 X = jax.random.normal(jax.random.PRNGKey(1), (6, 4)) * 3.0 + 1.0  # [batch, features]

@@ -1,11 +1,11 @@
 """purejax.nn.Sequential names its children as flax.linen.Sequential does, whatever names they carry."""
+
 import flax.linen as fnn
 import jax
 import jax.numpy as jnp
 
 from purejax.nn import LayerNorm, PReLU, Sequential
 from tests._asserts import assert_bitwise
-
 
 KEY = jax.random.PRNGKey(0)
 X = jax.random.normal(jax.random.PRNGKey(1), (4, 6))  # [batch, features]

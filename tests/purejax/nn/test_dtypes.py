@@ -1,4 +1,5 @@
 """The dtype a layer computes in: `promote_dtype` as Flax's `flax.linen.dtypes.promote_dtype`."""
+
 import jax.numpy as jnp
 import pytest
 
@@ -7,6 +8,7 @@ from purejax.nn import dtypes  # promote_dtype is the layers' helper, not export
 
 def test_promote_dtype_like_flax():
     from flax.linen.dtypes import promote_dtype as flax_promote
+
     args = (jnp.ones(2, jnp.int32), jnp.ones(2, jnp.bfloat16), None)
     for kw in ({}, {"dtype": jnp.float16}, {"inexact": False}):
         ours, theirs = dtypes.promote_dtype(*args, **kw), flax_promote(*args, **kw)

@@ -2,6 +2,7 @@
 
 The parity table is `comparisons/parity/tables/nn_initializers.py`, shared with the report.
 """
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -10,7 +11,6 @@ import pytest
 from absl.testing import parameterized
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from jax._src.nn.initializers import _compute_fans as jax_compute_fans
 
 from comparisons.parity.tables.nn_initializers import CASES, seeds
@@ -39,21 +39,28 @@ class InitializerParityTest(chex.TestCase):
 
 
 @settings(max_examples=6, deadline=None)
-@given(seed=st.integers(-(2**31), 2**31 - 1), fan_in=st.integers(1, 9), fan_out=st.integers(1, 9),
-       mode=st.sampled_from(["fan_in", "fan_out", "fan_avg", "fan_geo_avg"]),
-       distribution=st.sampled_from(["normal", "truncated_normal", "uniform"]))
+@given(
+    seed=st.integers(-(2**31), 2**31 - 1),
+    fan_in=st.integers(1, 9),
+    fan_out=st.integers(1, 9),
+    mode=st.sampled_from(["fan_in", "fan_out", "fan_avg", "fan_geo_avg"]),
+    distribution=st.sampled_from(["normal", "truncated_normal", "uniform"]),
+)
 def test_generated_shapes_and_modes(seed, fan_in, fan_out, mode, distribution):
     key, shape = jax.random.PRNGKey(seed), (2, fan_in, fan_out)
     build = lambda m: m.variance_scaling(1.3, mode, distribution, batch_axis=0)  # noqa: E731
     assert_within_ulp(build(pi)(key, shape), build(jax.nn.initializers)(key, shape), 2)
 
 
-@pytest.mark.parametrize("shape,axes,fans", [
-    ((4, 6), {}, (4.0, 6.0)),
-    ((3, 3, 4, 8), {}, (36.0, 72.0)),  # receptive field 3 * 3
-    ((3, 3, 4, 8), {"in_axis": (0, 1), "batch_axis": 2}, (9.0, 8.0)),
-    ((5,), {"in_axis": 0, "out_axis": 0}, (1.0, 1.0)),  # receptive field 5 / 5 / 5 = 0.2, as in jax
-])
+@pytest.mark.parametrize(
+    "shape,axes,fans",
+    [
+        ((4, 6), {}, (4.0, 6.0)),
+        ((3, 3, 4, 8), {}, (36.0, 72.0)),  # receptive field 3 * 3
+        ((3, 3, 4, 8), {"in_axis": (0, 1), "batch_axis": 2}, (9.0, 8.0)),
+        ((5,), {"in_axis": 0, "out_axis": 0}, (1.0, 1.0)),  # receptive field 5 / 5 / 5 = 0.2, as in jax
+    ],
+)
 def test_compute_fans(shape, axes, fans):
     assert pi.compute_fans(shape, **axes) == fans == jax_compute_fans(shape, **axes)
 
@@ -79,13 +86,16 @@ def test_orthogonal_empty_shape_gives_zeros_like_jax():
     assert_within_ulp(pi.orthogonal()(key, (0, 3)), jax.nn.initializers.orthogonal()(key, (0, 3)), 0)
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: pi.variance_scaling(1.0, "fan_sum", "normal"), r"mode must be one of \('fan_in'.*got 'fan_sum'"),
-    (lambda: pi.variance_scaling(1.0, "fan_in", "gaussian"), r"distribution must be one of .*got 'gaussian'"),
-    (lambda: pi.orthogonal()(jax.random.PRNGKey(0), (5,)), r"orthogonal: needs a shape of at least 2 dims"),
-    (lambda: pi.lecun_normal()(jax.random.PRNGKey(0), (5,)), r"cannot compute fans of a 1-D shape"),
-    (lambda: pi.normal()(jax.random.PRNGKey(0), (2,), jnp.int32), r"dtype must be a float dtype, got int32"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: pi.variance_scaling(1.0, "fan_sum", "normal"), r"mode must be one of \('fan_in'.*got 'fan_sum'"),
+        (lambda: pi.variance_scaling(1.0, "fan_in", "gaussian"), r"distribution must be one of .*got 'gaussian'"),
+        (lambda: pi.orthogonal()(jax.random.PRNGKey(0), (5,)), r"orthogonal: needs a shape of at least 2 dims"),
+        (lambda: pi.lecun_normal()(jax.random.PRNGKey(0), (5,)), r"cannot compute fans of a 1-D shape"),
+        (lambda: pi.normal()(jax.random.PRNGKey(0), (2,), jnp.int32), r"dtype must be a float dtype, got int32"),
+    ],
+)
 def test_errors_name_the_argument(make, match):
     with pytest.raises(ValueError, match=match):
         make()

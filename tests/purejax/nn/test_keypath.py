@@ -1,4 +1,5 @@
 """The key-path helper against Flax's own `_fold_in_static`: the same key for every path."""
+
 import jax
 import numpy as np
 import pytest
@@ -6,10 +7,12 @@ from flax.core.scope import LazyRng, _fold_in_static
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from purejax.nn import KeyPath, fold_in_path
-from purejax.nn import keypath  # path_hash, the hash under fold_in_path, is internal: its unit test reads the module
+from purejax.nn import (
+    KeyPath,
+    fold_in_path,
+    keypath,  # path_hash, the hash under fold_in_path, is internal: its unit test reads the module
+)
 from tests._asserts import assert_bitwise
-
 
 paths = st.lists(st.one_of(st.text(max_size=12), st.integers(0, 2**40)), max_size=5).map(tuple)
 

@@ -2,6 +2,7 @@
 
 The case table lives in comparisons/parity/tables/nn_linear.py and is shared with the parity report.
 """
+
 import dataclasses
 
 import jax
@@ -11,11 +12,12 @@ import pytest
 from comparisons.parity.tables.nn_linear import CASES, Tower, assert_case
 from purejax.nn import Dense, DenseGeneral, Embed, Layer
 
-
 LINEAR = [c for c in CASES if c.name in ("Dense", "DenseGeneral", "Embed", "composite")]
 
 
-@pytest.mark.parametrize("case", LINEAR, ids=[f"{c.name}_{i}_{c.label}".replace(" ", "_") for i, c in enumerate(LINEAR)])
+@pytest.mark.parametrize(
+    "case", LINEAR, ids=[f"{c.name}_{i}_{c.label}".replace(" ", "_") for i, c in enumerate(LINEAR)]
+)
 def test_same_as_flax(case, variant, platform):
     """Every linear row of the table, eager and jitted, on every platform."""
     with jax.default_matmul_precision("highest"):
@@ -32,7 +34,8 @@ def test_composite_names_and_tied_embedding(key):
 def test_dense_layout_and_dtypes(key):
     variables = Dense(4, param_dtype=jnp.bfloat16).init(key, jnp.ones((1, 3)))
     assert jax.tree.map(lambda a: (a.shape, a.dtype), variables) == {
-        "params": {"kernel": ((3, 4), jnp.bfloat16), "bias": ((4,), jnp.bfloat16)}}
+        "params": {"kernel": ((3, 4), jnp.bfloat16), "bias": ((4,), jnp.bfloat16)}
+    }
     y = Dense(4, param_dtype=jnp.bfloat16).apply(variables, jnp.ones((2, 3)))
     assert y.dtype == jnp.float32  # promoted with the float32 inputs, as Flax does
 
@@ -48,16 +51,22 @@ def test_dense_wrong_features_names_layer_kernel_and_inputs():
             return scope.child(Dense(5))(x), scope.child(Dense(5))(y)
 
     variables = Two().init(jax.random.PRNGKey(0), jnp.ones((1, 3)), jnp.ones((1, 9)))
-    with pytest.raises(ValueError, match=r"^Dense_1: expected inputs with 9 features \(kernel is \[9, 5\]\), "
-                                         r"got \[4, 8\]$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Dense_1: expected inputs with 9 features \(kernel is \[9, 5\]\), "
+        r"got \[4, 8\]$",
+    ):
         Two().apply(variables, jnp.ones((1, 3)), jnp.ones((4, 8)))
 
 
-@pytest.mark.parametrize("layer,x,match", [
-    (Dense(3), jnp.ones((2, 4), jnp.int32), r"Dense: inputs must be float .*got int32\[2, 4\]"),
-    (DenseGeneral(3), jnp.ones((2, 4), bool), r"DenseGeneral: inputs must be float .*got bool"),
-    (Embed(5, 3), jnp.ones((2, 4)), r"Embed: ids must be integers, got float32\[2, 4\]"),
-])
+@pytest.mark.parametrize(
+    "layer,x,match",
+    [
+        (Dense(3), jnp.ones((2, 4), jnp.int32), r"Dense: inputs must be float .*got int32\[2, 4\]"),
+        (DenseGeneral(3), jnp.ones((2, 4), bool), r"DenseGeneral: inputs must be float .*got bool"),
+        (Embed(5, 3), jnp.ones((2, 4)), r"Embed: ids must be integers, got float32\[2, 4\]"),
+    ],
+)
 def test_wrong_dtypes_refused(layer, x, match):
     with pytest.raises(TypeError, match=match):
         layer.init(jax.random.PRNGKey(0), x)
@@ -66,16 +75,22 @@ def test_wrong_dtypes_refused(layer, x, match):
 def test_dense_general_wrong_axis_sizes():
     layer = DenseGeneral(4, axis=(1, -1))
     variables = _variables(layer, jnp.ones((2, 3, 5, 6)))
-    with pytest.raises(ValueError, match=r"DenseGeneral: expected inputs with sizes \[3, 6\] on axes \[1, 3\] "
-                                         r"\(kernel is \[3, 6, 4\]\), got \[2, 3, 5, 7\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"DenseGeneral: expected inputs with sizes \[3, 6\] on axes \[1, 3\] "
+        r"\(kernel is \[3, 6, 4\]\), got \[2, 3, 5, 7\]",
+    ):
         layer.apply(variables, jnp.ones((2, 3, 5, 7)))
 
 
-@pytest.mark.parametrize("layer,x,match", [
-    (DenseGeneral(3, batch_dims=(1,)), jnp.ones((2, 3, 4)), r"batch_dims must be consecutive leading axes"),
-    (DenseGeneral(3, axis=3), jnp.ones((2, 3)), r"axis 3 is out of range for inputs \[2, 3\]"),
-    (Dense(3), jnp.float32(1.0), r"Dense: inputs need a feature axis"),
-])
+@pytest.mark.parametrize(
+    "layer,x,match",
+    [
+        (DenseGeneral(3, batch_dims=(1,)), jnp.ones((2, 3, 4)), r"batch_dims must be consecutive leading axes"),
+        (DenseGeneral(3, axis=3), jnp.ones((2, 3)), r"axis 3 is out of range for inputs \[2, 3\]"),
+        (Dense(3), jnp.float32(1.0), r"Dense: inputs need a feature axis"),
+    ],
+)
 def test_bad_hyperparameters_or_shapes(layer, x, match):
     with pytest.raises(ValueError, match=match):
         layer.init(jax.random.PRNGKey(0), x)
@@ -83,8 +98,11 @@ def test_bad_hyperparameters_or_shapes(layer, x, match):
 
 def test_embed_attend_checks_query():
     variables = _variables(Embed(5, 3), jnp.zeros((2,), jnp.int32))
-    with pytest.raises(ValueError, match=r"Embed: attend expected a query with 3 features \(embedding is \[5, 3\]\), "
-                                         r"got \[2, 4\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"Embed: attend expected a query with 3 features \(embedding is \[5, 3\]\), "
+        r"got \[2, 4\]",
+    ):
         Embed(5, 3).apply(variables, jnp.ones((2, 4)), attend=True)
     with pytest.raises(TypeError, match=r"Embed: query must be float"):
         Embed(5, 3).apply(variables, jnp.ones((2, 3), jnp.int32), attend=True)

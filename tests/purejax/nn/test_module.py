@@ -3,6 +3,7 @@
 The layers here are written in the test with `jax.nn.initializers`, so that this file tests the
 core alone; the real layers have their own tests.
 """
+
 import dataclasses
 
 import flax.linen as fnn
@@ -67,7 +68,9 @@ class FlaxModel(fnn.Module):
         count = self.variable("counts", "n", lambda: jnp.zeros((), jnp.int32))
         if not self.is_initializing():
             count.value = count.value + 1
-        return fnn.Dense(2, bias_init=fnn.initializers.normal())(x) + self.param("offset", fnn.initializers.normal(), (1, 2))
+        return fnn.Dense(2, bias_init=fnn.initializers.normal())(x) + self.param(
+            "offset", fnn.initializers.normal(), (1, 2)
+        )
 
 
 X = jnp.linspace(-1.0, 1.0, 12).reshape(3, 4)
@@ -105,13 +108,21 @@ def test_dropout_falls_back_to_the_params_stream_like_flax():
     assert_bitwise(ours, theirs)
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda v: Model().apply(v, X, mutable=["counts"]), "Dropout_0 needs a PRNG key for the 'dropout' stream"),
-    (lambda v: Model().apply(v, X, rngs={"dropout": RNGS["dropout"]}), "cannot update 'counts/n'; pass mutable=['counts']"),
-    (lambda v: Model().apply(v, jnp.ones((3, 7)), rngs=RNGS, mutable=True),
-     "Dense_0: parameter 'kernel' has shape [4, 5], but these inputs need [7, 5]"),
-    (lambda v: Model().apply({"params": {}}, X, rngs=RNGS), "Dense_0: no parameter 'kernel'"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda v: Model().apply(v, X, mutable=["counts"]), "Dropout_0 needs a PRNG key for the 'dropout' stream"),
+        (
+            lambda v: Model().apply(v, X, rngs={"dropout": RNGS["dropout"]}),
+            "cannot update 'counts/n'; pass mutable=['counts']",
+        ),
+        (
+            lambda v: Model().apply(v, jnp.ones((3, 7)), rngs=RNGS, mutable=True),
+            "Dense_0: parameter 'kernel' has shape [4, 5], but these inputs need [7, 5]",
+        ),
+        (lambda v: Model().apply({"params": {}}, X, rngs=RNGS), "Dense_0: no parameter 'kernel'"),
+    ],
+)
 def test_errors_name_the_layer(call, message):
     variables = Model().init(RNGS, X)
     with pytest.raises(ValueError) as info:

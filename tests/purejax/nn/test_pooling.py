@@ -1,5 +1,6 @@
 """purejax.nn's pooling beyond the table (whose rows run in `test_conv.py`): errors, and explicit padding
 with two batch axes, which Flax's pool cannot do."""
+
 import jax
 import jax.numpy as jnp
 import pytest
@@ -7,12 +8,18 @@ import pytest
 from purejax.nn import avg_pool, max_pool, pool
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda x: max_pool(x, (2, 2, 2, 2)), r"pool: window_shape \(2, 2, 2, 2\) needs inputs .*got \[2, 6, 6, 3\]"),
-    (lambda x: avg_pool(x, (2, 2), strides=(2,)), r"pool: strides \(2,\) must have one entry per window axis"),
-    (lambda x: max_pool(x, (2, 2), padding="FULL"), r"pool: padding must be 'SAME', 'VALID' or 2"),
-    (lambda x: pool(x, 0.0, jax.lax.add, (2, 2), None, ((1, 1),)), r"pool: padding .* must be 2 \(low, high\) pairs"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda x: max_pool(x, (2, 2, 2, 2)), r"pool: window_shape \(2, 2, 2, 2\) needs inputs .*got \[2, 6, 6, 3\]"),
+        (lambda x: avg_pool(x, (2, 2), strides=(2,)), r"pool: strides \(2,\) must have one entry per window axis"),
+        (lambda x: max_pool(x, (2, 2), padding="FULL"), r"pool: padding must be 'SAME', 'VALID' or 2"),
+        (
+            lambda x: pool(x, 0.0, jax.lax.add, (2, 2), None, ((1, 1),)),
+            r"pool: padding .* must be 2 \(low, high\) pairs",
+        ),
+    ],
+)
 def test_pool_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call(jnp.ones((2, 6, 6, 3)))

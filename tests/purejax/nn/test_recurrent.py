@@ -4,6 +4,7 @@ The table of settings is shared with the parity report (comparisons/parity/table
 it: the scan equals a Python loop over the cell; `stop_gradient` on the carry truncates
 backpropagation through time; `flip_sequences`; carry keys; zero time steps; errors.
 """
+
 import chex
 import flax.linen as fnn
 import jax
@@ -14,24 +15,32 @@ from comparisons.parity.tables.nn_recurrent import CASES, KEY, LENGTHS, SHAPE, c
 from purejax.nn import RNN, Bidirectional, LSTMCell, SimpleCell, flip_sequences, initializers
 from tests._asserts import FORWARD_RTOL, assert_bitwise, assert_matches_flax
 
-
 X = jax.random.normal(jax.random.PRNGKey(1), SHAPE)  # [batch, time, features]
 
 
 # Eager runs cost most (op by op, each op compiled once); the report runs every case eager too.
-EAGER_TOO = {i for i, c in enumerate(CASES)
-             if c.cell == "LSTMCell" and c.label in ("", "seq_lengths", "reverse keep_order seq_lengths")}
+EAGER_TOO = {
+    i
+    for i, c in enumerate(CASES)
+    if c.cell == "LSTMCell" and c.label in ("", "seq_lengths", "reverse keep_order seq_lengths")
+}
 
 
-@pytest.mark.parametrize("case", [c for i, c in enumerate(CASES) if i in EAGER_TOO],
-                         ids=[case_id(i, c) for i, c in enumerate(CASES) if i in EAGER_TOO])
+@pytest.mark.parametrize(
+    "case",
+    [c for i, c in enumerate(CASES) if i in EAGER_TOO],
+    ids=[case_id(i, c) for i, c in enumerate(CASES) if i in EAGER_TOO],
+)
 def test_same_as_flax(case, variant, platform):
     assert_matches_flax(compare(case, variant))
 
 
 @pytest.mark.parametrize("variant", ["with_jit"], indirect=True)
-@pytest.mark.parametrize("case", [c for i, c in enumerate(CASES) if i not in EAGER_TOO],
-                         ids=[case_id(i, c) for i, c in enumerate(CASES) if i not in EAGER_TOO])
+@pytest.mark.parametrize(
+    "case",
+    [c for i, c in enumerate(CASES) if i not in EAGER_TOO],
+    ids=[case_id(i, c) for i, c in enumerate(CASES) if i not in EAGER_TOO],
+)
 def test_same_as_flax_jit(case, variant, platform):
     assert_matches_flax(compare(case, variant))
 
@@ -93,12 +102,15 @@ def test_carry_keys_match_flax():
     variables = theirs.init(KEY, X)
     for call in ({}, {"init_key": jax.random.PRNGKey(5)}):
         assert_bitwise(ours.init(KEY, X, **call), variables)
-        chex.assert_trees_all_close(ours.apply(variables, X, **call), theirs.apply(variables, X, **call),
-                                    rtol=FORWARD_RTOL)
+        chex.assert_trees_all_close(
+            ours.apply(variables, X, **call), theirs.apply(variables, X, **call), rtol=FORWARD_RTOL
+        )
     key_forward, key_backward = jax.random.split(jax.random.PRNGKey(5))  # one key per direction, as Flax
     (forward, backward), _ = Bidirectional(ours, ours, return_carry=True).apply(
-        {"params": {"forward_rnn": variables["params"], "backward_rnn": variables["params"]}}, X,
-        init_key=jax.random.PRNGKey(5))
+        {"params": {"forward_rnn": variables["params"], "backward_rnn": variables["params"]}},
+        X,
+        init_key=jax.random.PRNGKey(5),
+    )
     assert_bitwise(forward, ours.apply(variables, X, init_key=key_forward)[0])
     assert_bitwise(backward, ours.apply(variables, X, init_key=key_backward, reverse=True)[0])
 
@@ -120,27 +132,40 @@ def test_traced_seq_lengths_are_not_checked():
     rnn = RNN(LSTMCell(6), return_carry=True)
     variables = rnn.init(KEY, X)
     run = jax.jit(lambda v, x, n: rnn.apply(v, x, seq_lengths=n))
-    chex.assert_trees_all_close(run(variables, X, LENGTHS), rnn.apply(variables, X, seq_lengths=LENGTHS),
-                                rtol=FORWARD_RTOL)
+    chex.assert_trees_all_close(
+        run(variables, X, LENGTHS), rnn.apply(variables, X, seq_lengths=LENGTHS), rtol=FORWARD_RTOL
+    )
 
 
 _VARIABLES = RNN(LSTMCell(6)).init(KEY, X)
 _ZEROS = jnp.zeros((SHAPE[0], 6))
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: RNN(LSTMCell(6)).init(KEY, X, seq_lengths=jnp.array([5, 6, 1])),
-     "seq_lengths must lie in [0, 5] (the inputs have 5 time steps), got values from 1 to 6"),
-    (lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X, seq_lengths=jnp.array([5, 2])),
-     "seq_lengths has shape [2], but needs one length per sequence, shape [3]"),
-    (lambda: RNN(LSTMCell(6)).init(KEY, X[0, 0]), "RNN: inputs have shape [4], but need [*batch, time, *features]"),
-    (lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X, initial_carry=(_ZEROS, _ZEROS[:, :5])),
-     "initial_carry has shapes [[3, 6], [3, 5]], but LSTMCell with inputs [3, 4] per step needs [[3, 6], [3, 6]]"),
-    (lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X, initial_carry=_ZEROS), "build it with cell.initialize_carry"),
-    (lambda: Bidirectional(RNN(LSTMCell(6)), RNN(LSTMCell(6))).init(KEY, X, seq_lengths=jnp.array([9, 1, 1])),
-     "forward_rnn: seq_lengths must lie in [0, 5]"),
-    (lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X[..., :3]), "expected inputs with 4 features"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (
+            lambda: RNN(LSTMCell(6)).init(KEY, X, seq_lengths=jnp.array([5, 6, 1])),
+            "seq_lengths must lie in [0, 5] (the inputs have 5 time steps), got values from 1 to 6",
+        ),
+        (
+            lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X, seq_lengths=jnp.array([5, 2])),
+            "seq_lengths has shape [2], but needs one length per sequence, shape [3]",
+        ),
+        (lambda: RNN(LSTMCell(6)).init(KEY, X[0, 0]), "RNN: inputs have shape [4], but need [*batch, time, *features]"),
+        (
+            lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X, initial_carry=(_ZEROS, _ZEROS[:, :5])),
+            "initial_carry has shapes [[3, 6], [3, 5]], "
+            "but LSTMCell with inputs [3, 4] per step needs [[3, 6], [3, 6]]",
+        ),
+        (lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X, initial_carry=_ZEROS), "build it with cell.initialize_carry"),
+        (
+            lambda: Bidirectional(RNN(LSTMCell(6)), RNN(LSTMCell(6))).init(KEY, X, seq_lengths=jnp.array([9, 1, 1])),
+            "forward_rnn: seq_lengths must lie in [0, 5]",
+        ),
+        (lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X[..., :3]), "expected inputs with 4 features"),
+    ],
+)
 def test_errors(call, message):
     with pytest.raises(ValueError) as info:
         call()

@@ -6,6 +6,7 @@ it covers the cells of `recurrent_lstm.py` (LSTMCell, OptimizedLSTMCell, ConvLST
 The LSTM cells' own checks are in `test_recurrent_lstm.py`; the argument checks every cell shares in
 `test_recurrent_checks.py`.
 """
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -14,7 +15,6 @@ import pytest
 from comparisons.parity.tables.nn_recurrent_cells import CASES, case_id, compare
 from purejax.nn import ConvLSTMCell, GRUCell, LSTMCell, MGUCell, SimpleCell
 from tests._asserts import assert_matches_flax
-
 
 KEY = jax.random.PRNGKey(0)
 IMAGE = jax.random.normal(jax.random.PRNGKey(1), (2, 6, 5, 3))  # [batch, height, width, in]
@@ -30,5 +30,6 @@ def test_carry_structure():
     chex.assert_trees_all_equal_shapes(LSTMCell(4).initialize_carry(KEY, (2, 3, 5)), (jnp.zeros((2, 3, 4)),) * 2)
     for cell in (GRUCell(4), MGUCell(4), SimpleCell(4)):
         chex.assert_shape(cell.initialize_carry(KEY, (5,)), (4,))
-    chex.assert_trees_all_equal_shapes(ConvLSTMCell(2, (3, 3)).initialize_carry(KEY, IMAGE.shape),
-                                       (jnp.zeros((2, 6, 5, 2)),) * 2)
+    chex.assert_trees_all_equal_shapes(
+        ConvLSTMCell(2, (3, 3)).initialize_carry(KEY, IMAGE.shape), (jnp.zeros((2, 6, 5, 2)),) * 2
+    )

@@ -1,11 +1,11 @@
 """The argument checks every recurrent cell shares: input features against the kernel, the carry's shape,
 float inputs with a feature axis; each error names the cell."""
+
 import jax
 import jax.numpy as jnp
 import pytest
 
 from purejax.nn import GRUCell, LSTMCell, MGUCell, OptimizedLSTMCell, SimpleCell
-
 
 KEY = jax.random.PRNGKey(0)
 X = jax.random.normal(jax.random.PRNGKey(1), (3, 5))  # [batch, in]
@@ -31,9 +31,9 @@ def test_input_features_must_match_the_kernel(cell, carry, sublayer):
     variables = cell.init(KEY, carry, X)
     with pytest.raises(ValueError) as info:
         cell.apply(variables, carry, _WRONG_IN)
-    assert (f"{type(cell).__name__}: expected inputs with 5 features (kernel '{sublayer}' is [5, 4]), got "
-            "[3, 6]") in str(
-        info.value)
+    assert (
+        f"{type(cell).__name__}: expected inputs with 5 features (kernel '{sublayer}' is [5, 4]), got [3, 6]"
+    ) in str(info.value)
 
 
 @pytest.mark.parametrize("cell,carry,sublayer", _CELLS, ids=_IDS)
@@ -43,8 +43,10 @@ def test_carry_shape_must_match(cell, carry, sublayer):
     for call in (lambda: cell.init(KEY, wrong, X), lambda: cell.apply(cell.init(KEY, carry, X), wrong, X)):
         with pytest.raises(ValueError) as info:
             call()
-        assert (f"{type(cell).__name__}: carry '{which}' must have shape [3, 4] ([*batch, features] for these "
-                "inputs), got [3, 5]; make it with cell.initialize_carry") in str(info.value)
+        assert (
+            f"{type(cell).__name__}: carry '{which}' must have shape [3, 4] ([*batch, features] for these "
+            "inputs), got [3, 5]; make it with cell.initialize_carry"
+        ) in str(info.value)
 
 
 @pytest.mark.parametrize("cell,carry,sublayer", _CELLS, ids=_IDS)

@@ -1,5 +1,6 @@
 """purejax.nn's LSTM cells beyond the table: OptimizedLSTMCell is LSTMCell, the carry is a pair `(c, h)`,
 and ConvLSTMCell's errors."""
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -7,7 +8,6 @@ import pytest
 
 from purejax.nn import ConvLSTMCell, LSTMCell, OptimizedLSTMCell
 from tests._asserts import FORWARD_RTOL, assert_bitwise
-
 
 KEY = jax.random.PRNGKey(0)
 X = jax.random.normal(jax.random.PRNGKey(1), (3, 5))  # [batch, in]
@@ -19,12 +19,14 @@ def test_optimized_lstm_is_lstm():
     carry = tuple(jnp.sin(jnp.arange(12.0) + i).reshape(3, 4) for i in range(2))  # (c, h)
     variables = LSTMCell(4).init(KEY, carry, X)
     assert_bitwise(OptimizedLSTMCell(4).init(KEY, carry, X), variables)
-    chex.assert_trees_all_close(OptimizedLSTMCell(4).apply(variables, carry, X), LSTMCell(4).apply(variables, carry, X),
-                                rtol=FORWARD_RTOL)
+    chex.assert_trees_all_close(
+        OptimizedLSTMCell(4).apply(variables, carry, X), LSTMCell(4).apply(variables, carry, X), rtol=FORWARD_RTOL
+    )
 
 
-@pytest.mark.parametrize("cell", [LSTMCell(4), OptimizedLSTMCell(4), ConvLSTMCell(4, (3,))],
-                         ids=lambda c: type(c).__name__)
+@pytest.mark.parametrize(
+    "cell", [LSTMCell(4), OptimizedLSTMCell(4), ConvLSTMCell(4, (3,))], ids=lambda c: type(c).__name__
+)
 def test_lstm_carry_must_be_a_pair(cell):
     with pytest.raises(ValueError, match=rf"{type(cell).__name__}: the carry must be a tuple \(c, h\), got ArrayImpl"):
         cell.init(KEY, jnp.zeros((3, 4)), X)

@@ -3,6 +3,7 @@
 Same variables; the fused path must give the per-step outputs and carries (rtol 1e-5) and
 gradients (rtol 1e-4) in every RNN setting, eager and jitted, and refuse what it cannot run.
 """
+
 import dataclasses
 
 import chex
@@ -10,11 +11,9 @@ import jax
 import jax.numpy as jnp
 import pytest
 
-from purejax.nn import RNN, GRUCell, LSTMCell, OptimizedLSTMCell
 # which cells RNN runs fused, and its measured default per platform, are internal to RNN: read from the module
-from purejax.nn import recurrent_lstm_fused
+from purejax.nn import RNN, GRUCell, LSTMCell, OptimizedLSTMCell, recurrent_lstm_fused
 from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL
-
 
 KEY = jax.random.PRNGKey(0)
 X = jax.random.normal(jax.random.PRNGKey(1), (3, 7, 5))  # [batch, time, in]
@@ -24,10 +23,20 @@ SETTINGS = (  # (name, cell, RNN keywords, call keywords, inputs)
     ("plain", LSTMCell(6), {}, {}, X),
     ("optimized", OptimizedLSTMCell(6), {}, {}, X),
     ("seq_lengths", LSTMCell(6), {"return_carry": True}, {"seq_lengths": LENGTHS}, X),
-    ("reverse_keep_order", LSTMCell(6), {"reverse": True, "keep_order": True, "return_carry": True},
-     {"seq_lengths": LENGTHS}, X),
-    ("time_major_unroll3", LSTMCell(6), {"time_major": True, "unroll": 3, "return_carry": True}, {},
-     jnp.swapaxes(X, 0, 1)),
+    (
+        "reverse_keep_order",
+        LSTMCell(6),
+        {"reverse": True, "keep_order": True, "return_carry": True},
+        {"seq_lengths": LENGTHS},
+        X,
+    ),
+    (
+        "time_major_unroll3",
+        LSTMCell(6),
+        {"time_major": True, "unroll": 3, "return_carry": True},
+        {},
+        jnp.swapaxes(X, 0, 1),
+    ),
     ("two_batch_axes", OptimizedLSTMCell(6), {"return_carry": True}, {}, X.reshape(3, 1, 7, 5)),
     ("bfloat16", LSTMCell(6, dtype=jnp.bfloat16), {"return_carry": True}, {}, X),
 )
@@ -62,8 +71,7 @@ def _assert_fused_equals_per_step(variant, cell, rnn_kwargs, call, x):
     exact = _run(dataclasses.replace(cell, dtype=None), rnn_kwargs, call, x, False, variant)
     chex.assert_trees_all_close(fused[0], per_step[0], rtol=1e-2, atol=1e-6)
     for grads in (fused[1], per_step[1]):
-        errors = jax.tree_util.tree_map(lambda a, b: jnp.max(jnp.abs(a - b)) / jnp.max(jnp.abs(b)),
-                                        grads, exact[1])
+        errors = jax.tree_util.tree_map(lambda a, b: jnp.max(jnp.abs(a - b)) / jnp.max(jnp.abs(b)), grads, exact[1])
         assert max(float(e) for e in jax.tree_util.tree_leaves(errors)) < 2e-2, errors
 
 
@@ -79,17 +87,25 @@ def test_fused_equals_per_step_jit(setting, variant, platform):
 
 
 def test_default_follows_the_measured_table_for_lstm_cells_only():
-    assert recurrent_lstm_fused.supports_fused(LSTMCell(4)) and recurrent_lstm_fused.supports_fused(OptimizedLSTMCell(4))
+    assert recurrent_lstm_fused.supports_fused(LSTMCell(4)) and recurrent_lstm_fused.supports_fused(
+        OptimizedLSTMCell(4)
+    )
     assert not recurrent_lstm_fused.supports_fused(GRUCell(4))
     measured = recurrent_lstm_fused.FUSED_BY_PLATFORM.get(jax.default_backend(), False)
-    assert recurrent_lstm_fused.fused_default(LSTMCell(4)) is measured and recurrent_lstm_fused.fused_default(OptimizedLSTMCell(4)) is measured
+    assert (
+        recurrent_lstm_fused.fused_default(LSTMCell(4)) is measured
+        and recurrent_lstm_fused.fused_default(OptimizedLSTMCell(4)) is measured
+    )
     assert recurrent_lstm_fused.fused_default(GRUCell(4)) is False
     assert recurrent_lstm_fused.FUSED_BY_PLATFORM["cpu"] is True  # measured faster on CPU (docs/benchmarks.md)
 
 
 def test_fused_needs_an_lstm_cell():
-    with pytest.raises(ValueError, match=r"fused=True needs an LSTMCell or OptimizedLSTMCell with the default "
-                                         r"gate_fn \(sigmoid\) and activation_fn \(tanh\), got GRUCell"):
+    with pytest.raises(
+        ValueError,
+        match=r"fused=True needs an LSTMCell or OptimizedLSTMCell with the default "
+        r"gate_fn \(sigmoid\) and activation_fn \(tanh\), got GRUCell",
+    ):
         RNN(GRUCell(4), fused=True).init(KEY, X)
     with pytest.raises(ValueError, match="got LSTMCell"):  # its backward pass is written for sigmoid and tanh
         RNN(LSTMCell(4, gate_fn=jnp.tanh), fused=True).init(KEY, X)

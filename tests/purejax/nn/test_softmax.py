@@ -1,5 +1,6 @@
 """purejax.nn's functions along an axis beyond the table: softmax's custom JVP mode, and the errors of
 glu, one_hot, standardize and logsumexp."""
+
 import jax
 import jax.numpy as jnp
 import pytest
@@ -14,22 +15,22 @@ def test_softmax_custom_jvp_mode(axis, where):
     """Under `jax_softmax_custom_jvp=True` both switch to the custom JVP, and still agree."""
     x = jnp.linspace(-5.0, 5.0, 28, dtype=jnp.float32).reshape(7, 4)
     with jax.softmax_custom_jvp(True):
-        for f in (lambda m, x: m.softmax(x, axis, where), ):
-            ours = jax.grad(weighted_sum(lambda x: f(pa, x)))(x)
-            theirs = jax.grad(weighted_sum(lambda x: f(jax.nn, x)))(x)
-            assert_within_ulp(ours, theirs, 0)
-            assert_within_ulp(jax.jvp(lambda x: f(pa, x), (x,), (jnp.cos(x),))[1],
-                              jax.jvp(lambda x: f(jax.nn, x), (x,), (jnp.cos(x),))[1], 0)
+        ours, theirs = (lambda x: pa.softmax(x, axis, where)), (lambda x: jax.nn.softmax(x, axis, where))
+        assert_within_ulp(jax.grad(weighted_sum(ours))(x), jax.grad(weighted_sum(theirs))(x), 0)
+        assert_within_ulp(jax.jvp(ours, (x,), (jnp.cos(x),))[1], jax.jvp(theirs, (x,), (jnp.cos(x),))[1], 0)
 
 
-@pytest.mark.parametrize("call,error,match", [
-    (lambda: pa.glu(jnp.ones((2, 3))), ValueError, r"glu: the size of axis -1 must be even"),
-    (lambda: pa.one_hot(jnp.arange(3), 4, axis="batch"), TypeError, r"one_hot: axis must be an int"),
-    (lambda: pa.one_hot(jnp.arange(3), 4, axis=3), ValueError, r"axis 3 is out of range"),
-    (lambda: pa.standardize(jnp.ones(3), algorithm="welford"), ValueError, r"algorithm must be 'fast' or 'stable'"),
-    (lambda: pa.logsumexp(jnp.ones(3, jnp.complex64)), NotImplementedError, r"complex inputs"),
-    (lambda: pa.logsumexp(jnp.ones((2, 3)), axis=(1, -1)), ValueError, r"duplicate value in 'axis'"),
-])
+@pytest.mark.parametrize(
+    "call,error,match",
+    [
+        (lambda: pa.glu(jnp.ones((2, 3))), ValueError, r"glu: the size of axis -1 must be even"),
+        (lambda: pa.one_hot(jnp.arange(3), 4, axis="batch"), TypeError, r"one_hot: axis must be an int"),
+        (lambda: pa.one_hot(jnp.arange(3), 4, axis=3), ValueError, r"axis 3 is out of range"),
+        (lambda: pa.standardize(jnp.ones(3), algorithm="welford"), ValueError, r"algorithm must be 'fast' or 'stable'"),
+        (lambda: pa.logsumexp(jnp.ones(3, jnp.complex64)), NotImplementedError, r"complex inputs"),
+        (lambda: pa.logsumexp(jnp.ones((2, 3)), axis=(1, -1)), ValueError, r"duplicate value in 'axis'"),
+    ],
+)
 def test_errors_say_what_is_wrong(call, error, match):
     with pytest.raises(error, match=match):
         call()

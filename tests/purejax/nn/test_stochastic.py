@@ -4,6 +4,7 @@ The table of layer settings is shared with the parity report (comparisons/parity
 its `OTHER` rows: Dropout, PReLU and Sequential); Dropout's keys are tested inside a parent that uses all
 three. Sequential's naming of its children is in `test_combinators.py`.
 """
+
 import dataclasses
 
 import chex
@@ -15,7 +16,6 @@ import pytest
 from comparisons.parity.tables.nn_normalization import OTHER, case_id, compare
 from purejax.nn import Dropout, Layer, LayerNorm, PReLU, Sequential
 from tests._asserts import assert_bitwise, assert_matches_flax
-
 
 KEY = jax.random.PRNGKey(0)
 RNGS = {"params": KEY, "dropout": jax.random.PRNGKey(5)}
@@ -86,20 +86,31 @@ def test_dropout_keeps_the_mean_and_rate_one_has_finite_gradients():
     assert_bitwise(grad, jnp.zeros_like(X))
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: Dropout(0.5).apply({}, X), "Dropout: 'deterministic' is not set; pass it to the constructor"),
-    (lambda: Dropout(0.5, deterministic=True).apply({}, X, deterministic=True),
-     "'deterministic' was passed to the constructor and to the call"),
-    (lambda: Dropout(0.5).apply({}, X, deterministic=False),
-     "needs a key for the 'dropout' rng stream: pass rngs={'dropout': key} to apply"),
-    (lambda: Dropout(0.5, rng_collection="noise").apply({}, X, deterministic=False, rngs={"dropout": KEY}),
-     "pass rngs={'noise': key}"),
-    (lambda: Parent().apply(Parent().init(KEY, X, False), X, True),
-     "Dropout_0: dropout with deterministic=False needs a key for the 'dropout' rng stream"),
-    (lambda: PReLU().apply({}, X), "PReLU: no parameter 'negative_slope'"),
-    (lambda: Sequential(PReLU()), "Sequential: 'layers' must be a sequence"),
-    (lambda: Sequential([]).apply({}, X), "Sequential has no layers"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: Dropout(0.5).apply({}, X), "Dropout: 'deterministic' is not set; pass it to the constructor"),
+        (
+            lambda: Dropout(0.5, deterministic=True).apply({}, X, deterministic=True),
+            "'deterministic' was passed to the constructor and to the call",
+        ),
+        (
+            lambda: Dropout(0.5).apply({}, X, deterministic=False),
+            "needs a key for the 'dropout' rng stream: pass rngs={'dropout': key} to apply",
+        ),
+        (
+            lambda: Dropout(0.5, rng_collection="noise").apply({}, X, deterministic=False, rngs={"dropout": KEY}),
+            "pass rngs={'noise': key}",
+        ),
+        (
+            lambda: Parent().apply(Parent().init(KEY, X, False), X, True),
+            "Dropout_0: dropout with deterministic=False needs a key for the 'dropout' rng stream",
+        ),
+        (lambda: PReLU().apply({}, X), "PReLU: no parameter 'negative_slope'"),
+        (lambda: Sequential(PReLU()), "Sequential: 'layers' must be a sequence"),
+        (lambda: Sequential([]).apply({}, X), "Sequential has no layers"),
+    ],
+)
 def test_errors(call, message):
     with pytest.raises(ValueError) as info:
         call()

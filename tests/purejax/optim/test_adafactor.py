@@ -1,4 +1,5 @@
 """Adafactor against Optax, 50 jitted steps side by side; updates of another tree; it needs the parameters."""
+
 import jax
 import jax.numpy as jnp
 import optax
@@ -6,11 +7,10 @@ import pytest
 
 import purejax.optim as ours
 from comparisons.parity.measures import OPTIMIZER_RTOL
-from comparisons.parity.tables.optim_harness import example_params
 from comparisons.parity.tables.optim_harness import compare as compare_plain
+from comparisons.parity.tables.optim_harness import example_params
 from comparisons.parity.tables.optim_sgd import linear_schedule
 from tests._asserts import assert_update_names_the_path, assert_update_needs_params
-
 
 SCHEDULE = linear_schedule(0.1, 0.01, 30)
 
@@ -18,10 +18,12 @@ NOT_BIAS = lambda p: jax.tree_util.tree_map(lambda x: jnp.ndim(x) != 1, p)  # no
 
 ROWS = [  # (name, ours, theirs, params)
     ("adafactor", lambda: ours.adafactor(), lambda: optax.adafactor(), example_params),
-    ("adafactor factored schedule momentum decay",
-     lambda: ours.adafactor(SCHEDULE, 2, 0.7, 0, False, None, 0.9, jnp.bfloat16, 1e-3, 1e-20, True, NOT_BIAS),
-     lambda: optax.adafactor(SCHEDULE, 2, 0.7, 0, False, None, 0.9, jnp.bfloat16, 1e-3, 1e-20, True, NOT_BIAS),
-     example_params),
+    (
+        "adafactor factored schedule momentum decay",
+        lambda: ours.adafactor(SCHEDULE, 2, 0.7, 0, False, None, 0.9, jnp.bfloat16, 1e-3, 1e-20, True, NOT_BIAS),
+        lambda: optax.adafactor(SCHEDULE, 2, 0.7, 0, False, None, 0.9, jnp.bfloat16, 1e-3, 1e-20, True, NOT_BIAS),
+        example_params,
+    ),
 ]
 
 
@@ -37,7 +39,8 @@ def test_mismatched_grads_name_the_path(tx):
     assert_update_names_the_path(tx, grads, params, "['Conv_0']")
 
 
-@pytest.mark.parametrize("make", [lambda: ours.adafactor(0.1), ours.scale_by_factored_rms],
-                         ids=["adafactor", "scale_by_factored_rms"])
+@pytest.mark.parametrize(
+    "make", [lambda: ours.adafactor(0.1), ours.scale_by_factored_rms], ids=["adafactor", "scale_by_factored_rms"]
+)
 def test_params_are_required(make):
     assert_update_needs_params(make())

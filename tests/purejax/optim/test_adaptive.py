@@ -6,11 +6,12 @@ adabelief, radam, yogi, lion, novograd, rmsprop, adagrad, adadelta): the cases l
 default and non-default hyperparameters, schedules, and each building block. An optimizer's own
 checks beyond the table are in its file (`test_rmsprop.py`, `test_lion.py`, `test_novograd.py`).
 """
-import pytest
 
 import optax
-from comparisons.parity.tables.optim_adaptive import ALIASES, CASES, ours, run_case
+import pytest
+
 from comparisons.parity.measures import OPTIMIZER_RTOL
+from comparisons.parity.tables.optim_adaptive import ALIASES, CASES, ours, run_case
 from comparisons.parity.tables.optim_harness import compare, example_params
 
 

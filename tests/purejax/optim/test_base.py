@@ -4,6 +4,7 @@
 (`transforms/scaling.py`, `transforms/adding.py`'s weight decay): 50 steps of each against Optax,
 the states' classes, and the errors.
 """
+
 import jax.numpy as jnp
 import optax
 import pytest
@@ -12,7 +13,6 @@ import purejax.optim as po
 from comparisons.parity.measures import OPTIMIZER_RTOL
 from comparisons.parity.tables.optim_harness import compare, example_params
 from tests._asserts import assert_bitwise
-
 
 SCHEDULE = lambda count: 0.1 / (1.0 + count)  # noqa: E731  (plain Python: runs on either side)
 
@@ -24,8 +24,10 @@ CASES = [
     ("scale_by_schedule", lambda m: m.chain(m.scale_by_schedule(SCHEDULE), m.scale(-1.0))),
     ("scale_by_learning_rate", lambda m: m.scale_by_learning_rate(0.02)),
     ("scale_by_learning_rate schedule", lambda m: m.scale_by_learning_rate(SCHEDULE)),
-    ("scale_by_learning_rate flip_sign=False", lambda m: m.chain(m.scale_by_learning_rate(0.02, flip_sign=False),
-                                                               m.scale(-1.0))),
+    (
+        "scale_by_learning_rate flip_sign=False",
+        lambda m: m.chain(m.scale_by_learning_rate(0.02, flip_sign=False), m.scale(-1.0)),
+    ),
     ("chain of three", lambda m: m.chain(m.scale(0.5), m.add_decayed_weights(1e-2), m.scale_by_learning_rate(0.1))),
     ("add_decayed_weights schedule", lambda m: m.chain(m.add_decayed_weights(SCHEDULE), m.scale(-0.01))),
 ]
@@ -44,18 +46,23 @@ def test_apply_updates_keeps_param_dtypes_and_none_leaves():
 
 def test_state_classes_mirror_optax():
     params = example_params()
-    for ours, theirs in [(po.scale_by_schedule(SCHEDULE), optax.scale_by_schedule(SCHEDULE)),
-                         (po.add_decayed_weights(SCHEDULE), optax.add_decayed_weights(SCHEDULE)),
-                         (po.identity(), optax.identity())]:
+    for ours, theirs in [
+        (po.scale_by_schedule(SCHEDULE), optax.scale_by_schedule(SCHEDULE)),
+        (po.add_decayed_weights(SCHEDULE), optax.add_decayed_weights(SCHEDULE)),
+        (po.identity(), optax.identity()),
+    ]:
         a, b = ours.init(params), theirs.init(params)
         assert type(a).__name__ == type(b).__name__ and a._fields == b._fields
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda p: po.chain(po.scale(1.0)).update(p, (), p), "the state holds 0 states for 1 transformations"),
-    (lambda p: po.add_decayed_weights(0.1).update(p, po.EmptyState()), "needs the current parameters"),
-    (lambda p: po.add_decayed_weights(0.1).update({"x": 1.0}, po.EmptyState(), p), "tree 1 differs from tree 0"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda p: po.chain(po.scale(1.0)).update(p, (), p), "the state holds 0 states for 1 transformations"),
+        (lambda p: po.add_decayed_weights(0.1).update(p, po.EmptyState()), "needs the current parameters"),
+        (lambda p: po.add_decayed_weights(0.1).update({"x": 1.0}, po.EmptyState(), p), "tree 1 differs from tree 0"),
+    ],
+)
 def test_errors(call, message):
     with pytest.raises(ValueError) as info:
         call(example_params())

@@ -1,4 +1,5 @@
 """DP-SGD against `optax.contrib.dpsgd`, 50 jitted steps on per-example gradients: the noise bit for bit."""
+
 import optax.contrib
 import pytest
 
@@ -6,13 +7,16 @@ import purejax.optim as ours
 from comparisons.parity.tables.optim_sgd import linear_schedule
 from tests._asserts import assert_noise_is_optax_bits
 
-
 SCHEDULE = linear_schedule(0.1, 0.01, 30)
 
 KEYED = [  # (name, ours, theirs, per_example): the noise must be the same bits
     ("dpsgd", lambda: ours.dpsgd(0.1, 1.0, 1.1, 0), lambda: optax.contrib.dpsgd(0.1, 1.0, 1.1, 0), True),
-    ("dpsgd schedule momentum nesterov", lambda: ours.dpsgd(SCHEDULE, 0.5, 0.3, 5, momentum=0.9, nesterov=True),
-     lambda: optax.contrib.dpsgd(SCHEDULE, 0.5, 0.3, 5, momentum=0.9, nesterov=True), True),
+    (
+        "dpsgd schedule momentum nesterov",
+        lambda: ours.dpsgd(SCHEDULE, 0.5, 0.3, 5, momentum=0.9, nesterov=True),
+        lambda: optax.contrib.dpsgd(SCHEDULE, 0.5, 0.3, 5, momentum=0.9, nesterov=True),
+        True,
+    ),
 ]
 
 

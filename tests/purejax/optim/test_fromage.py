@@ -1,4 +1,5 @@
 """Fromage against Optax, 50 jitted steps side by side."""
+
 import optax
 import pytest
 
@@ -7,13 +8,15 @@ from comparisons.parity.measures import OPTIMIZER_RTOL
 from comparisons.parity.tables.optim_harness import compare as compare_plain
 from comparisons.parity.tables.optim_sgd import linear_schedule
 
-
 SCHEDULE = linear_schedule(0.1, 0.01, 30)
 
 PLAIN = [
     ("fromage", lambda: ours.fromage(0.1), lambda: optax.fromage(0.1)),
-    ("fromage schedule min_norm", lambda: ours.fromage(SCHEDULE, min_norm=1e-2),
-     lambda: optax.fromage(SCHEDULE, min_norm=1e-2)),
+    (
+        "fromage schedule min_norm",
+        lambda: ours.fromage(SCHEDULE, min_norm=1e-2),
+        lambda: optax.fromage(SCHEDULE, min_norm=1e-2),
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
 """Lion beyond the adaptive table: an unknown `mode` is refused."""
+
 import pytest
 
 import purejax.optim as ours

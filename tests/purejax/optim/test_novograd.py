@@ -1,4 +1,5 @@
 """NovoGrad beyond the adaptive table: its update reads the parameters, so it needs them."""
+
 import purejax.optim as ours
 from tests._asserts import assert_update_needs_params
 

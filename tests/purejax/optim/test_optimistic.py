@@ -1,19 +1,25 @@
 """Optimistic gradient descent against Optax, 50 jitted steps side by side, and its grads check."""
+
 import optax
 import pytest
 
 import purejax.optim as ours
 from comparisons.parity.measures import OPTIMIZER_RTOL
-from comparisons.parity.tables.optim_harness import example_params
 from comparisons.parity.tables.optim_harness import compare as compare_plain
+from comparisons.parity.tables.optim_harness import example_params
 from tests._asserts import assert_update_names_the_path
 
-
 PLAIN = [
-    ("optimistic_gradient_descent", lambda: ours.optimistic_gradient_descent(0.1),
-     lambda: optax.optimistic_gradient_descent(0.1)),
-    ("optimistic_gradient_descent alpha beta", lambda: ours.optimistic_gradient_descent(0.05, alpha=0.5, beta=2.0),
-     lambda: optax.optimistic_gradient_descent(0.05, alpha=0.5, beta=2.0)),
+    (
+        "optimistic_gradient_descent",
+        lambda: ours.optimistic_gradient_descent(0.1),
+        lambda: optax.optimistic_gradient_descent(0.1),
+    ),
+    (
+        "optimistic_gradient_descent alpha beta",
+        lambda: ours.optimistic_gradient_descent(0.05, alpha=0.5, beta=2.0),
+        lambda: optax.optimistic_gradient_descent(0.05, alpha=0.5, beta=2.0),
+    ),
 ]
 
 

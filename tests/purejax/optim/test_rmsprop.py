@@ -1,4 +1,5 @@
 """RMSProp's blocks beyond the adaptive table: `bias_correction=True` adds a step count to the state."""
+
 import jax.numpy as jnp
 import pytest
 

@@ -1,4 +1,5 @@
 """purejax.random's discrete samplers beyond the table: `randint` with an empty range, as jax.random."""
+
 import jax
 import jax.numpy as jnp
 

@@ -1,4 +1,5 @@
 """purejax.random's keys: `PRNGKey` from any integer seed (and a traced one) gives jax.random's key."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np

@@ -1,4 +1,5 @@
 """purejax.random's `erf_inv` against `jax.lax.erf_inv` on a dense grid, float32 and bfloat16."""
+
 import jax
 import jax.numpy as jnp
 

@@ -4,6 +4,7 @@
 Flax's subclassed with `batch_stats`) leaf for leaf: same step, params and optimizer state, bitwise,
 when each side runs its own jitted `apply_gradients` with the matching purejax / Optax optimizer.
 """
+
 import dataclasses
 
 import jax
@@ -19,7 +20,6 @@ import purejax.tree
 from purejax.train import TrainState
 from tests._asserts import assert_bitwise
 from tests.purejax.train._examples import example_params, leaves
-
 
 STEPS = 20
 
@@ -120,8 +120,12 @@ def test_is_a_pytree():
     params, stats = example_params(), {"mean": jnp.arange(2.0)}
     tx = optim.adam(1e-2)
     state = TrainState.create(apply_fn=None, params=params, tx=tx, batch_stats=stats)
-    expected = [0, *jax.tree_util.tree_leaves(params), *jax.tree_util.tree_leaves(state.opt_state),
-                *jax.tree_util.tree_leaves(stats)]  # step, params, opt_state, batch_stats
+    expected = [
+        0,
+        *jax.tree_util.tree_leaves(params),
+        *jax.tree_util.tree_leaves(state.opt_state),
+        *jax.tree_util.tree_leaves(stats),
+    ]  # step, params, opt_state, batch_stats
     assert_bitwise(leaves(state), [np.asarray(x) for x in expected])
     assert [id(x) for x in purejax.tree.leaves(state)] == [id(x) for x in jax.tree_util.tree_leaves(state)]
 
@@ -161,11 +165,19 @@ def test_leaves_match_flaxed_train_state_with_batch_stats():
     assert_bitwise(state.batch_stats, stats)
 
 
-@pytest.mark.parametrize("tx, got", [(optax.adam(1e-2), "GradientTransformationExtraArgs"),
-                                     (optax.identity(), "GradientTransformation"),
-                                     ((optim.sgd(0.1).init, optim.sgd(0.1).update), "tuple")],
-                         ids=["optax_adam", "optax_identity", "tuple"])
+@pytest.mark.parametrize(
+    "tx, got",
+    [
+        (optax.adam(1e-2), "GradientTransformationExtraArgs"),
+        (optax.identity(), "GradientTransformation"),
+        ((optim.sgd(0.1).init, optim.sgd(0.1).update), "tuple"),
+    ],
+    ids=["optax_adam", "optax_identity", "tuple"],
+)
 def test_create_refuses_a_foreign_tx(tx, got):
-    with pytest.raises(TypeError, match=rf"TrainState.create: tx must be a purejax.optim GradientTransformation, "
-                                        rf"got {got}$"):
+    with pytest.raises(
+        TypeError,
+        match=rf"TrainState.create: tx must be a purejax.optim GradientTransformation, "
+        rf"got {got}$",
+    ):
         TrainState.create(apply_fn=None, params=example_params(), tx=tx)

@@ -1,5 +1,6 @@
 """`purejax.train`'s train and eval steps with both state classes (purejax's and flaxed's), jitted and
 eager, with and without `batch_stats`; `average_metrics` and `model_variables`."""
+
 import functools
 
 import flax.linen
@@ -18,15 +19,18 @@ from tests._asserts import FORWARD_RTOL, assert_bitwise
 from tests.purejax.train._examples import example_params, leaves
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def make_loss_fn(apply, with_stats: bool = False):
     """A Dense(2) regression `loss_fn(variables, batch, key, train)`; with_stats: a running input mean."""
 
     def loss_fn(variables, batch, key, train=True):
         y = apply({"params": variables["params"]}, batch["x"])  # [B, 2]
         loss = jnp.mean((y - batch["y"]) ** 2)
-        metrics = {"mae": jnp.mean(jnp.abs(y - batch["y"])), "train": jnp.float32(train),
-                   "noise": jax.random.uniform(key)}  # shows which key the step passed on
+        metrics = {
+            "mae": jnp.mean(jnp.abs(y - batch["y"])),
+            "train": jnp.float32(train),
+            "noise": jax.random.uniform(key),
+        }  # shows which key the step passed on
         if with_stats:
             old = variables["batch_stats"]["mean"]  # [3]
             metrics["batch_stats"] = {"mean": 0.9 * old + 0.1 * jnp.mean(batch["x"], axis=0)}  # running mean
@@ -44,7 +48,7 @@ SIDES = [
 SIDE_IDS = [row[0] for row in SIDES]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def train_step(apply, with_stats: bool, **options):
     """`make_train_step` for this model, made once per test session, so each variant compiles once."""
     return make_train_step(make_loss_fn(apply, with_stats), **options)
@@ -95,7 +99,9 @@ def test_both_state_classes_train_alike(with_stats):
     """The same steps with purejax's state and optimizer and with Flax's: the same trajectory."""
     (_, cls, tx, apply), (_, flax_cls, flax_tx, flax_apply) = SIDES
     ours, history = train(train_step(apply, with_stats), new_state(cls, tx, apply, with_stats))
-    theirs, flax_history = train(train_step(flax_apply, with_stats), new_state(flax_cls, flax_tx, flax_apply, with_stats))
+    theirs, flax_history = train(
+        train_step(flax_apply, with_stats), new_state(flax_cls, flax_tx, flax_apply, with_stats)
+    )
     assert_close(ours, theirs)
     assert_close(history, flax_history)
 
@@ -133,6 +139,7 @@ def test_donate(name, cls, tx, apply):
 
 
 # --- average_metrics and model_variables --------------------------------------------------------
+
 
 def test_average_metrics():
     history = [{"loss": jnp.float32(1.0), "accuracy": 0.5}, {"loss": jnp.float32(3.0), "accuracy": 1.0}]

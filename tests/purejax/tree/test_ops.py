@@ -1,4 +1,5 @@
 """purejax.tree's operations: `map` reads the other trees up to the first one's leaves, as jax.tree_util."""
+
 import jax
 
 import purejax.tree as pt

@@ -1,5 +1,6 @@
 """purejax.tree's registry: which containers are nodes, in what order they give their leaves, and
 classes registered with `register_node` (refused twice; usable under jit, grad and vmap)."""
+
 import collections
 
 import jax
@@ -13,15 +14,18 @@ from comparisons.parity.tables.tree import Pair, Point
 tu = jax.tree_util
 
 
-@pytest.mark.parametrize("tree,expected_leaves", [
-    (None, []),
-    ({"b": 1, "a": 2}, [2, 1]),
-    ({3: "c", 1: "a", 2: "b"}, ["a", "b", "c"]),
-    (collections.OrderedDict([("b", 1), ("a", 2)]), [1, 2]),
-    (collections.defaultdict(int, {"b": 1, "a": 2}), [2, 1]),
-    (Point(y=1, x=2), [2, 1]),
-    ([None, (None,), {}], []),
-])
+@pytest.mark.parametrize(
+    "tree,expected_leaves",
+    [
+        (None, []),
+        ({"b": 1, "a": 2}, [2, 1]),
+        ({3: "c", 1: "a", 2: "b"}, ["a", "b", "c"]),
+        (collections.OrderedDict([("b", 1), ("a", 2)]), [1, 2]),
+        (collections.defaultdict(int, {"b": 1, "a": 2}), [2, 1]),
+        (Point(y=1, x=2), [2, 1]),
+        ([None, (None,), {}], []),
+    ],
+)
 def test_leaf_order(tree, expected_leaves):
     assert pt.leaves(tree) == expected_leaves == tu.tree_leaves(tree)
 

@@ -4,6 +4,7 @@ The checks (`comparisons.parity.tables.tree.CHECKS`: flatten, unflatten, leaves,
 reduce, all) span every module of the package, so they run here; each module's own semantics and
 errors are in `test_<module>.py` beside this file.
 """
+
 import collections
 
 import jax
@@ -20,8 +21,9 @@ tu = jax.tree_util
 
 
 # -- generated trees ------------------------------------------------------------------------------
-_leaf = st.one_of(st.integers(-5, 5), st.floats(-1, 1, allow_nan=False), st.text(max_size=2),
-                  st.builds(np.arange, st.integers(1, 3)))
+_leaf = st.one_of(
+    st.integers(-5, 5), st.floats(-1, 1, allow_nan=False), st.text(max_size=2), st.builds(np.arange, st.integers(1, 3))
+)
 _str_keys = st.sampled_from(["a", "b", "kernel", "bias", "Dense_0", "z"])
 
 

@@ -1,5 +1,6 @@
 """purejax.tree's TreeDef: unflatten rebuilds the containers, value semantics and repr, and the
 errors that name where two trees differ."""
+
 import collections
 
 import pytest
@@ -25,16 +26,24 @@ def test_treedef_value_semantics_and_repr():
 
 
 # -- errors ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("call,message", [
-    (lambda: pt.map(lambda a, b: a, {"params": {"Dense_0": {"kernel": 1, "bias": 2}}},
-                    {"params": {"Dense_0": {"kernel": 1}}}),
-     "at ['params']['Dense_0']: dict with keys ['bias', 'kernel'] vs ['kernel']"),
-    (lambda: pt.map(lambda a, b: a, [1, (2, 3)], [1, [2, 3]]), "at [1]: tuple of 2 vs list of 2"),
-    (lambda: pt.map(lambda a, b: a, {"a": [1, 2]}, {"a": 3}), "at ['a']: list of 2 vs a leaf of type int"),
-    (lambda: pt.map(lambda a, b: a, Point(1, 2), (1, 2)), "at <root>: Point of 2 vs tuple of 2"),
-    (lambda: pt.unflatten(pt.structure([1, 2]), [1]), "expects 2 leaves, got 1"),
-    (lambda: pt.leaves({1: "a", "b": 2}), "dictionary keys must be sortable"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (
+            lambda: pt.map(
+                lambda a, b: a,
+                {"params": {"Dense_0": {"kernel": 1, "bias": 2}}},
+                {"params": {"Dense_0": {"kernel": 1}}},
+            ),
+            "at ['params']['Dense_0']: dict with keys ['bias', 'kernel'] vs ['kernel']",
+        ),
+        (lambda: pt.map(lambda a, b: a, [1, (2, 3)], [1, [2, 3]]), "at [1]: tuple of 2 vs list of 2"),
+        (lambda: pt.map(lambda a, b: a, {"a": [1, 2]}, {"a": 3}), "at ['a']: list of 2 vs a leaf of type int"),
+        (lambda: pt.map(lambda a, b: a, Point(1, 2), (1, 2)), "at <root>: Point of 2 vs tuple of 2"),
+        (lambda: pt.unflatten(pt.structure([1, 2]), [1]), "expects 2 leaves, got 1"),
+        (lambda: pt.leaves({1: "a", "b": 2}), "dictionary keys must be sortable"),
+    ],
+)
 def test_errors_name_what_went_wrong(call, message):
     with pytest.raises(ValueError) as info:
         call()

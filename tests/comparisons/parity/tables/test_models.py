@@ -7,8 +7,10 @@ def test_models_section_rows():
 
     checks = models.checks("quick")
     rows = [check.run() for check in checks[:2]]
-    assert [c.component for c in checks[:2]] == ["purejax.models.linear_regression.init",
-                                                  "purejax.models.linear_regression training"]
+    assert [c.component for c in checks[:2]] == [
+        "purejax.models.linear_regression.init",
+        "purejax.models.linear_regression training",
+    ]
     assert all(r.ok for r in rows), rows
     assert rows[0].difference == "identical" and rows[1].difference.startswith("bitwise")
     assert rows[1].check.startswith(f"{models.STEPS['quick']} steps")

@@ -1,6 +1,7 @@
 """The digits task: scikit-learn's digits split once by `DIGITS_KEY`, and the batch check every digits model
 shares (`check_digits`, bound by each model as `mlp.check_digits`, ...), which names the model, what it
 expected and what it got."""
+
 import jax
 import numpy as np
 import pytest

@@ -1,11 +1,11 @@
 """The inverse sine task's data: `inverse_sine_data` is deterministic in its key, and x - y - 0.3 sin(2 pi y)
 is the noise asked for."""
+
 import numpy as np
 import pytest
 
 import purejax.random
 from purejax.data import inverse_sine_data
-
 
 N, FEATURES = 4000, 4  # one size for every synthetic set, so each sampler compiles once
 

@@ -1,5 +1,6 @@
 """The text task's data: `load_text` (the standard library's sources joined, or a named file) and
 `stdlib_sources`."""
+
 import os
 
 import numpy as np

@@ -1,4 +1,5 @@
 """MultiSteps: one update every k mini-steps, the mean of their gradients, and nothing in between."""
+
 import jax.numpy as jnp
 
 from purejax.optim import MultiSteps, scale

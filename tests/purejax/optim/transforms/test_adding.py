@@ -1,4 +1,5 @@
 """Gradient noise (`add_noise`, noisy SGD's core): drawn as Optax draws it, and only from a key given as raw data."""
+
 import jax
 import jax.numpy as jnp
 import optax

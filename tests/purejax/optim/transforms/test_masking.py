@@ -1,7 +1,8 @@
 """`masked` keeps no inner state for the leaves its mask leaves out: the same state tree as Optax's."""
-import jax
 
+import jax
 import optax
+
 from comparisons.parity.tables.optim_harness import example_params
 from purejax import tree
 from purejax.optim import MaskedNode, MultiSteps, masked, scale

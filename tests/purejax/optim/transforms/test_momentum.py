@@ -1,4 +1,5 @@
 """Momentum (`trace`, `ema`): updates of another tree name the path; the accumulator keeps its dtype."""
+
 import jax.numpy as jnp
 import numpy as np
 import pytest

@@ -1,4 +1,5 @@
 """`partition`, and Optax's older names for it: the same objects."""
+
 from purejax.optim import MultiTransformState, PartitionState, multi_transform, partition
 
 

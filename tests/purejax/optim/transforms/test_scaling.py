@@ -1,4 +1,5 @@
 """The step size: `scale_by_learning_rate(None)` passes the updates through unchanged, as Optax's."""
+
 import purejax.optim as po
 from comparisons.parity.tables.optim_harness import example_params
 from tests._asserts import assert_bitwise
