@@ -94,3 +94,12 @@ def assert_noise_is_optax_bits(name: str, ours_tx, theirs_tx, per_example: bool)
         result = compare_keyed(ours_tx(), theirs_tx(), per_example=per_example)
     assert result.ulp == 0, f"{name}: updates {result.ulp} ulp from Optax's"
     assert result.rel == 0.0
+
+
+def assert_refused(call, error: type[Exception], *fragments: str) -> None:
+    """`call()` raises `error`, and its message contains every fragment (the function, the argument, ...)."""
+    with pytest.raises(error) as info:
+        call()
+    message = str(info.value)
+    missing = [f for f in fragments if f not in message]
+    assert not missing, f"message {message!r} lacks {missing}"
