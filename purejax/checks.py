@@ -114,7 +114,7 @@ def check_int_tuple(where: str, name: str, value: Any, length: int, *, minimum: 
     return tuple(check_int(where, f"{name}[{i}]", v, minimum=minimum) for i, v in enumerate(value))
 
 
-def check_number(where: str, name: str, value: Any, *, minimum: float | None = None, hint: str = "") -> float:
+def check_number(where: str, name: str, value: Any, *, minimum: float | None = None, hint: str = "") -> Any:
     """A real Python or NumPy number (not a bool, not a string), at least `minimum` when given.
 
     A 0-d array is accepted as it is (it may be traced: then only its dtype is checked).
@@ -125,16 +125,16 @@ def check_number(where: str, name: str, value: Any, *, minimum: float | None = N
         return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise fail(TypeError, where, name, "a real number", value, hint)
-    if np.isnan(value) or (minimum is not None and value < minimum):
+    if np.isnan(value) or (minimum is not None and float(value) < minimum):
         raise fail(ValueError, where, name, "a number" + (f" >= {minimum}" if minimum is not None else ""), value, hint)
     return value
 
 
-def check_probability(where: str, name: str, value: Any, *, hint: str = "") -> float:
+def check_probability(where: str, name: str, value: Any, *, hint: str = "") -> Any:
     """A real number in [0, 1] (a rate, a decay, a fraction)."""
     check_number(where, name, value, hint=hint)
     if not hasattr(value, "dtype") or isinstance(value, np.generic):
-        if not 0 <= value <= 1:
+        if not 0 <= float(value) <= 1:
             raise fail(ValueError, where, name, "a number in [0, 1]", value, hint)
     return value
 
