@@ -194,3 +194,32 @@ def check_callable(where: str, name: str, value: Any, hint: str = "") -> Any:
     if not callable(value):
         raise fail(TypeError, where, name, "callable", value, hint)
     return value
+
+
+# -- tree, random --
+def check_bool(where: str, name: str, value: Any, hint: str = "") -> bool:
+    """A Python or NumPy bool (a flag such as `replace`): not 0 or 1, not a string such as 'no'."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise fail(TypeError, where, name, "True or False", value, hint)
+    return bool(value)
+
+
+def check_dtype(
+    where: str, name: str, value: Any, kind: Any, expected: str, *, error: type[Exception] = ValueError, hint: str = ""
+) -> np.dtype:
+    """`value` (a dtype, a type such as `jnp.float32`, or a name such as `'float32'`) as a NumPy dtype of `kind`.
+
+    `kind` is an abstract dtype (`jnp.floating`, `jnp.integer`, `jnp.unsignedinteger`) and `expected`
+    says it in words ("a float dtype"). Something that names no dtype (`'abc'`, `3`, `None`) is a
+    `TypeError`; a dtype of another kind raises `error` (`ValueError` by default, as JAX does).
+    """
+    try:
+        dtype = None if value is None else np.dtype(value)
+    except TypeError:
+        dtype = None
+    if dtype is None:
+        raise fail(TypeError, where, name, expected, value, hint or "write e.g. jnp.float32")
+    if not jnp.issubdtype(dtype, kind):
+        message = f"{where}: {name} must be {expected}, got {dtype}"
+        raise error(f"{message}; {hint}" if hint else message)
+    return dtype

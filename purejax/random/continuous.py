@@ -16,9 +16,16 @@ Counterpart: `jax.random.uniform`, `normal`, `truncated_normal`, `gumbel`
 (jax/_src/random/core.py). Same operations in the same order, run as one jitted program as JAX
 runs them.
 
+Bounds (`minval`, `maxval`, `lower`, `upper`) must be real numbers or arrays of them. Given as
+Python or NumPy values they are also checked against each other; as JAX arrays (possibly traced)
+only their dtype and shape are, and ordering them is the caller's job.
+
 Differences:
   `erf_inv` is ours (see `purejax.random.special`); `erf` for the truncation bounds is
-  `jax.lax.erf`. No complex dtypes for `normal`, no `out_sharding`.
+  `jax.lax.erf`. No complex dtypes for `normal`, no `out_sharding`. Where JAX returns something
+  silently wrong, purejax refuses Python and NumPy bounds: `uniform` with `minval > maxval` (JAX
+  returns `minval` everywhere) or a NaN bound, `truncated_normal` with `lower >= upper` (JAX returns
+  values outside the interval it promises), complex bounds (JAX drops the imaginary part).
 """
 
 from __future__ import annotations
@@ -30,29 +37,51 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from purejax.checks import check_array, check_choice, check_dtype, describe
 from purejax.random.keys import UINT_DTYPES, canonical_shape, check_key, random_bits
 from purejax.random.special import erf_inv
 
 
 def float_dtype(name: str, dtype) -> np.dtype:
     """`dtype` (default float32, float64 under x64) checked to be a float dtype."""
-    dtype = jax.dtypes.canonicalize_dtype(np.float64 if dtype is None else dtype)
-    if not jnp.issubdtype(dtype, jnp.floating):
-        raise ValueError(f"purejax.random.{name}: dtype must be a float dtype, got {dtype}")
-    return dtype
+    dtype = np.float64 if dtype is None else dtype
+    dtype = check_dtype(
+        f"purejax.random.{name}", "dtype", dtype, jnp.floating, "a float dtype", hint="write jnp.float32"
+    )
+    return jax.dtypes.canonicalize_dtype(dtype)
 
 
-def check_broadcast(name: str, shape: tuple, *param_shapes) -> None:
+def check_broadcast(name: str, shape: tuple, **param_shapes) -> None:
     """Refuse parameters (minval, p, ...) whose shapes do not broadcast to exactly `shape`."""
-    try:
-        result = np.broadcast_shapes(shape, *param_shapes)
-    except ValueError:
-        result = None
-    if result != shape:
-        raise ValueError(
-            f"purejax.random.{name}: parameter shapes {list(param_shapes)} must broadcast to the "
-            f"requested shape {shape}"
-        )
+    for param, param_shape in param_shapes.items():
+        try:
+            result = np.broadcast_shapes(shape, param_shape)
+        except ValueError:
+            result = None
+        if result != shape:
+            raise ValueError(
+                f"purejax.random.{name}: {param} of shape {list(param_shape)} must broadcast to the requested "
+                f"shape {list(shape)}; give shape= a shape that {param}'s shape broadcasts to"
+            )
+
+
+def check_real(name: str, argname: str, value) -> np.ndarray | None:
+    """`value` must be a real number or array (integer or float dtype; not bool, complex, None or str).
+
+    Returns its values as a NumPy array when they are known on the host (a Python or NumPy value),
+    None for a JAX array (possibly traced: its values are not read).
+    """
+    where = f"purejax.random.{name}"
+    check_array(where, argname, value)
+    dtype = value.dtype if hasattr(value, "dtype") else np.asarray(value).dtype
+    if not (jnp.issubdtype(dtype, jnp.integer) or jnp.issubdtype(dtype, jnp.floating)):
+        raise TypeError(f"{where}: {argname} must be a real number or array, got {describe(value)}")
+    if isinstance(value, jax.Array):
+        return None
+    host = np.asarray(value)
+    if jnp.issubdtype(dtype, jnp.floating) and np.isnan(host).any():
+        raise ValueError(f"{where}: {argname} must be a number, got NaN in {describe(value)}")
+    return host
 
 
 @partial(jax.jit, static_argnums=(3, 4))
@@ -81,7 +110,8 @@ def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0) -> jax.Array:
       key: `uint32[2]`.
       shape: output shape.
       dtype: a float dtype (default float32).
-      minval, maxval: bounds, scalars or arrays broadcastable to `shape`.
+      minval, maxval: bounds, real scalars or arrays broadcastable to `shape`; `minval <= maxval`
+        (checked for Python and NumPy values).
 
     Returns:
       Array of `shape` and `dtype`.
@@ -91,7 +121,13 @@ def uniform(key, shape=(), dtype=None, minval=0.0, maxval=1.0) -> jax.Array:
     key = check_key("uniform", key)
     shape = canonical_shape("uniform", shape)
     dtype = float_dtype("uniform", dtype)
-    check_broadcast("uniform", shape, np.shape(minval), np.shape(maxval))
+    low, high = check_real("uniform", "minval", minval), check_real("uniform", "maxval", maxval)
+    check_broadcast("uniform", shape, minval=np.shape(minval), maxval=np.shape(maxval))
+    if low is not None and high is not None and (low > high).any():
+        raise ValueError(
+            f"purejax.random.uniform: minval must be at most maxval, got minval {describe(minval)} and maxval "
+            f"{describe(maxval)}; swap them"
+        )
     return random_uniform(key, jnp.asarray(minval), jnp.asarray(maxval), shape, dtype)
 
 
@@ -133,27 +169,44 @@ def truncated_normal(key, lower, upper, shape=None, dtype=None) -> jax.Array:
 
     Args:
       key: `uint32[2]`.
-      lower, upper: bounds, scalars or arrays.
+      lower, upper: bounds, real scalars or arrays (infinite allowed); `lower < upper`, checked
+        for Python and NumPy values (with JAX arrays that is the caller's job).
       shape: output shape; default: `lower` and `upper` broadcast together.
       dtype: a float dtype (default float32).
 
     Returns:
-      Array of `shape` and `dtype`, every value strictly between the bounds.
+      Array of `shape` and `dtype`, every value strictly between the bounds where `lower < upper`.
 
     Counterpart: `jax.random.truncated_normal`.
     """
     key = check_key("truncated_normal", key)
     dtype = float_dtype("truncated_normal", dtype)
+    low, high = check_real("truncated_normal", "lower", lower), check_real("truncated_normal", "upper", upper)
     if shape is None:
-        shape = np.broadcast_shapes(np.shape(lower), np.shape(upper))
+        try:
+            shape = np.broadcast_shapes(np.shape(lower), np.shape(upper))
+        except ValueError:
+            raise ValueError(
+                f"purejax.random.truncated_normal: lower of shape {list(np.shape(lower))} and upper of shape "
+                f"{list(np.shape(upper))} must broadcast together"
+            ) from None
     shape = canonical_shape("truncated_normal", shape)
-    check_broadcast("truncated_normal", shape, np.shape(lower), np.shape(upper))
+    check_broadcast("truncated_normal", shape, lower=np.shape(lower), upper=np.shape(upper))
+    if low is not None and high is not None and not (low < high).all():
+        raise ValueError(
+            f"purejax.random.truncated_normal: lower must be below upper, got lower {describe(lower)} and upper "
+            f"{describe(upper)}; the interval (lower, upper) must not be empty"
+        )
     return _truncated_normal(key, jnp.asarray(lower), jnp.asarray(upper), shape, dtype)
 
 
-def default_gumbel_mode() -> str:
-    """JAX's default: "high" if `jax_high_dynamic_range_gumbel` is set, else "low"."""
-    return "high" if getattr(jax.config, "jax_high_dynamic_range_gumbel", False) else "low"
+def gumbel_mode(name: str, mode) -> str:
+    """`mode` checked to be "low" or "high"; None is JAX's default: "high" if
+    `jax_high_dynamic_range_gumbel` is set, else "low"."""
+    if mode is None:
+        return "high" if getattr(jax.config, "jax_high_dynamic_range_gumbel", False) else "low"
+    check_choice(f"purejax.random.{name}", "mode", mode, ("low", "high"))
+    return mode
 
 
 @partial(jax.jit, static_argnums=(1, 2, 3))
@@ -189,8 +242,5 @@ def gumbel(key, shape=(), dtype=None, mode=None) -> jax.Array:
     """
     key = check_key("gumbel", key)
     dtype = float_dtype("gumbel", dtype)
-    if mode is None:
-        mode = default_gumbel_mode()
-    if mode not in ("low", "high"):
-        raise ValueError(f"purejax.random.gumbel: mode must be 'low' or 'high', got {mode!r}")
+    mode = gumbel_mode("gumbel", mode)
     return random_gumbel(key, canonical_shape("gumbel", shape), dtype, mode)

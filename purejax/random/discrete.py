@@ -7,11 +7,19 @@
 
 Counterpart: `jax.random.bernoulli`, `randint`, `permutation`, `categorical`
 (jax/_src/random/core.py).
+
+Differences:
+  An axis out of range is refused (`check_axis`), never wrapped around. Where JAX accepts bad input
+  silently, purejax refuses it: a probability `p` outside [0, 1] or NaN given as a Python or NumPy
+  value (JAX: always True above 1, always False below 0 or at NaN), `permutation` of a negative
+  count (JAX: an empty array), `replace` or `independent` that are not bools (JAX takes any truthy
+  value), and a `categorical` `mode` other than "low" or "high".
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from functools import partial
 
 import jax
@@ -19,7 +27,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from purejax.random.continuous import check_broadcast, default_gumbel_mode, float_dtype, random_gumbel, random_uniform
+from purejax.checks import check_array, check_axis, check_bool, check_choice, check_dtype, describe, is_integer
+from purejax.random.continuous import check_broadcast, check_real, gumbel_mode, random_gumbel, random_uniform
 from purejax.random.keys import UINT_DTYPES, canonical_shape, check_key, random_bits, split
 
 
@@ -28,7 +37,8 @@ def bernoulli(key, p=0.5, shape=None, mode="low") -> jax.Array:
 
     Args:
       key: `uint32[2]`.
-      p: probability, a float or float array broadcastable to `shape`.
+      p: probability in [0, 1], a float or float array broadcastable to `shape` (the range is
+        checked for Python and NumPy values).
       shape: output shape; default `p`'s shape.
       mode: "low" (one uniform) or "high" (two, for correct rates at `p` below about 1e-7).
 
@@ -37,14 +47,17 @@ def bernoulli(key, p=0.5, shape=None, mode="low") -> jax.Array:
 
     Counterpart: `jax.random.bernoulli`.
     """
+    where = "purejax.random.bernoulli"
     key = check_key("bernoulli", key)
-    if mode not in ("low", "high"):
-        raise ValueError(f"purejax.random.bernoulli: mode must be 'high' or 'low', got {mode!r}")
+    check_choice(where, "mode", mode, ("high", "low"))
+    given, host = p, check_real("bernoulli", "p", p)
     p = jnp.asarray(p)
     if not jnp.issubdtype(p.dtype, jnp.floating):
-        raise TypeError(f"purejax.random.bernoulli: p must have a float dtype, got {p.dtype}")
+        raise TypeError(f"{where}: p must have a float dtype, got {p.dtype}; write e.g. 1.0 rather than 1")
+    if host is not None and not ((host >= 0) & (host <= 1)).all():
+        raise ValueError(f"{where}: p must be a probability in [0, 1], got {describe(given)}; clip it first")
     shape = canonical_shape("bernoulli", p.shape if shape is None else shape)
-    check_broadcast("bernoulli", shape, p.shape)
+    check_broadcast("bernoulli", shape, p=p.shape)
     return _bernoulli(key, p, shape, mode)
 
 
@@ -91,8 +104,9 @@ def randint(key, shape, minval, maxval, dtype=None) -> jax.Array:
     Args:
       key: `uint32[2]`.
       shape: output shape.
-      minval, maxval: integer bounds, scalars or arrays broadcastable to `shape`. Where
-        `maxval <= minval` the result is `minval`, as in JAX (jax-ml/jax#222).
+      minval, maxval: integer bounds, scalars or arrays broadcastable to `shape` (float bounds
+        are truncated toward zero, as in JAX; they must be finite). Where `maxval <= minval` the
+        result is `minval`, as in JAX (jax-ml/jax#222).
       dtype: an integer dtype (default int32). 8- and 16-bit dtypes are drawn as int32.
 
     Returns:
@@ -101,12 +115,17 @@ def randint(key, shape, minval, maxval, dtype=None) -> jax.Array:
     Counterpart: `jax.random.randint`. The modulus leaves a bias of order
     `span * (2**(2n) mod span) / 2**(2n)`, as JAX documents.
     """
+    where = "purejax.random.randint"
     key = check_key("randint", key)
     shape = canonical_shape("randint", shape)
-    dtype = jax.dtypes.canonicalize_dtype(np.int64 if dtype is None else dtype)
-    if not jnp.issubdtype(dtype, jnp.integer):
-        raise TypeError(f"purejax.random.randint: dtype must be an integer dtype, got {dtype}")
-    check_broadcast("randint", shape, np.shape(minval), np.shape(maxval))
+    dtype = np.int64 if dtype is None else dtype
+    dtype = check_dtype(where, "dtype", dtype, jnp.integer, "an integer dtype", error=TypeError, hint="write jnp.int32")
+    dtype = jax.dtypes.canonicalize_dtype(dtype)
+    for argname, bound in (("minval", minval), ("maxval", maxval)):
+        host = check_real("randint", argname, bound)
+        if host is not None and not np.isfinite(host).all():
+            raise ValueError(f"{where}: {argname} must be finite, got {describe(bound)}")
+    check_broadcast("randint", shape, minval=np.shape(minval), maxval=np.shape(maxval))
     minval, maxval = jnp.asarray(minval), jnp.asarray(maxval)
     # As JAX: float bounds are truncated to integers.
     minval = minval if jnp.issubdtype(minval.dtype, jnp.integer) else minval.astype(int)
@@ -136,8 +155,9 @@ def permutation(key, x, axis=0, independent=False) -> jax.Array:
 
     Args:
       key: `uint32[2]`.
-      x: an int n, or an array.
-      axis: the axis to shuffle along.
+      x: a non-negative int n (static: a Python, NumPy or concrete JAX integer), or an array of
+        rank >= 1.
+      axis: the axis to shuffle along, in `[-rank, rank)` (rank 1 for an int `x`).
       independent: if True, every 1-D slice along `axis` is shuffled on its own.
 
     Returns:
@@ -145,13 +165,30 @@ def permutation(key, x, axis=0, independent=False) -> jax.Array:
 
     Counterpart: `jax.random.permutation`.
     """
+    where = "purejax.random.permutation"
     key = check_key("permutation", key)
+    check_bool(where, "independent", independent)
+    check_array(where, "x", x)
     if not np.ndim(x):
-        if not jnp.issubdtype(jnp.asarray(x).dtype, jnp.integer):
-            raise TypeError("purejax.random.permutation: x must be an integer or an array of rank >= 1")
-        return _shuffle(key, jnp.arange(int(x)), 0)
+        integer_array = hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.integer)
+        if not (is_integer(x) or integer_array):
+            raise TypeError(
+                f"{where}: x must be an integer or an array of rank >= 1, got {describe(x)}; write "
+                "permutation(key, n) for arange(n) shuffled"
+            )
+        check_axis(where, "axis", axis, 1)
+        try:
+            n = operator.index(x)
+        except TypeError:  # a traced integer: the length of the result must be known while tracing
+            raise TypeError(
+                f"{where}: x must be a static integer (the result's length), got a traced {describe(x)}; "
+                "under jit, mark it static (static_argnums) or pass jnp.arange(n)"
+            ) from None
+        if n < 0:
+            raise ValueError(f"{where}: x must be a non-negative integer or an array, got {describe(x)}")
+        return _shuffle(key, jnp.arange(n), 0)
     x = jnp.asarray(x)
-    axis = axis % x.ndim
+    axis = check_axis(where, "axis", axis, x.ndim)
     if independent or x.ndim == 1:
         return _shuffle(key, x, axis)
     order = _shuffle(key, jnp.arange(x.shape[axis]), 0)
@@ -166,11 +203,12 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None) -> ja
 
     Args:
       key: `uint32[2]`.
-      logits: unnormalised log probabilities; `axis` indexes the categories.
-      axis: the category axis.
+      logits: unnormalised log probabilities, a float array of rank >= 1; `axis` indexes the
+        categories.
+      axis: the category axis, in `[-rank, rank)`.
       shape: output shape; must end with the batch shape (`logits.shape` without `axis`).
-      replace: sample with replacement (default) or without.
-      mode: the `gumbel` mode.
+      replace: sample with replacement (default) or without; a bool.
+      mode: the `gumbel` mode, "low" or "high" (default: JAX's).
 
     Returns:
       int array of `shape`.
@@ -181,14 +219,30 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None) -> ja
       Kool, van Hoof, Welling, *Stochastic Beams and Where to Find Them: The Gumbel-Top-k Trick
       for Sampling Sequences Without Replacement*, ICML 2019.
     """
+    where = "purejax.random.categorical"
     key = check_key("categorical", key)
+    check_real("categorical", "logits", logits)
     logits = jnp.asarray(logits)
-    axis = axis % logits.ndim
-    batch_shape = tuple(np.delete(logits.shape, axis))
+    if not jnp.issubdtype(logits.dtype, jnp.floating):
+        raise TypeError(
+            f"{where}: logits must have a float dtype, got {logits.dtype}; write logits.astype(jnp.float32)"
+        )
+    if logits.ndim == 0:
+        raise ValueError(f"{where}: logits must have at least one axis (the categories), got a scalar")
+    axis = check_axis(where, "axis", axis, logits.ndim)
+    check_bool(where, "replace", replace)
+    batch_shape = tuple(int(d) for d in np.delete(logits.shape, axis))
     shape = batch_shape if shape is None else canonical_shape("categorical", shape)
-    check_broadcast("categorical", shape, batch_shape)
-    float_dtype("categorical", logits.dtype)
-    mode = mode or default_gumbel_mode()
+    try:
+        fits = np.broadcast_shapes(shape, batch_shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{where}: shape must be a shape that the batch shape {list(batch_shape)} (logits' shape without "
+            f"axis {axis}) broadcasts to, got {list(shape)}; write e.g. shape=(num_samples, *batch_shape)"
+        )
+    mode = gumbel_mode("categorical", mode)
     prefix = shape[: len(shape) - len(batch_shape)]  # extra leading sample dimensions
     if replace:
         trailing = shape[len(prefix) :]  # the batch shape, broadcast
@@ -198,7 +252,8 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None) -> ja
     k = math.prod(prefix)
     if k > logits.shape[axis]:
         raise ValueError(
-            f"purejax.random.categorical: {k} samples without replacement, but only {logits.shape[axis]} categories"
+            f"{where}: shape must ask for at most {logits.shape[axis]} samples without replacement, got {k} "
+            f"samples, but only {logits.shape[axis]} categories; pass replace=True or a smaller shape"
         )
     noisy = logits + random_gumbel(key, logits.shape, logits.dtype, mode)
     _, indices = lax.top_k(jnp.moveaxis(noisy, axis, -1), k)  # [*batch_shape, k]

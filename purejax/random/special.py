@@ -32,6 +32,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from purejax.checks import check_array
+
 _F32_SMALL = (
     2.81022636e-08,
     3.43273939e-07,
@@ -152,6 +154,15 @@ def _erf_inv_f64(x):
 
 
 @jax.jit  # one compiled program, as JAX runs it: op-by-op eager rounds differently
+def _erf_inv(x):
+    dtype = x.dtype
+    if dtype == np.float64:
+        y = _erf_inv_f64(x)
+    else:
+        y = _erf_inv_f32(x.astype(np.float32)).astype(dtype)  # f16/bf16 go through f32
+    return jnp.where(jnp.abs(x) == 1, x * dtype.type(np.inf), y)  # erf_inv(+-1) = +-inf
+
+
 def erf_inv(x):
     """Inverse error function, elementwise: `erf(erf_inv(x)) == x` for `-1 < x < 1`.
 
@@ -162,13 +173,13 @@ def erf_inv(x):
       Array of `x`'s shape and dtype; `+-inf` at `+-1`, NaN outside [-1, 1].
 
     Counterpart: `jax.lax.erf_inv` / `jax.scipy.special.erfinv`.
+
+    Differences:
+      Integer input is refused (`jax.scipy.special.erfinv` promotes it to float; `lax.erf_inv`
+      refuses it too).
     """
+    check_array("purejax.random.erf_inv", "x", x)
     x = jnp.asarray(x)
-    dtype = x.dtype
-    if not jnp.issubdtype(dtype, jnp.floating):
-        raise TypeError(f"purejax.random.erf_inv: expected a float array, got {dtype}")
-    if dtype == np.float64:
-        y = _erf_inv_f64(x)
-    else:
-        y = _erf_inv_f32(x.astype(np.float32)).astype(dtype)  # f16/bf16 go through f32
-    return jnp.where(jnp.abs(x) == 1, x * dtype.type(np.inf), y)  # erf_inv(+-1) = +-inf
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        raise TypeError(f"purejax.random.erf_inv: x must be a float array, got {x.dtype}; write x.astype(jnp.float32)")
+    return _erf_inv(x)

@@ -37,6 +37,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from purejax.checks import check_array
+
 ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))  # rotation distances, alternating groups
 KEY_PARITY = np.uint32(0x1BD11BDA)  # Threefish's key-schedule constant
 
@@ -85,12 +87,17 @@ def threefry_2x32(key, count):
 
     Counterpart: `jax.random.threefry_2x32` (jax/_src/random/threefry2x32.py).
     """
-    key = jnp.asarray(key)
-    count = jnp.asarray(count)
-    if key.dtype != np.uint32 or count.dtype != np.uint32 or key.shape != (2,):
+    where = "purejax.random.threefry_2x32"
+    key = jnp.asarray(check_array(where, "key", key))
+    count = jnp.asarray(check_array(where, "count", count))
+    if key.dtype != np.uint32 or key.shape != (2,):
         raise TypeError(
-            "purejax.random.threefry_2x32: expected key uint32[2] and count of dtype uint32, "
-            f"got key {key.dtype}{list(key.shape)} and count {count.dtype}{list(count.shape)}"
+            f"{where}: key must be uint32[2], got {key.dtype}{list(key.shape)}; write purejax.random.PRNGKey(0)"
+        )
+    if count.dtype != np.uint32:
+        raise TypeError(
+            f"{where}: count must be an array of dtype uint32, got {count.dtype}{list(count.shape)}; write "
+            "jnp.asarray(count, jnp.uint32)"
         )
     flat = count.ravel()  # [n]
     odd = flat.shape[0] % 2

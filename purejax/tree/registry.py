@@ -16,9 +16,16 @@ its class.
 Counterpart: `jax.tree_util.register_pytree_node` and the default registry
 (jax/_src/tree_util.py, jaxlib's pytree.cc).
 
+A registered class's functions are the user's code, so what they return is checked where it is
+used (`take_apart`, `rebuild`): a flatten that does not return a pair `(children, aux_data)`, or
+whose children are not a sequence, is refused naming the class and what came back; an exception
+raised inside either function gets a note naming the class and the purejax function that called it.
+
 Differences:
   Classes registered with JAX only (for example `flax.core.FrozenDict`) are leaves to purejax;
-  register them here with `register_node` to make them nodes on both sides.
+  register them here with `register_node` to make them nodes on both sides. JAX iterates whatever
+  a flatten returns as its children (the keys of a dict, the characters of a string); purejax
+  refuses a dict, set, string or bytes there.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from typing import Any, NamedTuple
 
 import jax
 
+from purejax.checks import check_callable, describe
 from purejax.tree.paths import DictKey, FlattenedIndexKey, GetAttrKey, SequenceKey
 
 
@@ -38,6 +46,7 @@ class NodeType(NamedTuple):
     flatten: Callable[[Any], tuple[Any, Any]]  # node -> (children, aux_data)
     unflatten: Callable[[Any, Any], Any]  # (aux_data, children) -> node
     keys: Callable[[Any, Any, list], tuple]  # (node, aux_data, children) -> one path entry each
+    registered: type | None = None  # the class, when `register_node` added it (its results are checked)
 
 
 def _sorted_keys(d: dict, caller: str = "purejax.tree.flatten") -> tuple:
@@ -124,26 +133,95 @@ def register_node(
 
     Args:
       cls: the container class.
-      flatten_fn: `node -> (children, aux_data)`; `aux_data` must be hashable and compare by value.
+      flatten_fn: `node -> (children, aux_data)`; `children` a list or tuple, `aux_data` hashable
+        and compared by value.
       unflatten_fn: `(aux_data, children) -> node`.
 
     Returns:
       None. The class is also registered with `jax.tree_util.register_pytree_node` (unless JAX
       already knows it), so `jit`, `grad` and `vmap` accept it.
 
+    Raises:
+      TypeError: `cls` is not a class, or a function is not callable (nothing is registered then).
+      ValueError: `cls` is already registered with purejax.
+
     Counterpart: `jax.tree_util.register_pytree_node`.
+
+    Differences:
+      JAX registers anything as `cls` (`register_pytree_node(5, ...)` passes); purejax wants a class.
     """
+    where = "purejax.tree.register_node"
     if not isinstance(cls, type):
-        raise TypeError(f"purejax.tree.register_node: expected a class, got {cls!r}")
+        raise TypeError(
+            f"{where}: cls must be a class, got {describe(cls)}; pass the class itself, e.g. Box, not Box()"
+        )
+    check_callable(where, "flatten_fn", flatten_fn, "pass a function node -> (children, aux_data)")
+    check_callable(where, "unflatten_fn", unflatten_fn, "pass a function (aux_data, children) -> node")
     if cls in _REGISTRY:
-        raise ValueError(f"purejax.tree.register_node: {cls.__qualname__} is already registered")
-    _REGISTRY[cls] = NodeType(
-        flatten_fn,
-        unflatten_fn,
-        lambda node, aux, children: tuple(FlattenedIndexKey(i) for i in range(len(children))),
-    )
+        raise ValueError(
+            f"{where}: cls must be a class not registered yet, got {cls.__qualname__}, which is already "
+            "registered; register each class once, where it is defined"
+        )
     try:  # the one use of jax.tree_util allowed in purejax: teach JAX's transforms the class
         jax.tree_util.register_pytree_node(cls, flatten_fn, unflatten_fn)
     except ValueError as e:
         if "Duplicate" not in str(e):
             raise
+    _REGISTRY[cls] = NodeType(
+        flatten_fn,
+        unflatten_fn,
+        lambda node, aux, children: tuple(FlattenedIndexKey(i) for i in range(len(children))),
+        cls,
+    )
+
+
+def _add_note(error: BaseException, note: str) -> None:
+    """Attach `note` to `error`'s traceback (Python 3.11+; a no-op before)."""
+    add_note = getattr(error, "add_note", None)
+    if add_note is not None:
+        add_note(note)
+
+
+_NOT_CHILDREN = (str, bytes, dict, set, frozenset)  # iterable, but never a sequence of children
+
+
+def take_apart(node: NodeType, x: Any, where: str) -> tuple[Any, Any]:
+    """`node.flatten(x)`: `(children, aux_data)`, checked when the class was registered by a user.
+
+    `where` (the public function that is flattening) starts the message of any error.
+    """
+    if node.registered is None:  # built in: trusted
+        return node.flatten(x)
+    name = node.registered.__qualname__
+    try:
+        result = node.flatten(x)
+    except Exception as e:
+        _add_note(e, f"{where}: raised by the flatten_fn registered for {name}")
+        raise
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise TypeError(
+            f"{where}: the flatten_fn registered for {name} must return a pair (children, aux_data), "
+            f"got {describe(result)}; return e.g. ((node.a, node.b), None)"
+        )
+    children, aux = result
+    if isinstance(children, _NOT_CHILDREN) or not hasattr(children, "__iter__"):
+        raise TypeError(
+            f"{where}: the flatten_fn registered for {name} must return its children as a list or "
+            f"tuple, got {describe(children)}; return e.g. ((node.a, node.b), None)"
+        )
+    return list(children), aux
+
+
+def rebuild(node: NodeType, aux: Any, children: list, where: str) -> Any:
+    """`node.unflatten(aux, children)`; an error raised by a registered class's function gets a note."""
+    if node.registered is None:
+        return node.unflatten(aux, children)
+    try:
+        return node.unflatten(aux, children)
+    except Exception as e:
+        _add_note(
+            e,
+            f"{where}: raised by the unflatten_fn registered for {node.registered.__qualname__}, "
+            f"called with aux_data {describe(aux)} and {len(children)} children",
+        )
+        raise

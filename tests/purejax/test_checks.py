@@ -121,3 +121,38 @@ def test_checks_run_under_jit_without_reading_values():
         return x * lr
 
     assert f(jnp.ones(3), 0.5).tolist() == [0.5, 0.5, 0.5]
+
+
+# -- tree, random --
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (lambda: checks.check_bool("f", "replace", "no"), TypeError, "f: replace must be True or False, got str 'no'"),
+        (lambda: checks.check_bool("f", "replace", 1), TypeError, "f: replace must be True or False, got int 1"),
+        (
+            lambda: checks.check_dtype("f", "dtype", "abc", jnp.floating, "a float dtype"),
+            TypeError,
+            "f: dtype must be a float dtype, got str 'abc'",
+        ),
+        (
+            lambda: checks.check_dtype("f", "dtype", jnp.int32, jnp.floating, "a float dtype"),
+            ValueError,
+            "f: dtype must be a float dtype, got int32",
+        ),
+        (
+            lambda: checks.check_dtype("f", "dtype", bool, jnp.integer, "an integer dtype", error=TypeError),
+            TypeError,
+            "f: dtype must be an integer dtype, got bool",
+        ),
+    ],
+)
+def test_flags_and_dtypes_are_refused_naming_where_and_what(call, error, message):
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value).startswith(message), str(info.value)
+
+
+def test_flags_and_dtypes_come_back_canonical():
+    assert checks.check_bool("f", "replace", np.bool_(False)) is False
+    assert checks.check_dtype("f", "dtype", "bfloat16", jnp.floating, "a float dtype") == jnp.bfloat16
+    assert checks.check_dtype("f", "dtype", jnp.uint8, jnp.unsignedinteger, "an unsigned dtype") == np.uint8

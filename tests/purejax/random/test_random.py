@@ -105,7 +105,7 @@ def test_float64_under_x64():
 @pytest.mark.parametrize(
     "call,error,message",
     [
-        (lambda: pr.normal(jnp.array([0, 1], jnp.int32), (2,)), TypeError, "expected a key of dtype uint32"),
+        (lambda: pr.normal(jnp.array([0, 1], jnp.int32), (2,)), TypeError, "key must be a key of dtype uint32"),
         (lambda: pr.normal(jnp.zeros((3, 2), jnp.uint32), (2,)), ValueError, "single key of shape (2,)"),
         (lambda: pr.normal(jax.random.key(0), (2,)), TypeError, "jax.random.key_data"),
         (lambda: pr.normal(pr.PRNGKey(0), 3), TypeError, "shape must be a tuple"),
