@@ -31,6 +31,17 @@ and what they are built from:
                   conditionality (apply_if_finite), inject (inject_hyperparams)
     schedules     learning-rate schedules, and the ones joined end to end (warmup, SGDR)
     tree_math     the package's internal toolbox (moments, bias correction, safe_increment, ...)
+
+and the rest of Optax's surface:
+
+    adan, rprop, sign (scale_by_sign, sign_sgd, signum), polyak (polyak_sgd),
+    distance_over_gradients (DoG), optimistic_adam, lookahead
+    target_updates  incremental_update, periodic_update (target networks)
+    numerics        safe_norm, safe_root_mean_squares, safe_int32_increment
+    scale_gradient  identity forward, scaled gradient backward
+    tree, tree_utils  Optax's `optax.tree` / `optax.tree_utils` (also `tree_map_params`)
+    type_aliases    Params, Updates, OptState, Schedule, ScalarOrSchedule, MaskOrFn, ...
+    losses          `purejax.losses`, also re-exported here as `optax.<loss>` is
 """
 
 # Optax's surface beyond the optimizers above: wrappers, transforms, helpers and submodules.

@@ -7,6 +7,11 @@
 (positive: descend by chaining `scale_by_learning_rate(1.0)`). This is layer-wise DoG: one
 `r` and one `G` per leaf of the tree.
 
+Differences:
+  As in Optax, `G` is kept with shape `[1]` and broadcast against each leaf, so with
+  `jax_numpy_rank_promotion='raise'` this transformation (Optax's too) raises; allow rank
+  promotion around it.
+
 Counterpart: `optax.scale_by_distance_over_gradients`, `ScaleByDistanceOverGradientsState`
 (optax/_src/transform.py).
 

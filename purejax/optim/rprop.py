@@ -15,6 +15,11 @@ References:
   Learning: The RPROP Algorithm*, ICNN 1993. https://doi.org/10.1109/ICNN.1993.298623
   Christian Igel, Michael Hüsken, *Improving the Rprop Learning Algorithm*, 2000 (the iRprop-
   variant that Optax and PyTorch implement).
+
+Differences:
+  Optax 0.2.8 emits at each call the step computed at the *previous* call (zero at the first
+  call), a one-step lag that the papers and `torch.optim.Rprop` do not have. purejax mirrors it,
+  so that the two packages agree step for step.
 """
 
 from __future__ import annotations
@@ -67,8 +72,8 @@ def scale_by_rprop(
         prev_updates = tree.map(
             lambda s, g, eta: jnp.where(s < 0, jnp.zeros_like(g), eta * jnp.sign(g)), sign, updates, step_sizes
         )
-        updates = tree.map(
-            lambda s, u, prev: jnp.where(s < 0, jnp.zeros_like(prev), u), sign, prev_updates, state.prev_updates
+        updates = tree.map(  # the step of the previous call, as Optax 0.2.8 emits it (see Differences)
+            lambda s, u, prev: jnp.where(s < 0, jnp.zeros_like(prev), prev), sign, prev_updates, state.prev_updates
         )
         return updates, ScaleByRpropState(step_sizes, prev_updates)
 
@@ -104,8 +109,8 @@ def rprop(
       >>> state = tx.init(jnp.zeros(1))
       >>> u1, state = tx.update(jnp.array([2.0]), state)
       >>> u2, state = tx.update(jnp.array([2.0]), state)
-      >>> [round(u1[0].item(), 3), round(u2[0].item(), 3)]  # the second step is 1.2 times longer
-      [-0.1, -0.12]
+      >>> [round(u1[0].item(), 3), round(u2[0].item(), 3)]  # one step behind, as Optax's
+      [-0.0, -0.1]
     """
     return chain(
         scale_by_rprop(learning_rate, eta_minus, eta_plus, min_step_size, max_step_size),
