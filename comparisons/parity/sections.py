@@ -21,6 +21,8 @@ SECTIONS = {  # name -> what it compares, as the report's header and `list` show
     "optim-sgd": "purejax.optim   <-> optax          SGD, noise, clipping, LAMB/LARS, Adafactor, SM3, DP-SGD",
     "optim-wrappers": "purejax.optim   <-> optax          chain, masked, multi_transform, MultiSteps, "
     "apply_if_finite, ...",
+    "optim-surface": "purejax.optim   <-> optax          the rest of Optax's API: wrappers, transforms, Adan, "
+    "Rprop, sign, Polyak, lookahead, onecycle schedules, optax.tree, ...",
     "nn-activations": "purejax.nn      <-> jax.nn         activations, softmax, logsumexp, one_hot, standardize",
     "nn-initializers": "purejax.nn.initializers <-> jax.nn.initializers  same key, same array",
     "nn-linear": "purejax.nn      <-> flax.linen     Dense, DenseGeneral, Embed, Conv, ConvTranspose, pooling",

@@ -31,45 +31,108 @@ and what they are built from:
                   conditionality (apply_if_finite), inject (inject_hyperparams)
     schedules     learning-rate schedules, and the ones joined end to end (warmup, SGDR)
     tree_math     the package's internal toolbox (moments, bias correction, safe_increment, ...)
+
+and the rest of Optax's surface:
+
+    adan, rprop, sign (scale_by_sign, sign_sgd, signum), polyak (polyak_sgd),
+    distance_over_gradients (DoG), optimistic_adam, lookahead
+    target_updates  incremental_update, periodic_update (target networks)
+    numerics        safe_norm, safe_root_mean_squares, safe_int32_increment
+    scale_gradient  identity forward, scaled gradient backward
+    tree, tree_utils  Optax's `optax.tree` / `optax.tree_utils` (also `tree_map_params`)
+    type_aliases    Params, Updates, OptState, Schedule, ScalarOrSchedule, MaskOrFn, ...
+    losses          `purejax.losses`, also re-exported here as `optax.<loss>` is
 """
 
+# Optax's surface beyond the optimizers above: wrappers, transforms, helpers and submodules.
+from purejax import losses
+from purejax.losses import (
+    cosine_distance,
+    cosine_similarity,
+    hinge_loss,
+    huber_loss,
+    kl_divergence,
+    l2_loss,
+    log_cosh,
+    sigmoid_binary_cross_entropy,
+    smooth_labels,
+    softmax_cross_entropy,
+    softmax_cross_entropy_with_integer_labels,
+    squared_error,
+)
+from purejax.optim import schedules, transforms, tree, tree_utils
 from purejax.optim.adabelief import ScaleByBeliefState, adabelief, scale_by_belief
 from purejax.optim.adadelta import ScaleByAdaDeltaState, adadelta, scale_by_adadelta
 from purejax.optim.adafactor import FactoredState, adafactor, scale_by_factored_rms
 from purejax.optim.adagrad import ScaleByRssState, adagrad, scale_by_rss
-from purejax.optim.adam import ScaleByAdamState, adam, adamw, nadam, scale_by_adam
-from purejax.optim.adamax import adamax, scale_by_adamax
+from purejax.optim.adam import ScaleByAdamState, adam, adamw, nadam, nadamw, scale_by_adam
+from purejax.optim.adamax import adamax, adamaxw, scale_by_adamax
+from purejax.optim.adan import ScaleByAdanState, adan, scale_by_adan
 from purejax.optim.amsgrad import ScaleByAmsgradState, amsgrad, scale_by_amsgrad
-from purejax.optim.base import EmptyState, GradientTransformation, apply_updates, chain, identity, init_empty_state
+from purejax.optim.base import (
+    EmptyState,
+    GradientTransformation,
+    GradientTransformationExtraArgs,
+    apply_updates,
+    chain,
+    identity,
+    init_empty_state,
+    with_extra_args_support,
+)
+from purejax.optim.distance_over_gradients import (
+    ScaleByDistanceOverGradientsState,
+    scale_by_distance_over_gradients,
+)
 from purejax.optim.dpsgd import DifferentiallyPrivateAggregateState, differentially_private_aggregate, dpsgd
 from purejax.optim.fromage import fromage
 from purejax.optim.lamb import lamb
 from purejax.optim.lars import lars
 from purejax.optim.lion import ScaleByLionState, lion, scale_by_lion
+from purejax.optim.lookahead import LookaheadParams, LookaheadState, lookahead
 from purejax.optim.novograd import ScaleByNovogradState, novograd, scale_by_novograd
+from purejax.optim.numerics import safe_int32_increment, safe_norm, safe_root_mean_squares
 from purejax.optim.optimistic import (
     ScaleByOptimisticGradientState,
     optimistic_gradient_descent,
     scale_by_optimistic_gradient,
 )
+from purejax.optim.optimistic_adam import optimistic_adam, optimistic_adam_v2
+from purejax.optim.polyak import polyak_sgd, scale_by_polyak
 from purejax.optim.radam import radam, scale_by_radam
 from purejax.optim.rmsprop import ScaleByRmsState, ScaleByRStdDevState, rmsprop, scale_by_rms, scale_by_stddev
+from purejax.optim.rprop import ScaleByRpropState, rprop, scale_by_rprop
+from purejax.optim.scale_gradient import scale_gradient
 from purejax.optim.schedules import (
     constant_schedule,
     cosine_decay_schedule,
+    cosine_onecycle_schedule,
     exponential_decay,
     join_schedules,
+    linear_onecycle_schedule,
     linear_schedule,
     piecewise_constant_schedule,
+    piecewise_interpolate_schedule,
     polynomial_schedule,
     sgdr_schedule,
+    warmup_constant_schedule,
     warmup_cosine_decay_schedule,
     warmup_exponential_decay_schedule,
 )
 from purejax.optim.sgd import noisy_sgd, sgd
+from purejax.optim.sign import scale_by_sign, sign_sgd, signum
 from purejax.optim.sm3 import ScaleBySM3State, scale_by_sm3, sm3
+from purejax.optim.target_updates import incremental_update, periodic_update
 from purejax.optim.transforms.accumulation import MultiSteps, MultiStepsState, skip_large_updates, skip_not_finite
-from purejax.optim.transforms.adding import AddNoiseState, WeightDecaySchedule, add_decayed_weights, add_noise
+from purejax.optim.transforms.adaptive_clipping import AdaptiveGradClipState, adaptive_grad_clip
+from purejax.optim.transforms.adding import (
+    AddDecayedWeightsState,
+    AddNoiseState,
+    WeightDecaySchedule,
+    add_decayed_weights,
+    add_noise,
+)
+from purejax.optim.transforms.apply_every import ApplyEvery, apply_every
+from purejax.optim.transforms.centralize import centralize
 from purejax.optim.transforms.clipping import (
     ClipByGlobalNormState,
     ClipState,
@@ -80,6 +143,19 @@ from purejax.optim.transforms.clipping import (
     per_example_global_norm_clip,
 )
 from purejax.optim.transforms.conditionality import ApplyIfFiniteState, apply_if_finite
+from purejax.optim.transforms.conditionally import (
+    ConditionallyMaskState,
+    ConditionallyTransformState,
+    conditionally_mask,
+    conditionally_transform,
+)
+from purejax.optim.transforms.constraining import (
+    NonNegativeParamsState,
+    ZeroNansState,
+    keep_params_nonnegative,
+    zero_nans,
+)
+from purejax.optim.transforms.freezing import freeze, selective_transform
 from purejax.optim.transforms.inject import (
     InjectHyperparamsState,
     InjectStatefulHyperparamsState,
@@ -87,17 +163,43 @@ from purejax.optim.transforms.inject import (
     WrappedSchedule,
     inject_hyperparams,
 )
+from purejax.optim.transforms.layer_norm_clip import per_example_layer_norm_clip
+from purejax.optim.transforms.layouts import flatten
 from purejax.optim.transforms.masking import MaskedNode, MaskedState, masked, set_to_zero
 from purejax.optim.transforms.momentum import EmaState, TraceState, ema, trace
+from purejax.optim.transforms.monitoring import MonitorState, SnapshotState, measure_with_ema, monitor, snapshot
+from purejax.optim.transforms.named_chain import named_chain
+from purejax.optim.transforms.normalize import normalize_by_update_norm
 from purejax.optim.transforms.partitioning import MultiTransformState, PartitionState, multi_transform, partition
-from purejax.optim.transforms.scaling import ScaleByScheduleState, scale, scale_by_learning_rate, scale_by_schedule
+from purejax.optim.transforms.scaling import (
+    ScaleByScheduleState,
+    ScaleState,
+    scale,
+    scale_by_learning_rate,
+    scale_by_schedule,
+)
+from purejax.optim.transforms.stateless import stateless, stateless_with_tree_map
 from purejax.optim.transforms.trust_ratio import (
     ScaleByTrustRatioState,
     scale_by_param_block_norm,
     scale_by_param_block_rms,
     scale_by_trust_ratio,
 )
+from purejax.optim.tree import bias_correction, update_infinity_moment, update_moment, update_moment_per_elem_norm
+from purejax.optim.tree import map_params as tree_map_params
 from purejax.optim.tree_math import safe_increment
+from purejax.optim.type_aliases import (
+    MaskOrFn,
+    OptState,
+    Params,
+    ScalarOrSchedule,
+    Schedule,
+    ShouldSkipUpdateFunction,
+    TransformInitFn,
+    TransformUpdateExtraArgsFn,
+    TransformUpdateFn,
+    Updates,
+)
 from purejax.optim.yogi import scale_by_yogi, yogi
 
 __all__ = [
@@ -211,4 +313,96 @@ __all__ = [
     "warmup_cosine_decay_schedule",
     "warmup_exponential_decay_schedule",
     "yogi",
+    "AdaptiveGradClipState",
+    "AddDecayedWeightsState",
+    "ApplyEvery",
+    "ConditionallyMaskState",
+    "ConditionallyTransformState",
+    "GradientTransformationExtraArgs",
+    "LookaheadParams",
+    "LookaheadState",
+    "MaskOrFn",
+    "MonitorState",
+    "NonNegativeParamsState",
+    "OptState",
+    "Params",
+    "ScalarOrSchedule",
+    "ScaleByAdanState",
+    "ScaleByDistanceOverGradientsState",
+    "ScaleByRpropState",
+    "ScaleState",
+    "Schedule",
+    "ShouldSkipUpdateFunction",
+    "SnapshotState",
+    "TransformInitFn",
+    "TransformUpdateExtraArgsFn",
+    "TransformUpdateFn",
+    "Updates",
+    "ZeroNansState",
+    "adamaxw",
+    "adan",
+    "adaptive_grad_clip",
+    "apply_every",
+    "bias_correction",
+    "centralize",
+    "conditionally_mask",
+    "conditionally_transform",
+    "cosine_distance",
+    "cosine_onecycle_schedule",
+    "cosine_similarity",
+    "flatten",
+    "freeze",
+    "hinge_loss",
+    "huber_loss",
+    "incremental_update",
+    "keep_params_nonnegative",
+    "kl_divergence",
+    "l2_loss",
+    "linear_onecycle_schedule",
+    "log_cosh",
+    "lookahead",
+    "losses",
+    "measure_with_ema",
+    "monitor",
+    "nadamw",
+    "named_chain",
+    "normalize_by_update_norm",
+    "optimistic_adam",
+    "optimistic_adam_v2",
+    "per_example_layer_norm_clip",
+    "periodic_update",
+    "piecewise_interpolate_schedule",
+    "polyak_sgd",
+    "rprop",
+    "safe_int32_increment",
+    "safe_norm",
+    "safe_root_mean_squares",
+    "scale_by_adan",
+    "scale_by_distance_over_gradients",
+    "scale_by_polyak",
+    "scale_by_rprop",
+    "scale_by_sign",
+    "scale_gradient",
+    "schedules",
+    "selective_transform",
+    "sigmoid_binary_cross_entropy",
+    "sign_sgd",
+    "signum",
+    "smooth_labels",
+    "snapshot",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_with_integer_labels",
+    "squared_error",
+    "stateless",
+    "stateless_with_tree_map",
+    "transforms",
+    "tree",
+    "tree_map_params",
+    "tree_utils",
+    "update_infinity_moment",
+    "update_moment",
+    "update_moment_per_elem_norm",
+    "warmup_constant_schedule",
+    "with_extra_args_support",
+    "zero_nans",
 ]

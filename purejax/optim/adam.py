@@ -233,3 +233,45 @@ def adamw(
         add_decayed_weights(weight_decay, mask),
         scale_by_learning_rate(learning_rate),
     )
+
+
+def nadamw(
+    learning_rate: ScalarOrSchedule,
+    b1=0.9,
+    b2=0.999,
+    eps=1e-8,
+    eps_root=0.0,
+    mu_dtype=None,
+    weight_decay: ScalarOrSchedule = 1e-4,
+    mask: Any | Callable[[Any], Any] | None = None,
+    *,
+    nesterov: bool = True,
+) -> GradientTransformation:
+    """NadamW: AdamW with Nesterov's look-ahead first moment; `adamw(..., nesterov=True)`.
+
+        u_t = -lr_t * (mu^_t / (sqrt(v^_t + eps_root) + eps) + weight_decay * p_t)
+        mu^_t = b1 * m_t / (1 - b1**(t+1)) + (1 - b1) * g_t / (1 - b1**t)   # as `nadam`
+
+    Args:
+      learning_rate, b1, b2, eps, eps_root, mu_dtype, weight_decay, mask: as `adamw`.
+      nesterov: True (the point of NadamW); False gives `adamw`.
+
+    Returns:
+      A `GradientTransformation`; `update` needs `params`.
+
+    Counterpart: `optax.nadamw` (optax/_src/alias.py, `functools.partial(adamw, nesterov=True)`).
+
+    References:
+      Timothy Dozat, *Incorporating Nesterov Momentum into Adam*, ICLR workshop 2016.
+      https://openreview.net/pdf?id=OM0jvwB8jIp57ZJjtNEZ
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.nadamw(learning_rate=0.1)
+      >>> updates, _ = opt.update({'w': jnp.array([0.5, -0.5])}, opt.init(params), params)
+      >>> [round(u, 3) for u in updates['w'].tolist()]
+      [-0.147, 0.147]
+    """
+    return adamw(learning_rate, b1, b2, eps, eps_root, mu_dtype, weight_decay, mask, nesterov=nesterov)

@@ -15,6 +15,8 @@ import jax.numpy as jnp
 from purejax import tree
 from purejax.optim.adam import ScaleByAdamState
 from purejax.optim.base import GradientTransformation, chain
+from purejax.optim.transforms.adding import add_decayed_weights
+from purejax.optim.transforms.masking import MaskOrFn
 from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
 from purejax.optim.tree_math import bias_correction, check_same_structure, safe_increment, update_moment, zeros_like
 
@@ -94,3 +96,45 @@ def adamax(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8) -> Gradi
       [0.9, -1.9]
     """
     return chain(scale_by_adamax(b1=b1, b2=b2, eps=eps), scale_by_learning_rate(learning_rate))
+
+
+def adamaxw(
+    learning_rate: ScalarOrSchedule,
+    b1=0.9,
+    b2=0.999,
+    eps=1e-8,
+    weight_decay: ScalarOrSchedule = 1e-4,
+    mask: MaskOrFn = None,
+) -> GradientTransformation:
+    """AdamaxW: Adamax with decoupled weight decay, added after the infinity-norm scaling.
+
+        u_t = -lr_t * (m_t / (1 - b1**t) / v_t + weight_decay * p_t)
+
+    Args:
+      learning_rate, b1, b2, eps: as `adamax`.
+      weight_decay: a number or a schedule; multiplied by the learning rate too.
+      mask: a tree of booleans like params (or a prefix), or `params -> tree`; decay where True.
+
+    Returns:
+      A `GradientTransformation`; `update` needs `params`.
+
+    Counterpart: `optax.adamaxw` (optax/_src/alias.py).
+
+    References:
+      Loshchilov and Hutter, *Decoupled Weight Decay Regularization*, ICLR 2019.
+      https://arxiv.org/abs/1711.05101
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> params = {'w': jnp.array([1.0, -2.0])}
+      >>> opt = optim.adamaxw(learning_rate=0.1, weight_decay=0.1)
+      >>> updates, _ = opt.update({'w': jnp.array([0.5, -0.5])}, opt.init(params), params)
+      >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
+      [0.89, -1.88]
+    """
+    return chain(
+        scale_by_adamax(b1=b1, b2=b2, eps=eps),
+        add_decayed_weights(weight_decay, mask),
+        scale_by_learning_rate(learning_rate),
+    )

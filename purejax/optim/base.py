@@ -10,12 +10,14 @@ can be jitted, vmapped or checkpointed. Optimizers are built by chaining small t
 `adam(lr) = chain(scale_by_adam(), scale_by_learning_rate(lr))`, each of which sees the updates
 the previous one produced.
 
-Counterpart: `optax.GradientTransformation`, `optax.EmptyState`, `optax.identity`,
-`optax.chain`, `optax.apply_updates` (optax/_src/base.py, transforms/_combining.py,
-_src/update.py).
+Some transformations need more than the gradients, e.g. the loss `value` for Polyak's step size.
+They are `GradientTransformationExtraArgs`, whose `update` takes keyword arguments after `params`;
+`chain` hands every keyword it gets to each of its members, and `with_extra_args_support` lets a
+plain transformation take (and ignore) them.
 
-Differences:
-  No `GradientTransformationExtraArgs`: `update` takes `(updates, state, params=None)` only.
+Counterpart: `optax.GradientTransformation`, `optax.GradientTransformationExtraArgs`,
+`optax.with_extra_args_support`, `optax.EmptyState`, `optax.identity`, `optax.chain`,
+`optax.apply_updates` (optax/_src/base.py, transforms/_combining.py, _src/update.py).
 """
 
 from __future__ import annotations
@@ -40,6 +42,44 @@ class GradientTransformation(NamedTuple):
     update: Callable[..., tuple[Any, Any]]
 
 
+class GradientTransformationExtraArgs(GradientTransformation):
+    """An optimizer whose `update(updates, state, params=None, **extra_args)` takes keyword arguments.
+
+    Counterpart: `optax.GradientTransformationExtraArgs` (optax/_src/base.py).
+    """
+
+
+def with_extra_args_support(tx: GradientTransformation) -> GradientTransformationExtraArgs:
+    """`tx` with an `update` that accepts, and ignores, extra keyword arguments.
+
+    A `GradientTransformationExtraArgs` is returned as it is.
+
+    Args:
+      tx: any `GradientTransformation`.
+
+    Returns:
+      A `GradientTransformationExtraArgs` with `tx`'s `init` and state.
+
+    Counterpart: `optax.with_extra_args_support` (optax/_src/base.py).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> tx = optim.with_extra_args_support(optim.scale(2.0))
+      >>> updates, _ = tx.update(jnp.ones(2), tx.init(jnp.ones(2)), None, value=3.0)
+      >>> updates.tolist()
+      [2.0, 2.0]
+    """
+    if isinstance(tx, GradientTransformationExtraArgs):
+        return tx
+
+    def update(updates, state, params=None, **extra_args):
+        del extra_args
+        return tx.update(updates, state, params)
+
+    return GradientTransformationExtraArgs(tx.init, update)
+
+
 class EmptyState(NamedTuple):
     """The state of a transformation that keeps none."""
 
@@ -59,8 +99,10 @@ def identity() -> GradientTransformation:
     return GradientTransformation(init_empty_state, update_fn)
 
 
-def chain(*transforms: GradientTransformation) -> GradientTransformation:
+def chain(*transforms: GradientTransformation) -> GradientTransformationExtraArgs:
     """Apply transformations one after another; the state is the tuple of their states.
+
+    Extra keyword arguments of `update` (e.g. `value=loss`) go to every member that takes them.
 
     Counterpart: `optax.chain`.
 
@@ -75,22 +117,24 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
       [-0.06, 0.08]
     """
 
+    update_fns = [with_extra_args_support(t).update for t in transforms]
+
     def init_fn(params):
         return tuple(t.init(params) for t in transforms)
 
-    def update_fn(updates, state, params=None):
+    def update_fn(updates, state, params=None, **extra_args):
         if len(state) != len(transforms):
             raise ValueError(
                 f"purejax.optim.chain: the state holds {len(state)} states for {len(transforms)} "
                 "transformations; was it made by this chain's init?"
             )
         new_state = []
-        for t, s in zip(transforms, state, strict=True):
-            updates, s = t.update(updates, s, params)
+        for fn, s in zip(update_fns, state, strict=True):
+            updates, s = fn(updates, s, params, **extra_args)
             new_state.append(s)
         return updates, tuple(new_state)
 
-    return GradientTransformation(init_fn, update_fn)
+    return GradientTransformationExtraArgs(init_fn, update_fn)
 
 
 def apply_updates(params: Any, updates: Any) -> Any:

@@ -73,7 +73,9 @@ def sgd(
     return chain(momentum_tx, scale_by_learning_rate(learning_rate))
 
 
-def noisy_sgd(learning_rate: ScalarOrSchedule, eta=0.01, gamma=0.55, key=None) -> GradientTransformation:
+def noisy_sgd(
+    learning_rate: ScalarOrSchedule, eta=0.01, gamma=0.55, key=None, *, seed: int | None = None
+) -> GradientTransformation:
     """SGD on gradients with annealed Gaussian noise added.
 
         sigma_t**2 = eta / t**gamma,  t = 1, 2, ...       # annealed noise variance
@@ -84,6 +86,7 @@ def noisy_sgd(learning_rate: ScalarOrSchedule, eta=0.01, gamma=0.55, key=None) -
       eta: the noise variance at the first step.
       gamma: the variance's decay exponent.
       key: an int seed or a raw `uint32[2]` key; required.
+      seed: Optax's deprecated spelling of an int `key` (a `DeprecationWarning`, as in Optax).
 
     Returns:
       A `GradientTransformation`; the same key gives bit-for-bit the same noise as Optax.
@@ -95,7 +98,7 @@ def noisy_sgd(learning_rate: ScalarOrSchedule, eta=0.01, gamma=0.55, key=None) -
       Networks*, 2015. https://arxiv.org/abs/1511.06807
 
     Differences:
-      `key` is required (Optax falls back to key 0 with a warning); no deprecated `seed=`.
+      `key` (or the deprecated `seed`) is required (Optax falls back to key 0 with a warning).
       PyTorch has no noisy SGD.
 
     Examples:
@@ -108,4 +111,4 @@ def noisy_sgd(learning_rate: ScalarOrSchedule, eta=0.01, gamma=0.55, key=None) -
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.948, -1.942]
     """
-    return chain(add_noise(eta, gamma, key), scale_by_learning_rate(learning_rate))
+    return chain(add_noise(eta, gamma, key, seed=seed), scale_by_learning_rate(learning_rate))

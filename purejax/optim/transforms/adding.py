@@ -25,11 +25,12 @@ Differences:
   or an int seed, and the state holds it raw; Optax holds a typed `jax.random.key`, whose
   `jax.random.key_data` is the same two words. A key is required: Optax 0.2.8 still falls back to
   key 0 with a warning (and announces that a key will be required); here `key=None` raises.
-  Optax's deprecated `seed=` keyword is not offered.
+  Optax's deprecated `seed=` keyword works as in Optax (a `DeprecationWarning`, then used as the key).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -41,6 +42,8 @@ from purejax.optim.base import NO_PARAMS_MSG, EmptyState, GradientTransformation
 from purejax.optim.transforms.masking import masked
 from purejax.optim.transforms.scaling import ScalarOrSchedule
 from purejax.optim.tree_math import canonical_key, safe_increment
+
+AddDecayedWeightsState = EmptyState  # Optax's name for add_decayed_weights' (empty) state
 
 
 class WeightDecaySchedule(NamedTuple):
@@ -98,7 +101,19 @@ class AddNoiseState(NamedTuple):
     rng_key: jax.Array  # shape=(2,), dtype=uint32; split on every update
 
 
-def add_noise(eta, gamma, key=None) -> GradientTransformation:
+def seed_as_key(name: str, key, seed):
+    """Optax's deprecated `seed=`: warn, refuse it beside `key=`, and use it as the key."""
+    if seed is None:
+        return key
+    warnings.warn(
+        f"purejax.optim.{name}: seed= is deprecated (as in Optax); pass key= instead", DeprecationWarning, stacklevel=3
+    )
+    if key is not None:
+        raise ValueError(f"purejax.optim.{name}: pass key= or seed=, not both; write key={seed!r}")
+    return seed
+
+
+def add_noise(eta, gamma, key=None, *, seed: int | None = None) -> GradientTransformation:
     """Add Gaussian noise whose variance decays as `eta / t**gamma`.
 
         t = count + 1                                # 1 on the first update
@@ -110,6 +125,7 @@ def add_noise(eta, gamma, key=None) -> GradientTransformation:
       eta: the variance at the first step.
       gamma: the decay exponent (0.55 in the paper).
       key: an int seed or a raw `uint32[2]` key.
+      seed: Optax's deprecated spelling of an int `key` (a `DeprecationWarning`, as in Optax).
 
     Returns:
       A `GradientTransformation`; state `AddNoiseState(count, rng_key)`.
@@ -120,7 +136,7 @@ def add_noise(eta, gamma, key=None) -> GradientTransformation:
       Arvind Neelakantan et al., *Adding Gradient Noise Improves Learning for Very Deep
       Networks*, 2015. https://arxiv.org/abs/1511.06807
     """
-    key = canonical_key("add_noise", key)
+    key = canonical_key("add_noise", seed_as_key("add_noise", key, seed))
 
     def init_fn(params):
         del params

@@ -20,10 +20,11 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, identity, init_empty_state
+from purejax.optim.base import EmptyState, GradientTransformation, identity, init_empty_state
 from purejax.optim.tree_math import safe_increment
 
 ScalarOrSchedule = float | jax.Array | Callable[[Any], Any]
+ScaleState = EmptyState  # Optax's name for scale's (empty) state
 
 
 class ScaleByScheduleState(NamedTuple):
