@@ -111,9 +111,10 @@ def _write_atomically(path: str, arrays: dict, description: dict) -> None:
 def writable_file(where: str, path) -> str:
     """`path` as a string (`~` expanded), checked to name a file whose directory exists or can be made.
 
-    Creates missing parent directories. Refuses (naming `where` and `path`): None or an empty path
-    (TypeError, ValueError), a path that is a directory or ends with a separator
-    (IsADirectoryError), and one below a file (NotADirectoryError).
+    Refuses (naming `where` and `path`): None or an empty path (TypeError, ValueError), a path that
+    is a directory or ends with a separator (IsADirectoryError), and one below a file
+    (NotADirectoryError). Creates nothing: `write` makes the missing directories once the tree is
+    known to be storable.
     """
     if path == "":
         raise ValueError(f"{where}: path must be a non-empty path, got ''; pass a file name such as 'ckpt.npz'")
@@ -133,17 +134,18 @@ def writable_file(where: str, path) -> str:
             f"{where}: cannot write {path!r}: {existing!r} is a file, not a directory; choose a path "
             "whose parents are directories"
         )
-    try:
-        os.makedirs(directory, exist_ok=True)
-    except OSError as error:
-        raise os_error(where, f"create the directory {directory!r} for", path, error) from error
     return path
 
 
 def write(where: str, path, tree) -> str:
     """`save`, with errors naming `where` (`purejax.checkpoint.save`, `CheckpointManager.save`)."""
     path = writable_file(where, path)
-    tree_description, arrays = layout.describe(tree)
+    tree_description, arrays = layout.describe(tree)  # a tree that cannot be stored: nothing is created
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as error:
+        raise os_error(where, f"create the directory {directory!r} for", path, error) from error
     try:
         _write_atomically(path, arrays, {"format": FORMAT, "version": VERSION, "tree": tree_description})
     except OSError as error:

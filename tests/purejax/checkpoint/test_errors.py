@@ -260,3 +260,8 @@ def test_a_manager_whose_directory_has_gone_starts_again(tmp_path):
     assert_refused(manager.restore, FileNotFoundError, "no checkpoints", "the directory does not exist")
     manager.save(2, TREE)
     assert manager.all_steps() == [2]
+
+
+def test_a_tree_that_cannot_be_stored_creates_no_directory(tmp_path):
+    assert_refused(lambda: ckpt.save(tmp_path / "new" / "ckpt.npz", {"a": "text"}), TypeError, SAVE, "leaf at a")
+    assert os.listdir(tmp_path) == []
