@@ -223,3 +223,44 @@ def check_dtype(
         message = f"{where}: {name} must be {expected}, got {dtype}"
         raise error(f"{message}; {hint}" if hint else message)
     return dtype
+
+
+# -- io --
+
+
+def check_key(where: str, name: str, value: Any, *, optional: bool = False) -> Any:
+    """A raw PRNG key, `uint32[2]` (from `purejax.random.PRNGKey`, `split`, `fold_in`), or `None` when `optional`.
+
+    Looks only at the dtype and shape, so a traced key passes under `jit`. A typed key
+    (`jax.random.key(0)`) is refused with the way to unwrap it: purejax's keys are raw.
+    """
+    if value is None and optional:
+        return None
+    expected = "a key, uint32[2] from purejax.random.PRNGKey" + (" (or None)" if optional else "")
+    if value is None or isinstance(value, (str, bytes, bool, int, float)):
+        raise fail(TypeError, where, name, expected, value, "write purejax.random.PRNGKey(0)")
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(value).dtype
+    if not isinstance(dtype, np.dtype):  # an extended dtype: a typed key such as key<fry>
+        raise fail(TypeError, where, name, expected, value, "unwrap a typed key with jax.random.key_data(key)")
+    if dtype != np.uint32:
+        raise fail(TypeError, where, name, expected, value, "write purejax.random.PRNGKey(0)")
+    if tuple(np.shape(value)) != (2,):
+        raise fail(ValueError, where, name, expected, value, "one key, not a batch of keys (use jax.vmap for many)")
+    return value
+
+
+def check_metric(where: str, name: str, metrics: Any, metric: str) -> Any:
+    """`metrics[metric]`, a real number, from a dict of metrics (`{'loss': 0.3, 'accuracy': 0.9}`).
+
+    TypeError when `metrics` is not a dict or the value not a number; ValueError when the metric
+    is missing (the message lists the metrics there are).
+    """
+    if not isinstance(metrics, dict):
+        raise fail(TypeError, where, name, f"a dict of metrics with {metric!r}", metrics)
+    if metric not in metrics:
+        raise ValueError(
+            f"{where}: {name} must be a dict of metrics with {metric!r}, got one with {sorted(map(str, metrics))}"
+        )
+    return check_number(where, f"{name}[{metric!r}]", metrics[metric])

@@ -11,6 +11,11 @@ Where PyTorch has two biases that are only ever added, Flax has one: their sum.
     carry = carry_from_torch(h0, c0)                      # (c, h) from PyTorch's (h_0, c_0)
     torch_lstm.load_state_dict({k: torch.from_numpy(v) for k, v in lstm_to_torch(variables).items()})
 
+Every function checks what it is given before converting: arrays must be floating arrays (None,
+strings and integer arrays are refused with TypeError), keys and shapes must be PyTorch's or Flax's
+(ValueError naming the key, the shape expected and the shape found), and the two parts of a carry
+must have the same batch and hidden sizes. Torch is not imported: its tensors come in as NumPy arrays.
+
 Counterpart: the `state_dict()` of `torch.nn.LSTM`, `torch.nn.GRU` (also `nn.LSTMCell`, `nn.GRUCell`)
 against the variables of `flax.linen.LSTMCell`, `OptimizedLSTMCell`, `GRUCell` (flax/linen/recurrent.py).
 
@@ -22,9 +27,12 @@ References:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import jax.numpy as jnp
 import numpy as np
+
+from purejax.checks import check_array, fail
 
 LSTM_GATES = ("i", "f", "g", "o")  # input gate, forget gate, cell candidate, output gate: PyTorch's row order
 GRU_GATES = ("r", "z", "n")  # reset gate, update gate, candidate
@@ -33,9 +41,27 @@ _LSTM_LAYOUT = {**{f"i{g}": False for g in LSTM_GATES}, **{f"h{g}": True for g i
 _GRU_LAYOUT = {"ir": True, "iz": True, "in": True, "hr": False, "hz": False, "hn": True}  # Flax's: name -> bias?
 
 
+def _weights(fn: str, name: str, value) -> np.ndarray:
+    """`value` as a NumPy array of floats, or a TypeError naming `fn` and `name` (None, a string, ints...)."""
+    check_array(fn, name, value)
+    array = np.asarray(value)
+    if not jnp.issubdtype(array.dtype, jnp.floating):
+        raise fail(TypeError, fn, name, "a floating array (weights)", array)
+    return array
+
+
 def _read_torch(fn: str, state_dict, n_gates: int) -> tuple:
     """Per-gate `(W_ih, W_hh, b_ih, b_hh)` lists (rows of PyTorch's stacks), or a teaching error."""
-    sd = {str(k): np.asarray(v) for k, v in dict(state_dict).items()}
+    if not isinstance(state_dict, Mapping):
+        raise fail(
+            TypeError,
+            fn,
+            "state_dict",
+            "a dict of arrays",
+            state_dict,
+            "pass {k: v.numpy() for k, v in module.state_dict().items()}",
+        )
+    sd = {str(k): _weights(fn, f"state_dict[{str(k)!r}]", v) for k, v in state_dict.items()}
     for k in sorted(sd):
         if k.endswith("_reverse"):
             raise ValueError(
@@ -78,19 +104,31 @@ def _read_torch(fn: str, state_dict, n_gates: int) -> tuple:
 
 def _read_ours(fn: str, variables, layout: dict) -> dict:
     """`{sublayer: (kernel, bias or None)}` from RNN or cell variables, or a teaching error."""
-    params = variables.get("params") if hasattr(variables, "get") else None
-    if params is None or not hasattr(params, "keys"):
+    if not isinstance(variables, Mapping):
+        raise fail(TypeError, fn, "variables", "a dict {'params': ...}", variables, "pass what init returns")
+    params = variables.get("params")
+    if not isinstance(params, Mapping):
+        hint = ""
+        if "cell" in variables or set(variables) == set(layout):
+            hint = "; these look like variables['params']: pass {'params': ...}, the whole variables"
         raise ValueError(
             f"{fn}: expected variables {{'params': {{'cell': {{...}}}}}} or {{'params': {{...}}}}, "
-            f"got {type(variables).__name__} without 'params'"
+            f"got {type(variables).__name__} without 'params'{hint}"
         )
     params = params["cell"] if set(params.keys()) == {"cell"} else params
+    if not isinstance(params, Mapping):
+        raise fail(TypeError, fn, "variables['params']['cell']", "a dict of sublayers", params)
     names = set(params.keys())
     if names != set(layout):
         raise ValueError(
             f"{fn}: expected the sublayers {sorted(layout)}, got {sorted(names)}: missing "
             f"{sorted(set(layout) - names)}, unknown {sorted(names - set(layout))}"
         )
+    for name in layout:
+        if not isinstance(params[name], Mapping):
+            raise fail(TypeError, fn, f"sublayer {name!r}", "a dict {'kernel': ..., 'bias': ...}", params[name])
+        for leaf, value in params[name].items():
+            _weights(fn, f"{name}/{leaf}", value)
 
     def dim(name, axis):  # of a kernel, "?" when there is no 2-d one
         shape = np.shape(dict(params[name]).get("kernel", ()))
@@ -108,6 +146,13 @@ def _read_ours(fn: str, variables, layout: dict) -> dict:
             )
         got[name] = (leaves["kernel"], leaves.get("bias"))
     return got
+
+
+def _flags(fn: str, bias, cell) -> None:
+    """`bias` and `cell` are bools (a string such as 'False' would be read as True)."""
+    for name, value in (("bias", bias), ("cell", cell)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise fail(TypeError, fn, name, "True or False", value)
 
 
 def _torch_dict(fn: str, w_ih, w_hh, b_ih, b_hh, bias: bool, cell: bool) -> dict:
@@ -150,7 +195,7 @@ def lstm_from_torch(state_dict) -> dict:
       hidden]` (`carry_from_torch`). PyTorch is time-major unless batch_first=True; RNN is batch-major.
       The two biases become their sum, rounded once: outputs agree to float32 rounding, not bitwise.
     """
-    w_ih, w_hh, b_ih, b_hh = _read_torch("lstm_from_torch", state_dict, len(LSTM_GATES))
+    w_ih, w_hh, b_ih, b_hh = _read_torch("purejax.convert.lstm_from_torch", state_dict, len(LSTM_GATES))
     cell = {}
     for gate, wi, wh, bi, bh in zip(LSTM_GATES, w_ih, w_hh, b_ih, b_hh, strict=True):
         cell[f"i{gate}"] = {"kernel": jnp.asarray(wi.T)}  # [in, hidden]
@@ -187,7 +232,7 @@ def gru_from_torch(state_dict) -> dict:
     Differences: the carry is `h` in both, `[num_layers, batch, hidden]` in PyTorch's; see `lstm_from_torch`.
     """
     (w_ir, w_iz, w_in), (w_hr, w_hz, w_hn), (b_ir, b_iz, b_in), (b_hr, b_hz, b_hn) = _read_torch(
-        "gru_from_torch", state_dict, len(GRU_GATES)
+        "purejax.convert.gru_from_torch", state_dict, len(GRU_GATES)
     )
 
     def t(w):
@@ -226,11 +271,12 @@ def lstm_to_torch(variables, *, bias: bool = True, cell: bool = False) -> dict:
     Differences: only the sum of PyTorch's two biases is known, so it all goes into `bias_ih_l0`
     and `bias_hh_l0` is zero: the same sums, the same outputs; `lstm_from_torch` gives it back bitwise.
     """
-    p = _read_ours("lstm_to_torch", variables, _LSTM_LAYOUT)
+    _flags("purejax.convert.lstm_to_torch", bias, cell)
+    p = _read_ours("purejax.convert.lstm_to_torch", variables, _LSTM_LAYOUT)
     w_ih = np.concatenate([p[f"i{g}"][0].T for g in LSTM_GATES])  # [4 * hidden, in]
     w_hh = np.concatenate([p[f"h{g}"][0].T for g in LSTM_GATES])  # [4 * hidden, hidden]
     b_ih = np.concatenate([p[f"h{g}"][1] for g in LSTM_GATES])  # [4 * hidden]
-    return _torch_dict("lstm_to_torch", w_ih, w_hh, b_ih, np.zeros_like(b_ih), bias, cell)
+    return _torch_dict("purejax.convert.lstm_to_torch", w_ih, w_hh, b_ih, np.zeros_like(b_ih), bias, cell)
 
 
 def gru_to_torch(variables, *, bias: bool = True, cell: bool = False) -> dict:
@@ -246,13 +292,29 @@ def gru_to_torch(variables, *, bias: bool = True, cell: bool = False) -> dict:
     Differences: the folded r and z biases go into `bias_ih_l0`, zeros into `bias_hh_l0`'s r and z
     rows; `b_hn` keeps its place. The same sums, the same outputs.
     """
-    p = _read_ours("gru_to_torch", variables, _GRU_LAYOUT)
+    _flags("purejax.convert.gru_to_torch", bias, cell)
+    p = _read_ours("purejax.convert.gru_to_torch", variables, _GRU_LAYOUT)
     w_ih = np.concatenate([p[f"i{g}"][0].T for g in GRU_GATES])  # [3 * hidden, in]
     w_hh = np.concatenate([p[f"h{g}"][0].T for g in GRU_GATES])  # [3 * hidden, hidden]
     b_ih = np.concatenate([p[f"i{g}"][1] for g in GRU_GATES])  # [3 * hidden]
     zeros = np.zeros_like(p["hn"][1])
     b_hh = np.concatenate([zeros, zeros, p["hn"][1]])  # [3 * hidden]
-    return _torch_dict("gru_to_torch", w_ih, w_hh, b_ih, b_hh, bias, cell)
+    return _torch_dict("purejax.convert.gru_to_torch", w_ih, w_hh, b_ih, b_hh, bias, cell)
+
+
+def _carry_parts(fn: str, parts: dict, layout: str) -> list[np.ndarray]:
+    """The carry's arrays (`{'h': h, 'c': c}`) as NumPy arrays of floats, all of one shape, or an error."""
+    arrays = {name: np.asarray(check_array(fn, name, x)) for name, x in parts.items()}
+    for name, x in arrays.items():
+        if not jnp.issubdtype(x.dtype, jnp.floating):
+            raise fail(TypeError, fn, name, f"a floating array {layout}", x)
+    shapes = {name: list(x.shape) for name, x in arrays.items()}
+    if len({tuple(s) for s in shapes.values()}) > 1:
+        raise ValueError(
+            f"{fn}: {' and '.join(arrays)} must have the same shape {layout} (one batch, one hidden size), "
+            f"got {', '.join(f'{n} {s}' for n, s in shapes.items())}"
+        )
+    return list(arrays.values())
 
 
 def carry_from_torch(h, c=None):
@@ -260,15 +322,19 @@ def carry_from_torch(h, c=None):
 
     Args:
       h, c: PyTorch's `h_0`/`h_n` and (LSTM only) `c_0`/`c_n`, `[1, batch, hidden]` (one layer, one
-        direction; `[1, hidden]` for unbatched inputs).
+        direction; `[1, hidden]` for unbatched inputs), floating arrays of the same shape.
 
     Returns: `(c[0], h[0])` or `h[0]`, each `[batch, hidden]`: PyTorch's `(h, c)` becomes Flax's `(c, h)`.
+
+    Raises: TypeError for None or a non-floating array; ValueError for another layout, or `c` and
+    `h` of different shapes (batch or hidden size).
     """
-    parts = [np.asarray(x) for x in ((h,) if c is None else (h, c))]
-    if any(x.ndim < 2 or x.shape[0] != 1 for x in parts):
+    fn = "purejax.convert.carry_from_torch"
+    parts = _carry_parts(fn, {"h": h} if c is None else {"h": h, "c": c}, "[1, batch, hidden]")
+    if any(x.ndim not in (2, 3) or x.shape[0] != 1 for x in parts):
         raise ValueError(
-            f"carry_from_torch: expected [1, batch, hidden] (num_layers * num_directions = 1), got "
-            f"{[list(x.shape) for x in parts]}"
+            f"{fn}: expected [1, batch, hidden] (num_layers * num_directions = 1), got "
+            f"{[list(x.shape) for x in parts]}; pass {'h' if c is None else 'h and c'} of one layer, e.g. h_n[-1:]"
         )
     return jnp.asarray(parts[0][0]) if c is None else (jnp.asarray(parts[1][0]), jnp.asarray(parts[0][0]))
 
@@ -276,11 +342,23 @@ def carry_from_torch(h, c=None):
 def carry_to_torch(carry):
     """PyTorch's state from our carry: `(h[None], c[None])` from `(c, h)`, or `h[None]`; NumPy arrays.
 
-    Args: carry: `(c, h)` (LSTM) or `h` (GRU), each `[batch, hidden]`.
+    Args: carry: `(c, h)` (LSTM) or `h` (GRU), each `[batch, hidden]` (`[hidden]` unbatched),
+      floating arrays of the same shape.
     Returns: arrays `[1, batch, hidden]`, for `torch.nn.LSTM(x, (h_0, c_0))` or `torch.nn.GRU(x, h_0)`.
+    Raises: TypeError for None or a non-floating array; ValueError for a tuple that is not a pair,
+      another rank, or `c` and `h` of different shapes.
     """
+    fn = "purejax.convert.carry_to_torch"
     if isinstance(carry, (tuple, list)) and len(carry) != 2:
-        raise ValueError(f"carry_to_torch: expected (c, h) or h, got a {type(carry).__name__} of {len(carry)}")
-    if isinstance(carry, (tuple, list)):
-        return np.array(carry[1])[None], np.array(carry[0])[None]  # (c, h) -> (h_0, c_0)
-    return np.array(carry)[None]
+        raise ValueError(f"{fn}: expected (c, h) or h, got a {type(carry).__name__} of {len(carry)}")
+    pair = isinstance(carry, (tuple, list))
+    named = {"c (carry[0])": carry[0], "h (carry[1])": carry[1]} if pair else {"carry": carry}
+    parts = _carry_parts(fn, named, "[batch, hidden]")
+    if any(x.ndim not in (1, 2) for x in parts):
+        raise ValueError(
+            f"{fn}: expected (c, h) or h, each [batch, hidden] (or [hidden]), got {[list(x.shape) for x in parts]}; "
+            "pass carry as RNN(..., return_carry=True) returns it"
+        )
+    if pair:
+        return np.array(parts[1])[None], np.array(parts[0])[None]  # (c, h) -> (h_0, c_0)
+    return np.array(parts[0])[None]

@@ -26,7 +26,10 @@ caption `nn.tabulate` prints for the same variables.
 
 Args (of `rows`, `totals`, `summary`):
   variables: a dict of collections as `init` returns it (`{'params': ..., 'batch_stats': ...}`);
-    leaves are arrays, `jax.ShapeDtypeStruct`s or numbers. Top-level keys count as collections.
+    leaves are numeric arrays (bool, int, float, complex, bfloat16, typed keys), `jax.ShapeDtypeStruct`s
+    or Python numbers. Top-level keys count as collections. Anything else as a leaf (a string, a
+    function, an object or string array) is refused with a TypeError naming its path: it is not a
+    parameter, and counting it would change the totals silently.
 
 Returns:
   `rows`: one `Row(path, shape, dtype, count, nbytes)` per leaf in flatten order (paths sorted).
@@ -40,16 +43,21 @@ module.html; Keras, *Model.summary*, https://keras.io/api/models/model/#summary-
 
 Differences:
   One row per variable, not per module call: no input and output shapes, no FLOPs, since that
-  needs running the model; plain text, not a `rich` table.
+  needs running the model; plain text, not a `rich` table. Flax's totals skip leaves without a
+  `.size` (strings, functions, and Python numbers too) and count object and string arrays
+  (8 bytes an object, 4 a character); here a Python number counts as one scalar (as
+  `np.size` does) and the others are refused, naming their path.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
 
+from purejax.checks import check_int, describe, fail
 from purejax.tree import flatten_with_path, keystr
 
 _HEADER = ("path", "shape", "dtype", "count", "bytes")
@@ -66,7 +74,11 @@ class Row(NamedTuple):
 
 
 def bytes_repr(num_bytes: int) -> str:
-    """`12 B`, `1.2 KB`, `3.4 MB`, `5.6 GB`, as Flax writes sizes (`flax.linen.summary._bytes_repr`)."""
+    """`12 B`, `1.2 KB`, `3.4 MB`, `5.6 GB`, as Flax writes sizes (`flax.linen.summary._bytes_repr`).
+
+    `num_bytes` is an integer >= 0 (TypeError / ValueError otherwise; Flax formats `-5` as `-5 B`).
+    """
+    num_bytes = check_int("purejax.summary.bytes_repr", "num_bytes", num_bytes, minimum=0)
     for scale, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "KB")):
         if num_bytes > scale:
             return f"{num_bytes / scale:,.1f} {unit}"
@@ -74,35 +86,72 @@ def bytes_repr(num_bytes: int) -> str:
 
 
 def size_repr(count: int, num_bytes: int) -> str:
-    """`35 (140 B)`: a count and its bytes."""
+    """`35 (140 B)`: a count and its bytes, integers >= 0."""
+    count = check_int("purejax.summary.size_repr", "count", count, minimum=0)
+    num_bytes = check_int("purejax.summary.size_repr", "num_bytes", num_bytes, minimum=0)
     return f"{count:,} ({bytes_repr(num_bytes)})"
 
 
-def rows(variables) -> list[Row]:
-    """One `Row` per leaf of `variables`."""
+def _numeric(dtype) -> bool:
+    """A dtype whose elements are numbers (or PRNG keys): bool, int, float, complex, bfloat16, float8, key<fry>."""
+    if not isinstance(dtype, np.dtype):
+        return hasattr(dtype, "itemsize")  # JAX's extended dtypes: typed keys
+    return dtype.kind in "biufc" or (dtype.kind == "V" and dtype.type is not np.void)  # ml_dtypes' are kind V
+
+
+def _dtype_name(dtype) -> str:
+    return dtype.name if isinstance(dtype, np.dtype) else str(dtype)
+
+
+def _rows(variables, where: str) -> list[Row]:
+    """One `Row` per leaf of `variables`; a TypeError naming `where` and the path of a leaf that is not numeric."""
+    if not isinstance(variables, Mapping):
+        expected = "a dict of collections such as {'params': ...}"
+        raise fail(TypeError, where, "variables", expected, variables, "pass what init returns")
     out = []
     for path, leaf in flatten_with_path(variables)[0]:
-        shape = tuple(leaf.shape) if hasattr(leaf, "shape") else np.shape(leaf)
-        dtype = np.dtype(leaf.dtype) if hasattr(leaf, "dtype") else np.asarray(leaf).dtype
+        name = keystr(path, simple=True, separator="/")
+        if isinstance(leaf, (bool, int, float, complex, np.generic)):
+            shape, dtype = (), np.asarray(leaf).dtype
+        elif hasattr(leaf, "shape") and hasattr(leaf, "dtype"):
+            shape, dtype = tuple(leaf.shape), leaf.dtype
+        else:
+            shape, dtype = (), None
+        if dtype is None or not _numeric(dtype):
+            raise TypeError(
+                f"{where}: the leaf at {name} is {describe(leaf)}, not a numeric array; variables hold "
+                "arrays (or jax.ShapeDtypeStruct) of numbers: remove it, or keep it out of the variables"
+            )
         count = math.prod(shape)
-        out.append(Row(keystr(path, simple=True, separator="/"), shape, dtype.name, count, count * dtype.itemsize))
+        out.append(Row(name, shape, _dtype_name(dtype), count, count * dtype.itemsize))
     return out
 
 
-def totals(variables) -> dict[str, tuple[int, int]]:
-    """`{collection: (count, nbytes)}`, the collection being a row's first path entry."""
+def _totals(table: list[Row]) -> dict[str, tuple[int, int]]:
     out: dict[str, tuple[int, int]] = {}
-    for row in rows(variables):
+    for row in table:
         collection = row.path.split("/")[0]
         count, nbytes = out.get(collection, (0, 0))
         out[collection] = (count + row.count, nbytes + row.nbytes)
     return out
 
 
+def rows(variables) -> list[Row]:
+    """One `Row` per leaf of `variables`."""
+    return _rows(variables, "purejax.summary.rows")
+
+
+def totals(variables) -> dict[str, tuple[int, int]]:
+    """`{collection: (count, nbytes)}`, the collection being a row's first path entry."""
+    return _totals(_rows(variables, "purejax.summary.totals"))
+
+
 def summary(variables) -> str:
     """The table: a row per variable, a total per collection, and `Total Parameters: N (B)`."""
-    body = [(r.path, str(r.shape), r.dtype, f"{r.count:,}", bytes_repr(r.nbytes)) for r in rows(variables)]
-    foot = [(name, "", "", f"{count:,}", bytes_repr(nbytes)) for name, (count, nbytes) in totals(variables).items()]
+    table = _rows(variables, "purejax.summary.summary")
+    body = [(r.path, str(r.shape), r.dtype, f"{r.count:,}", bytes_repr(r.nbytes)) for r in table]
+    sums = _totals(table)
+    foot = [(name, "", "", f"{count:,}", bytes_repr(nbytes)) for name, (count, nbytes) in sums.items()]
     widths = [max(len(line[i]) for line in [_HEADER, *body, *foot]) for i in range(len(_HEADER))]
 
     def fmt(line):  # text left, numbers right
@@ -110,7 +159,7 @@ def summary(variables) -> str:
         return "  ".join(cells).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
-    count, nbytes = sum(c for c, _ in totals(variables).values()), sum(b for _, b in totals(variables).values())
+    count, nbytes = sum(c for c, _ in sums.values()), sum(b for _, b in sums.values())
     return "\n".join(
         [
             fmt(_HEADER),

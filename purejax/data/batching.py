@@ -20,22 +20,59 @@ from typing import cast
 import numpy as np
 
 import purejax.random
+from purejax.checks import (
+    check_array,
+    check_callable,
+    check_choice,
+    check_key,
+    check_number,
+    check_optional_int,
+    check_positive_int,
+    fail,
+)
 
 REMAINDERS = ("drop", "pad", "keep")
 
 
-def num_examples(data: dict, where: str = "batches") -> int:
-    """The shared first-axis length of every array in `data`, or a ValueError naming the culprit."""
-    if not isinstance(data, dict) or not data:
-        raise ValueError(f"{where}: expected a non-empty dict of arrays, got {type(data).__name__}")
-    lengths = {name: np.shape(array)[0] if np.ndim(array) else None for name, array in data.items()}
+def num_examples(data: dict, where: str = "purejax.data.batches", name: str = "data") -> int:
+    """The shared first-axis length of every array in `data`, or an error naming `where`, `name` and the culprit.
+
+    TypeError: `data` is not a dict, or holds something that is not an array of numbers (None, a
+    string, an object array). ValueError: `data` is empty, holds a 0-d array, or its arrays differ
+    in length.
+    """
+    hint = "write {'image': images, 'label': labels}, arrays with the examples on axis 0"
+    if not isinstance(data, dict):
+        raise fail(TypeError, where, name, "a dict of arrays", data, hint)
+    if not data:
+        raise fail(ValueError, where, name, "a non-empty dict of arrays", data, hint)
+    for key, array in data.items():
+        check_array(where, f"{name}[{key!r}]", array)
+    lengths = {key: np.shape(array)[0] if np.ndim(array) else None for key, array in data.items()}
     if len(set(lengths.values())) != 1 or None in lengths.values():
-        raise ValueError(f"{where}: every array needs the same number of examples on axis 0, got {lengths}")
+        scalars = " (None: a 0-d array, which has no examples)" if None in lengths.values() else ""
+        raise ValueError(
+            f"{where}: every array of {name} needs the same number of examples on axis 0, got {lengths}{scalars}"
+        )
     return cast(int, next(iter(lengths.values())))  # one length, and not None: checked above
 
 
 def take(data: dict, index) -> dict:
-    """`{name: array[index]}` for every array in `data`."""
+    """`{name: array[index]}` for every array in `data`.
+
+    `data` is checked as by `batches`; `index` is an integer, a slice, or an array of integers or
+    bools (NumPy's indexing). TypeError for anything else (a float, None, a string).
+    """
+    where = "purejax.data.take"
+    num_examples(data, where)
+    integers = isinstance(index, slice) or np.asarray(index).dtype.kind in "biu"
+    if index is None or isinstance(index, (str, bytes, bool)) or not integers:
+        raise fail(TypeError, where, "index", "an integer, a slice or an array of integers", index)
+    return _take(data, index)
+
+
+def _take(data: dict, index) -> dict:
+    """`take` without the checks: the batches' hot path, on arguments checked once."""
     return {name: np.asarray(array)[index] for name, array in data.items()}
 
 
@@ -47,30 +84,50 @@ def batches(
         order_e = permutation(fold_in(key, e), n)     # a fresh order per epoch (key given)
         batch_b = data[order_e[b * B : (b + 1) * B]]  # B = batch_size
 
+    Every argument is checked when `batches` is called, before the first batch is asked for.
+
     Args:
-      data: a dict of arrays with the same first axis `[n, ...]`.
-      batch_size: examples per batch, `B >= 1`.
+      data: a dict of arrays with the same first axis `[n, ...]`, `n >= 1`.
+      batch_size: examples per batch, an integer `B >= 1`.
       key: a PRNG key (`uint32[2]`): shuffle each epoch with `fold_in(key, epoch)`; None keeps the order.
-      epochs: passes over the data; None: without end (a training stream).
+      epochs: passes over the data, an integer `>= 0` (0: no batches); None: without end (a
+        training stream).
       remainder: the last `n % B` examples of an epoch: "drop" them (every batch full, the
         default), "pad" them to a full batch by repeating the epoch's first examples, or "keep" a
         short last batch. With "pad" every batch gets `'mask': bool[B]`, False on the padding.
 
     Returns:
       An iterator of dicts of numpy arrays.
+
+    Raises:
+      TypeError for arguments of the wrong kind (a float batch size or epoch count, a key that is
+      not `uint32[2]`); ValueError for data without examples (whatever the remainder: an endless
+      stream of an empty dataset would never yield), and for `remainder="drop"` with fewer than
+      `batch_size` examples (no full batch, ever).
+
+    Differences:
+      `tf.data`'s `batch` and PyTorch's `DataLoader` yield nothing for an empty dataset, and
+      `repeat()` of it ends at once or spins; here an empty dataset is an error.
     """
-    n = num_examples(data)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batches: batch_size must be a positive integer, got {batch_size!r}")
-    if remainder not in REMAINDERS:
-        raise ValueError(f"batches: remainder must be one of {REMAINDERS}, got {remainder!r}")
+    where = "purejax.data.batches"
+    n = num_examples(data, where)
+    batch_size = check_positive_int(where, "batch_size", batch_size)
+    key = check_key(where, "key", key, optional=True)
+    epochs = check_optional_int(where, "epochs", epochs, minimum=0, hint="write e.g. 1, or None for an endless stream")
+    check_choice(where, "remainder", remainder, REMAINDERS)
+    if n == 0:
+        raise ValueError(f"{where}: data has 0 examples (its arrays are empty on axis 0); there is nothing to batch")
     if remainder == "drop" and n < batch_size:
-        raise ValueError(f"batches: {n} examples make no full batch of {batch_size}; use remainder='pad' or 'keep'")
-    return _batches(data, n, int(batch_size), key, epochs, remainder)
+        raise ValueError(
+            f"{where}: {n} examples make no full batch of {batch_size}; use remainder='pad' or 'keep', "
+            f"or a batch_size of at most {n}"
+        )
+    return _batches(data, n, batch_size, key, epochs, remainder)
 
 
 def _batches(data: dict, n: int, batch_size: int, key, epochs: int | None, remainder: str) -> Iterator[dict]:
-    """The generator behind `batches`, started after its arguments were checked."""
+    """The generator behind `batches`, started after its arguments were checked (n >= 1, so every
+    epoch yields at least one batch: an endless stream never spins without yielding)."""
     for epoch in itertools.count() if epochs is None else range(epochs):
         if key is None:
             order = np.arange(n)
@@ -85,20 +142,57 @@ def _batches(data: dict, n: int, batch_size: int, key, epochs: int | None, remai
             if short and remainder == "pad":
                 mask[len(index) :] = False
                 index = np.concatenate([index, np.resize(order, short)])  # repeat the first examples
-            batch = take(data, index)
+            batch = _take(data, index)
             if remainder == "pad":
                 batch["mask"] = mask
             yield batch
 
 
-def split(data: dict, key, test_fraction: float = 0.2) -> tuple[dict, dict]:
-    """A shuffled `(train, test)` split of `data`, `round(n * test_fraction)` examples in test."""
-    n = num_examples(data, "split")
+def check_test_fraction(where: str, n: int, test_fraction: float) -> int:
+    """`round(n * test_fraction)`, the test split's size, checked to leave both splits non-empty.
+
+    TypeError for a `test_fraction` that is not a real number; ValueError for one outside (0, 1),
+    or one that leaves no test example or no training example among `n`.
+    """
+    check_number(where, "test_fraction", test_fraction)
     if not 0 < test_fraction < 1:
-        raise ValueError(f"split: test_fraction must lie in (0, 1), got {test_fraction}")
-    order = np.asarray(purejax.random.permutation(key, n))
+        raise fail(ValueError, where, "test_fraction", "a number in the open interval (0, 1)", test_fraction)
     n_test = int(round(n * test_fraction))
-    return take(data, order[n_test:]), take(data, order[:n_test])
+    if not 0 < n_test < n:
+        if n < 2:
+            raise ValueError(f"{where}: data has {n} example(s); a train and a test split need at least 2")
+        side = "test" if n_test == 0 else "train"
+        raise ValueError(
+            f"{where}: test_fraction {test_fraction} of {n} examples leaves the {side} split empty "
+            f"(round({n} * {test_fraction}) = {n_test}); use a test_fraction between {1 / n:.3g} and "
+            f"{(n - 1) / n:.3g}"
+        )
+    return n_test
+
+
+def split(data: dict, key, test_fraction: float = 0.2) -> tuple[dict, dict]:
+    """A shuffled `(train, test)` split of `data`, `round(n * test_fraction)` examples in test.
+
+        order = permutation(key, n);  test = data[order[:n_test]];  train = data[order[n_test:]]
+
+    Args:
+      data: a dict of arrays with the same first axis `[n, ...]`, `n >= 2`.
+      key: a PRNG key (`uint32[2]`).
+      test_fraction: a number in (0, 1) such that both splits hold at least one example.
+
+    Returns:
+      `(train, test)`, dicts of numpy arrays with `data`'s keys.
+
+    Differences:
+      scikit-learn's `train_test_split` rounds the test size up (`ceil`); here it is `round`. Both
+      refuse a fraction that leaves a split empty.
+    """
+    where = "purejax.data.split"
+    n = num_examples(data, where)
+    key = check_key(where, "key", key)
+    n_test = check_test_fraction(where, n, test_fraction)
+    order = np.asarray(purejax.random.permutation(key, n))
+    return _take(data, order[n_test:]), _take(data, order[:n_test])
 
 
 def task_batches(load_data: Callable[[], dict]) -> tuple[Callable, Callable, Callable]:
@@ -111,6 +205,7 @@ def task_batches(load_data: Callable[[], dict]) -> tuple[Callable, Callable, Cal
     Args:
       load_data: a function of no arguments returning `{'train': data, 'test': data}`, each a dict
         of arrays with the same first axis; called on every use (cache it), never at binding time.
+        The three functions check their arguments as `batches` does (errors name it).
 
     Returns:
       The three functions, to bind as the task's (and its models') module attributes.
@@ -125,13 +220,28 @@ def task_batches(load_data: Callable[[], dict]) -> tuple[Callable, Callable, Cal
       [0.0, 1.0, 2.0]
     """
 
+    check_callable("purejax.data.task_batches", "load_data", load_data, "pass a function of no arguments")
+
+    def part(name: str) -> dict:
+        """`load_data()[name]`, or an error naming `task_batches` and what `load_data` returned."""
+        data = load_data()
+        if not isinstance(data, dict) or name not in data:
+            raise fail(
+                ValueError,
+                "purejax.data.task_batches",
+                "load_data()",
+                f"a dict with a {name!r} split, {{'train': data, 'test': data}}",
+                list(data) if isinstance(data, dict) else data,
+            )
+        return data[name]
+
     def train_batches(key, batch_size: int):
         """Endless shuffled training batches, a new order each epoch."""
-        return batches(load_data()["train"], batch_size, key=key, epochs=None)
+        return batches(part("train"), batch_size, key=key, epochs=None)
 
     def eval_batches(batch_size: int):
         """The test split in order, the last batch possibly short."""
-        return batches(load_data()["test"], batch_size, remainder="keep")
+        return batches(part("test"), batch_size, remainder="keep")
 
     def example_batch(key, batch_size: int = 4) -> dict:
         """A batch of the task's format: the first of `train_batches(key, batch_size)`."""

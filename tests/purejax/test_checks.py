@@ -152,7 +152,57 @@ def test_flags_and_dtypes_are_refused_naming_where_and_what(call, error, message
     assert str(info.value).startswith(message), str(info.value)
 
 
+# -- io --
+
+
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (
+            lambda: checks.check_key("f", "key", None),
+            TypeError,
+            "f: key must be a key, uint32[2] from purejax.random.PRNGKey, got None; write purejax.random.PRNGKey(0)",
+        ),
+        (lambda: checks.check_key("f", "key", 0), TypeError, "f: key must be a key, uint32[2]"),
+        (
+            lambda: checks.check_key("f", "key", np.zeros(2, np.int32)),
+            TypeError,
+            "f: key must be a key, uint32[2] from purejax.random.PRNGKey, got int32 array [2]",
+        ),
+        (lambda: checks.check_key("f", "key", jax.random.key(0)), TypeError, "f: key must be a key, uint32[2]"),
+        (lambda: checks.check_key("f", "key", np.zeros((3, 2), np.uint32)), ValueError, "f: key must be a key"),
+        (
+            lambda: checks.check_metric("f", "eval_metrics", [0.9], "accuracy"),
+            TypeError,
+            "f: eval_metrics must be a dict of metrics with 'accuracy', got list [0.9]",
+        ),
+        (
+            lambda: checks.check_metric("f", "eval_metrics", {"loss": 1.0}, "accuracy"),
+            ValueError,
+            "f: eval_metrics must be a dict of metrics with 'accuracy', got one with ['loss']",
+        ),
+        (
+            lambda: checks.check_metric("f", "eval_metrics", {"loss": "low"}, "loss"),
+            TypeError,
+            "f: eval_metrics['loss'] must be a real number, got str 'low'",
+        ),
+    ],
+)
+def test_io_checks_refuse_naming_where_and_what(call, error, message):
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value).startswith(message), str(info.value)
+
+
 def test_flags_and_dtypes_come_back_canonical():
     assert checks.check_bool("f", "replace", np.bool_(False)) is False
     assert checks.check_dtype("f", "dtype", "bfloat16", jnp.floating, "a float dtype") == jnp.bfloat16
     assert checks.check_dtype("f", "dtype", jnp.uint8, jnp.unsignedinteger, "an unsigned dtype") == np.uint8
+
+
+def test_io_checks_pass_good_values_and_traced_keys():
+    key = np.array([0, 42], np.uint32)
+    assert checks.check_key("f", "key", key) is key
+    assert checks.check_key("f", "key", None, optional=True) is None
+    assert checks.check_metric("f", "m", {"loss": 0.5}, "loss") == 0.5
+    assert jax.jit(lambda k: checks.check_key("f", "key", k))(key).tolist() == [0, 42]

@@ -23,7 +23,7 @@ from purejax.convert import (
     lstm_to_torch,
 )
 from purejax.nn import RNN, Bidirectional, GRUCell, LSTMCell
-from tests._asserts import FORWARD_RTOL, assert_bitwise
+from tests._asserts import FORWARD_RTOL, assert_bitwise, assert_refused
 
 FORWARD_ATOL = 1e-6
 CASE_IDS = [case_id(i, c) for i, c in enumerate(CASES)]
@@ -199,14 +199,19 @@ _V_GRU = gru_from_torch(_SD_GRU)
 
 
 def _with(sd, **changes):
-    """`sd` with keys replaced (a value) or removed (None)."""
+    """`sd` with keys replaced (a value), removed (None) or set to None (`...`)."""
     sd = {**sd, **changes}
-    return {k: v for k, v in sd.items() if v is not None}
+    return {k: None if v is ... else v for k, v in sd.items() if v is not None}
 
 
 def _cell_with(variables, name, **leaves):
+    """`variables` with leaves of sublayer `name` replaced (a value), removed (None) or set to None (`...`)."""
     cell = {**variables["params"]["cell"], name: {**variables["params"]["cell"][name], **leaves}}
-    return {"params": {"cell": {k: {n: a for n, a in v.items() if a is not None} for k, v in cell.items()}}}
+    return {
+        "params": {
+            "cell": {k: {n: None if a is ... else a for n, a in v.items() if a is not None} for k, v in cell.items()}
+        }
+    }
 
 
 _Z = np.zeros(24, np.float32)
@@ -276,3 +281,116 @@ ERRORS = [
 def test_errors(call, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         call()
+
+
+# --- bad input: one row per argument, each naming the function and the argument ---------------------
+
+_H, _C = np.zeros((1, 3, 6), np.float32), np.zeros((1, 3, 6), np.float32)
+_CARRY = (np.zeros((3, 6), np.float32), np.zeros((3, 6), np.float32))  # (c, h)
+LF, GF, LT, GT = (
+    f"purejax.convert.{n}" for n in ("lstm_from_torch", "gru_from_torch", "lstm_to_torch", "gru_to_torch")
+)
+CF, CT = "purejax.convert.carry_from_torch", "purejax.convert.carry_to_torch"
+
+BAD_INPUT = [  # (id, call, error, fragments: the function, the argument, what came)
+    ("lstm_from/state_dict None", lambda: lstm_from_torch(None), TypeError, LF, "state_dict", "got None"),
+    ("lstm_from/state_dict list", lambda: lstm_from_torch([1, 2]), TypeError, LF, "state_dict", "list"),
+    ("lstm_from/a None array", lambda: lstm_from_torch(_with(_SD_LSTM, bias_ih_l0=...)), TypeError, LF, "bias_ih_l0"),
+    ("lstm_from/a string", lambda: lstm_from_torch(_with(_SD_LSTM, weight_ih_l0="w")), TypeError, LF, "weight_ih_l0"),
+    (
+        "lstm_from/int weights",
+        lambda: lstm_from_torch(_with(_SD_LSTM, weight_hh_l0=np.zeros((24, 6), int))),
+        TypeError,
+        LF,
+        "weight_hh_l0",
+        "a floating array",
+    ),
+    ("lstm_from/missing key", lambda: lstm_from_torch(_with(_SD_LSTM, weight_ih_l0=None)), ValueError, LF, "missing"),
+    ("lstm_from/extra key", lambda: lstm_from_torch(_with(_SD_LSTM, extra=_Z)), ValueError, LF, "unknown ['extra']"),
+    (
+        "lstm_from/wrong shape",
+        lambda: lstm_from_torch(_with(_SD_LSTM, bias_hh_l0=np.zeros(20, np.float32))),
+        ValueError,
+        LF,
+        "'bias_hh_l0' must be [24]",
+    ),
+    ("gru_from/state_dict None", lambda: gru_from_torch(None), TypeError, GF, "state_dict"),
+    ("gru_from/a None array", lambda: gru_from_torch(_with(_SD_GRU, weight_hh_l0=...)), TypeError, GF, "weight_hh_l0"),
+    ("gru_from/wrong shape", lambda: gru_from_torch(_with(_SD_GRU, weight_hh_l0=_Z)), ValueError, GF, "weight_hh_l0"),
+    ("lstm_to/variables None", lambda: lstm_to_torch(None), TypeError, LT, "variables", "got None"),
+    (
+        "lstm_to/variables['params'] alone",
+        lambda: lstm_to_torch(_V_LSTM["params"]),
+        ValueError,
+        LT,
+        "without 'params'",
+        "pass {'params': ...}",
+    ),
+    ("lstm_to/a None kernel", lambda: lstm_to_torch(_cell_with(_V_LSTM, "hf", kernel=...)), TypeError, LT, "hf/kernel"),
+    ("lstm_to/sublayer not a dict", lambda: lstm_to_torch(_sublayer(_V_LSTM, "ig", _Z)), TypeError, LT, "'ig'"),
+    ("lstm_to/bias str", lambda: lstm_to_torch(_V_LSTM, bias="no"), TypeError, LT, "bias", "str 'no'"),
+    ("lstm_to/cell int", lambda: lstm_to_torch(_V_LSTM, cell=1), TypeError, LT, "cell", "int 1"),
+    ("gru_to/variables list", lambda: gru_to_torch([_V_GRU]), TypeError, GT, "variables"),
+    ("gru_to/a None bias", lambda: gru_to_torch(_cell_with(_V_GRU, "hn", bias=...)), TypeError, GT, "hn/bias"),
+    ("gru_to/bias None", lambda: gru_to_torch(_V_GRU, bias=None), TypeError, GT, "bias"),
+    ("gru_to/cell str", lambda: gru_to_torch(_V_GRU, cell="True"), TypeError, GT, "cell"),
+    ("carry_from/h None", lambda: carry_from_torch(None), TypeError, CF, "h must", "None"),
+    ("carry_from/c string", lambda: carry_from_torch(_H, "c"), TypeError, CF, "c must", "str"),
+    ("carry_from/h ints", lambda: carry_from_torch(np.zeros((1, 3, 6), int)), TypeError, CF, "h must", "floating"),
+    (
+        "carry_from/batch sizes",
+        lambda: carry_from_torch(_H, np.zeros((1, 4, 6), np.float32)),
+        ValueError,
+        CF,
+        "h and c must have the same shape",
+        "h [1, 3, 6], c [1, 4, 6]",
+    ),
+    (
+        "carry_from/hidden sizes",
+        lambda: carry_from_torch(np.zeros((1, 3, 5), np.float32), _C),
+        ValueError,
+        CF,
+        "h [1, 3, 5], c [1, 3, 6]",
+    ),
+    (
+        "carry_from/layers",
+        lambda: carry_from_torch(np.zeros((2, 3, 6), np.float32)),
+        ValueError,
+        CF,
+        "[2, 3, 6]",
+        "pass h of one layer",
+    ),
+    ("carry_from/rank 4", lambda: carry_from_torch(np.zeros((1, 1, 3, 6), np.float32)), ValueError, CF, "[1, 1, 3, 6]"),
+    ("carry_to/None", lambda: carry_to_torch(None), TypeError, CT, "carry must", "None"),
+    ("carry_to/(None, h)", lambda: carry_to_torch((None, _CARRY[1])), TypeError, CT, "c (carry[0])", "None"),
+    ("carry_to/string", lambda: carry_to_torch("h"), TypeError, CT, "carry must"),
+    (
+        "carry_to/hidden sizes",
+        lambda: carry_to_torch((_CARRY[0], np.zeros((3, 5), np.float32))),
+        ValueError,
+        CT,
+        "c (carry[0]) and h (carry[1]) must have the same shape",
+        "c (carry[0]) [3, 6], h (carry[1]) [3, 5]",
+    ),
+    ("carry_to/three parts", lambda: carry_to_torch(_CARRY * 2), ValueError, CT, "(c, h) or h", "tuple of 4"),
+    ("carry_to/rank 3", lambda: carry_to_torch(_H), ValueError, CT, "[batch, hidden]", "[1, 3, 6]", "pass carry"),
+]
+
+
+def _sublayer(variables, name, value):
+    return {"params": {"cell": {**variables["params"]["cell"], name: value}}}
+
+
+@pytest.mark.parametrize("call,error,fragments", [r[1:3] + (r[3:],) for r in BAD_INPUT], ids=[r[0] for r in BAD_INPUT])
+def test_bad_input_is_refused_naming_the_function_and_the_argument(call, error, fragments):
+    assert_refused(call, error, *fragments)
+
+
+def test_an_ordered_dict_and_unbatched_carries_are_accepted():
+    """torch's `state_dict()` is an OrderedDict; PyTorch's unbatched carries are [1, hidden]."""
+    import collections
+
+    assert_bitwise(lstm_from_torch(collections.OrderedDict(_SD_LSTM)), _V_LSTM)
+    c, h = carry_from_torch(np.ones((1, 6), np.float32), np.zeros((1, 6), np.float32))
+    assert (c.shape, h.shape) == ((6,), (6,))
+    assert [x.shape for x in carry_to_torch((c, h))] == [(1, 6), (1, 6)]

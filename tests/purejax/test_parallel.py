@@ -21,6 +21,7 @@ import flaxed.parallel
 import purejax.parallel
 from comparisons.parity.measures import DEVICES_RTOL as RTOL
 from purejax.models import MODELS
+from tests._asserts import assert_refused
 
 STEPS = 3
 
@@ -105,3 +106,97 @@ def test_two_processes_of_four_devices_match_one(name, tmp_path):
     (result,) = json.loads(out.read_text())
     assert (result["processes"], result["devices"]) == (2, 8)
     assert all(v <= RTOL for v in result["max_rel_diff"].values()), result["max_rel_diff"]
+
+
+# --- bad input: one row per argument, each naming the function and the argument ---------------------
+
+P = "purejax.parallel."
+_MESH = purejax.parallel.data_mesh()
+_OTHER_MESH = jax.sharding.Mesh(np.asarray(jax.devices()), ("x",))
+
+
+def _loss(variables, batch, key, train=True):
+    return 0.0, {}
+
+
+BAD_INPUT = [  # (id, call, error, fragments: the function, the argument, what came)
+    ("check_divisible/batch_size", lambda: purejax.parallel.check_divisible(8.0, 2, "f"), TypeError, "f: batch_size"),
+    ("check_divisible/num_devices", lambda: purejax.parallel.check_divisible(8, 0, "f"), ValueError, "f: num_devices"),
+    ("replicate/values", lambda: purejax.parallel.replicate({"a": "text"}), TypeError, P + "replicate", "values"),
+    ("replicate/devices []", lambda: purejax.parallel.replicate({}, []), ValueError, P + "replicate", "devices"),
+    ("replicate/devices str", lambda: purejax.parallel.replicate({}, "cpu"), TypeError, P + "replicate", "devices"),
+    ("replicate/devices ints", lambda: purejax.parallel.replicate({}, [0]), TypeError, P + "replicate", "int 0"),
+    ("unreplicate/values", lambda: purejax.parallel.unreplicate({"a": None, "b": "x"}), TypeError, "unreplicate"),
+    ("shard/batch empty", lambda: purejax.parallel.shard({}, 1), ValueError, P + "shard", "batch must"),
+    ("shard/batch list", lambda: purejax.parallel.shard([np.zeros(4)], 1), TypeError, P + "shard", "batch must"),
+    (
+        "shard/batch lengths",
+        lambda: purejax.parallel.shard({"x": np.zeros(4), "y": np.zeros(6)}, 2),
+        ValueError,
+        P + "shard",
+        "every array of batch needs the same number of examples",
+        "{'x': 4, 'y': 6}",
+    ),
+    ("shard/batch 0-d", lambda: purejax.parallel.shard({"x": np.float32(1)}, 1), ValueError, P + "shard", "0-d"),
+    (
+        "shard/num_shards 0",
+        lambda: purejax.parallel.shard({"x": np.zeros(4)}, 0),
+        ValueError,
+        P + "shard",
+        "num_shards",
+    ),
+    ("shard/num_shards 2.0", lambda: purejax.parallel.shard({"x": np.zeros(4)}, 2.0), TypeError, "num_shards"),
+    ("pmap_train_step/loss_fn", lambda: purejax.parallel.pmap_train_step(3), TypeError, P + "pmap", "loss_fn"),
+    (
+        "pmap_train_step/axis_name",
+        lambda: purejax.parallel.pmap_train_step(_loss, None),
+        TypeError,
+        P + "pmap_train_step",
+        "axis_name",
+        "got None",
+    ),
+    ("vmap_train_step/loss_fn", lambda: purejax.parallel.vmap_train_step(None), TypeError, P + "vmap", "loss_fn"),
+    ("vmap_train_step/axis_name", lambda: purejax.parallel.vmap_train_step(_loss, ""), TypeError, "axis_name"),
+    ("data_mesh/devices []", lambda: purejax.parallel.data_mesh([]), ValueError, P + "data_mesh", "devices"),
+    ("data_mesh/devices str", lambda: purejax.parallel.data_mesh("gpu"), TypeError, P + "data_mesh", "devices"),
+    (
+        "put_global/values",
+        lambda: purejax.parallel.put_global({"a": "x"}, purejax.parallel.replicated(_MESH)),
+        TypeError,
+        P + "put_global",
+        "values",
+    ),
+    ("put_global/sharding", lambda: purejax.parallel.put_global({}, None), TypeError, P + "put_global", "sharding"),
+    ("sharded_train_step/loss_fn", lambda: purejax.parallel.sharded_train_step(1, _MESH), TypeError, "loss_fn"),
+    ("sharded_train_step/mesh", lambda: purejax.parallel.sharded_train_step(_loss, None), TypeError, "sharded", "mesh"),
+    (
+        "sharded_train_step/mesh axis",
+        lambda: purejax.parallel.sharded_train_step(_loss, _OTHER_MESH),
+        ValueError,
+        P + "sharded_train_step",
+        "mesh must have an axis named 'data'",
+        "['x']",
+    ),
+    ("replicated/mesh", lambda: purejax.parallel.replicated("mesh"), TypeError, P + "replicated", "mesh"),
+    ("batch_sharding/mesh", lambda: purejax.parallel.batch_sharding(_OTHER_MESH), ValueError, P + "batch_sharding"),
+    ("local_value/x", lambda: purejax.parallel.local_value(None), TypeError, P + "local_value", "x must", "None"),
+]
+
+
+@pytest.mark.parametrize("call,error,fragments", [r[1:3] + (r[3:],) for r in BAD_INPUT], ids=[r[0] for r in BAD_INPUT])
+def test_bad_input_is_refused_naming_the_function_and_the_argument(call, error, fragments):
+    assert_refused(call, error, *fragments)
+
+
+def test_flax_shards_arrays_of_different_lengths_and_we_refuse_them():
+    """The counterpart, measured: `common_utils.shard` reshapes each leaf on its own."""
+    n = jax.local_device_count()
+    theirs = common_utils.shard({"x": np.zeros(4 * n), "y": np.zeros(6 * n)})
+    assert (theirs["x"].shape, theirs["y"].shape) == ((n, 4), (n, 6))  # shards of 4 and of 6 examples
+    with pytest.raises(ValueError, match="same number of examples"):
+        purejax.parallel.shard({"x": np.zeros(4 * n), "y": np.zeros(6 * n)}, n)
+
+
+def test_unreplicate_passes_0d_leaves_through_as_flax_does():
+    tree = {"w": np.arange(6.0).reshape(2, 3), "count": np.int32(3)}
+    chex.assert_trees_all_equal(purejax.parallel.unreplicate(tree), jax_utils.unreplicate(tree))

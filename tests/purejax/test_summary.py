@@ -12,6 +12,7 @@ from flax.linen import summary as flax_summary
 import purejax.nn as pnn
 import purejax.random
 from purejax.summary import Row, bytes_repr, rows, size_repr, summary, totals
+from tests._asserts import assert_refused
 
 KEY = purejax.random.PRNGKey(0)
 X = jnp.ones((2, 4), jnp.float32)
@@ -102,3 +103,65 @@ def test_other_leaves_and_dtypes():
         Row("step", (), "int64", 1, 8),
     ]
     assert summary({}).endswith("Total Parameters: 0 (0 B)")
+
+
+# --- what is not a parameter ------------------------------------------------------------------------
+
+
+def test_flax_skips_strings_and_functions_but_counts_object_arrays():
+    """The counterpart, measured: Flax's footer counts whatever has a `.size` (`_size_and_bytes`)."""
+    assert flax_summary._size_and_bytes({"a": "hello", "f": print, "n": 3}) == (0, 0)
+    assert flax_summary._size_and_bytes({"o": np.array([object()])}) == (1, 8)
+    assert flax_summary._size_and_bytes({"s": np.array(["ab", "cd"])}) == (2, 16)
+
+
+NOT_PARAMETERS = {
+    "str": "hello",
+    "function": print,
+    "object array": np.array([object(), object()]),
+    "string array": np.array(["ab", "cd"]),
+    "numpy str": np.str_("x"),
+    "bytes": b"\x00\x01",
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_PARAMETERS))
+@pytest.mark.parametrize("function", [rows, totals, summary], ids=lambda f: f.__name__)
+def test_what_is_not_a_numeric_array_is_refused_naming_its_path(function, name):
+    variables = {"params": {"Dense_0": {"kernel": np.zeros((2, 3), np.float32), "extra": NOT_PARAMETERS[name]}}}
+    assert_refused(
+        lambda: function(variables),
+        TypeError,
+        f"purejax.summary.{function.__name__}: the leaf at params/Dense_0/extra is",
+        "not a numeric array",
+    )
+
+
+BAD_INPUT = [  # (id, call, error, fragments: the function, the argument, what came)
+    ("rows/variables None", lambda: rows(None), TypeError, "purejax.summary.rows", "variables", "got None"),
+    ("rows/variables array", lambda: rows(np.ones(3)), TypeError, "summary.rows", "variables", "float64 array [3]"),
+    ("totals/variables list", lambda: totals([{}]), TypeError, "purejax.summary.totals", "variables", "list"),
+    ("summary/variables str", lambda: summary("params"), TypeError, "purejax.summary.summary", "variables", "str"),
+    ("bytes_repr/num_bytes str", lambda: bytes_repr("12"), TypeError, "purejax.summary.bytes_repr", "num_bytes"),
+    ("bytes_repr/num_bytes -5", lambda: bytes_repr(-5), ValueError, "purejax.summary.bytes_repr", "num_bytes", "-5"),
+    ("bytes_repr/num_bytes float", lambda: bytes_repr(1.5), TypeError, "purejax.summary.bytes_repr", "num_bytes"),
+    ("size_repr/count", lambda: size_repr(None, 4), TypeError, "purejax.summary.size_repr", "count", "None"),
+    ("size_repr/num_bytes", lambda: size_repr(1, -4), ValueError, "purejax.summary.size_repr", "num_bytes"),
+]
+
+
+@pytest.mark.parametrize("call,error,fragments", [r[1:3] + (r[3:],) for r in BAD_INPUT], ids=[r[0] for r in BAD_INPUT])
+def test_bad_input_is_refused_naming_the_function_and_the_argument(call, error, fragments):
+    assert_refused(call, error, *fragments)
+
+
+def test_none_typed_keys_and_python_numbers():
+    """None is an empty node (no row, as in jax.tree_util); a typed key counts as Flax counts it
+    (size 1, 8 bytes); a Python number is one scalar (Flax skips it: no `.size`)."""
+    variables = {"params": {"b": None, "w": np.zeros(2, np.float32)}, "rngs": {"k": jax.random.key(0)}, "n": 3}
+    assert rows(variables) == [
+        Row("n", (), "int64", 1, 8),
+        Row("params/w", (2,), "float32", 2, 8),
+        Row("rngs/k", (), "key<fry>", 1, 8),
+    ]
+    assert flax_summary._size_and_bytes({"k": jax.random.key(0)}) == (1, 8)

@@ -24,7 +24,8 @@ import jax.numpy as jnp
 import numpy as np
 
 import purejax.random
-from purejax.data.batching import split, task_batches
+from purejax.checks import check_key, check_metric, fail
+from purejax.data.batching import check_test_fraction, split, task_batches
 
 DIGITS_KEY = purejax.random.PRNGKey(0)  # the fixed split every model uses
 IMAGE_SHAPE = (8, 8, 1)  # height, width, channels of one digit
@@ -37,12 +38,23 @@ def load_digits(key=DIGITS_KEY, test_fraction: float = 0.2) -> dict:
     """`{'train': ..., 'test': ...}`, each `{'image': float32[n, 8, 8, 1] in [0, 1], 'label': int32[n]}`.
 
     With the default key and fraction: 1,438 training and 359 test digits, the same for everyone.
+
+    Args:
+      key: a PRNG key (`uint32[2]`) that shuffles the 1,797 digits before the split.
+      test_fraction: the share of test digits, in (0, 1), leaving both splits non-empty.
+
+    Raises:
+      TypeError / ValueError naming `load_digits` and the argument, checked before anything is
+      loaded; ImportError without scikit-learn.
     """
+    where = "purejax.data.load_digits"
+    check_key(where, "key", key)
+    check_test_fraction(where, 1797, test_fraction)  # the size of scikit-learn's digits
     try:
         from sklearn.datasets import load_digits as sklearn_digits
         from sklearn.utils import Bunch
     except ImportError as error:  # scikit-learn is optional: the `data` extra
-        raise ImportError("load_digits needs scikit-learn: pip install 'purejax[data]'") from error
+        raise ImportError("purejax.data.load_digits needs scikit-learn: pip install 'purejax[data]'") from error
     digits = cast(Bunch, sklearn_digits())  # a Bunch, not the (X, y) pair: return_X_y is False
     data = {
         "image": (digits.images / 16.0).astype(np.float32)[..., None],  # [1797, 8, 8, 1]
@@ -92,7 +104,7 @@ def accuracy(logits, labels):
 
 def learning_goal(eval_metrics: dict) -> tuple[bool, str]:
     """Learned when at least 90% of the test digits are classified correctly."""
-    accuracy = eval_metrics["accuracy"]
+    accuracy = check_metric("purejax.data.tasks.digits.learning_goal", "eval_metrics", eval_metrics, "accuracy")
     return accuracy >= GOAL_ACCURACY, f"test accuracy {accuracy:.3f} >= {GOAL_ACCURACY}"
 
 
@@ -106,6 +118,8 @@ def pixel_mean_baseline(by_class: bool = True) -> float:
     With the default split: 22.08 nats a digit by class, 27.01 without the label; an untrained
     VAE scores about 45.6 and a perfect reconstruction (the targets' own entropy) 13.6.
     """
+    if not isinstance(by_class, (bool, np.bool_)):
+        raise fail(TypeError, "purejax.data.tasks.digits.pixel_mean_baseline", "by_class", "True or False", by_class)
     data = load_data()
     train, test = (data[s]["image"].reshape(-1, PIXELS).astype(np.float64) for s in ("train", "test"))
     if by_class:
@@ -125,7 +139,8 @@ def generation_goal(eval_metrics: dict) -> tuple[bool, str]:
     encoder and a latent that carry real information about each digit (its style), worth more
     than the KL cost of sending it. The untrained VAE scores about 2x the baseline.
     """
-    loss, limit = eval_metrics["loss"], pixel_mean_baseline(by_class=True)
+    loss = check_metric("purejax.data.tasks.digits.generation_goal", "eval_metrics", eval_metrics, "loss")
+    limit = pixel_mean_baseline(by_class=True)
     return loss < limit, f"test -ELBO {loss:.2f} < {limit:.2f} (per-class pixel-mean baseline)"
 
 

@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 import purejax.random
+from purejax.checks import check_key, check_metric, check_number, check_positive_int
 from purejax.data.batching import split, task_batches
 
 DATA_KEY = purejax.random.PRNGKey(3)  # the synthetic set is the same for everyone
@@ -38,8 +39,17 @@ def inverse_sine_data(key, n: int = 1000, noise: float = 0.05) -> dict:
         y ~ uniform(0, 1)
         x = y + 0.3 * sin(2 pi y) + noise * eps    # a function of y, so y(x) is multi-valued
 
+    Args:
+      key: a PRNG key (`uint32[2]`).
+      n: examples, an integer >= 1.
+      noise: the standard deviation of `eps`'s contribution, a number >= 0.
+
     Reference: Bishop, *Mixture Density Networks*, 1994.
     """
+    where = "purejax.data.inverse_sine_data"
+    check_key(where, "key", key)
+    n = check_positive_int(where, "n", n)
+    check_number(where, "noise", noise, minimum=0)
     k_y, k_eps = purejax.random.split(key)
     y = purejax.random.uniform(k_y, (n, 1))  # [n, 1]
     x = y + 0.3 * np.sin(2 * math.pi * np.asarray(y)) + noise * purejax.random.normal(k_eps, (n, 1))
@@ -95,7 +105,8 @@ def learning_goal(eval_metrics: dict) -> tuple[bool, str]:
     for one Gaussian and needs the mixture; tests/test_models_mdn.py checks that a K=1 MDN
     trained the same way falls short of it.
     """
-    nll, limit = eval_metrics["loss"], gaussian_baseline() - GOAL_MARGIN
+    nll = check_metric("purejax.data.tasks.inverse_sine.learning_goal", "eval_metrics", eval_metrics, "loss")
+    limit = gaussian_baseline() - GOAL_MARGIN
     return nll < limit, f"test NLL {nll:.3f} < {limit:.3f} (single-Gaussian baseline - {GOAL_MARGIN} nat)"
 
 

@@ -19,6 +19,7 @@ import functools
 import numpy as np
 
 import purejax.random
+from purejax.checks import check_key, check_metric, check_number, check_positive_int
 from purejax.data.batching import split, task_batches
 
 FEATURES = 3  # inputs per example
@@ -30,7 +31,17 @@ def linear_data(key, n: int = 256, features: int = 3, noise: float = 0.1) -> dic
     """`{'x': float32[n, features], 'y': float32[n, 1]}` with `y = x @ w + b + noise * eps`.
 
     The true `w: [features, 1]` and `b: [1, 1]` are drawn from the key too (a standard normal).
+
+    Args:
+      key: a PRNG key (`uint32[2]`).
+      n: examples, an integer >= 1. features: inputs per example, an integer >= 1.
+      noise: the standard deviation of the noise, a number >= 0.
     """
+    where = "purejax.data.linear_data"
+    check_key(where, "key", key)
+    n = check_positive_int(where, "n", n)
+    features = check_positive_int(where, "features", features)
+    check_number(where, "noise", noise, minimum=0)
     k_x, k_w, k_b, k_eps = purejax.random.split(key, 4)
     x = purejax.random.normal(k_x, (n, features))  # [n, features]
     w = purejax.random.normal(k_w, (features, 1))  # [features, 1]
@@ -68,7 +79,7 @@ def check_linear(batch, name: str) -> None:
 
 def learning_goal(eval_metrics: dict) -> tuple[bool, str]:
     """Learned when the test loss is within 50% of the noise floor."""
-    loss = eval_metrics["loss"]
+    loss = check_metric("purejax.data.tasks.linear.learning_goal", "eval_metrics", eval_metrics, "loss")
     return loss < 1.5 * NOISE_FLOOR, f"test mse {loss:.4f} < {1.5 * NOISE_FLOOR:.4f} (1.5 x noise variance)"
 
 

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import purejax.random
+from purejax.checks import check_key, check_metric, check_path, check_positive_int
 from purejax.data.batching import batches
 
 VOCAB = 256  # byte values
@@ -46,13 +47,39 @@ def stdlib_sources() -> list[str]:
     return sorted(found)
 
 
-def load_text(path: str | None = None, max_bytes: int = 2_000_000) -> np.ndarray:
-    """`uint8[n]`: the bytes of `path`, or of the standard library's sources joined, first `max_bytes`."""
+def load_text(path: str | os.PathLike | None = None, max_bytes: int = 2_000_000) -> np.ndarray:
+    """`uint8[n]`: the bytes of `path`, or of the standard library's sources joined, first `max_bytes`.
+
+    Args:
+      path: a text file (str or `pathlib.Path`, `~` expanded), or None for the standard library.
+      max_bytes: how many bytes to read at most, an integer >= 1.
+
+    Raises:
+      FileNotFoundError / IsADirectoryError / PermissionError naming `load_text` and the path;
+      ValueError for an empty file; TypeError for a path or size of the wrong kind.
+
+    Differences:
+      `open(path)` also takes an integer, a file descriptor: `load_text(0)` would read standard
+      input. Here a path must be a `str` or `os.PathLike`.
+    """
+    where = "purejax.data.load_text"
+    max_bytes = check_positive_int(where, "max_bytes", max_bytes)
+    if path == "":
+        raise ValueError(f"{where}: path must be a non-empty path, got ''; pass a text file, or None for the stdlib")
     if path is not None:
-        with open(path, "rb") as file:
-            data = file.read(max_bytes)
+        file_path = check_path(where, "path", path)
+        try:
+            with open(file_path, "rb") as file:
+                data = file.read(max_bytes)
+        except OSError as error:
+            reason = {FileNotFoundError: "no such file", IsADirectoryError: "a directory, not a file"}
+            raise type(error)(
+                f"{where}: path {str(file_path)!r} cannot be read: "
+                f"{reason.get(type(error), error.strerror or error)}; pass the path of a text file, "
+                "or path=None for the standard library's sources"
+            ) from error
         if not data:
-            raise ValueError(f"load_text: {path} is empty")
+            raise ValueError(f"{where}: path {file_path} is empty; pass a file with some text in it")
         return np.frombuffer(data, np.uint8).copy()
     chunks, size = [], 0
     for source in stdlib_sources():
@@ -63,9 +90,14 @@ def load_text(path: str | None = None, max_bytes: int = 2_000_000) -> np.ndarray
             break
     if not chunks:
         raise FileNotFoundError(
-            f"load_text: found no .py files under {sysconfig.get_paths()['stdlib']}; pass a text file"
+            f"{where}: found no .py files under {sysconfig.get_paths()['stdlib']}; pass a text file as path"
         )
     return np.frombuffer(b"".join(chunks)[:max_bytes], np.uint8).copy()
+
+
+def _text_path(where: str, path) -> str | None:
+    """`path` checked and as a string (one cache entry per file, whether given as str or Path), or None."""
+    return None if path is None else str(check_path(where, "path", path))
 
 
 @functools.lru_cache(maxsize=8)
@@ -88,8 +120,24 @@ def train_batches(key, batch_size: int, path: str | None = None, seq_len: int = 
     """Endless batches `{'tokens': int32[B, seq_len + 1]}` of windows at random places of the train split.
 
     Batch i reads the windows starting at `randint(fold_in(key, i // 256), [256, B])[i % 256]`.
+    The arguments are checked at the call (a key `uint32[2]`, integers `batch_size, seq_len >= 1`,
+    a window shorter than the train split), before the first batch is asked for.
     """
-    train = load_data(path)["train"]
+    where = "purejax.data.tasks.text.train_batches"
+    check_key(where, "key", key)
+    batch_size = check_positive_int(where, "batch_size", batch_size)
+    seq_len = check_positive_int(where, "seq_len", seq_len)
+    train = load_data(_text_path(where, path))["train"]
+    if len(train) <= seq_len:
+        raise ValueError(
+            f"{where}: seq_len must be below the train split's {len(train)} bytes (a window reads "
+            f"seq_len + 1 of them), got {seq_len}; use a smaller seq_len or a longer text"
+        )
+    return _train_windows(key, batch_size, train, seq_len)
+
+
+def _train_windows(key, batch_size: int, train: np.ndarray, seq_len: int):
+    """The generator behind `train_batches`, started after its arguments were checked."""
     offsets = np.arange(seq_len + 1)  # [T + 1]
     for block in range(2**31):
         starts = purejax.random.randint(
@@ -100,8 +148,19 @@ def train_batches(key, batch_size: int, path: str | None = None, seq_len: int = 
 
 
 def eval_batches(batch_size: int, path: str | None = None, seq_len: int = SEQ_LEN):
-    """The test split as windows of `seq_len + 1` bytes at stride `seq_len` (each byte is a target once), in order."""
-    test = load_data(path)["test"]
+    """The test split as windows of `seq_len + 1` bytes at stride `seq_len` (each byte is a target once), in order.
+
+    `batch_size` and `seq_len` are integers >= 1, and the test split must hold one window.
+    """
+    where = "purejax.data.tasks.text.eval_batches"
+    batch_size = check_positive_int(where, "batch_size", batch_size)
+    seq_len = check_positive_int(where, "seq_len", seq_len)
+    test = load_data(_text_path(where, path))["test"]
+    if len(test) <= seq_len:
+        raise ValueError(
+            f"{where}: seq_len must be below the test split's {len(test)} bytes (a window reads "
+            f"seq_len + 1 of them), got {seq_len}; use a smaller seq_len or a longer text"
+        )
     starts = np.arange(0, len(test) - seq_len, seq_len)  # [windows]
     tokens = test[starts[:, None] + np.arange(seq_len + 1)].astype(np.int32)  # [windows, T + 1]
     return batches({"tokens": tokens}, batch_size, remainder="keep")
@@ -143,7 +202,8 @@ def unigram_entropy(path: str | None = None) -> float:
 
 def learning_goal(eval_metrics: dict, path: str | None = None) -> tuple[bool, str]:
     """Learned when the test loss (nats per byte) is below `GOAL_FRACTION` of the unigram entropy."""
-    loss, goal = eval_metrics["loss"], GOAL_FRACTION * unigram_entropy(path)
+    loss = check_metric("purejax.data.tasks.text.learning_goal", "eval_metrics", eval_metrics, "loss")
+    goal = GOAL_FRACTION * unigram_entropy(_text_path("purejax.data.tasks.text.learning_goal", path))
     return loss < goal, f"test loss {loss:.3f} nats/byte < {goal:.3f} ({GOAL_FRACTION} x unigram entropy)"
 
 
