@@ -32,7 +32,7 @@ from collections.abc import Mapping
 import jax.numpy as jnp
 import numpy as np
 
-from purejax.checks import check_array, fail
+from purejax.checks import check_array, check_bool, fail
 
 LSTM_GATES = ("i", "f", "g", "o")  # input gate, forget gate, cell candidate, output gate: PyTorch's row order
 GRU_GATES = ("r", "z", "n")  # reset gate, update gate, candidate
@@ -151,8 +151,7 @@ def _read_ours(fn: str, variables, layout: dict) -> dict:
 def _flags(fn: str, bias, cell) -> None:
     """`bias` and `cell` are bools (a string such as 'False' would be read as True)."""
     for name, value in (("bias", bias), ("cell", cell)):
-        if not isinstance(value, (bool, np.bool_)):
-            raise fail(TypeError, fn, name, "True or False", value)
+        check_bool(fn, name, value)
 
 
 def _torch_dict(fn: str, w_ih, w_hh, b_ih, b_hh, bias: bool, cell: bool) -> dict:

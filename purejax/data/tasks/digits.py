@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import purejax.random
-from purejax.checks import check_key, check_metric, fail
+from purejax.checks import check_bool, check_key, check_metric
 from purejax.data.batching import check_test_fraction, split, task_batches
 
 DIGITS_KEY = purejax.random.PRNGKey(0)  # the fixed split every model uses
@@ -118,8 +118,7 @@ def pixel_mean_baseline(by_class: bool = True) -> float:
     With the default split: 22.08 nats a digit by class, 27.01 without the label; an untrained
     VAE scores about 45.6 and a perfect reconstruction (the targets' own entropy) 13.6.
     """
-    if not isinstance(by_class, (bool, np.bool_)):
-        raise fail(TypeError, "purejax.data.tasks.digits.pixel_mean_baseline", "by_class", "True or False", by_class)
+    check_bool("purejax.data.tasks.digits.pixel_mean_baseline", "by_class", by_class)
     data = load_data()
     train, test = (data[s]["image"].reshape(-1, PIXELS).astype(np.float64) for s in ("train", "test"))
     if by_class:
