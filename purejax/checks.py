@@ -194,3 +194,63 @@ def check_callable(where: str, name: str, value: Any, hint: str = "") -> Any:
     if not callable(value):
         raise fail(TypeError, where, name, "callable", value, hint)
     return value
+
+
+# -- nn --
+
+
+def check_bool(where: str, name: str, value: Any, *, optional: bool = False, hint: str = "") -> bool | None:
+    """`True` or `False` (a NumPy bool too), or `None` when `optional`.
+
+    Refuses `0`, `1`, strings (`'False'` is truthy) and arrays: a flag that is not a bool is a
+    mistake that `if flag:` would read silently.
+    """
+    if value is None and optional:
+        return None
+    if not isinstance(value, (bool, np.bool_)):
+        expected = "True or False" + (" (or None)" if optional else "")
+        raise fail(TypeError, where, name, expected, value, hint)
+    return bool(value)
+
+
+def check_dtype(where: str, name: str, value: Any, *, optional: bool = True) -> Any:
+    """A dtype JAX understands (`jnp.float32`, `'bfloat16'`, `np.dtype('int32')`), or `None` when `optional`.
+
+    Returns `value` unchanged (the caller decides how to canonicalize it).
+    """
+    if value is None and optional:
+        return None
+    if value is None or isinstance(value, (bool, int, float)):
+        raise fail(TypeError, where, name, "a dtype such as jnp.float32", value)
+    try:
+        jnp.dtype(value)
+    except TypeError:
+        raise fail(TypeError, where, name, "a dtype such as jnp.float32", value) from None
+    return value
+
+
+def check_sizes(where: str, name: str, value: Any) -> tuple[int, ...]:
+    """A shape as a tuple of non-negative Python ints, from a tuple or list of integers (an int `n` is `(n,)`).
+
+    Refuses floats (`2.0` too), bools, strings and negative sizes, which `int(d)` would accept or
+    turn into something else.
+    """
+    if is_integer(value):
+        value = (value,)
+    if not isinstance(value, (tuple, list)):
+        raise fail(TypeError, where, name, "a shape (a tuple of non-negative integers)", value, "write e.g. (3, 4)")
+    return tuple(check_int(where, f"{name}[{i}]", d, minimum=0) for i, d in enumerate(value))
+
+
+def check_axes(where: str, name: str, axes: Any, ndim: int | None = None) -> tuple[int, ...]:
+    """An axis or a tuple (or list) of axes, as a tuple; each non-negative by `check_axis` when `ndim` is given.
+
+    With `ndim=None` only the kind is checked (integers), for a layer's hyperparameter before the
+    rank of its inputs is known. Order is kept.
+    """
+    items = (axes,) if is_integer(axes) else axes
+    if not isinstance(items, (tuple, list)) or not all(is_integer(a) for a in items):
+        raise fail(TypeError, where, name, "an integer axis or a tuple of integer axes", axes)
+    if ndim is None:
+        return tuple(operator.index(a) for a in items)
+    return tuple(check_axis(where, name, a, ndim) for a in items)

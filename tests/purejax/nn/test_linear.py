@@ -87,7 +87,7 @@ def test_dense_general_wrong_axis_sizes():
     "layer,x,match",
     [
         (DenseGeneral(3, batch_dims=(1,)), jnp.ones((2, 3, 4)), r"batch_dims must be consecutive leading axes"),
-        (DenseGeneral(3, axis=3), jnp.ones((2, 3)), r"axis 3 is out of range for inputs \[2, 3\]"),
+        (DenseGeneral(3, axis=3), jnp.ones((2, 3)), r"axis must be an axis in \[-2, 2\) for an array of rank 2"),
         (Dense(3), jnp.float32(1.0), r"Dense: inputs need a feature axis"),
     ],
 )
