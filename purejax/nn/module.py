@@ -49,7 +49,7 @@ import jax
 from jax import lax
 
 from purejax.checks import check_bool, check_callable, check_dtype, check_positive_int, describe, fail
-from purejax.nn.keypath import KeyPath
+from purejax.nn.keypath import KeyPath, check_key
 
 
 def _copy_dicts(tree: Any) -> Any:
@@ -214,38 +214,17 @@ class Scope:
         return lambda *inputs, **kwargs: layer.forward(scope, *inputs, **kwargs)
 
 
-def check_key(where: str, name: str, key) -> Any:
-    """A raw key, `uint32[2]` (from `purejax.random.PRNGKey`), by its dtype and shape only."""
-    dtype, shape = getattr(key, "dtype", None), getattr(key, "shape", None)
-    if dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):  # pyright: ignore[reportPrivateImportUsage]
-        raise fail(
-            TypeError,
-            where,
-            name,
-            "a raw uint32[2] key",
-            key,
-            "pass jax.random.key_data(key), or purejax.random.PRNGKey(seed)",
-        )
-    if dtype != jax.numpy.uint32 or tuple(shape or ()) != (2,):
-        raise fail(
-            TypeError if dtype != jax.numpy.uint32 else ValueError,
-            where,
-            name,
-            "a uint32[2] key",
-            key,
-            "pass purejax.random.PRNGKey(seed), or a dict {stream: key}",
-        )
-    return key
+_KEY_HINT = "pass purejax.random.PRNGKey(seed), or a dict {stream: key}"
 
 
 def _as_rngs(where: str, name: str, keys) -> dict:
     """`{stream: KeyPath}` from one key (the 'params' stream, as Flax reads a bare key) or a dict of keys."""
     if not isinstance(keys, dict):
-        return {"params": KeyPath(check_key(where, name, keys))}
+        return {"params": KeyPath(check_key(where, name, keys, _KEY_HINT))}
     for stream, key in keys.items():
         if not isinstance(stream, str):
             raise fail(TypeError, where, f"the stream names of {name}", "str such as 'params'", stream)
-        check_key(where, f"{name}[{stream!r}]", key)
+        check_key(where, f"{name}[{stream!r}]", key, _KEY_HINT)
     return {s: KeyPath(k) for s, k in keys.items()}
 
 

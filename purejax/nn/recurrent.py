@@ -22,7 +22,8 @@ import numpy as np
 
 from purejax import random, tree
 from purejax.checks import check_array, check_bool, check_callable, check_int, fail
-from purejax.nn.module import Layer, Scope, check_key, layer_where
+from purejax.nn.keypath import check_key
+from purejax.nn.module import Layer, Scope, layer_where
 from purejax.nn.recurrent_lstm_fused import fused_default, fused_lstm, supports_fused
 
 
@@ -254,6 +255,21 @@ def flip_sequences(inputs, seq_lengths, num_batch_dims: int, time_major: bool):
 
     Counterpart: `flax.linen.recurrent.flip_sequences` (flax/linen/recurrent.py).
     """
+    where = "purejax.nn.flip_sequences"
+    check_array(where, "inputs", inputs)
+    check_bool(where, "time_major", time_major)
+    num_batch_dims = check_int(where, "num_batch_dims", num_batch_dims, minimum=0)
+    if num_batch_dims + 1 > jnp.ndim(inputs):
+        raise fail(
+            ValueError,
+            where,
+            "num_batch_dims",
+            f"at most {jnp.ndim(inputs) - 1} for inputs {list(jnp.shape(inputs))} (they need a time axis)",
+            num_batch_dims,
+        )
+    if seq_lengths is not None:
+        batch = jnp.shape(inputs)[1 : num_batch_dims + 1] if time_major else jnp.shape(inputs)[:num_batch_dims]
+        _check_seq_lengths(where, seq_lengths, tuple(batch))
     time_axis = 0 if time_major else num_batch_dims
     steps = inputs.shape[time_axis]
     if seq_lengths is None:
@@ -266,7 +282,8 @@ def flip_sequences(inputs, seq_lengths, num_batch_dims: int, time_major: bool):
     return jnp.take_along_axis(inputs, idxs, axis=time_axis)
 
 
-def _check_seq_lengths(where: str, seq_lengths, batch_dims: tuple, steps: int) -> None:
+def _check_seq_lengths(where: str, seq_lengths, batch_dims: tuple, steps: int | None = None) -> None:
+    """Integer lengths of shape `batch_dims`; with `steps`, and concrete lengths, each in [0, steps]."""
     if seq_lengths is None:
         return
     check_array(where, "seq_lengths", seq_lengths)
@@ -277,6 +294,8 @@ def _check_seq_lengths(where: str, seq_lengths, batch_dims: tuple, steps: int) -
             f"{where}: seq_lengths has shape {list(jnp.shape(seq_lengths))}, but needs one length per "
             f"sequence, shape {list(batch_dims)} (the batch dimensions of the inputs)"
         )
+    if steps is None:
+        return
     try:
         lengths = np.asarray(seq_lengths)
     except jax.errors.TracerArrayConversionError:

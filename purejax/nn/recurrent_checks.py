@@ -16,7 +16,8 @@ import jax.numpy as jnp
 
 from purejax.checks import check_sizes, fail
 from purejax.nn.dtypes import require_float
-from purejax.nn.module import Scope, check_fields, check_key
+from purejax.nn.keypath import check_key
+from purejax.nn.module import Scope, check_fields
 
 CELL_FUNCTIONS = (
     "gate_fn",

@@ -21,7 +21,8 @@ from jax import lax
 
 import purejax.random
 from purejax.checks import check_array, check_axes, check_bool, check_probability, fail
-from purejax.nn.module import Layer, Scope, check_key, layer_where, merge_param
+from purejax.nn.keypath import check_key
+from purejax.nn.module import Layer, Scope, layer_where, merge_param
 
 
 @dataclasses.dataclass(frozen=True)
