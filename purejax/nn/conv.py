@@ -119,6 +119,8 @@ def check_conv_fields(layer, per_axis: tuple[str, ...], paddings: Sequence[str])
 
 def _flatten_batch(scope: Scope, inputs, kernel_size: tuple):
     """`inputs` as `[batch, *spatial, features]`, and the batch shape to restore afterwards."""
+    check_array(scope.where, "inputs", inputs)
+    inputs = jnp.asarray(inputs)
     n_batch = inputs.ndim - (len(kernel_size) + 1)
     if n_batch < 0:
         raise ValueError(

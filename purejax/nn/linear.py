@@ -81,7 +81,9 @@ class Dense(Layer):
     Counterpart: `flax.linen.Dense` (flax/linen/linear.py).
 
     Differences:
-      Integer inputs are refused (Flax casts them to float32); no deprecated `dot_general`.
+      Integer inputs are refused (Flax casts them to float32); no deprecated `dot_general`. The
+      hyperparameters are checked when the layer is built: `Dense(0)` is refused by name (Flax
+      divides by zero in the initializer), `Dense(True)` too (Flax reads it as 1 feature).
 
     Examples:
       >>> import jax.numpy as jnp
@@ -143,7 +145,9 @@ class DenseGeneral(Layer):
     Counterpart: `flax.linen.DenseGeneral` (flax/linen/linear.py).
 
     Differences:
-      Integer inputs are refused; no deprecated `dot_general`/`dot_general_cls`.
+      Integer inputs are refused; no deprecated `dot_general`/`dot_general_cls`. `features` are
+      checked when the layer is built; `axis` or `batch_dims` outside the inputs' axes, or naming
+      one axis twice, when it is called (Flax: an `IndexError`, or a failing `dot_general`).
 
     Examples:
       >>> import jax.numpy as jnp

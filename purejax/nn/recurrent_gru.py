@@ -8,6 +8,11 @@ it and interpolate between `h` and a candidate `n`: `h' = (1 - z) * n + z * h`.
 
 Counterpart: `flax.linen.SimpleCell`, `GRUCell`, `MGUCell` (flax/linen/recurrent.py).
 
+Differences (all three):
+  The hyperparameters are checked when the cell is built (`features` a positive integer, the
+  functions callable, the flags bools, the dtypes dtypes: Flax fails in an initializer or in
+  `jnp.zeros`), and `initialize_carry`'s key and input shape when it is called.
+
 References:
   Elman, *Finding Structure in Time*, 1990 (SimpleCell).
   Cho et al., *Learning Phrase Representations using RNN Encoder-Decoder for Statistical

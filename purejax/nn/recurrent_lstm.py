@@ -91,6 +91,8 @@ class LSTMCell(Layer):
     Differences:
       Carry and inputs are checked: the carry must be `[*batch, features]` for the inputs' batch
       (Flax sizes the layers from `h.shape[-1]` and ignores `features` outside `initialize_carry`).
+      The hyperparameters are checked when the cell is built (`features` a positive integer, the
+      functions callable, the dtypes dtypes), and `initialize_carry`'s key and input shape.
       Elsewhere the same cell is spelt differently. PyTorch's `nn.LSTMCell` carries `(h, c)`,
       stacks the gates i, f, g, o into one `weight_ih: [4 * hidden, in]` (and `weight_hh`), and
       has two biases `b_ih` and `b_hh` (their sum is our one bias). Equinox's `LSTMCell` fuses
