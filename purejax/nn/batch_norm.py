@@ -122,6 +122,8 @@ class BatchNorm(Layer):
 
     def forward(self, scope: Scope, x, use_running_average: bool | None = None, *, mask=None):
         check_array(scope.where, "x", x)
+        if mask is not None:
+            check_array(scope.where, "mask", mask)
         check_bool(scope.where, "use_running_average", use_running_average, optional=True, hint=_HINT.strip(" ()"))
         use_running_average = merge_param(
             scope.where, "use_running_average", self.use_running_average, use_running_average, _HINT

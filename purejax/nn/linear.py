@@ -26,7 +26,7 @@ from typing import Any
 import jax.numpy as jnp
 from jax import lax
 
-from purejax.checks import check_array, check_axes, check_positive_int, fail
+from purejax.checks import check_array, check_axes, check_bool, check_positive_int, fail
 from purejax.nn import initializers
 from purejax.nn.dtypes import promote_dtype, require_float
 from purejax.nn.module import Layer, Scope, check_fields, layer_where
@@ -288,7 +288,7 @@ class Embed(Layer):
         )
 
     def forward(self, scope: Scope, inputs, *, attend: bool = False):
-        if attend:
+        if check_bool(scope.where, "attend", attend):
             return self.attend(scope, inputs)
         check_array(scope.where, "ids", inputs)
         if not jnp.issubdtype(inputs.dtype, jnp.integer):

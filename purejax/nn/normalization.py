@@ -234,6 +234,8 @@ class LayerNorm(Layer):
 
     def forward(self, scope: Scope, x, *, mask=None):
         check_array(scope.where, "x", x)
+        if mask is not None:
+            check_array(scope.where, "mask", mask)
         check_axes(scope.where, "reduction_axes", self.reduction_axes, jnp.ndim(x))
         check_axes(scope.where, "feature_axes", self.feature_axes, jnp.ndim(x))
         mean, var = compute_stats(
@@ -309,6 +311,8 @@ class RMSNorm(Layer):
 
     def forward(self, scope: Scope, x, *, mask=None):
         check_array(scope.where, "x", x)
+        if mask is not None:
+            check_array(scope.where, "mask", mask)
         check_axes(scope.where, "reduction_axes", self.reduction_axes, jnp.ndim(x))
         check_axes(scope.where, "feature_axes", self.feature_axes, jnp.ndim(x))
         mean, var = compute_stats(
@@ -406,6 +410,8 @@ class GroupNorm(Layer):
 
     def forward(self, scope: Scope, x, *, mask=None):
         check_array(scope.where, "x", x)
+        if mask is not None:
+            check_array(scope.where, "mask", mask)
         if jnp.ndim(x) == 0:
             raise ValueError(f"{scope.where}: x needs a channel axis [batch, ..., channels], got a scalar")
         axes = list(range(1, x.ndim - 1)) + [-1] if self.reduction_axes is None else self.reduction_axes
