@@ -196,30 +196,48 @@ def check_callable(where: str, name: str, value: Any, hint: str = "") -> Any:
     return value
 
 
-# -- tree, random --
-def check_bool(where: str, name: str, value: Any, hint: str = "") -> bool:
-    """A Python or NumPy bool (a flag such as `replace`): not 0 or 1, not a string such as 'no'."""
+# -- flags and dtypes (tree, random, nn) --
+def check_bool(where: str, name: str, value: Any, *, optional: bool = False, hint: str = "") -> bool | None:
+    """`True` or `False` (a NumPy bool too), or `None` when `optional`.
+
+    Refuses `0`, `1`, strings (`'False'` is truthy) and arrays: a flag that is not a bool is a
+    mistake that `if flag:` would read silently.
+    """
+    if value is None and optional:
+        return None
     if not isinstance(value, (bool, np.bool_)):
-        raise fail(TypeError, where, name, "True or False", value, hint)
+        expected = "True or False" + (" (or None)" if optional else "")
+        raise fail(TypeError, where, name, expected, value, hint)
     return bool(value)
 
 
 def check_dtype(
-    where: str, name: str, value: Any, kind: Any, expected: str, *, error: type[Exception] = ValueError, hint: str = ""
-) -> np.dtype:
-    """`value` (a dtype, a type such as `jnp.float32`, or a name such as `'float32'`) as a NumPy dtype of `kind`.
+    where: str,
+    name: str,
+    value: Any,
+    kind: Any = None,
+    expected: str = "a dtype such as jnp.float32",
+    *,
+    optional: bool = False,
+    error: type[Exception] = ValueError,
+    hint: str = "",
+) -> Any:
+    """`value` (a dtype, a type such as `jnp.float32`, or a name such as `'bfloat16'`) as a NumPy dtype.
 
-    `kind` is an abstract dtype (`jnp.floating`, `jnp.integer`, `jnp.unsignedinteger`) and `expected`
-    says it in words ("a float dtype"). Something that names no dtype (`'abc'`, `3`, `None`) is a
-    `TypeError`; a dtype of another kind raises `error` (`ValueError` by default, as JAX does).
+    `kind`, when given, is an abstract dtype (`jnp.floating`, `jnp.integer`, `jnp.unsignedinteger`)
+    and `expected` says it in words ("a float dtype"). Something that names no dtype (`'abc'`, `3`,
+    `None` unless `optional`) is a `TypeError`; a dtype of another kind raises `error` (`ValueError`
+    by default, as JAX does). Returns the dtype, or `None` when `optional` and `value` is None.
     """
+    if value is None and optional:
+        return None
     try:
-        dtype = None if value is None else np.dtype(value)
+        dtype = None if value is None or isinstance(value, (bool, int, float)) else np.dtype(value)
     except TypeError:
         dtype = None
     if dtype is None:
         raise fail(TypeError, where, name, expected, value, hint or "write e.g. jnp.float32")
-    if not jnp.issubdtype(dtype, kind):
+    if kind is not None and not jnp.issubdtype(dtype, kind):
         message = f"{where}: {name} must be {expected}, got {dtype}"
         raise error(f"{message}; {hint}" if hint else message)
     return dtype
@@ -264,3 +282,33 @@ def check_metric(where: str, name: str, metrics: Any, metric: str) -> Any:
             f"{where}: {name} must be a dict of metrics with {metric!r}, got one with {sorted(map(str, metrics))}"
         )
     return check_number(where, f"{name}[{metric!r}]", metrics[metric])
+
+
+# -- shapes and axes (nn) --
+
+
+def check_sizes(where: str, name: str, value: Any) -> tuple[int, ...]:
+    """A shape as a tuple of non-negative Python ints, from a tuple or list of integers (an int `n` is `(n,)`).
+
+    Refuses floats (`2.0` too), bools, strings and negative sizes, which `int(d)` would accept or
+    turn into something else.
+    """
+    if is_integer(value):
+        value = (value,)
+    if not isinstance(value, (tuple, list)):
+        raise fail(TypeError, where, name, "a shape (a tuple of non-negative integers)", value, "write e.g. (3, 4)")
+    return tuple(check_int(where, f"{name}[{i}]", d, minimum=0) for i, d in enumerate(value))
+
+
+def check_axes(where: str, name: str, axes: Any, ndim: int | None = None) -> tuple[int, ...]:
+    """An axis or a tuple (or list) of axes, as a tuple; each non-negative by `check_axis` when `ndim` is given.
+
+    With `ndim=None` only the kind is checked (integers), for a layer's hyperparameter before the
+    rank of its inputs is known. Order is kept.
+    """
+    items = (axes,) if is_integer(axes) else axes
+    if not isinstance(items, (tuple, list)) or not all(is_integer(a) for a in items):
+        raise fail(TypeError, where, name, "an integer axis or a tuple of integer axes", axes)
+    if ndim is None:
+        return tuple(operator.index(a) for a in items)
+    return tuple(check_axis(where, name, a, ndim) for a in items)

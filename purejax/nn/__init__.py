@@ -3,8 +3,8 @@
 Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initializers`),
 `flax.linen` (layers and pooling). One concept per module, in the order they build on each other:
 
-    keypath                 one seed -> Flax's key for every parameter (KeyPath, fold_in_path)
-    module                  layers as forward(scope, ...): Layer, Scope, Variable; merge_param
+    keypath                 one seed -> Flax's key for every parameter (KeyPath, fold_in_path); check_key
+    module                  layers as forward(scope, ...): Layer, Scope, Variable; merge_param, check_fields
     dtypes                  the dtype a layer computes in: result_dtype, promote_dtype, require_float
     activations             elementwise: relu ... tanh, sigmoid, gelu, silu
     softmax                 along an axis: softmax, log_softmax, logsumexp, standardize, one_hot, glu

@@ -21,9 +21,10 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from purejax.checks import check_array, check_axes, check_bool, check_probability
 from purejax.nn import initializers
-from purejax.nn.module import Layer, Scope, merge_param
-from purejax.nn.normalization import canonicalize_axes, compute_stats, normalize
+from purejax.nn.module import Layer, Scope, layer_where, merge_param
+from purejax.nn.normalization import canonicalize_axes, check_norm_fields, compute_stats, normalize
 
 _HINT = " (False to train on batch statistics, True to evaluate with the running averages)"
 
@@ -67,6 +68,10 @@ class BatchNorm(Layer):
       Internal Covariate Shift*, 2015, https://arxiv.org/abs/1502.03167
 
     Differences:
+      An `axis` outside `[-x.ndim, x.ndim)` is refused (Flax fails on a large one and wraps a
+      negative one around once: `axis=-3` of a rank-2 input normalizes axis 1); a `momentum`
+      outside [0, 1] or a negative `epsilon` is refused when the layer is built (Flax computes
+      with them).
       `apply` makes 'batch_stats' mutable by default when training (Flax needs
       `mutable=['batch_stats']`); pass `mutable=...` to override.
       PyTorch's `BatchNorm` `momentum=0.1` is the weight of the *new* batch, i.e. Flax's
@@ -102,16 +107,28 @@ class BatchNorm(Layer):
     use_fast_variance: bool = True
     force_float32_reductions: bool = True
 
+    def __post_init__(self):
+        super().__post_init__()
+        where = layer_where(self)
+        check_norm_fields(self)
+        check_bool(where, "use_running_average", self.use_running_average, optional=True, hint=_HINT.strip(" ()"))
+        check_axes(where, "axis", self.axis)
+        check_probability(where, "momentum", self.momentum)
+
     def default_mutable(self, use_running_average=None, **kwargs):
         """'batch_stats' when training (the running averages change), nothing when evaluating."""
         flag = self.use_running_average if use_running_average is None else use_running_average
         return ["batch_stats"] if flag is not None and not flag else False
 
     def forward(self, scope: Scope, x, use_running_average: bool | None = None, *, mask=None):
+        check_array(scope.where, "x", x)
+        if mask is not None:
+            check_array(scope.where, "mask", mask)
+        check_bool(scope.where, "use_running_average", use_running_average, optional=True, hint=_HINT.strip(" ()"))
         use_running_average = merge_param(
             scope.where, "use_running_average", self.use_running_average, use_running_average, _HINT
         )
-        feature_axes = canonicalize_axes(x.ndim, self.axis)
+        feature_axes = canonicalize_axes(jnp.ndim(x), self.axis, scope.where, "axis")
         reduction_axes = tuple(i for i in range(x.ndim) if i not in feature_axes)  # e.g. (0, 1, 2) for NHWC
         feature_shape = tuple(x.shape[a] for a in feature_axes)  # [C]
         stats_dtype = jnp.float32 if self.force_float32_reductions else self.param_dtype

@@ -12,7 +12,8 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from purejax.nn.module import Layer, Scope
+from purejax.checks import fail
+from purejax.nn.module import Layer, Scope, layer_where
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Sequential(Layer):
     Counterpart: `flax.linen.Sequential` (flax/linen/combinators.py).
 
     Differences:
+      An empty `layers` is refused when the Sequential is built (Flax: when it is called).
       Flax names a sublayer `layers_{i}` because it is stored in the `layers` attribute; we name
       it so explicitly. Flax also runs functions that build layers inside its `compact` scope
       (`lambda x: Dense(x.shape[-1])(x)`); here a plain callable gets no scope, so use a layer.
@@ -55,14 +57,24 @@ class Sequential(Layer):
     layers: Sequence[Callable[..., Any]]
 
     def __post_init__(self):
-        if not isinstance(self.layers, Sequence):
-            raise ValueError(
-                f"Sequential: 'layers' must be a sequence (list or tuple), got '{type(self.layers).__name__}'"
+        super().__post_init__()
+        where = layer_where(self)
+        if not isinstance(self.layers, Sequence) or isinstance(self.layers, str):
+            raise fail(
+                TypeError,
+                where,
+                "layers",
+                "a list (or tuple) of layers and functions",
+                self.layers,
+                "write [layer, ...]",
             )
+        if not self.layers:
+            raise fail(ValueError, where, "layers", "a non-empty list", self.layers, "give it at least one layer")
+        for i, layer in enumerate(self.layers):
+            if not callable(layer) and not isinstance(layer, Layer):
+                raise fail(TypeError, where, f"layers[{i}]", "a layer or a function", layer)
 
     def forward(self, scope: Scope, *args, **kwargs):
-        if not self.layers:
-            raise ValueError(f"{scope.where}: Sequential has no layers; give it at least one")
 
         def call(i, *a, **kw):
             layer = self.layers[i]

@@ -32,31 +32,29 @@ from typing import Any
 import jax.numpy as jnp
 from jax import lax
 
+from purejax.checks import check_array, check_bool, check_dtype, check_int_tuple, fail, is_integer
 from purejax.nn import initializers
 from purejax.nn.dtypes import promote_dtype, require_float
-from purejax.nn.linear import default_kernel_init
-from purejax.nn.module import Layer, Scope
+from purejax.nn.linear import DENSE_FIELDS, default_kernel_init
+from purejax.nn.module import Layer, Scope, check_fields, layer_where
 
 CONV_PADDINGS = ("SAME", "SAME_LOWER", "VALID", "CIRCULAR", "REFLECT", "CAUSAL")
 TRANSPOSE_PADDINGS = ("SAME", "VALID", "CIRCULAR")
 
 
 def canonicalize_padding(padding, rank: int, where: str = "padding", allowed: Sequence[str] = CONV_PADDINGS):
-    """A padding string from `allowed`, or `[(low, high)] * rank` from an int or per-axis ints/pairs."""
+    """A padding string from `allowed` (any case: 'same' is 'SAME'), or `[(low, high)] * rank` from an
+    int or from one int or `(low, high)` pair of ints per spatial axis (negative values crop)."""
     if isinstance(padding, str):
-        if padding not in allowed:
+        if padding.upper() not in allowed:
             raise ValueError(
                 f"{where}: padding must be one of {list(allowed)}, an int, or {rank} (low, high) pairs, got {padding!r}"
             )
-        return padding
-    if isinstance(padding, int):
-        return [(padding, padding)] * rank
+        return padding.upper()
+    if is_integer(padding):
+        return [(int(padding), int(padding))] * rank
     if isinstance(padding, Sequence) and len(padding) == rank:
-        pairs = [
-            (p, p) if isinstance(p, int) else tuple(p)
-            for p in padding
-            if isinstance(p, int) or (isinstance(p, Sequence) and len(p) == 2)
-        ]
+        pairs = [pair for pair in (_low_high(p) for p in padding) if pair is not None]
         if len(pairs) == rank:
             return pairs
     raise ValueError(
@@ -65,19 +63,64 @@ def canonicalize_padding(padding, rank: int, where: str = "padding", allowed: Se
     )
 
 
-def _per_axis(scope: Scope, name: str, value, rank: int) -> tuple[int, ...]:
-    """`value` as one int per spatial axis (None and ints broadcast)."""
+def _low_high(p: Any) -> tuple[int, int] | None:
+    """One spatial axis's padding, an int or a `(low, high)` pair of ints, as a pair; None if neither."""
+    if is_integer(p):
+        return int(p), int(p)
+    if isinstance(p, (tuple, list)) and len(p) == 2 and all(is_integer(q) for q in p):
+        return int(p[0]), int(p[1])
+    return None
+
+
+def check_per_axis(where: str, name: str, value, rank: int) -> tuple[int, ...]:
+    """`value` as one positive int per spatial axis (None is 1; an int is the same on every axis)."""
     value = 1 if value is None else value
-    value = (value,) * rank if isinstance(value, int) else tuple(value)
-    if len(value) != rank:
+    if is_integer(value):
+        value = (value,) * rank
+    if isinstance(value, (tuple, list)) and len(value) != rank:
         raise ValueError(
-            f"{scope.where}: {name} needs {rank} entries (one per spatial axis of kernel_size), got {value}"
+            f"{where}: {name} needs {rank} entries (one per spatial axis of kernel_size), got {tuple(value)}"
         )
-    return value
+    return check_int_tuple(where, name, value, rank, minimum=1)
+
+
+def check_kernel_size(where: str, kernel_size) -> tuple[int, ...]:
+    """The window as a non-empty tuple of positive ints (an int `k` is one spatial axis, `(k,)`)."""
+    size = (kernel_size,) if is_integer(kernel_size) else kernel_size
+    if not isinstance(size, (tuple, list)) or not size:
+        raise fail(
+            TypeError if not isinstance(size, (tuple, list)) else ValueError,
+            where,
+            "kernel_size",
+            "an int or a non-empty tuple of positive ints, one per spatial axis",
+            kernel_size,
+            "write e.g. (3, 3)",
+        )
+    return check_int_tuple(where, "kernel_size", size, len(size), minimum=1)
+
+
+def check_conv_fields(layer, per_axis: tuple[str, ...], paddings: Sequence[str]) -> None:
+    """A convolution's window fields when it is built: `kernel_size`, the per-axis ints named in
+    `per_axis`, `padding` (from `paddings`; 'CAUSAL' only in 1-D) and `mask`."""
+    where = layer_where(layer)
+    rank = len(check_kernel_size(where, layer.kernel_size))
+    for name in per_axis:
+        check_per_axis(where, name, getattr(layer, name), rank)
+    padding = canonicalize_padding(layer.padding, rank, where, paddings)
+    if padding == "CAUSAL" and rank != 1:
+        raise ValueError(f"{where}: padding='CAUSAL' is for 1-D convolutions, got kernel_size {layer.kernel_size}")
+    if getattr(layer, "mask", None) is not None:
+        check_array(where, "mask", layer.mask)
+        if not hasattr(layer.mask, "shape"):
+            raise fail(
+                TypeError, where, "mask", "an array of the kernel's shape", layer.mask, "e.g. jnp.ones(kernel shape)"
+            )
 
 
 def _flatten_batch(scope: Scope, inputs, kernel_size: tuple):
     """`inputs` as `[batch, *spatial, features]`, and the batch shape to restore afterwards."""
+    check_array(scope.where, "inputs", inputs)
+    inputs = jnp.asarray(inputs)
     n_batch = inputs.ndim - (len(kernel_size) + 1)
     if n_batch < 0:
         raise ValueError(
@@ -96,13 +139,6 @@ def _check_in_features(scope: Scope, inputs, in_axis: int, groups: int = 1, note
             f"{scope.where}: expected inputs with {stored.shape[in_axis] * groups} features (kernel is "
             f"{list(stored.shape)}{note}), got {list(inputs.shape)}"
         )
-
-
-def _kernel_size(scope: Scope, kernel_size) -> tuple[int, ...]:
-    size = (kernel_size,) if isinstance(kernel_size, int) else tuple(kernel_size)
-    if not size or not all(isinstance(k, int) and k > 0 for k in size):
-        raise ValueError(f"{scope.where}: kernel_size must be a positive int or a sequence of them, got {kernel_size}")
-    return size
 
 
 def _dimension_numbers(ndim: int) -> lax.ConvDimensionNumbers:
@@ -133,7 +169,12 @@ class Conv(Layer):
 
     Differences:
       Integer inputs are refused (Flax casts them); padding strings are checked here (Flax leaves
-      that to lax); padding pairs may be lists; no deprecated `conv_general_dilated(_cls)`.
+      that to lax) and read in any case (`'same'` is `'SAME'`, as lax reads it; Flax hands
+      `'circular'` to lax, which refuses it); padding pairs may be lists; no deprecated
+      `conv_general_dilated(_cls)`. The hyperparameters are checked when the layer is built:
+      sizes, strides and dilations below 1, a `feature_group_count` below 1 or a 'CAUSAL'
+      padding in more than one dimension are refused by name (Flax fails inside lax, or divides
+      by zero, when called).
 
     Examples:
       >>> import jax.numpy as jnp
@@ -162,12 +203,17 @@ class Conv(Layer):
     bias_init: Callable = initializers.zeros
     promote_dtype: Callable = promote_dtype
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_fields(self, positive=("features", "feature_group_count"), **DENSE_FIELDS)
+        check_conv_fields(self, ("strides", "input_dilation", "kernel_dilation"), CONV_PADDINGS)
+
     def forward(self, scope: Scope, inputs):
-        kernel_size = _kernel_size(scope, self.kernel_size)
+        kernel_size = check_kernel_size(scope.where, self.kernel_size)
         rank, groups = len(kernel_size), self.feature_group_count
-        strides = _per_axis(scope, "strides", self.strides, rank)
-        input_dilation = _per_axis(scope, "input_dilation", self.input_dilation, rank)
-        kernel_dilation = _per_axis(scope, "kernel_dilation", self.kernel_dilation, rank)
+        strides = check_per_axis(scope.where, "strides", self.strides, rank)
+        input_dilation = check_per_axis(scope.where, "input_dilation", self.input_dilation, rank)
+        kernel_dilation = check_per_axis(scope.where, "kernel_dilation", self.kernel_dilation, rank)
         padding = canonicalize_padding(self.padding, rank, scope.where)
         inputs, batch_shape = _flatten_batch(scope, inputs, kernel_size)
         _check_in_features(scope, inputs, -2, groups, f", feature_group_count={groups}" if groups > 1 else "")
@@ -239,7 +285,8 @@ class ConvTranspose(Layer):
     Counterpart: `flax.linen.ConvTranspose` (flax/linen/linear.py).
 
     Differences:
-      Integer inputs are refused; padding strings other than the three above are refused here.
+      Integer inputs are refused; padding strings other than the three above (in any case) are
+      refused here; the hyperparameters are checked when the layer is built, as `Conv`'s.
 
     Examples:
       >>> import jax.numpy as jnp
@@ -268,11 +315,18 @@ class ConvTranspose(Layer):
     promote_dtype: Callable = promote_dtype
     preferred_element_type: Any = None
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_fields(self, positive=("features",), **DENSE_FIELDS)
+        check_bool(layer_where(self), "transpose_kernel", self.transpose_kernel)
+        check_dtype(layer_where(self), "preferred_element_type", self.preferred_element_type, optional=True)
+        check_conv_fields(self, ("strides", "kernel_dilation"), TRANSPOSE_PADDINGS)
+
     def forward(self, scope: Scope, inputs):
-        kernel_size = _kernel_size(scope, self.kernel_size)
+        kernel_size = check_kernel_size(scope.where, self.kernel_size)
         rank = len(kernel_size)
-        strides = _per_axis(scope, "strides", self.strides, rank)
-        kernel_dilation = _per_axis(scope, "kernel_dilation", self.kernel_dilation, rank)
+        strides = check_per_axis(scope.where, "strides", self.strides, rank)
+        kernel_dilation = check_per_axis(scope.where, "kernel_dilation", self.kernel_dilation, rank)
         padding = canonicalize_padding(self.padding, rank, scope.where, TRANSPOSE_PADDINGS)
         inputs, batch_shape = _flatten_batch(scope, inputs, kernel_size)
         _check_in_features(

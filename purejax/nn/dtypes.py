@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from purejax.checks import check_array
 from purejax.nn.module import Scope
 
 
@@ -52,7 +53,8 @@ def promote_dtype(*args, dtype=None, inexact: bool = True) -> list:
 
 
 def require_float(scope: Scope, x, what: str = "inputs") -> None:
-    """Refuse integer and boolean inputs, which Flax would silently cast to float."""
+    """Refuse `None`, strings, and integer and boolean inputs, which Flax would silently cast to float."""
+    check_array(scope.where, what, x)
     if not jnp.issubdtype(jnp.result_type(x), jnp.inexact):
         raise TypeError(
             f"{scope.where}: {what} must be float (or complex), got {jnp.result_type(x)}"

@@ -48,8 +48,13 @@ References:
 Differences:
   Raw `uint32[2]` keys only; real float dtypes only for the random initializers (complex dtypes,
   for which jax has disk and truncated-modulus samplers, are refused); no `out_sharding`; no
-  `delta_orthogonal`. A bad `mode` or `distribution` is refused when `variance_scaling` builds the
-  initializer, not when it is called.
+  `delta_orthogonal`. The builders check their arguments when they build the initializer (a
+  `mode` or `distribution` not in the lists, a negative `scale` for `variance_scaling`, which
+  jax turns into NaN weights, `lower >= upper`, a dtype that is not one); the initializers check
+  the `shape` (non-negative integers; jax refuses `2.5` too, in its own words) and that
+  `in_axis`, `out_axis`, `batch_axis` and `column_axis` lie in the shape (jax: an `IndexError`).
+  A shape with a zero-sized in, out or batch axis is refused by the variance-scaling family (jax:
+  `ZeroDivisionError`).
 """
 
 from __future__ import annotations
@@ -63,6 +68,18 @@ import jax.numpy as jnp
 import numpy as np
 
 import purejax.random
+from purejax.checks import (
+    check_array,
+    check_axes,
+    check_axis,
+    check_choice,
+    check_dtype,
+    check_number,
+    check_sizes,
+    fail,
+    is_integer,
+)
+from purejax.nn.keypath import check_key
 
 __all__ = [
     "compute_fans",
@@ -91,13 +108,19 @@ DISTRIBUTIONS = ("truncated_normal", "normal", "uniform")
 TRUNCATED_STDDEV = 0.87962566103423978  # std of a standard normal truncated to (-2, 2)
 
 
-def _default(dtype):
+def _default(name: str, dtype):
+    check_dtype(f"purejax.nn.initializers.{name}", "dtype", dtype, optional=True)
     return jax.dtypes.canonicalize_dtype(np.float64 if dtype is None else dtype)
+
+
+def _shape(name: str, shape) -> tuple[int, ...]:
+    """The initializer's `shape` as a tuple of non-negative ints (an int `n` is `(n,)`, as jax reads it)."""
+    return check_sizes(f"purejax.nn.initializers.{name}", "shape", shape)
 
 
 def real_dtype(name: str, dtype) -> np.dtype:
     """`dtype` (default float32, float64 under x64), refused unless it is a real float dtype."""
-    dtype = jax.dtypes.canonicalize_dtype(np.float64 if dtype is None else dtype)
+    dtype = _default(name, dtype)
     if jnp.issubdtype(dtype, jnp.complexfloating):
         raise NotImplementedError(
             f"purejax.nn.initializers.{name}: complex dtype {dtype} is not supported; use a real "
@@ -121,12 +144,12 @@ def zeros(key, shape, dtype=None) -> jax.Array:
 
     Counterpart: `jax.nn.initializers.zeros`.
     """
-    return jnp.zeros(shape, _default(dtype))
+    return jnp.zeros(_shape("zeros", shape), _default("zeros", dtype))
 
 
 def ones(key, shape, dtype=None) -> jax.Array:
     """An array of ones; `key` is ignored. Counterpart: `jax.nn.initializers.ones`."""
-    return jnp.ones(shape, _default(dtype))
+    return jnp.ones(_shape("ones", shape), _default("ones", dtype))
 
 
 def constant(value, dtype=None):
@@ -141,9 +164,11 @@ def constant(value, dtype=None):
 
     Counterpart: `jax.nn.initializers.constant`.
     """
+    check_array("purejax.nn.initializers.constant", "value", value)
+    check_dtype("purejax.nn.initializers.constant", "dtype", dtype, optional=True)
 
     def init(key, shape, dtype=dtype):
-        return jnp.full(shape, value, dtype=_default(dtype))
+        return jnp.full(_shape("constant", shape), value, dtype=_default("constant", dtype))
 
     return init
 
@@ -164,10 +189,13 @@ def uniform(scale=1e-2, dtype=None):
       Like jax's, it draws from [0, scale), not from [-scale, scale) as `torch.nn.init.uniform_`
       and Keras' `RandomUniform` do.
     """
+    check_number("purejax.nn.initializers.uniform", "scale", scale)
+    check_dtype("purejax.nn.initializers.uniform", "dtype", dtype, optional=True)
 
     def init(key, shape, dtype=dtype):
         dtype = real_dtype("uniform", dtype)
-        return purejax.random.uniform(key, shape, dtype) * jnp.array(scale, dtype)
+        check_key("purejax.nn.initializers.uniform", "key", key)
+        return purejax.random.uniform(key, _shape("uniform", shape), dtype) * jnp.array(scale, dtype)
 
     return init
 
@@ -180,10 +208,13 @@ def normal(stddev=1e-2, dtype=None):
 
     Counterpart: `jax.nn.initializers.normal`.
     """
+    check_number("purejax.nn.initializers.normal", "stddev", stddev)
+    check_dtype("purejax.nn.initializers.normal", "dtype", dtype, optional=True)
 
     def init(key, shape, dtype=dtype):
         dtype = real_dtype("normal", dtype)
-        return purejax.random.normal(key, shape, dtype) * jnp.array(stddev, dtype)
+        check_key("purejax.nn.initializers.normal", "key", key)
+        return purejax.random.normal(key, _shape("normal", shape), dtype) * jnp.array(stddev, dtype)
 
     return init
 
@@ -198,10 +229,22 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
       `init(key, shape, dtype=dtype) -> dtype[*shape]`.
 
     Counterpart: `jax.nn.initializers.truncated_normal`.
+
+    Differences:
+      `lower >= upper` is refused (jax returns `lower * stddev` everywhere).
     """
+    where = "purejax.nn.initializers.truncated_normal"
+    check_number(where, "stddev", stddev)
+    check_dtype(where, "dtype", dtype, optional=True)
+    check_number(where, "lower", lower)
+    check_number(where, "upper", upper)
+    if not hasattr(lower, "dtype") and not hasattr(upper, "dtype") and not lower < upper:
+        raise fail(ValueError, where, "upper", f"greater than lower={lower}", upper)
 
     def init(key, shape, dtype=dtype):
         dtype = real_dtype("truncated_normal", dtype)
+        shape = _shape("truncated_normal", shape)
+        check_key(where, "key", key)
         return purejax.random.truncated_normal(key, lower, upper, shape, dtype) * jnp.array(stddev, dtype)
 
     return init
@@ -220,21 +263,36 @@ def compute_fans(
     """`(fan_in, fan_out)` of a weight of `shape`; the leftover axes are the receptive field.
 
     Args:
-      shape: the weight's shape, e.g. `[in, out]` or `[h, w, in, out]`.
-      in_axis, out_axis, batch_axis: an axis or a sequence of axes each (`batch_axis` is ignored).
+      shape: the weight's shape, e.g. `[in, out]` or `[h, w, in, out]`: non-negative integers.
+      in_axis, out_axis, batch_axis: an axis or a sequence of axes each, inside the shape (the
+        batch axes count in neither fan; in and out may be the same axis, as in Flax's default
+        `Embed` initializer, `out_axis=0` with `in_axis=-2` on `[vocab, features]`).
 
     Returns:
       `(in_size * receptive_field, out_size * receptive_field)` as Python floats.
 
     Counterpart: `jax.nn.initializers._compute_fans`.
     """
-    shape = tuple(shape)
+    return _compute_fans("compute_fans", shape, in_axis, out_axis, batch_axis)
+
+
+def _compute_fans(name: str, shape, in_axis, out_axis, batch_axis) -> tuple[float, float]:
+    """`compute_fans`, with errors naming the initializer `name`."""
+    where = f"purejax.nn.initializers.{name}"
+    shape = check_sizes(where, "shape", shape)
     if isinstance(in_axis, int) and in_axis == -2 and len(shape) <= 1:
         raise ValueError(
-            f"purejax.nn.initializers.variance_scaling: cannot compute fans of a {len(shape)}-D shape "
+            f"{where}: cannot compute fans of a {len(shape)}-D shape "
             f"{shape} with the default in_axis=-2; use a shape of at least 2 dims or pass in_axis"
         )
+    for arg, value in (("in_axis", in_axis), ("out_axis", out_axis), ("batch_axis", batch_axis)):
+        check_axes(where, arg, value, len(shape))  # in and out may share an axis: Embed's default does
     in_size, out_size, batch_size = _size(shape, in_axis), _size(shape, out_axis), _size(shape, batch_axis)
+    if 0 in (in_size, out_size, batch_size):
+        raise ValueError(
+            f"{where}: shape {shape} has a zero-sized in, out or batch axis, so its fans are 0 and the "
+            "variance scale / fan is undefined; give every layer at least one input and output feature"
+        )
     receptive_field_size = math.prod(shape) / in_size / out_size / batch_size  # e.g. h * w
     return in_size * receptive_field_size, out_size * receptive_field_size
 
@@ -251,7 +309,7 @@ def variance_scaling(
     """An initializer drawing weights with variance `scale / n`, `n` set by `mode` (see module doc).
 
     Args:
-      scale: positive float.
+      scale: a float >= 0.
       mode: one of "fan_in", "fan_out", "fan_avg", "fan_geo_avg".
       distribution: one of "truncated_normal", "normal", "uniform".
       in_axis, out_axis, batch_axis: axes of the weight, as for `compute_fans`.
@@ -262,18 +320,26 @@ def variance_scaling(
 
     Counterpart: `jax.nn.initializers.variance_scaling`.
     """
-    if mode not in MODES:
-        raise ValueError(f"purejax.nn.initializers.variance_scaling: mode must be one of {MODES}, got {mode!r}")
-    if distribution not in DISTRIBUTIONS:
-        raise ValueError(
-            f"purejax.nn.initializers.variance_scaling: distribution must be one of "
-            f"{DISTRIBUTIONS}, got {distribution!r}"
-        )
+    return _variance_scaling("variance_scaling", scale, mode, distribution, in_axis, out_axis, batch_axis, dtype)
+
+
+def _variance_scaling(name: str, scale, mode, distribution, in_axis, out_axis, batch_axis, dtype):
+    """`variance_scaling`, with errors naming the public builder `name` (`lecun_normal`, ...)."""
+    where = f"purejax.nn.initializers.{name}"
+    check_number(where, "scale", scale, minimum=0, hint="the variance is scale / fan")
+    for arg, value, choices in (("mode", mode, MODES), ("distribution", distribution, DISTRIBUTIONS)):
+        if not isinstance(value, str):
+            raise fail(TypeError, where, arg, "one of " + ", ".join(repr(c) for c in choices), value)
+        check_choice(where, arg, value, choices)
+    for arg, value in (("in_axis", in_axis), ("out_axis", out_axis), ("batch_axis", batch_axis)):
+        check_axes(where, arg, value)
+    check_dtype(where, "dtype", dtype, optional=True)
 
     def init(key, shape, dtype=dtype):
-        shape = tuple(int(d) for d in shape)
-        dtype = real_dtype("variance_scaling", dtype)
-        fan_in, fan_out = compute_fans(shape, in_axis, out_axis, batch_axis)
+        shape = check_sizes(where, "shape", shape)
+        dtype = real_dtype(name, dtype)
+        check_key(where, "key", key)
+        fan_in, fan_out = _compute_fans(name, shape, in_axis, out_axis, batch_axis)
         denominator = {
             "fan_in": fan_in,
             "fan_out": fan_out,
@@ -298,9 +364,7 @@ def _named(scale: float, mode: str, distribution: str, name: str, counterpart: s
         batch_axis: int | Sequence[int] = (),
         dtype=None,
     ):
-        return variance_scaling(
-            scale, mode, distribution, in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis, dtype=dtype
-        )
+        return _variance_scaling(name, scale, mode, distribution, in_axis, out_axis, batch_axis, dtype)
 
     builder.__name__ = builder.__qualname__ = name
     builder.__doc__ = (
@@ -358,15 +422,22 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None):
       Mezzadri, *How to generate random matrices from the classical compact groups*, 2007,
       https://arxiv.org/abs/math-ph/0609050
     """
+    where = "purejax.nn.initializers.orthogonal"
+    check_number(where, "scale", scale)
+    if not is_integer(column_axis):
+        raise fail(TypeError, where, "column_axis", "an integer axis", column_axis)
+    check_dtype(where, "dtype", dtype, optional=True)
 
     def init(key, shape, dtype=dtype):
-        shape = tuple(int(d) for d in shape)
+        shape = check_sizes(where, "shape", shape)
         dtype = real_dtype("orthogonal", dtype)
+        check_key(where, "key", key)
         if len(shape) < 2:
             raise ValueError(
                 f"purejax.nn.initializers.orthogonal: needs a shape of at least 2 dims "
                 f"(rows and columns), got {shape}; for a vector use normal() or zeros"
             )
+        check_axis(where, "column_axis", column_axis, len(shape))
         if any(dim == 0 for dim in shape):
             return jnp.zeros(shape, dtype)
         n_rows, n_cols = math.prod(shape) // shape[column_axis], shape[column_axis]

@@ -17,6 +17,9 @@ The path holds the names of the nested scopes, then a counter that each scope ke
 integers as their minimal big-endian bytes (so 1 is b'\\x01'). `KeyPath` is that idea as a value:
 a root key plus the path so far, cheap to extend, turned into a real key only when drawn.
 
+`check_key` is what every layer and initializer asks of a key: a raw `uint32[2]` array, judged by
+its dtype and shape only, so a traced key passes under `jit`.
+
 Counterpart: `flax.core.scope.LazyRng` and `_fold_in_static` (flax/core/scope.py), used by
 `Scope.make_rng`.
 
@@ -28,29 +31,61 @@ Differences:
 from __future__ import annotations
 
 import hashlib
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import jax
 import numpy as np
 
 from purejax import random
+from purejax.checks import fail, is_integer
 
 
-def path_hash(path: tuple) -> int:
+def check_key(where: str, name: str, key, hint: str = "pass purejax.random.PRNGKey(seed)") -> Any:
+    """A raw key, `uint32[2]` (from `purejax.random.PRNGKey`), by its dtype and shape only (free under jit)."""
+    dtype, shape = getattr(key, "dtype", None), getattr(key, "shape", None)
+    if dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):  # pyright: ignore[reportPrivateImportUsage]
+        raise fail(
+            TypeError,
+            where,
+            name,
+            "a raw uint32[2] key",
+            key,
+            "pass jax.random.key_data(key), or purejax.random.PRNGKey(seed)",
+        )
+    if dtype != np.uint32 or tuple(shape or ()) != (2,):
+        raise fail(
+            TypeError if dtype != np.uint32 else ValueError,
+            where,
+            name,
+            "a uint32[2] key",
+            key,
+            hint,
+        )
+    return key
+
+
+def path_hash(path: tuple, where: str = "purejax.nn.fold_in_path") -> int:
     """The first 4 bytes of the SHA-1 of `path` (strings as UTF-8, ints as big-endian bytes)."""
+    if not isinstance(path, (tuple, list)):  # a str would be hashed letter by letter
+        raise fail(TypeError, where, "path", "a tuple of str and int entries", path, "e.g. ('Dense_0', 1)")
     m = hashlib.sha1()
-    for item in path:
+    for i, item in enumerate(path):
         if isinstance(item, str):
             m.update(item.encode("utf-8"))
-        elif isinstance(item, int):
+        elif is_integer(item) or isinstance(item, bool):
+            if item < 0:  # no big-endian bytes for it (Flax: OverflowError)
+                raise fail(ValueError, where, f"path[{i}]", "a str or a non-negative int", item)
+            item = int(item)
             m.update(item.to_bytes((item.bit_length() + 7) // 8, byteorder="big"))
         else:
-            raise ValueError(f"purejax.nn.keypath: path entries must be str or int, got {item!r}")
+            raise fail(TypeError, where, f"path[{i}]", "a str or a non-negative int", item)
     return int.from_bytes(m.digest()[:4], byteorder="big")
 
 
 def fold_in_path(key, path: tuple):
     """`key` with `path` folded in: `fold_in(key, path_hash(path))`, or `key` for an empty path."""
-    if not path:
+    check_key("purejax.nn.fold_in_path", "key", key)
+    if not path and isinstance(path, (tuple, list)):
         return key
     return random.fold_in(key, np.uint32(path_hash(path)))
 

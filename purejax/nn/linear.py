@@ -26,9 +26,10 @@ from typing import Any
 import jax.numpy as jnp
 from jax import lax
 
+from purejax.checks import check_array, check_axes, check_bool, check_positive_int, fail
 from purejax.nn import initializers
 from purejax.nn.dtypes import promote_dtype, require_float
-from purejax.nn.module import Layer, Scope
+from purejax.nn.module import Layer, Scope, check_fields, layer_where
 
 default_kernel_init = initializers.lecun_normal()
 default_embed_init = initializers.variance_scaling(1.0, "fan_in", "normal", out_axis=0)
@@ -54,6 +55,14 @@ def as_tuple(x: int | Sequence[int]) -> tuple[int, ...]:
     return tuple(x) if isinstance(x, Sequence) else (x,)
 
 
+DENSE_FIELDS = dict(
+    flags=("use_bias",),
+    dtypes=("dtype", "param_dtype"),
+    functions=("kernel_init", "bias_init", "promote_dtype"),
+    precisions=("precision",),
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class Dense(Layer):
     """A linear map over the last axis: `y = x @ kernel + bias`.
@@ -72,7 +81,9 @@ class Dense(Layer):
     Counterpart: `flax.linen.Dense` (flax/linen/linear.py).
 
     Differences:
-      Integer inputs are refused (Flax casts them to float32); no deprecated `dot_general`.
+      Integer inputs are refused (Flax casts them to float32); no deprecated `dot_general`. The
+      hyperparameters are checked when the layer is built: `Dense(0)` is refused by name (Flax
+      divides by zero in the initializer), `Dense(True)` too (Flax reads it as 1 feature).
 
     Examples:
       >>> import jax.numpy as jnp
@@ -93,6 +104,10 @@ class Dense(Layer):
     kernel_init: Callable = default_kernel_init
     bias_init: Callable = initializers.zeros
     promote_dtype: Callable = promote_dtype
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_fields(self, positive=("features",), **DENSE_FIELDS)
 
     def forward(self, scope: Scope, inputs):
         require_float(scope, inputs)
@@ -130,7 +145,9 @@ class DenseGeneral(Layer):
     Counterpart: `flax.linen.DenseGeneral` (flax/linen/linear.py).
 
     Differences:
-      Integer inputs are refused; no deprecated `dot_general`/`dot_general_cls`.
+      Integer inputs are refused; no deprecated `dot_general`/`dot_general_cls`. `features` are
+      checked when the layer is built; `axis` or `batch_dims` outside the inputs' axes, or naming
+      one axis twice, when it is called (Flax: an `IndexError`, or a failing `dot_general`).
 
     Examples:
       >>> import jax.numpy as jnp
@@ -154,18 +171,33 @@ class DenseGeneral(Layer):
     precision: Any = None
     promote_dtype: Callable = promote_dtype
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_fields(self, **DENSE_FIELDS)
+        where = layer_where(self)
+        features = (self.features,) if not isinstance(self.features, (tuple, list)) else self.features
+        if not features:
+            raise fail(ValueError, where, "features", "a positive integer or a non-empty tuple of them", self.features)
+        for i, size in enumerate(features):
+            check_positive_int(where, "features" if features is not self.features else f"features[{i}]", size)
+        if not check_axes(where, "axis", self.axis):
+            raise fail(ValueError, where, "axis", "an axis or a non-empty tuple of axes", self.axis)
+        check_axes(where, "batch_dims", self.batch_dims)
+
     def forward(self, scope: Scope, inputs):
         require_float(scope, inputs)
         features, ndim = as_tuple(self.features), inputs.ndim
-        batch_dims = tuple(sorted(d % ndim for d in as_tuple(self.batch_dims)))
+        batch_dims = tuple(sorted(check_axes(scope.where, "batch_dims", self.batch_dims, ndim)))
         if batch_dims and batch_dims != tuple(range(len(batch_dims))):
             raise ValueError(
                 f"{scope.where}: batch_dims must be consecutive leading axes 0..n-1, got {self.batch_dims}"
             )
-        for ax in as_tuple(self.axis) + as_tuple(self.batch_dims):
-            if not -ndim <= ax < ndim:
-                raise ValueError(f"{scope.where}: axis {ax} is out of range for inputs {list(inputs.shape)}")
-        axis = tuple(sorted(a % ndim for a in as_tuple(self.axis)))
+        axis = tuple(sorted(check_axes(scope.where, "axis", self.axis, ndim)))
+        if len(set(axis + batch_dims)) != len(axis) + len(batch_dims):
+            raise ValueError(
+                f"{scope.where}: axis={self.axis} and batch_dims={self.batch_dims} must name distinct axes of "
+                f"inputs {list(inputs.shape)}, got one twice"
+            )
         n_batch, n_axis = len(batch_dims), len(axis)
         kernel_shape = tuple(inputs.shape[d] for d in batch_dims + axis) + features  # [*b, *a, *f]
         stored = scope.get_param("kernel")
@@ -210,16 +242,21 @@ class Embed(Layer):
       embedding_init: default `variance_scaling(1.0, 'fan_in', 'normal', out_axis=0)`.
       promote_dtype: as `Dense`.
 
-    Call: `forward(scope, ids)` with integer `ids: [...]` returns `[..., features]` (ids outside
-    `[0, vocab)` give NaN, as `jnp.take` fills); `forward(scope, query, attend=True)` with
-    `query: [..., features]` returns the logits `[..., vocab]`.
+    Call: `forward(scope, ids)` with integer `ids: [...]` returns `[..., features]`; an id outside
+    `[0, vocab)`, negative ones included, gives a row of NaN (what `jnp.take` fills: the lowest
+    integer for an integer dtype) and no gradient, in eager and jitted code alike (the ids' values
+    are not read in Python, so no error is raised for them); `forward(scope, query, attend=True)`
+    with `query: [..., features]` returns the logits `[..., vocab]`.
 
     Counterpart: `flax.linen.Embed` and `Embed.attend` (flax/linen/linear.py).
 
     Differences:
       `attend` is a keyword of the one `forward` (Flax: `apply(..., method='attend')`). Float ids
       are refused with a `TypeError` naming the layer (Flax: a `ValueError`); a query whose last
-      axis is not `features` is refused before the product.
+      axis is not `features` is refused before the product. Flax's `jnp.take` counts an id in
+      `[-vocab, 0)` from the end (`-1` is the last row), and with `num_embeddings=1` gives row 0
+      for every id: here both are NaN rows, as for any id outside `[0, vocab)`. Rows of valid ids
+      are Flax's, bit for bit.
 
     Examples:
       >>> import jax.numpy as jnp
@@ -241,18 +278,34 @@ class Embed(Layer):
     embedding_init: Callable = default_embed_init
     promote_dtype: Callable = promote_dtype
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_fields(
+            self,
+            positive=("num_embeddings", "features"),
+            dtypes=("dtype", "param_dtype"),
+            functions=("embedding_init", "promote_dtype"),
+        )
+
     def forward(self, scope: Scope, inputs, *, attend: bool = False):
-        if attend:
+        if check_bool(scope.where, "attend", attend):
             return self.attend(scope, inputs)
+        check_array(scope.where, "ids", inputs)
         if not jnp.issubdtype(inputs.dtype, jnp.integer):
             raise TypeError(
                 f"{scope.where}: ids must be integers, got {inputs.dtype}{list(inputs.shape)}; "
                 f"for logits over the vocabulary call with attend=True"
             )
         (embedding,) = self.promote_dtype(self._embedding(scope), dtype=self.dtype, inexact=False)
+        if jnp.dtype(inputs.dtype).itemsize < 4:  # room for the id num_embeddings below (int8 holds 127)
+            inputs = inputs.astype(jnp.int32)
+        valid = (inputs >= 0) & (inputs < self.num_embeddings)  # [...]
         if self.num_embeddings == 1:
-            return jnp.broadcast_to(embedding, inputs.shape + (self.features,))  # [..., features]
-        return jnp.take(embedding, inputs, axis=0)  # [..., features]
+            rows = jnp.broadcast_to(embedding, inputs.shape + (self.features,))  # [..., features]
+            return jnp.where(valid[..., None], rows, _missing(rows.dtype))
+        # jnp.take fills ids >= vocab (and < -vocab) with NaN but counts ids in [-vocab, 0) from the end
+        ids = jnp.where(valid, inputs, self.num_embeddings)  # [...]: every invalid id past the end
+        return jnp.take(embedding, ids, axis=0)  # [..., features]
 
     def attend(self, scope: Scope, query):
         """Scores `query: [..., features]` against every embedding: `[..., vocab]`."""
@@ -269,3 +322,13 @@ class Embed(Layer):
         return scope.param(
             "embedding", self.embedding_init, (self.num_embeddings, self.features), self.param_dtype
         )  # [vocab, features]
+
+
+def _missing(dtype):
+    """What `jnp.take` fills an out-of-range row with: NaN, the lowest signed or highest unsigned integer."""
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return jnp.array(jnp.nan, dtype)
+    if jnp.issubdtype(dtype, jnp.bool_):
+        return jnp.array(True)
+    info = jnp.iinfo(dtype)
+    return jnp.array(info.min if jnp.issubdtype(dtype, jnp.signedinteger) else info.max, dtype)

@@ -28,6 +28,12 @@ Shared attributes (Flax's names, order and defaults):
 
 Counterpart: `flax.linen.LayerNorm`, `RMSNorm`, `GroupNorm`, `_compute_stats`, `_normalize`,
 `_canonicalize_axes` (flax/linen/normalization.py).
+
+Differences:
+  An axis outside `[-x.ndim, x.ndim)` is refused, naming the layer and the field (Flax adds the
+  rank to a negative axis once, so an axis too negative silently names another one, and fails
+  with an `IndexError` on a large one). The hyperparameters are checked when the layer is built:
+  a negative `epsilon`, flags that are not bools, `num_groups`/`group_size` below 1.
 """
 
 from __future__ import annotations
@@ -39,17 +45,45 @@ from typing import Any
 import jax.numpy as jnp
 from jax import lax
 
+from purejax.checks import check_array, check_axes, check_number, check_positive_int, fail
 from purejax.nn import initializers
 from purejax.nn.dtypes import result_dtype
-from purejax.nn.module import Layer, Scope
+from purejax.nn.module import Layer, Scope, check_fields, layer_where
 
 Axes = Any  # an int or a sequence of ints
 
 
-def canonicalize_axes(rank: int, axes: Axes) -> tuple[int, ...]:
-    """Axes as a sorted tuple of distinct non-negative ints (`-1` of a rank-3 array is 2)."""
-    axes = axes if isinstance(axes, (list, tuple)) else (axes,)
-    return tuple(sorted({rank + a if a < 0 else a for a in axes}))
+def canonicalize_axes(
+    rank: int, axes: Axes, where: str = "purejax.nn.normalization", name: str = "axes"
+) -> tuple[int, ...]:
+    """Axes as a sorted tuple of distinct non-negative ints (`-1` of a rank-3 array is 2).
+
+    An axis outside `[-rank, rank)` is refused, naming `where` and `name` (Flax's
+    `_canonicalize_axes` adds `rank` to a negative axis once, so `-4` of a rank-3 array becomes
+    `-1`, and fails on a large one with an `IndexError`).
+    """
+    return tuple(sorted(set(check_axes(where, name, axes, rank))))
+
+
+def check_norm_fields(layer) -> None:
+    """The hyperparameters the normalization layers share, when the layer is built."""
+    where = layer_where(layer)
+    check_number(where, "epsilon", layer.epsilon, minimum=0)
+    fields = ("use_bias", "use_scale", "use_fast_variance", "force_float32_reductions")
+    functions = ("bias_init", "scale_init")
+    check_fields(
+        layer,
+        flags=tuple(f for f in fields if hasattr(layer, f)),
+        dtypes=("dtype", "param_dtype"),
+        functions=tuple(f for f in functions if hasattr(layer, f)),
+    )
+    for field in ("reduction_axes", "feature_axes"):
+        if getattr(layer, field, None) is not None:
+            check_axes(where, field, getattr(layer, field))
+    axis_name = layer.axis_name
+    names = axis_name if isinstance(axis_name, tuple) else (axis_name,)
+    if axis_name is not None and not all(isinstance(n, str) for n in names):
+        raise fail(TypeError, where, "axis_name", "None, an axis name (str) or a tuple of them", axis_name)
 
 
 def _abs_sq(x):
@@ -194,7 +228,16 @@ class LayerNorm(Layer):
     use_fast_variance: bool = True
     force_float32_reductions: bool = True
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_norm_fields(self)
+
     def forward(self, scope: Scope, x, *, mask=None):
+        check_array(scope.where, "x", x)
+        if mask is not None:
+            check_array(scope.where, "mask", mask)
+        check_axes(scope.where, "reduction_axes", self.reduction_axes, jnp.ndim(x))
+        check_axes(scope.where, "feature_axes", self.feature_axes, jnp.ndim(x))
         mean, var = compute_stats(
             x,
             self.reduction_axes,
@@ -262,7 +305,16 @@ class RMSNorm(Layer):
     use_fast_variance: bool = True
     force_float32_reductions: bool = True
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_norm_fields(self)
+
     def forward(self, scope: Scope, x, *, mask=None):
+        check_array(scope.where, "x", x)
+        if mask is not None:
+            check_array(scope.where, "mask", mask)
+        check_axes(scope.where, "reduction_axes", self.reduction_axes, jnp.ndim(x))
+        check_axes(scope.where, "feature_axes", self.feature_axes, jnp.ndim(x))
         mean, var = compute_stats(
             x,
             self.reduction_axes,
@@ -342,19 +394,32 @@ class GroupNorm(Layer):
     use_fast_variance: bool = True
     force_float32_reductions: bool = True
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_norm_fields(self)
+        where = layer_where(self)
+        for field in ("num_groups", "group_size"):
+            if getattr(self, field) is not None:
+                check_positive_int(where, field, getattr(self, field))
+        if (self.num_groups is None) == (self.group_size is None):
+            raise ValueError(
+                f"{where}: set exactly one of num_groups and group_size (got num_groups="
+                f"{self.num_groups}, group_size={self.group_size}); to set group_size, also pass "
+                f"num_groups=None to override the default 32"
+            )
+
     def forward(self, scope: Scope, x, *, mask=None):
+        check_array(scope.where, "x", x)
+        if mask is not None:
+            check_array(scope.where, "mask", mask)
+        if jnp.ndim(x) == 0:
+            raise ValueError(f"{scope.where}: x needs a channel axis [batch, ..., channels], got a scalar")
         axes = list(range(1, x.ndim - 1)) + [-1] if self.reduction_axes is None else self.reduction_axes
-        reduction_axes = canonicalize_axes(x.ndim, axes)
+        reduction_axes = canonicalize_axes(x.ndim, axes, scope.where, "reduction_axes")
         if reduction_axes[-1] != x.ndim - 1:
             raise ValueError(
                 f"{scope.where}: reduction_axes={self.reduction_axes} must include the last axis "
                 f"(the channels, which are grouped)"
-            )
-        if (self.num_groups is None) == (self.group_size is None):
-            raise ValueError(
-                f"{scope.where}: set exactly one of num_groups and group_size (got num_groups="
-                f"{self.num_groups}, group_size={self.group_size}); to set group_size, also pass "
-                f"num_groups=None to override the default 32"
             )
         channels = x.shape[-1]
         if self.group_size is not None:
@@ -364,9 +429,9 @@ class GroupNorm(Layer):
                 )
             num_groups = channels // self.group_size
         else:
-            assert self.num_groups is not None  # exactly one of the two is set: checked above
+            assert self.num_groups is not None  # exactly one of the two is set: checked when built
             num_groups = self.num_groups
-        if num_groups <= 0 or channels % num_groups != 0:
+        if channels % num_groups != 0:
             raise ValueError(
                 f"{scope.where}: num_groups={num_groups} does not divide the {channels} channels "
                 f"of the input (shape {list(x.shape)})"

@@ -13,7 +13,8 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from purejax.nn.module import Layer, Scope
+from purejax.checks import check_array, check_number
+from purejax.nn.module import Layer, Scope, check_fields, layer_where
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +53,13 @@ class PReLU(Layer):
     param_dtype: Any = jnp.float32
     negative_slope_init: float = 0.01
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_fields(self, dtypes=("param_dtype",))
+        check_number(layer_where(self), "negative_slope_init", self.negative_slope_init)
+
     def forward(self, scope: Scope, inputs):
+        check_array(scope.where, "inputs", inputs)
         negative_slope = scope.param(
             "negative_slope", lambda key: jnp.asarray(self.negative_slope_init, self.param_dtype)
         )  # []

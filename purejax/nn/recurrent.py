@@ -21,7 +21,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from purejax import random, tree
-from purejax.nn.module import Layer, Scope
+from purejax.checks import check_array, check_bool, check_callable, check_int, fail
+from purejax.nn.keypath import check_key
+from purejax.nn.module import Layer, Scope, layer_where
 from purejax.nn.recurrent_lstm_fused import fused_default, fused_lstm, supports_fused
 
 
@@ -66,8 +68,8 @@ class RNN(Layer):
     return_carry=None, time_major=None, reverse=None, keep_order=None)`; the last four override
     the attributes. `init_key` draws the initial carry (default `PRNGKey(0)`; zero-initialized
     carries ignore it). `seq_lengths: int[*batch]` marks steps at or past a sequence's length as
-    padding: the returned carry is the carry after its last valid step; padding outputs are not
-    zeroed.
+    padding: the returned carry is the carry after its last valid step (the initial carry for a
+    length of 0); padding outputs are not zeroed.
 
     Returns: `outputs: [*batch, time, *out]` (time first if `time_major`), or `(carry, outputs)`.
 
@@ -84,7 +86,10 @@ class RNN(Layer):
       `variable_broadcast`, `variable_carry`, `split_rngs`: the cell's
       'params' are always broadcast (Flax's defaults) and the scanned step sees only 'params', no
       other collections and no rng streams (no dropout inside the cell). `seq_lengths` must not
-      exceed the time length (checked when the lengths are concrete; Flax does not check).
+      exceed the time length (checked when the lengths are concrete; Flax does not check). A
+      sequence of length 0 returns the initial carry; Flax returns the carry after all the steps
+      (padding included) there. Carries for lengths >= 1 are Flax's, bit for bit. Without the
+      'cell' level in the params (the cell's own params passed), the error says what to pass.
       PyTorch's `nn.LSTM` is time-major by default (`batch_first=False`) and returns `(h, c)`;
       here, as in Flax, batch-major and the carry is whatever the cell uses (`(c, h)` for LSTM).
 
@@ -109,6 +114,16 @@ class RNN(Layer):
     unroll: int = 1
     fused: bool | None = None
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_rnn_fields(self, ("time_major", "return_carry", "reverse", "keep_order"))
+        where = layer_where(self)
+        if not isinstance(self.cell, Layer) or not callable(getattr(self.cell, "initialize_carry", None)):
+            raise fail(TypeError, where, "cell", "a cell layer with initialize_carry, e.g. nn.LSTMCell(8)", self.cell)
+        if not isinstance(self.unroll, (bool, np.bool_)):
+            check_int(where, "unroll", self.unroll, minimum=1)
+        check_bool(where, "fused", self.fused, optional=True)
+
     def forward(
         self,
         scope: Scope,
@@ -122,6 +137,16 @@ class RNN(Layer):
         reverse=None,
         keep_order=None,
     ):
+        for name, flag in (
+            ("return_carry", return_carry),
+            ("time_major", time_major),
+            ("reverse", reverse),
+            ("keep_order", keep_order),
+        ):
+            check_bool(scope.where, name, flag, optional=True)
+        check_array(scope.where, "inputs", inputs)
+        if init_key is not None:
+            check_key(scope.where, "init_key", init_key)
         return_carry = self.return_carry if return_carry is None else return_carry
         time_major = self.time_major if time_major is None else time_major
         reverse = self.reverse if reverse is None else reverse
@@ -150,6 +175,7 @@ class RNN(Layer):
         else:
             _check_carry(scope.where, self.cell, initial_carry, xs.shape[1:])
             carry = initial_carry
+        carry_0 = carry
         x_first = xs[0] if xs.shape[0] else jnp.zeros(xs.shape[1:], xs.dtype)  # no steps: shapes only
         params = _cell_params(scope, self.cell, carry, x_first)
         keep_carries = seq_lengths is not None and return_carry  # to pick each sequence's last carry
@@ -176,7 +202,7 @@ class RNN(Layer):
             if keep_carries:
                 carries, ys = ys  # carries: [time, *batch, ...] per leaf
         if keep_carries:
-            carry = _select_last_carry(carries, seq_lengths)
+            carry = _select_last_carry(carries, seq_lengths, carry_0)
         outputs = tree.map(lambda y: jnp.moveaxis(y, 0, time_axis), ys)  # [*batch, time, *out]
         if reverse and keep_order:
             outputs = tree.map(flip, outputs)
@@ -187,17 +213,35 @@ def _cell_params(scope: Scope, cell: Layer, carry, x_first) -> dict:
     """The cell's params under 'cell': at init, created by one step on `x_first`, then read."""
     if scope.initializing:
         scope.child(cell, name="cell")(carry, x_first)  # creates them with Flax's keys
-    node = scope.variables.get("params", {})
-    for name in scope.path + ("cell",):
-        node = node.get(name, {})
+        node = scope.variables.get("params", {})
+        for name in scope.path + ("cell",):
+            node = node.get(name, {})
+        return node
+    node = scope.get_param("cell")
+    if not isinstance(node, dict):
+        raise scope.missing_param(
+            "cell",
+            "RNN keeps its cell's params under 'cell': pass {'params': {'cell': cell_params}}, the layout "
+            "RNN.init returns",
+        )
     return node
 
 
-def _select_last_carry(carries, seq_lengths):
-    """Each sequence's carry after its last valid step: `carries[seq_lengths - 1, batch index]`."""
+def _select_last_carry(carries, seq_lengths, initial_carry):
+    """Each sequence's carry after its last valid step: `carries[seq_lengths - 1, batch index]`, and
+    the initial carry where a length is 0 (no valid step)."""
+    if not tree.leaves(carries)[0].shape[0]:  # no steps at all: every length is 0
+        return initial_carry
     last = seq_lengths - 1  # [*batch]
     batch_index = tuple(jnp.indices(last.shape, sparse=True))  # broadcastable aranges
-    return tree.map(lambda c: c[(last,) + batch_index], carries)
+    empty = seq_lengths == 0  # [*batch]
+
+    def select(c, c0):  # [time, *batch, ...] and [*batch, ...]
+        picked = c[(last,) + batch_index]  # [*batch, ...]
+        mask = jnp.reshape(empty, empty.shape + (1,) * (picked.ndim - empty.ndim))  # [*batch, 1...]
+        return jnp.where(mask, jnp.asarray(c0, picked.dtype), picked)
+
+    return tree.map(select, carries, initial_carry)
 
 
 def flip_sequences(inputs, seq_lengths, num_batch_dims: int, time_major: bool):
@@ -211,6 +255,21 @@ def flip_sequences(inputs, seq_lengths, num_batch_dims: int, time_major: bool):
 
     Counterpart: `flax.linen.recurrent.flip_sequences` (flax/linen/recurrent.py).
     """
+    where = "purejax.nn.flip_sequences"
+    check_array(where, "inputs", inputs)
+    check_bool(where, "time_major", time_major)
+    num_batch_dims = check_int(where, "num_batch_dims", num_batch_dims, minimum=0)
+    if num_batch_dims + 1 > jnp.ndim(inputs):
+        raise fail(
+            ValueError,
+            where,
+            "num_batch_dims",
+            f"at most {jnp.ndim(inputs) - 1} for inputs {list(jnp.shape(inputs))} (they need a time axis)",
+            num_batch_dims,
+        )
+    if seq_lengths is not None:
+        batch = jnp.shape(inputs)[1 : num_batch_dims + 1] if time_major else jnp.shape(inputs)[:num_batch_dims]
+        _check_seq_lengths(where, seq_lengths, tuple(batch))
     time_axis = 0 if time_major else num_batch_dims
     steps = inputs.shape[time_axis]
     if seq_lengths is None:
@@ -223,14 +282,20 @@ def flip_sequences(inputs, seq_lengths, num_batch_dims: int, time_major: bool):
     return jnp.take_along_axis(inputs, idxs, axis=time_axis)
 
 
-def _check_seq_lengths(where: str, seq_lengths, batch_dims: tuple, steps: int) -> None:
+def _check_seq_lengths(where: str, seq_lengths, batch_dims: tuple, steps: int | None = None) -> None:
+    """Integer lengths of shape `batch_dims`; with `steps`, and concrete lengths, each in [0, steps]."""
     if seq_lengths is None:
         return
+    check_array(where, "seq_lengths", seq_lengths)
+    if not jnp.issubdtype(jnp.result_type(seq_lengths), jnp.integer):
+        raise fail(TypeError, where, "seq_lengths", "integer lengths, one per sequence", seq_lengths, "cast to int32")
     if tuple(jnp.shape(seq_lengths)) != tuple(batch_dims):
         raise ValueError(
             f"{where}: seq_lengths has shape {list(jnp.shape(seq_lengths))}, but needs one length per "
             f"sequence, shape {list(batch_dims)} (the batch dimensions of the inputs)"
         )
+    if steps is None:
+        return
     try:
         lengths = np.asarray(seq_lengths)
     except jax.errors.TracerArrayConversionError:
@@ -252,6 +317,12 @@ def _check_carry(where: str, cell: Any, carry, input_shape: tuple) -> None:
             f"{list(input_shape)} per step needs {want_shapes}; build it with "
             f"cell.initialize_carry(key, {tuple(input_shape)})"
         )
+
+
+def check_rnn_fields(layer, flags: tuple[str, ...]) -> None:
+    """The flags an RNN-like layer holds (`time_major`, `return_carry`, ...): True or False."""
+    for name in flags:
+        check_bool(layer_where(layer), name, getattr(layer, name))
 
 
 def _concatenate(a, b):
@@ -306,6 +377,15 @@ class Bidirectional(Layer):
     time_major: bool = False
     return_carry: bool = False
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_rnn_fields(self, ("time_major", "return_carry"))
+        where = layer_where(self)
+        for name in ("forward_rnn", "backward_rnn"):
+            if not isinstance(getattr(self, name), Layer):
+                raise fail(TypeError, where, name, "an RNN layer, e.g. nn.RNN(nn.LSTMCell(8))", getattr(self, name))
+        check_callable(where, "merge_fn", self.merge_fn, "e.g. lambda a, b: jnp.concatenate([a, b], -1)")
+
     def forward(
         self,
         scope: Scope,
@@ -319,13 +399,24 @@ class Bidirectional(Layer):
         reverse=None,
         keep_order=None,
     ):
+        check_bool(scope.where, "time_major", time_major, optional=True)
+        check_bool(scope.where, "return_carry", return_carry, optional=True)
         time_major = self.time_major if time_major is None else time_major
         return_carry = self.return_carry if return_carry is None else return_carry
         key_forward = key_backward = None
         if init_key is not None:
-            key_forward, key_backward = random.split(init_key)
+            key_forward, key_backward = random.split(check_key(scope.where, "init_key", init_key))
         carry_forward = carry_backward = None
         if initial_carry is not None:
+            if not isinstance(initial_carry, (tuple, list)) or len(initial_carry) != 2:
+                raise fail(
+                    ValueError,
+                    scope.where,
+                    "initial_carry",
+                    "a pair (forward carry, backward carry)",
+                    initial_carry,
+                    "pass (cell_f.initialize_carry(...), cell_b.initialize_carry(...))",
+                )
             carry_forward, carry_backward = initial_carry
         carry_forward, outputs_forward = scope.child(self.forward_rnn, name="forward_rnn")(
             inputs,

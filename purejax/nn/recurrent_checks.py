@@ -14,8 +14,22 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from purejax.checks import check_sizes, fail
 from purejax.nn.dtypes import require_float
-from purejax.nn.module import Scope
+from purejax.nn.keypath import check_key
+from purejax.nn.module import Scope, check_fields
+
+CELL_FUNCTIONS = (
+    "gate_fn",
+    "activation_fn",
+    "kernel_init",
+    "recurrent_kernel_init",
+    "bias_init",
+    "forget_bias_init",
+    "activation_bias_init",
+    "carry_init",
+)
+CELL_FLAGS = ("use_bias", "residual", "reset_gate")
 
 
 def check_carry(scope: Scope, carry, names: tuple[str, ...], expected: tuple[int, ...]) -> tuple:
@@ -47,6 +61,35 @@ def check_inputs(scope: Scope, inputs, sublayer: str, in_axis: int = 0) -> None:
             f"{scope.where}: expected inputs with {stored.shape[in_axis]} features (kernel "
             f"'{sublayer}' is {list(stored.shape)}), got {list(inputs.shape)}"
         )
+
+
+def check_cell_fields(cell) -> None:
+    """A cell's hyperparameters when it is built: `features` >= 1, its functions callable, its flags
+    bools, its dtypes dtypes (each checked if the cell has that field)."""
+    check_fields(
+        cell,
+        positive=("features",),
+        flags=tuple(f for f in CELL_FLAGS if hasattr(cell, f)),
+        dtypes=("dtype", "param_dtype"),
+        functions=tuple(f for f in CELL_FUNCTIONS if hasattr(cell, f)),
+    )
+
+
+def check_initialize_carry(cell, key, input_shape, feature_axes: int = 1) -> tuple[int, ...]:
+    """`initialize_carry`'s arguments: a key, and one step's input shape `[*batch, *spatial, in]`."""
+    where = f"{type(cell).__name__}.initialize_carry"
+    check_key(where, "key", key)
+    shape = check_sizes(where, "input_shape", input_shape)
+    if len(shape) < feature_axes:
+        raise fail(
+            ValueError,
+            where,
+            "input_shape",
+            f"the shape of one step's inputs, with {feature_axes} feature axis(es) at the end",
+            input_shape,
+            "pass inputs[:, 0].shape, e.g. (batch, features)",
+        )
+    return shape
 
 
 def carry_shape(input_shape, features: int) -> tuple[int, ...]:

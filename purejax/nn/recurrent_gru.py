@@ -8,6 +8,11 @@ it and interpolate between `h` and a candidate `n`: `h' = (1 - z) * n + z * h`.
 
 Counterpart: `flax.linen.SimpleCell`, `GRUCell`, `MGUCell` (flax/linen/recurrent.py).
 
+Differences (all three):
+  The hyperparameters are checked when the cell is built (`features` a positive integer, the
+  functions callable, the flags bools, the dtypes dtypes: Flax fails in an initializer or in
+  `jnp.zeros`), and `initialize_carry`'s key and input shape when it is called.
+
 References:
   Elman, *Finding Structure in Time*, 1990 (SimpleCell).
   Cho et al., *Learning Phrase Representations using RNN Encoder-Decoder for Statistical
@@ -30,7 +35,13 @@ from purejax.nn import initializers
 from purejax.nn.activations import sigmoid, tanh
 from purejax.nn.linear import Dense, default_kernel_init
 from purejax.nn.module import Layer, Scope
-from purejax.nn.recurrent_checks import carry_shape, check_carry, check_inputs
+from purejax.nn.recurrent_checks import (
+    carry_shape,
+    check_carry,
+    check_cell_fields,
+    check_initialize_carry,
+    check_inputs,
+)
 
 
 class _CarryFields(Protocol):
@@ -48,10 +59,15 @@ class SingleCarryCell(Layer):
     Subclasses define `features`, `param_dtype` and `carry_init`.
     """
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_cell_fields(self)
+
     def initialize_carry(self, key, input_shape):
         """`carry_init(key, [*batch, features], param_dtype)` for inputs `[*batch, in]`."""
         cell = cast(_CarryFields, self)  # a subclass: SimpleCell, GRUCell or MGUCell
-        return cell.carry_init(key, carry_shape(tuple(input_shape), cell.features), cell.param_dtype)
+        input_shape = check_initialize_carry(self, key, input_shape)
+        return cell.carry_init(key, carry_shape(input_shape, cell.features), cell.param_dtype)
 
     @property
     def num_feature_axes(self) -> int:

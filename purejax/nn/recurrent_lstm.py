@@ -43,13 +43,20 @@ import jax.numpy as jnp
 import numpy as np
 
 import purejax.random
+from purejax.checks import fail
 from purejax.nn import initializers
 from purejax.nn.activations import sigmoid, tanh
-from purejax.nn.conv import Conv
+from purejax.nn.conv import CONV_PADDINGS, Conv, canonicalize_padding, check_kernel_size, check_per_axis
 from purejax.nn.dtypes import promote_dtype
 from purejax.nn.linear import Dense, default_kernel_init, dense_params
-from purejax.nn.module import Layer, Scope
-from purejax.nn.recurrent_checks import carry_shape, check_carry, check_inputs
+from purejax.nn.module import Layer, Scope, layer_where
+from purejax.nn.recurrent_checks import (
+    carry_shape,
+    check_carry,
+    check_cell_fields,
+    check_initialize_carry,
+    check_inputs,
+)
 
 GATES = ("i", "f", "g", "o")  # input gate, forget gate, cell candidate, output gate
 
@@ -84,6 +91,8 @@ class LSTMCell(Layer):
     Differences:
       Carry and inputs are checked: the carry must be `[*batch, features]` for the inputs' batch
       (Flax sizes the layers from `h.shape[-1]` and ignores `features` outside `initialize_carry`).
+      The hyperparameters are checked when the cell is built (`features` a positive integer, the
+      functions callable, the dtypes dtypes), and `initialize_carry`'s key and input shape.
       Elsewhere the same cell is spelt differently. PyTorch's `nn.LSTMCell` carries `(h, c)`,
       stacks the gates i, f, g, o into one `weight_ih: [4 * hidden, in]` (and `weight_hh`), and
       has two biases `b_ih` and `b_hh` (their sum is our one bias). Equinox's `LSTMCell` fuses
@@ -112,6 +121,10 @@ class LSTMCell(Layer):
     param_dtype: Any = jnp.float32
     carry_init: Callable = initializers.zeros
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_cell_fields(self)
+
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "ii")
         c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
@@ -134,8 +147,9 @@ class LSTMCell(Layer):
         `input_shape` is the shape of one step's inputs, `[*batch, in]`; `key` is split in two,
         the first half for `c`, as Flax does.
         """
+        input_shape = check_initialize_carry(self, key, input_shape)
         key_c, key_h = purejax.random.split(key)
-        shape = carry_shape(tuple(input_shape), self.features)
+        shape = carry_shape(input_shape, self.features)
         return self.carry_init(key_c, shape, self.param_dtype), self.carry_init(key_h, shape, self.param_dtype)
 
     @property
@@ -281,6 +295,15 @@ class ConvLSTMCell(Layer):
     param_dtype: Any = jnp.float32
     carry_init: Callable = initializers.zeros
 
+    def __post_init__(self):
+        super().__post_init__()
+        check_cell_fields(self)
+        where = layer_where(self)
+        rank = len(check_kernel_size(where, self.kernel_size))
+        check_per_axis(where, "strides", self.strides, rank)
+        if canonicalize_padding(self.padding, rank, where, CONV_PADDINGS) == "CAUSAL" and rank != 1:
+            raise fail(ValueError, where, "padding", "'SAME' (the carry keeps its spatial shape)", self.padding)
+
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "ih", in_axis=-2)
         c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
@@ -309,10 +332,11 @@ class ConvLSTMCell(Layer):
 
     def initialize_carry(self, key, input_shape) -> tuple:
         """`(c, h)`, each `[*batch, *spatial, features]`; `key` split in two as in `LSTMCell`."""
+        input_shape = check_initialize_carry(self, key, input_shape, self.num_feature_axes)
         key_c, key_h = purejax.random.split(key)
-        shape = carry_shape(tuple(input_shape), self.features)
+        shape = carry_shape(input_shape, self.features)
         return self.carry_init(key_c, shape, self.param_dtype), self.carry_init(key_h, shape, self.param_dtype)
 
     @property
     def num_feature_axes(self) -> int:
-        return len(self.kernel_size) + 1
+        return len(check_kernel_size(layer_where(self), self.kernel_size)) + 1

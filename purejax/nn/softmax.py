@@ -14,22 +14,37 @@ the axis in halves and gates one half with the `sigmoid` of the other.
 Counterpart: `jax.nn.softmax`, `log_softmax`, `logsumexp` (= `jax.scipy.special.logsumexp`,
 jax/_src/ops/special.py), `standardize`, `one_hot`, `glu` (jax/_src/nn/functions.py). Same op order.
 
+Each public function checks its arguments before the jitted body: arrays (`None` and strings
+refused), axes in `[-ndim, ndim)` (never wrapped around), `num_classes` an integer.
+
 Differences:
-  `logsumexp` supports real dtypes only (no complex inputs). `one_hot` takes only an integer
-  `axis` (no named `vmap`/`shard_map` axis). `softmax` follows `jax_softmax_custom_jvp` as jax does.
+  `logsumexp` supports real dtypes only (no complex inputs); an axis outside the array is
+  refused (the `% ndim` jax's reductions never do, so no difference there, but `glu` and
+  `standardize` fail in jax with an `IndexError`). `one_hot` takes only an integer `axis` (no
+  named `vmap`/`shard_map` axis). `softmax` follows `jax_softmax_custom_jvp` as jax does.
+  `standardize` refuses a negative `epsilon` (jax returns NaN for a constant row).
 """
 
 from __future__ import annotations
 
 from functools import partial
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from purejax.nn.activations import sigmoid
+from purejax.checks import (
+    check_axes,
+    check_axis,
+    check_bool,
+    check_choice,
+    check_dtype,
+    check_int,
+    check_number,
+)
+from purejax.nn.activations import array_argument, sigmoid
 
 
 def _float(*arrays):
@@ -41,11 +56,23 @@ def _float(*arrays):
 
 
 def _reduction_dims(ndim: int, axis) -> tuple[int, ...]:
-    axes = range(ndim) if axis is None else (axis if isinstance(axis, (tuple, list)) else (axis,))
-    dims = tuple(int(a) % ndim if ndim else int(a) for a in axes)
+    dims = tuple(range(ndim)) if axis is None else check_axes("purejax.nn.logsumexp", "axis", axis, ndim)
     if len(set(dims)) != len(dims):
         raise ValueError(f"purejax.nn.logsumexp: duplicate value in 'axis': {axis}")
     return dims
+
+
+def axis_argument(function: str, axis, ndim: int) -> Any:
+    """`axis` (None, an int, or a tuple or list of ints) checked against `ndim`; a list as a tuple."""
+    if axis is None:
+        return None
+    check_axes(f"purejax.nn.{function}", "axis", axis, ndim)
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def optional_array(function: str, name: str, value):
+    """None, or an array checked as `array_argument` does."""
+    return None if value is None else array_argument(function, name, value)
 
 
 @overload
@@ -92,6 +119,10 @@ def logsumexp(
     Differences:
       Real dtypes only (jax also reduces complex arrays).
     """
+    a = array_argument("logsumexp", "a", a)
+    b, where = optional_array("logsumexp", "b", b), optional_array("logsumexp", "where", where)
+    check_bool("purejax.nn.logsumexp", "keepdims", keepdims)
+    check_bool("purejax.nn.logsumexp", "return_sign", return_sign)
     if where is not None:
         a = jnp.where(where, a, 0)
     if b is not None:
@@ -118,7 +149,6 @@ def logsumexp(
     return out
 
 
-@partial(jax.jit, static_argnames=("axis",))
 def log_softmax(x, axis=-1, where=None):
     """`x - logsumexp(x)` along `axis`: log-probabilities, each <= 0.
 
@@ -132,6 +162,13 @@ def log_softmax(x, axis=-1, where=None):
 
     Counterpart: `jax.nn.log_softmax`.
     """
+    x = array_argument("log_softmax", "x", x)
+    axis = axis_argument("log_softmax", axis, jnp.ndim(x))
+    return _log_softmax(x, axis, optional_array("log_softmax", "where", where))
+
+
+@partial(jax.jit, static_argnames=("axis",))
+def _log_softmax(x, axis=-1, where=None):
     x = jnp.asarray(x)
     x_max = jnp.max(x, axis, where=where, initial=-np.inf, keepdims=True)
     x_safe = x if where is None else jnp.where(where, x, -np.inf)
@@ -158,6 +195,9 @@ def softmax(x, axis=-1, where=None):
     shift) by default, and a `custom_jvp`, `dy = y * (dx - sum(y * dx))`, under
     `jax_softmax_custom_jvp=True`.
     """
+    x = array_argument("softmax", "x", x)
+    axis = axis_argument("softmax", axis, jnp.ndim(x))
+    where = optional_array("softmax", "where", where)
     # jax.config defines its flags as attributes at run time, so the checker cannot see them.
     if jax.config.jax_softmax_custom_jvp:  # pyright: ignore[reportAttributeAccessIssue]
         return _softmax(x, axis, where)
@@ -192,7 +232,6 @@ def _softmax_jvp(axis, primals, tangents):
     return y, y * (x_dot - (y * x_dot).sum(axis, where=where, keepdims=True))  # Jacobian diag(y) - y y^T
 
 
-@partial(jax.jit, static_argnames=("axis", "algorithm"))
 def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None, *, algorithm: str = "fast"):
     """`(x - mean) / sqrt(variance + epsilon)` along `axis`.
 
@@ -211,16 +250,26 @@ def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None, 
 
     Counterpart: `jax.nn.standardize`.
     """
+    fn = "purejax.nn.standardize"
+    x = array_argument("standardize", "x", x)
+    axis = axis_argument("standardize", axis, jnp.ndim(x))
+    mean, variance = optional_array("standardize", "mean", mean), optional_array("standardize", "variance", variance)
+    check_number(fn, "epsilon", epsilon, minimum=0)
+    check_choice(fn, "algorithm", algorithm, ("fast", "stable"))
+    where = optional_array("standardize", "where", where)
+    return _standardize(x, axis, mean, variance, epsilon, where, algorithm=algorithm)
+
+
+@partial(jax.jit, static_argnames=("axis", "algorithm"))
+def _standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None, *, algorithm: str = "fast"):
     if mean is None:
         mean = jnp.mean(x, axis, keepdims=True, where=where)
     if variance is None:
         if algorithm == "stable":
             variance = jnp.mean(jnp.square(jnp.subtract(x, mean)), axis, keepdims=True, where=where)
-        elif algorithm == "fast":
+        else:  # "fast", checked by `standardize`
             variance = jnp.mean(jnp.square(x), axis, keepdims=True, where=where) - jnp.square(mean)
             variance = jnp.clip(variance, 0)  # E[x^2] - E[x]^2 may round below 0
-        else:
-            raise ValueError(f"purejax.nn.standardize: algorithm must be 'fast' or 'stable', got {algorithm!r}")
     return jnp.subtract(x, mean) * lax.rsqrt(variance + epsilon)
 
 
@@ -252,16 +301,15 @@ def one_hot(x, num_classes: int, *, dtype=None, axis: int = -1):
       `axis` must be an int (jax also takes a named mapped axis). Float indices are accepted
       silently (jax warns that they are deprecated).
     """
-    if not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"purejax.nn.one_hot: axis must be an int, got {axis!r}")
-    x = jnp.asarray(x)
-    if not -(x.ndim + 1) <= axis <= x.ndim:
-        raise ValueError(f"purejax.nn.one_hot: axis {axis} is out of range for an output of {x.ndim + 1} dims")
+    fn = "purejax.nn.one_hot"
+    x = jnp.asarray(array_argument("one_hot", "x", x))
+    num_classes = check_int(fn, "num_classes", num_classes, minimum=0)
+    check_dtype(fn, "dtype", dtype, optional=True)
+    check_axis(fn, "axis", axis, x.ndim + 1)  # where the class axis goes in the output
     dtype = jax.dtypes.canonicalize_dtype(np.float64 if dtype is None else dtype)
-    return _one_hot(x, int(num_classes), dtype=dtype, axis=int(axis))
+    return _one_hot(x, num_classes, dtype=dtype, axis=int(axis))
 
 
-@partial(jax.jit, static_argnames=("axis",))
 def glu(x, axis: int = -1):
     """Gated linear unit: split `x` in halves `a, b` along `axis`; return `a * sigmoid(b)`.
 
@@ -278,6 +326,13 @@ def glu(x, axis: int = -1):
       Dauphin, Fan, Auli, Grangier, *Language Modeling with Gated Convolutional Networks*, 2017,
       https://arxiv.org/abs/1612.08083
     """
+    x = jnp.asarray(array_argument("glu", "x", x))
+    check_axis("purejax.nn.glu", "axis", axis, x.ndim)
+    return _glu(x, axis)
+
+
+@partial(jax.jit, static_argnames=("axis",))
+def _glu(x, axis: int = -1):
     x = jnp.asarray(x)
     if x.shape[axis] % 2:
         raise ValueError(f"purejax.nn.glu: the size of axis {axis} must be even, got shape {x.shape}")

@@ -20,7 +20,9 @@ import jax.numpy as jnp
 from jax import lax
 
 import purejax.random
-from purejax.nn.module import Layer, Scope, merge_param
+from purejax.checks import check_array, check_axes, check_bool, check_probability, fail
+from purejax.nn.keypath import check_key
+from purejax.nn.module import Layer, Scope, layer_where, merge_param
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Dropout(Layer):
       Neural Networks from Overfitting*, JMLR 2014, https://jmlr.org/papers/v15/srivastava14a.html
 
     Differences:
+      A `rate` outside [0, 1] is refused when the layer is built (Flax computes with it: a rate
+      of 1.5 "keeps" with probability -0.5 and scales by -2), and so is a `broadcast_dims` entry
+      outside the inputs' axes (Flax: an `IndexError`).
       As Flax's and PyTorch's `nn.Dropout(p)`, `rate` is the drop probability; `stax.Dropout(rate)`
       in jax.example_libraries takes the *keep* probability. PyTorch switches with
       `model.train()`/`model.eval()`; here (as in Flax) `deterministic` is an explicit argument.
@@ -73,7 +78,19 @@ class Dropout(Layer):
     deterministic: bool | None = None
     rng_collection: str = "dropout"
 
+    def __post_init__(self):
+        super().__post_init__()
+        where = layer_where(self)
+        check_probability(where, "rate", self.rate, hint="the probability of dropping an element")
+        check_axes(where, "broadcast_dims", self.broadcast_dims)
+        check_bool(where, "deterministic", self.deterministic, optional=True)
+        if not isinstance(self.rng_collection, str):
+            raise fail(TypeError, where, "rng_collection", "the name of an rng stream (a str)", self.rng_collection)
+
     def forward(self, scope: Scope, inputs, deterministic: bool | None = None, rng=None):
+        check_array(scope.where, "inputs", inputs)
+        check_bool(scope.where, "deterministic", deterministic, optional=True)
+        broadcast_dims = check_axes(scope.where, "broadcast_dims", self.broadcast_dims, jnp.ndim(inputs))
         deterministic = merge_param(
             scope.where,
             "deterministic",
@@ -95,8 +112,10 @@ class Dropout(Layer):
                     f"(or deterministic=True to turn dropout off)"
                 )
             rng = scope.make_rng(self.rng_collection)
+        else:
+            check_key(scope.where, "rng", rng)
         broadcast_shape = list(inputs.shape)
-        for dim in self.broadcast_dims:
+        for dim in broadcast_dims:
             broadcast_shape[dim] = 1  # one draw shared along this axis
         mask = purejax.random.bernoulli(rng, p=keep_prob, shape=tuple(broadcast_shape))  # [1 on broadcast_dims]
         mask = jnp.broadcast_to(mask, inputs.shape)  # [x.shape]

@@ -206,3 +206,62 @@ def test_io_checks_pass_good_values_and_traced_keys():
     assert checks.check_key("f", "key", None, optional=True) is None
     assert checks.check_metric("f", "m", {"loss": 0.5}, "loss") == 0.5
     assert jax.jit(lambda k: checks.check_key("f", "key", k))(key).tolist() == [0, 42]
+
+
+# -- nn --
+
+
+@pytest.mark.parametrize(
+    "call,result",
+    [
+        (lambda: checks.check_bool("f", "flag", np.bool_(True)), True),
+        (lambda: checks.check_bool("f", "flag", None, optional=True), None),
+        (lambda: checks.check_dtype("f", "dtype", "bfloat16"), "bfloat16"),
+        (lambda: checks.check_dtype("f", "dtype", None, optional=True), None),
+        (lambda: checks.check_sizes("f", "shape", [2, np.int64(3)]), (2, 3)),
+        (lambda: checks.check_sizes("f", "shape", 4), (4,)),
+        (lambda: checks.check_axes("f", "axes", (-1, 0), 3), (2, 0)),
+        (lambda: checks.check_axes("f", "axes", -1), (-1,)),
+    ],
+)
+def test_nn_checkers_return_canonical_values(call, result):
+    assert call() == result
+
+
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (lambda: checks.check_bool("f", "flag", "False"), TypeError, "f: flag must be True or False, got str 'False'"),
+        (lambda: checks.check_bool("f", "flag", 1), TypeError, "f: flag must be True or False, got int 1"),
+        (
+            lambda: checks.check_bool("f", "flag", 0, optional=True),
+            TypeError,
+            "f: flag must be True or False (or None)",
+        ),
+        (
+            lambda: checks.check_dtype("f", "dtype", "float33"),
+            TypeError,
+            "f: dtype must be a dtype such as jnp.float32",
+        ),
+        (
+            lambda: checks.check_dtype("f", "dtype", 3),
+            TypeError,
+            "f: dtype must be a dtype such as jnp.float32, got int",
+        ),
+        (lambda: checks.check_dtype("f", "dtype", None, optional=False), TypeError, "f: dtype must be a dtype"),
+        (lambda: checks.check_sizes("f", "shape", (2, 2.5)), TypeError, "f: shape[1] must be a non-negative integer"),
+        (lambda: checks.check_sizes("f", "shape", (2, -1)), ValueError, "f: shape[1] must be a non-negative integer"),
+        (
+            lambda: checks.check_sizes("f", "shape", "23"),
+            TypeError,
+            "f: shape must be a shape (a tuple of non-negative",
+        ),
+        (lambda: checks.check_axes("f", "axes", (0, 1.0)), TypeError, "f: axes must be an integer axis or a tuple"),
+        (lambda: checks.check_axes("f", "axes", (0, 3), 3), ValueError, "f: axes must be an axis in [-3, 3)"),
+        (lambda: checks.check_axes("f", "axes", -4, 3), ValueError, "f: axes must be an axis in [-3, 3)"),
+    ],
+)
+def test_nn_checkers_refuse_naming_where_and_what(call, error, message):
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value).startswith(message), str(info.value)

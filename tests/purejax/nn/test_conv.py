@@ -62,35 +62,48 @@ def test_wrong_features_name_layer_kernel_and_inputs(layer, x_init, x, match):
 @pytest.mark.parametrize(
     "layer,shape,match",
     [
-        (Conv(4, (3, 3), padding="SMAE"), (1, 8, 8, 3), r"Conv: padding must be one of \['SAME', .*got 'SMAE'"),
+        (lambda: Conv(4, (3, 3), padding="SMAE"), (1, 8, 8, 3), r"Conv: padding must be one of \['SAME', .*got 'SMAE'"),
         (
-            ConvTranspose(4, (3,), padding="CAUSAL"),
+            lambda: ConvTranspose(4, (3,), padding="CAUSAL"),
             (1, 8, 3),
             r"ConvTranspose: padding must be one of \['SAME', 'VALID', "
             r"'CIRCULAR'\]",
         ),
-        (Conv(4, (3, 3), padding=((1, 1),)), (1, 8, 8, 3), r"Conv: padding must be .* 2 ints or \(low, high\) pairs"),
         (
-            Conv(4, (3, 3)),
+            lambda: Conv(4, (3, 3), padding=((1, 1),)),
+            (1, 8, 8, 3),
+            r"Conv: padding must be .* 2 ints or \(low, high\) pairs",
+        ),
+        (
+            lambda: Conv(4, (3, 3)),
             (8, 3),
             r"Conv: kernel_size \(3, 3\) needs inputs \[\*batch, 2 spatial axes, features\] "
             r"of rank >= 3, got \[8, 3\]",
         ),
-        (Conv(4, (3, 3), strides=(1, 2, 1)), (1, 8, 8, 3), r"Conv: strides needs 2 entries .*got \(1, 2, 1\)"),
-        (Conv(4, (3, 3), padding="CAUSAL"), (1, 8, 8, 3), r"Conv: padding='CAUSAL' is for 1-D convolutions"),
+        (lambda: Conv(4, (3, 3), strides=(1, 2, 1)), (1, 8, 8, 3), r"Conv: strides needs 2 entries .*got \(1, 2, 1\)"),
+        (lambda: Conv(4, (3, 3), padding="CAUSAL"), (1, 8, 8, 3), r"Conv: padding='CAUSAL' is for 1-D convolutions"),
         (
-            Conv(4, (3,), feature_group_count=2),
+            lambda: Conv(4, (3,), feature_group_count=2),
             (1, 8, 3),
             r"Conv: feature_group_count=2 must divide the input features",
         ),
-        (Conv(3, (3,), feature_group_count=2), (1, 8, 4), r"Conv: feature_group_count=2 must divide .* features=3"),
-        (Conv(4, (3,), mask=jnp.ones((3, 3))), (1, 8, 3), r"Conv: mask must have the kernel's shape \[3, 3, 4\]"),
-        (Conv(4, (0,)), (1, 8, 3), r"Conv: kernel_size must be a positive int"),
+        (
+            lambda: Conv(3, (3,), feature_group_count=2),
+            (1, 8, 4),
+            r"Conv: feature_group_count=2 must divide .* features=3",
+        ),
+        (
+            lambda: Conv(4, (3,), mask=jnp.ones((3, 3))),
+            (1, 8, 3),
+            r"Conv: mask must have the kernel's shape \[3, 3, 4\]",
+        ),
+        (lambda: Conv(4, (0,)), (1, 8, 3), r"Conv: kernel_size\[0\] must be a positive integer"),
     ],
 )
 def test_bad_hyperparameters_or_shapes(layer, shape, match):
+    """Refused when the layer is built, or (shapes that depend on the inputs) when it is first called."""
     with pytest.raises(ValueError, match=match):
-        layer.init(jax.random.PRNGKey(0), jnp.ones(shape))
+        layer().init(jax.random.PRNGKey(0), jnp.ones(shape))
 
 
 @pytest.mark.parametrize("layer", [Conv(4, (3,)), ConvTranspose(4, (3,))])

@@ -89,8 +89,14 @@ def test_orthogonal_empty_shape_gives_zeros_like_jax():
 @pytest.mark.parametrize(
     "make,match",
     [
-        (lambda: pi.variance_scaling(1.0, "fan_sum", "normal"), r"mode must be one of \('fan_in'.*got 'fan_sum'"),
-        (lambda: pi.variance_scaling(1.0, "fan_in", "gaussian"), r"distribution must be one of .*got 'gaussian'"),
+        (
+            lambda: pi.variance_scaling(1.0, "fan_sum", "normal"),
+            r"variance_scaling: mode must be one of 'fan_in', .*got str 'fan_sum'",
+        ),
+        (
+            lambda: pi.variance_scaling(1.0, "fan_in", "gaussian"),
+            r"variance_scaling: distribution must be one of .*got str 'gaussian'",
+        ),
         (lambda: pi.orthogonal()(jax.random.PRNGKey(0), (5,)), r"orthogonal: needs a shape of at least 2 dims"),
         (lambda: pi.lecun_normal()(jax.random.PRNGKey(0), (5,)), r"cannot compute fans of a 1-D shape"),
         (lambda: pi.normal()(jax.random.PRNGKey(0), (2,), jnp.int32), r"dtype must be a float dtype, got int32"),

@@ -39,6 +39,6 @@ def test_int_encoding_is_minimal_big_endian():
 
 
 def test_path_entries_must_be_str_or_int():
-    with pytest.raises(ValueError, match="must be str or int"):
+    with pytest.raises(TypeError, match=r"fold_in_path: path\[0\] must be a str or a non-negative int"):
         keypath.path_hash((1.5,))
     np.testing.assert_array_equal(KeyPath(jax.random.PRNGKey(0)).key(), jax.random.PRNGKey(0))

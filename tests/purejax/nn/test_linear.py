@@ -5,12 +5,14 @@ The case table lives in comparisons/parity/tables/nn_linear.py and is shared wit
 
 import dataclasses
 
+import flax.linen as fnn
 import jax
 import jax.numpy as jnp
 import pytest
 
 from comparisons.parity.tables.nn_linear import CASES, Tower, assert_case
 from purejax.nn import Dense, DenseGeneral, Embed, Layer
+from tests._asserts import assert_bitwise
 
 LINEAR = [c for c in CASES if c.name in ("Dense", "DenseGeneral", "Embed", "composite")]
 
@@ -87,7 +89,7 @@ def test_dense_general_wrong_axis_sizes():
     "layer,x,match",
     [
         (DenseGeneral(3, batch_dims=(1,)), jnp.ones((2, 3, 4)), r"batch_dims must be consecutive leading axes"),
-        (DenseGeneral(3, axis=3), jnp.ones((2, 3)), r"axis 3 is out of range for inputs \[2, 3\]"),
+        (DenseGeneral(3, axis=3), jnp.ones((2, 3)), r"axis must be an axis in \[-2, 2\) for an array of rank 2"),
         (Dense(3), jnp.float32(1.0), r"Dense: inputs need a feature axis"),
     ],
 )
@@ -106,3 +108,39 @@ def test_embed_attend_checks_query():
         Embed(5, 3).apply(variables, jnp.ones((2, 4)), attend=True)
     with pytest.raises(TypeError, match=r"Embed: query must be float"):
         Embed(5, 3).apply(variables, jnp.ones((2, 3), jnp.int32), attend=True)
+
+
+@pytest.mark.parametrize("vocab", [1, 5])
+@pytest.mark.parametrize("jit", [False, True], ids=["eager", "jit"])
+def test_embed_ids_outside_the_vocabulary_give_nan_rows(vocab, jit):
+    """The promise of Embed's docstring: an id outside [0, vocab) gives a NaN row, negative ids
+    included (Flax's jnp.take counts -1 as the last row, and Embed(1) gives row 0 for any id); the
+    rows of valid ids, and their gradients, are Flax's bits."""
+    embedding = jnp.arange(vocab * 3, dtype=jnp.float32).reshape(vocab, 3) + 1.0
+    variables = {"params": {"embedding": embedding}}
+    ids = jnp.array([[0, vocab - 1, vocab, -1, -vocab, 7]])  # [1, 6]: two valid, four not
+    apply = jax.jit(Embed(vocab, 3).apply) if jit else Embed(vocab, 3).apply
+    y = apply(variables, ids)  # [1, 6, 3]
+    assert bool(jnp.isnan(y[0, 2:]).all()) and not bool(jnp.isnan(y[0, :2]).any())
+    valid = ids[:, :2]
+    theirs = fnn.Embed(vocab, 3).apply(variables, valid)
+    assert_bitwise(apply(variables, valid), theirs)
+
+    def loss(module, e):
+        return (module.apply({"params": {"embedding": e}}, valid) ** 2).sum()
+
+    assert_bitwise(
+        jax.grad(lambda e: loss(Embed(vocab, 3), e))(embedding),
+        jax.grad(lambda e: loss(fnn.Embed(vocab, 3), e))(embedding),
+    )
+    grad_invalid = jax.grad(
+        lambda e: jnp.nan_to_num(Embed(vocab, 3).apply({"params": {"embedding": e}}, ids[:, 2:])).sum()
+    )
+    assert not bool(grad_invalid(embedding).any())  # no gradient reaches the table from an invalid id
+
+
+def test_embed_narrow_integer_ids_with_a_large_vocabulary():
+    """int8 ids cannot hold the id 300 used to mark an invalid one: they are widened first."""
+    variables = {"params": {"embedding": jnp.ones((300, 2))}}
+    y = Embed(300, 2).apply(variables, jnp.array([-1, 5], jnp.int8))
+    assert bool(jnp.isnan(y[0]).all()) and y[1].tolist() == [1.0, 1.0]

@@ -11,12 +11,18 @@ from purejax.nn import avg_pool, max_pool, pool
 @pytest.mark.parametrize(
     "call,match",
     [
-        (lambda x: max_pool(x, (2, 2, 2, 2)), r"pool: window_shape \(2, 2, 2, 2\) needs inputs .*got \[2, 6, 6, 3\]"),
-        (lambda x: avg_pool(x, (2, 2), strides=(2,)), r"pool: strides \(2,\) must have one entry per window axis"),
-        (lambda x: max_pool(x, (2, 2), padding="FULL"), r"pool: padding must be 'SAME', 'VALID' or 2"),
+        (
+            lambda x: max_pool(x, (2, 2, 2, 2)),
+            r"^purejax.nn.max_pool: window_shape \(2, 2, 2, 2\) needs inputs .*got \[2, 6, 6, 3\]",
+        ),
+        (
+            lambda x: avg_pool(x, (2, 2), strides=(2,)),
+            r"^purejax.nn.avg_pool: strides \(2,\) must have one entry per window axis",
+        ),
+        (lambda x: max_pool(x, (2, 2), padding="FULL"), r"^purejax.nn.max_pool: padding must be 'SAME', 'VALID' or 2"),
         (
             lambda x: pool(x, 0.0, jax.lax.add, (2, 2), None, ((1, 1),)),
-            r"pool: padding .* must be 2 \(low, high\) pairs",
+            r"^purejax.nn.pool: padding must be 'SAME', 'VALID' or 2 \(low, high\) pairs",
         ),
     ],
 )

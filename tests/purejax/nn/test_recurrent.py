@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import pytest
 
 from comparisons.parity.tables.nn_recurrent import CASES, KEY, LENGTHS, SHAPE, case_id, compare
-from purejax.nn import RNN, Bidirectional, LSTMCell, SimpleCell, flip_sequences, initializers
+from purejax.nn import RNN, Bidirectional, GRUCell, LSTMCell, SimpleCell, flip_sequences, initializers
 from tests._asserts import FORWARD_RTOL, assert_bitwise, assert_matches_flax
 
 X = jax.random.normal(jax.random.PRNGKey(1), SHAPE)  # [batch, time, features]
@@ -125,6 +125,47 @@ def test_no_time_steps_gives_the_initial_carry_as_flax(fused):
     theirs = fnn.RNN(fnn.LSTMCell(6), return_carry=True).apply(variables, empty, initial_carry=carry)
     chex.assert_trees_all_equal_shapes_and_dtypes(ours, theirs)
     assert_bitwise(ours, theirs)
+
+
+@pytest.mark.parametrize("jit", [False, True], ids=["eager", "jit"])
+@pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
+@pytest.mark.parametrize(
+    "ours,theirs,fused",
+    [(LSTMCell, fnn.LSTMCell, False), (LSTMCell, fnn.LSTMCell, True), (GRUCell, fnn.GRUCell, False)],
+    ids=["LSTMCell", "LSTMCell-fused", "GRUCell"],
+)
+def test_length_zero_gives_the_initial_carry_the_others_flaxs_bits(ours, theirs, fused, reverse, jit):
+    """A sequence of length 0 has no valid step: its carry is the initial one (Flax returns the carry
+    after all the padding steps). Every other sequence's carry, and all outputs, are Flax's bits."""
+    lengths = jnp.array([0, 2, 5])  # [batch]
+    variables = fnn.RNN(theirs(6)).init(KEY, X)
+    carry0 = jax.tree.map(lambda c: c + 1.5, theirs(6).initialize_carry(KEY, X[:, 0].shape))
+
+    def run_ours(v):
+        rnn = RNN(ours(6), fused=fused, return_carry=True, reverse=reverse)
+        return rnn.apply(v, X, initial_carry=carry0, seq_lengths=lengths)
+
+    def run_theirs(v):
+        rnn = fnn.RNN(theirs(6), return_carry=True, reverse=reverse)
+        return rnn.apply(v, X, initial_carry=carry0, seq_lengths=lengths)
+
+    if jit:
+        run_ours, run_theirs = jax.jit(run_ours), jax.jit(run_theirs)
+    (carry, ys), (flax_carry, flax_ys) = run_ours(variables), run_theirs(variables)
+    assert_bitwise(jax.tree.map(lambda c: c[0], carry), jax.tree.map(lambda c: c[0], carry0))
+    assert_bitwise(jax.tree.map(lambda c: c[1:], carry), jax.tree.map(lambda c: c[1:], flax_carry))
+    assert_bitwise(ys, flax_ys)
+
+
+def test_all_lengths_zero_and_no_steps_give_the_initial_carry():
+    carry0 = (jnp.ones((3, 6)), jnp.full((3, 6), 2.0))
+    rnn = RNN(LSTMCell(6), return_carry=True)
+    variables = rnn.init(KEY, X)
+    carry, _ = rnn.apply(variables, X, initial_carry=carry0, seq_lengths=jnp.zeros(3, jnp.int32))
+    assert_bitwise(carry, carry0)
+    carry, ys = rnn.apply(variables, X[:, :0], initial_carry=carry0, seq_lengths=jnp.zeros(3, jnp.int32))
+    assert_bitwise(carry, carry0)
+    assert ys.shape == (3, 0, 6)
 
 
 def test_traced_seq_lengths_are_not_checked():

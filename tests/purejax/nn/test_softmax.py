@@ -24,9 +24,13 @@ def test_softmax_custom_jvp_mode(axis, where):
     "call,error,match",
     [
         (lambda: pa.glu(jnp.ones((2, 3))), ValueError, r"glu: the size of axis -1 must be even"),
-        (lambda: pa.one_hot(jnp.arange(3), 4, axis="batch"), TypeError, r"one_hot: axis must be an int"),
-        (lambda: pa.one_hot(jnp.arange(3), 4, axis=3), ValueError, r"axis 3 is out of range"),
-        (lambda: pa.standardize(jnp.ones(3), algorithm="welford"), ValueError, r"algorithm must be 'fast' or 'stable'"),
+        (lambda: pa.one_hot(jnp.arange(3), 4, axis="batch"), TypeError, r"one_hot: axis must be an integer axis"),
+        (lambda: pa.one_hot(jnp.arange(3), 4, axis=3), ValueError, r"one_hot: axis must be an axis in \[-2, 2\)"),
+        (
+            lambda: pa.standardize(jnp.ones(3), algorithm="welford"),
+            ValueError,
+            r"standardize: algorithm must be one of 'fast', 'stable'",
+        ),
         (lambda: pa.logsumexp(jnp.ones(3, jnp.complex64)), NotImplementedError, r"complex inputs"),
         (lambda: pa.logsumexp(jnp.ones((2, 3)), axis=(1, -1)), ValueError, r"duplicate value in 'axis'"),
     ],

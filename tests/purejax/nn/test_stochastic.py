@@ -107,8 +107,7 @@ def test_dropout_keeps_the_mean_and_rate_one_has_finite_gradients():
             "Dropout_0: dropout with deterministic=False needs a key for the 'dropout' rng stream",
         ),
         (lambda: PReLU().apply({}, X), "PReLU: no parameter 'negative_slope'"),
-        (lambda: Sequential(PReLU()), "Sequential: 'layers' must be a sequence"),
-        (lambda: Sequential([]).apply({}, X), "Sequential has no layers"),
+        (lambda: Sequential([]), "purejax.nn.Sequential: layers must be a non-empty list"),
     ],
 )
 def test_errors(call, message):
