@@ -31,7 +31,8 @@ Differences:
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import jax
@@ -173,6 +174,73 @@ def register_node(
         lambda node, aux, children: tuple(FlattenedIndexKey(i) for i in range(len(children))),
         cls,
     )
+
+
+def register_dataclass(cls: type, data_fields: Sequence[str], meta_fields: Sequence[str]) -> type:
+    """Make a dataclass a pytree node whose children are `data_fields` and whose metadata is `meta_fields`.
+
+        flatten(obj)        = ([obj.<data field>, ...], (obj.<meta field>, ...))
+        unflatten(aux, ch)  = cls(**{data fields: ch}, **{meta fields: aux})
+
+    Paths name the fields (`GetAttrKey('params')`, printed `.params`), as JAX's do.
+
+    Args:
+      cls: a class built by `dataclasses.dataclass`.
+      data_fields: the fields that hold leaves or subtrees (arrays, parameters).
+      meta_fields: the fields that are static metadata (functions, sizes); hashable.
+
+    Returns:
+      `cls`, so that this also works as a decorator's last step. It is registered with JAX's
+      `jax.tree_util.register_dataclass` too, so `jit`, `grad` and `vmap` see the same children.
+
+    Raises:
+      TypeError: `cls` is not a dataclass, or a field list is not a list of names.
+      ValueError: the two lists do not name every init field exactly once, or `cls` is registered.
+
+    Counterpart: `jax.tree_util.register_dataclass`.
+
+    Examples:
+      >>> import dataclasses
+      >>> import purejax.tree as pt
+      >>> @dataclasses.dataclass(frozen=True)
+      ... class Point:
+      ...     x: float
+      ...     name: str
+      >>> _ = pt.register_dataclass(Point, ["x"], ["name"])
+      >>> pt.leaves(Point(1.0, "p")), pt.keystr(pt.flatten_with_path(Point(1.0, "p"))[0][0][0])
+      ([1.0], '.x')
+    """
+    where = "purejax.tree.register_dataclass"
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        raise TypeError(
+            f"{where}: cls must be a dataclass, got {describe(cls)}; decorate it with @dataclasses.dataclass"
+        )
+    for name, names in (("data_fields", data_fields), ("meta_fields", meta_fields)):
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise TypeError(f"{where}: {name} must be a list of field names, got {describe(names)}")
+    data, meta = tuple(data_fields), tuple(meta_fields)
+    init_fields = sorted(f.name for f in dataclasses.fields(cls) if f.init)
+    if sorted(data + meta) != init_fields:
+        raise ValueError(
+            f"{where}: data_fields and meta_fields must name each init field of {cls.__qualname__} once, "
+            f"got {list(data)} and {list(meta)} for fields {init_fields}"
+        )
+    if cls in _REGISTRY:
+        raise ValueError(f"{where}: cls must be a class not registered yet, got {cls.__qualname__}, already registered")
+
+    def flatten(x):
+        return [getattr(x, f) for f in data], tuple(getattr(x, f) for f in meta)
+
+    def unflatten(aux, children):
+        return cls(**dict(zip(data, children, strict=True)), **dict(zip(meta, aux, strict=True)))
+
+    try:  # the one use of jax.tree_util allowed in purejax: teach JAX's transforms the class
+        jax.tree_util.register_dataclass(cls, data_fields=list(data), meta_fields=list(meta))
+    except ValueError as e:
+        if "Duplicate" not in str(e):
+            raise
+    _REGISTRY[cls] = NodeType(flatten, unflatten, lambda node, aux, children: tuple(GetAttrKey(f) for f in data), cls)
+    return cls
 
 
 def _add_note(error: BaseException, note: str) -> None:
