@@ -194,3 +194,25 @@ def check_callable(where: str, name: str, value: Any, hint: str = "") -> Any:
     if not callable(value):
         raise fail(TypeError, where, name, "callable", value, hint)
     return value
+
+
+# -- optim --
+def check_bool(where: str, name: str, value: Any, hint: str = "") -> bool:
+    """A Python or NumPy bool: refuses `0`/`1`, strings (`'False'` is truthy) and `None`, as `bool(value)`."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise fail(TypeError, where, name, "True or False", value, hint)
+    return bool(value)
+
+
+def check_dtype(where: str, name: str, value: Any, *, optional: bool = False) -> Any:
+    """Something `jnp.dtype` understands (`jnp.float32`, `'bfloat16'`, `np.dtype`), or `None` if `optional`."""
+    if value is None and optional:
+        return value
+    expected = "a dtype (e.g. jnp.float32)" + (" or None" if optional else "")
+    if value is None or isinstance(value, (bool, int, float)):  # jnp.dtype(None) is float64
+        raise fail(TypeError, where, name, expected, value)
+    try:
+        jnp.dtype(value)
+    except (TypeError, ValueError):
+        raise fail(TypeError, where, name, expected, value) from None
+    return value

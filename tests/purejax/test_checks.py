@@ -121,3 +121,36 @@ def test_checks_run_under_jit_without_reading_values():
         return x * lr
 
     assert f(jnp.ones(3), 0.5).tolist() == [0.5, 0.5, 0.5]
+
+
+# -- optim --
+@pytest.mark.parametrize(
+    "call,result",
+    [
+        (lambda: checks.check_bool("f", "flag", np.bool_(True)), True),
+        (lambda: checks.check_dtype("f", "dtype", "bfloat16"), "bfloat16"),
+        (lambda: checks.check_dtype("f", "dtype", None, optional=True), None),
+    ],
+)
+def test_optim_checkers_return_good_values(call, result):
+    assert call() == result
+
+
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (lambda: checks.check_bool("f", "flag", "False"), TypeError, "f: flag must be True or False, got str 'False'"),
+        (lambda: checks.check_bool("f", "flag", 1), TypeError, "f: flag must be True or False, got int 1"),
+        (lambda: checks.check_dtype("f", "dtype", "x"), TypeError, "f: dtype must be a dtype (e.g. jnp.float32), got"),
+        (lambda: checks.check_dtype("f", "dtype", None), TypeError, "f: dtype must be a dtype (e.g. jnp.float32), got None"),
+        (
+            lambda: checks.check_dtype("f", "dtype", 3, optional=True),
+            TypeError,
+            "f: dtype must be a dtype (e.g. jnp.float32) or None, got int 3",
+        ),
+    ],
+)
+def test_optim_checkers_refuse_bad_values(call, error, message):
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value).startswith(message), str(info.value)
