@@ -142,7 +142,11 @@ def test_optim_checkers_return_good_values(call, result):
         (lambda: checks.check_bool("f", "flag", "False"), TypeError, "f: flag must be True or False, got str 'False'"),
         (lambda: checks.check_bool("f", "flag", 1), TypeError, "f: flag must be True or False, got int 1"),
         (lambda: checks.check_dtype("f", "dtype", "x"), TypeError, "f: dtype must be a dtype (e.g. jnp.float32), got"),
-        (lambda: checks.check_dtype("f", "dtype", None), TypeError, "f: dtype must be a dtype (e.g. jnp.float32), got None"),
+        (
+            lambda: checks.check_dtype("f", "dtype", None),
+            TypeError,
+            "f: dtype must be a dtype (e.g. jnp.float32), got None",
+        ),
         (
             lambda: checks.check_dtype("f", "dtype", 3, optional=True),
             TypeError,
