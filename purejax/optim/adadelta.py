@@ -20,6 +20,7 @@ from purejax import tree
 from purejax.checks import check_number
 from purejax.optim.base import GradientTransformation, chain, check_state, named, where
 from purejax.optim.transforms.adding import add_decayed_weights
+from purejax.optim.transforms.masking import check_mask
 from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import check_same_structure, update_moment, zeros_like
 
@@ -120,6 +121,7 @@ def adadelta(
       [0.997, -1.997]
     """
     check_learning_rate(learning_rate, optional=True)  # None: no scaling at all, as in Optax
+    check_mask(where("adadelta"), "weight_decay_mask", weight_decay_mask)
     return chain(
         add_decayed_weights(weight_decay, mask=weight_decay_mask),
         scale_by_adadelta(rho=rho, eps=eps),

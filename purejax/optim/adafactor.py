@@ -30,9 +30,15 @@ from purejax.checks import check_bool, check_callable, check_dtype, check_int, c
 from purejax.optim.base import GradientTransformation, chain, check_params, check_state, named, where
 from purejax.optim.transforms.adding import add_decayed_weights
 from purejax.optim.transforms.clipping import clip_by_block_rms
-from purejax.optim.transforms.masking import MaskOrFn
+from purejax.optim.transforms.masking import MaskOrFn, check_mask
 from purejax.optim.transforms.momentum import ema
-from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale, scale_by_learning_rate
+from purejax.optim.transforms.scaling import (
+    ScalarOrSchedule,
+    check_learning_rate,
+    check_scalar_or_schedule,
+    scale,
+    scale_by_learning_rate,
+)
 from purejax.optim.transforms.trust_ratio import scale_by_param_block_rms
 from purejax.optim.tree_math import abs_sq, check_same_structure, safe_increment
 
@@ -250,6 +256,14 @@ def adafactor(
     check_static_int(w, "decay_offset", decay_offset)
     check_bool(w, "multiply_by_parameter_scale", multiply_by_parameter_scale)
     check_dtype(w, "dtype_momentum", dtype_momentum)
+    check_number(w, "eps", eps)
+    if clipping_threshold is not None:
+        check_number(w, "clipping_threshold", clipping_threshold, minimum=0)
+    if momentum is not None:
+        check_number(w, "momentum", momentum)
+    if weight_decay_rate is not None:
+        check_scalar_or_schedule("weight_decay_rate", weight_decay_rate, where_=w)
+    check_mask(w, "weight_decay_mask", weight_decay_mask)
     tx = [scale_by_factored_rms(factored, decay_rate, decay_offset, min_dim_size_to_factor, eps)]
     if clipping_threshold is not None:
         tx.append(clip_by_block_rms(clipping_threshold))

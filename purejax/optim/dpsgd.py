@@ -146,6 +146,8 @@ def dpsgd(
     check_learning_rate(learning_rate)
     seed = canonical_key("dpsgd", seed, "seed")
     check_bool(where("dpsgd"), "nesterov", nesterov)
+    if momentum is not None:
+        check_number(where("dpsgd"), "momentum", momentum)
     momentum_tx = trace(decay=momentum, nesterov=nesterov) if momentum is not None else identity()
     return chain(
         differentially_private_aggregate(l2_norm_clip=l2_norm_clip, noise_multiplier=noise_multiplier, key=seed),

@@ -239,6 +239,8 @@ def rmsprop(
     w = where("rmsprop")
     check_bool(w, "centered", centered)
     check_bool(w, "nesterov", nesterov)
+    if momentum is not None:
+        check_number(w, "momentum", momentum)
     block = scale_by_stddev if centered else scale_by_rms
     return chain(
         block(

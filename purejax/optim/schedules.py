@@ -255,7 +255,7 @@ def exponential_decay(
 
 
 @named
-def cosine_decay_schedule(init_value, decay_steps: int | float, alpha=0.0, exponent=1.0) -> Schedule:
+def cosine_decay_schedule(init_value, decay_steps: int, alpha=0.0, exponent=1.0) -> Schedule:
     """Decay `init_value` along half a cosine to `alpha * init_value` over `decay_steps` steps.
 
         c(t) = 0.5 * (1 + cos(pi * min(t, T) / T))        # 1 at t = 0, 0 from t = T on

@@ -40,7 +40,7 @@ import jax.numpy as jnp
 from purejax import random, tree
 from purejax.checks import check_number
 from purejax.optim.base import EmptyState, GradientTransformation, check_params, check_state, named, where
-from purejax.optim.transforms.masking import masked
+from purejax.optim.transforms.masking import check_mask, masked
 from purejax.optim.transforms.scaling import ScalarOrSchedule, check_scalar_or_schedule
 from purejax.optim.tree_math import canonical_key, safe_increment
 
@@ -66,6 +66,7 @@ def add_decayed_weights(
     Counterpart: `optax.add_decayed_weights`.
     """
     check_scalar_or_schedule("weight_decay", weight_decay, where_=where("add_decayed_weights"))
+    check_mask(where("add_decayed_weights"), "mask", mask)
     state_class = WeightDecaySchedule if callable(weight_decay) else EmptyState
 
     def init_fn(params):

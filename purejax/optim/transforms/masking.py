@@ -69,6 +69,23 @@ def _is_flag(m: Any) -> bool:
     return True
 
 
+def check_mask(where_: str, name: str, mask: Any) -> Any:
+    """A mask as `masked` takes it: a function of the params, or a tree whose leaves are static bools.
+
+    Called where the optimizer is built, so that `adamw(..., mask={'w': 'yes'})` is refused naming
+    `adamw` and `mask`, not at the first `init`. `None` is the caller's business (no mask).
+    """
+    if mask is None or _mask_callable(mask):
+        return mask
+    for path, flag in tree.flatten_with_path(mask)[0]:
+        if not _is_flag(flag):
+            raise TypeError(
+                f"{where_}: {name}{tree.keystr(path)} must be True or False (a static bool), got "
+                f"{describe(flag)}; or pass a function params -> such a tree"
+            )
+    return mask
+
+
 def _apply_mask(pytree: Any, mask_tree: Any, what: str) -> Any:
     """`pytree` with each subtree under a False mask leaf replaced by `MaskedNode()`."""
     where_ = where("masked")
@@ -124,6 +141,12 @@ def masked(inner: GradientTransformation, mask: Any | Callable[[Any], Any]) -> G
       {'b': Array([0.], dtype=float32), 'w': Array([ 0.5, -1. ], dtype=float32)}
     """
     check_transformation(where("masked"), "inner", inner)
+    if mask is None:
+        raise TypeError(
+            f"{where('masked')}: mask must be a tree of booleans like the params (or a function returning "
+            "one), got None; write e.g. mask={'w': True, 'b': False}"
+        )
+    check_mask(where("masked"), "mask", mask)
 
     def mask_of(tree_):
         return mask(tree_) if _mask_callable(mask) else mask
