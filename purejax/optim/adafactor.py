@@ -59,11 +59,13 @@ def factored_dims(shape: tuple, factored: bool, min_dim_size_to_factor: int) -> 
     return int(sorted_dims[-2]), int(sorted_dims[-1])
 
 
-def check_static_int(where_: str, name: str, value, *, minimum: int | None = None):
-    """A Python int, or (for an offset that `inject_hyperparams` may trace) a 0-d integer array."""
-    if hasattr(value, "dtype") and jnp.ndim(value) == 0 and jnp.issubdtype(value.dtype, jnp.integer):
+def check_static_int(where_: str, name: str, value, *, minimum: int | None = None, traced: bool = True):
+    """A Python int, or (if `traced`: an offset that `inject_hyperparams` may trace) a 0-d integer array."""
+    if traced and hasattr(value, "dtype") and jnp.ndim(value) == 0 and jnp.issubdtype(value.dtype, jnp.integer):
         return value
     hint = "with inject_hyperparams, name it in static_args" if hasattr(value, "dtype") else ""
+    if isinstance(value, float) and value.is_integer():
+        hint = f"write {int(value)}"
     return check_int(where_, name, value, minimum=minimum, hint=hint)
 
 
@@ -121,13 +123,7 @@ def scale_by_factored_rms(
     check_bool(w, "factored", factored)
     check_number(w, "decay_rate", decay_rate)
     check_static_int(w, "step_offset", step_offset)
-    check_int(
-        w,
-        "min_dim_size_to_factor",
-        min_dim_size_to_factor,
-        minimum=0,
-        hint="with inject_hyperparams, name it in static_args",
-    )
+    check_static_int(w, "min_dim_size_to_factor", min_dim_size_to_factor, minimum=0, traced=False)
     check_number(w, "epsilon", epsilon)
     check_callable(w, "decay_rate_fn", decay_rate_fn, "pass (step, decay_rate) -> beta, e.g. decay_rate_pow")
 
