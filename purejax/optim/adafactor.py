@@ -168,7 +168,7 @@ def scale_by_factored_rms(
 
     def update_fn(updates, state, params=None):
         check_state("scale_by_factored_rms", state, FactoredState)
-        check_params("scale_by_factored_rms", params)
+        check_params("scale_by_factored_rms", params, updates)
         check_same_structure("scale_by_factored_rms", updates, state.v)
         grads, treedef = tree.flatten(updates)
         columns = [tree.flatten_up_to(treedef, t) for t in (state.v_row, state.v_col, state.v, params)]

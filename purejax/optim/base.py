@@ -148,13 +148,18 @@ def check_state(name: str, state: Any, expected: type) -> None:
         )
 
 
-def check_params(name: str, params: Any) -> None:
-    """The error of every transformation whose `update` reads the parameters, when they are missing."""
+def check_params(name: str, params: Any, updates: Any) -> None:
+    """The check of every `update` that reads the parameters: given, and of the updates' tree."""
     if params is None:
         raise ValueError(
             f"{where(name)}: this transformation needs the current parameters; "
             "call update(updates, state, params) with params"
         )
+    tree.flatten_up_to(
+        tree.structure(updates, is_leaf=lambda x: x is None),
+        params,
+        f"{where(name)}.update: params differ from the updates' tree",
+    )
 
 
 def check_transformation(where_: str, name: str, value: Any) -> Any:

@@ -73,7 +73,7 @@ def scale_by_novograd(
 
     def update_fn(updates, state, params=None):
         check_state("scale_by_novograd", state, ScaleByNovogradState)
-        check_params("scale_by_novograd", params)
+        check_params("scale_by_novograd", params, updates)
         check_same_structure("scale_by_novograd", updates, state.mu)
         count_inc = safe_increment(state.count)
         first = count_inc == 1

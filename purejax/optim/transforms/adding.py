@@ -75,7 +75,7 @@ def add_decayed_weights(
 
     def update_fn(updates, state, params=None):
         check_state("add_decayed_weights", state, state_class)
-        check_params("add_decayed_weights", params)
+        check_params("add_decayed_weights", params, updates)
         new_state = WeightDecaySchedule(safe_increment(state.count)) if callable(weight_decay) else state
         if isinstance(weight_decay, (int, float)) and weight_decay == 0.0:
             return updates, new_state  # nothing to add

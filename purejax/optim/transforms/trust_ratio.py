@@ -81,7 +81,7 @@ def scale_by_trust_ratio(min_norm=0.0, trust_coefficient=1.0, eps=0.0) -> Gradie
 
     def update_fn(updates, state, params=None):
         check_state("scale_by_trust_ratio", state, EmptyState)
-        check_params("scale_by_trust_ratio", params)
+        check_params("scale_by_trust_ratio", params, updates)
 
         def scale_leaf(update, param):
             param_norm = safe_norm(param, min_norm)  # ||p||
@@ -102,7 +102,7 @@ def scale_by_param_block_norm(min_scale=1e-3) -> GradientTransformation:
 
     def update_fn(updates, state, params=None):
         check_state("scale_by_param_block_norm", state, EmptyState)
-        check_params("scale_by_param_block_norm", params)
+        check_params("scale_by_param_block_norm", params, updates)
         return tree.map(lambda u, p: u * safe_norm(p, min_scale), updates, params), state
 
     return GradientTransformation(init_empty_state, update_fn)
@@ -119,7 +119,7 @@ def scale_by_param_block_rms(min_scale=1e-3) -> GradientTransformation:
 
     def update_fn(updates, state, params=None):
         check_state("scale_by_param_block_rms", state, EmptyState)
-        check_params("scale_by_param_block_rms", params)
+        check_params("scale_by_param_block_rms", params, updates)
         return tree.map(lambda u, p: u * safe_root_mean_squares(p, min_scale), updates, params), state
 
     return GradientTransformation(init_empty_state, update_fn)

@@ -336,6 +336,17 @@ ROWS += [
     ),
 ]
 
+# -- params of another tree than the updates, to an update that reads them ----------------------
+ROWS += [
+    (
+        f"{alias}-update-params-tree",
+        lambda alias=alias: update_with(ALIASES[alias](), params={"w": jnp.ones(3)})(),
+        ValueError,
+        (f"purejax.optim.{alias}.update:", "params differ from the updates' tree"),
+    )
+    for alias in ("adamw", "fromage", "lamb", "lars", "lion", "novograd", "adafactor", "adadelta")
+]
+
 # -- written out: the remaining arguments and values --------------------------------------------
 ADAM = po.adam(0.1)
 ROWS += [
