@@ -10,13 +10,13 @@ can be jitted, vmapped or checkpointed. Optimizers are built by chaining small t
 `adam(lr) = chain(scale_by_adam(), scale_by_learning_rate(lr))`, each of which sees the updates
 the previous one produced.
 
-Errors name what the user called. Every public function of `purejax.optim` is decorated with
-`named`: while it builds its transformation, and while that transformation's `init` and `update`
-run, an error raised by any block inside says `purejax.optim.adam`, not `scale_by_adam` or
-`masked` (the outermost named function wins). Each block checks its own state's class
-(`check_state`), so a state made by another optimizer is refused at the boundary with the advice
-to call this optimizer's `init`. The checks look at Python values, classes and tree structures
-only: under `jit` they run once, while tracing.
+Errors name what the user called. The public functions of `purejax.optim` are decorated with
+`named` (`MultiSteps`' methods enter `called` themselves): while one builds its transformation,
+and while that transformation's `init` and `update` run, an error raised by any block inside says
+`purejax.optim.adam`, not `scale_by_adam` or `masked` (the outermost named function wins).
+Each block checks its own state's class (`check_state`), so a state made by another optimizer is
+refused at the boundary with the advice to call this optimizer's `init`. The checks look at
+Python values, classes and tree structures only: under `jit` they run once, while tracing.
 
 Counterpart: `optax.GradientTransformation`, `optax.EmptyState`, `optax.identity`,
 `optax.chain`, `optax.apply_updates` (optax/_src/base.py, transforms/_combining.py,
