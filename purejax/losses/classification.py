@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from purejax.losses._checks import (
     canonical_axes,
+    check_array_like,
     check_broadcast,
     check_float,
     check_integer,
+    check_where,
     shape_of,
 )
 from purejax.nn.activations import log_sigmoid
@@ -107,10 +110,14 @@ def softmax_cross_entropy(logits, labels, axis=-1, where=None) -> jax.Array:
     check_float("softmax_cross_entropy", "logits", logits)
     check_broadcast("softmax_cross_entropy", "logits", logits, "labels", labels)
     logits = jnp.asarray(logits)
+    canonical_axes("softmax_cross_entropy", axis, logits.ndim)
+    if where is not None:
+        check_array_like("softmax_cross_entropy", "where", where)
     if where is not None and where.ndim != logits.ndim:
         where = jnp.expand_dims(where, axis)  # [batch] -> [batch, 1]
     if where is not None:
         check_broadcast("softmax_cross_entropy", "logits", logits, "where", where)
+        check_where("softmax_cross_entropy", where, logits)
     log_probs = log_softmax(logits, axis, where)  # [batch, num_classes]
     return -(labels * log_probs).sum(axis, where=where)  # [batch]
 
@@ -147,10 +154,14 @@ def softmax_cross_entropy_with_integer_labels(logits, labels, axis=-1, where=Non
     check_float(name, "logits", logits)
     check_integer(name, "labels", labels)
     logits = jnp.asarray(logits)
+    if where is not None:
+        check_array_like(name, "where", where)
     if where is not None and where.ndim != logits.ndim:
+        canonical_axes(name, axis, logits.ndim)
         where = jnp.expand_dims(where, axis)  # [batch] -> [batch, 1]
     if where is not None:
         check_broadcast(name, "logits", logits, "where", where)
+        check_where(name, where, logits)
     class_axes = canonical_axes(name, axis, logits.ndim)
     batch_axes = tuple(a for a in range(logits.ndim) if a not in class_axes)
     batch_shape = tuple(logits.shape[a] for a in batch_axes)
@@ -203,6 +214,9 @@ def kl_divergence(log_predictions, targets, axis=-1, where=None) -> jax.Array:
     check_float("kl_divergence", "log_predictions", log_predictions)
     check_float("kl_divergence", "targets", targets)
     check_broadcast("kl_divergence", "log_predictions", log_predictions, "targets", targets)
+    shape = np.broadcast_shapes(shape_of(log_predictions), shape_of(targets))
+    canonical_axes("kl_divergence", axis, len(shape), "log_predictions")
+    check_where("kl_divergence", where, np.empty(shape, bool), "log_predictions")
     log_targets = jnp.where(targets == 0, 0, jnp.log(targets))  # 0 log 0 = 0
     loss = targets * (log_targets - log_predictions)  # [..., dim]
     return jnp.sum(loss, axis=axis, where=where)  # [...]

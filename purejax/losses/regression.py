@@ -4,15 +4,26 @@ Every loss here is per example: it returns one value per element (or, for the co
 vector) and leaves the reduction (`.mean()`, `.sum()`) to the caller, as Optax does.
 
 Counterpart: `optax.losses` (optax/losses/_regression.py). Same formulas in the same order, so
-results and gradients agree bitwise.
+results and gradients agree bitwise; the cosine losses' values too, wherever Optax's squared
+norms neither overflow nor underflow (see `cosine_similarity` for what differs).
 """
 
 from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
+from jax import lax
 
-from purejax.losses._checks import check_broadcast, check_float, check_same_shape
+from purejax.losses._checks import (
+    canonical_axes,
+    check_broadcast,
+    check_float,
+    check_same_shape,
+    check_scalar,
+    check_where,
+    shape_of,
+)
 
 
 def squared_error(predictions, targets=None) -> jax.Array:
@@ -54,6 +65,9 @@ def l2_loss(predictions, targets=None) -> jax.Array:
     Differences:
       PyTorch's `MSELoss` has no 0.5 and averages by default; this is `0.5 * MSELoss(reduction="none")`.
     """
+    check_float("l2_loss", "predictions", predictions)
+    if targets is not None:
+        check_same_shape("l2_loss", "predictions", predictions, "targets", targets)
     predictions = jnp.asarray(predictions)
     return 0.5 * squared_error(predictions, targets)
 
@@ -83,8 +97,10 @@ def huber_loss(predictions, targets=None, *, delta=1.0) -> jax.Array:
 
     Differences:
       PyTorch's `HuberLoss` agrees; its `SmoothL1Loss` divides by `beta` (= `huber_loss / delta`).
+      A negative `delta` is refused (Optax returns negative losses for it).
     """
     check_float("huber_loss", "predictions", predictions)
+    check_scalar("huber_loss", "delta", delta, minimum=0)
     if targets is not None:
         check_broadcast("huber_loss", "predictions", predictions, "targets", targets)
     errors = (predictions - targets) if targets is not None else predictions
@@ -121,13 +137,72 @@ def log_cosh(predictions, targets=None) -> jax.Array:
     return jnp.logaddexp(errors, -errors) - jnp.log(2.0).astype(errors.dtype)
 
 
+def _power_of_two(k: jax.Array, dtype) -> jax.Array:
+    """`2.0**k` in `dtype`, exactly, for integer `k` in the normal range (built from its bits)."""
+    info = jnp.finfo(dtype)
+    int_type = {16: jnp.int16, 32: jnp.int32, 64: jnp.int64}[info.bits]
+    biased = (k.astype(int_type) + (info.maxexp - 1)) << info.nmant  # exponent field, mantissa 0
+    return lax.bitcast_convert_type(biased, dtype)
+
+
+@jax.custom_vjp
+def _rescale(x: jax.Array, scale_a: jax.Array, scale_b: jax.Array) -> jax.Array:
+    """`x * scale_a * scale_b`, by powers of two (exact), behind a barrier both ways.
+
+    The barrier keeps XLA from fusing the scaling into what follows (or, for the gradient, into
+    what precedes it), so the program around it is Optax's and rounds the same way.
+    """
+    return lax.optimization_barrier(x * scale_a * scale_b)
+
+
+def _rescale_fwd(x, scale_a, scale_b):
+    return _rescale(x, scale_a, scale_b), (scale_a, scale_b)
+
+
+def _rescale_bwd(scales, cotangent):
+    scale_a, scale_b = scales
+    cotangent = lax.optimization_barrier(cotangent) * scale_a * scale_b
+    return cotangent, jnp.zeros_like(scale_a), jnp.zeros_like(scale_b)
+
+
+_rescale.defvjp(_rescale_fwd, _rescale_bwd)
+
+
+def _unit_vectors(x: jax.Array, epsilon, axis, where) -> jax.Array:
+    """`x / sqrt(max(sum(x**2), epsilon))` along `axis`, with `x` scaled by a power of two before squaring.
+
+    `x` is divided by `2**e`, `e` the binary exponent of its largest entry (`frexp`), so the
+    squares lie in [0, 1]: no overflow for entries up to the float's maximum, no underflow for
+    tiny ones; `epsilon` is divided by `2**(2 e)` (with `e` raised where `x` is far below
+    `sqrt(epsilon)`, so that this stays finite). Dividing by a power of two is exact, so wherever
+    Optax's `sum(x**2)` neither overflows nor underflows the unit vector has its bits; the
+    barrier keeps XLA from fusing the scaling into the rest, which is then Optax's program.
+    """
+    if where is not None:  # only the included entries count (a huge left-out one must not scale them away)
+        x = jnp.where(where, x, jnp.zeros_like(x))
+    largest = jnp.max(jnp.abs(x), axis=axis, keepdims=True)  # [..., 1]
+    exponent = jnp.frexp(largest)[1]  # largest = m * 2**exponent, m in [0.5, 1); 0 for 0
+    eps = jnp.maximum(jnp.asarray(epsilon, x.dtype), 0)  # a negative bound bounds nothing, as in clip
+    exponent = jnp.where(eps > 0, jnp.maximum(exponent, jnp.frexp(eps)[1] // 2 - 32), exponent)
+    exponent = lax.stop_gradient(exponent)
+    half = -exponent // 2  # 2**-exponent in two factors, each within the float's range
+    scale_a, scale_b = _power_of_two(half, x.dtype), _power_of_two(-exponent - half, x.dtype)
+    scaled = _rescale(x, scale_a, scale_b)  # [..., dim], x / 2**exponent, exact
+    eps = eps * scale_a * scale_a * scale_b * scale_b  # [..., 1], epsilon / 2**(2 exponent), exact
+    norm2 = jnp.square(scaled).sum(axis=axis, where=where, keepdims=True)  # [..., 1]
+    return scaled / jnp.sqrt(norm2.clip(eps))  # [..., dim]
+
+
 def cosine_similarity(predictions, targets, *, epsilon=0.0, axis=-1, where=None) -> jax.Array:
     """Cosine of the angle between `predictions` and `targets` along `axis`.
 
         cos(a, b) = sum_i (a_i / |a|) * (b_i / |b|),   |a| = sqrt(max(sum_i a_i**2, epsilon))
 
     Each vector is normalised first, then the unit vectors are multiplied: this order keeps
-    `a_i * b_i` from overflowing where `sum(a * b) / (|a| |b|)` would.
+    `a_i * b_i` from overflowing where `sum(a * b) / (|a| |b|)` would. The norm itself is taken
+    of the vector scaled by a power of two (its largest entry brought into [0.5, 1), which is
+    exact), so `a_i**2` cannot overflow either: two equal vectors of 1e30, or of 1e-30, have
+    cosine 1.
 
     Args:
       predictions: `[..., dim]`, floating.
@@ -146,20 +221,35 @@ def cosine_similarity(predictions, targets, *, epsilon=0.0, axis=-1, where=None)
       https://en.wikipedia.org/wiki/Cosine_similarity
 
     Differences:
-      PyTorch's `cosine_similarity` clamps each *norm* by `eps = 1e-8`; here `epsilon` clamps the
-      squared norm and defaults to 0.
+      Optax squares the entries as they are, so a vector with an entry beyond about 1.8e19 has
+      an infinite norm (cosine 0, or NaN) and one whose squares underflow has norm 0 (cosine
+      inf or NaN); here both give the cosine. Everywhere else the values are Optax's bits, and
+      so are the gradients computed eagerly; under `jit` XLA fuses the scaled program
+      differently and the gradients differ by a few float32 ulps of `1 / |a|`. PyTorch's
+      `cosine_similarity` clamps each *norm* by `eps = 1e-8`; here `epsilon` clamps the squared
+      norm and defaults to 0.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax.losses import cosine_similarity
+      >>> big, tiny = jnp.full(4, 1e30), jnp.full(4, 1e-30)
+      >>> float(cosine_similarity(big, big)), float(cosine_similarity(tiny, tiny))
+      (1.0, 1.0)
     """
-    check_float("cosine_similarity", "predictions", predictions)
-    check_float("cosine_similarity", "targets", targets)
-    check_broadcast("cosine_similarity", "predictions", predictions, "targets", targets)
-    a, b = predictions, targets
-    a_norm2 = jnp.square(a).sum(axis=axis, where=where, keepdims=True)  # [..., 1]
-    b_norm2 = jnp.square(b).sum(axis=axis, where=where, keepdims=True)  # [..., 1]
-    a_norm = jnp.sqrt(a_norm2.clip(epsilon))  # [..., 1]
-    b_norm = jnp.sqrt(b_norm2.clip(epsilon))  # [..., 1]
-    a_unit = a / a_norm  # [..., dim]
-    b_unit = b / b_norm  # [..., dim]
+    _check_cosine("cosine_similarity", predictions, targets, epsilon, axis, where)
+    a_unit = _unit_vectors(jnp.asarray(predictions), epsilon, axis, where)  # [..., dim]
+    b_unit = _unit_vectors(jnp.asarray(targets), epsilon, axis, where)  # [..., dim]
     return (a_unit * b_unit).sum(axis=axis, where=where)  # [...]
+
+
+def _check_cosine(loss: str, predictions, targets, epsilon, axis, where) -> None:
+    check_float(loss, "predictions", predictions)
+    check_float(loss, "targets", targets)
+    check_broadcast(loss, "predictions", predictions, "targets", targets)
+    shape = np.broadcast_shapes(shape_of(predictions), shape_of(targets))
+    check_scalar(loss, "epsilon", epsilon)
+    canonical_axes(loss, axis, len(shape), "predictions")
+    check_where(loss, where, np.empty(shape, bool), "predictions")
 
 
 def cosine_distance(predictions, targets, *, epsilon=0.0, axis=-1, where=None) -> jax.Array:
@@ -178,7 +268,5 @@ def cosine_distance(predictions, targets, *, epsilon=0.0, axis=-1, where=None) -
     References:
       https://en.wikipedia.org/wiki/Cosine_similarity#Cosine_distance
     """
-    check_float("cosine_distance", "predictions", predictions)
-    check_float("cosine_distance", "targets", targets)
-    check_broadcast("cosine_distance", "predictions", predictions, "targets", targets)
+    _check_cosine("cosine_distance", predictions, targets, epsilon, axis, where)
     return 1.0 - cosine_similarity(predictions, targets, epsilon=epsilon, axis=axis, where=where)

@@ -5,13 +5,16 @@ Counterpart: `optax.losses.smooth_labels` (optax/losses/_smoothing.py). Same for
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from purejax.losses._checks import check_float
+from purejax.losses._checks import canonical_axes, check_float, check_scalar, check_where
 
 
-def smooth_labels(labels, alpha, *, axis=-1, where=None) -> jax.Array:
+def smooth_labels(labels, alpha: Any, *, axis=-1, where=None) -> jax.Array:
     """Smoothed labels `(1 - alpha) * labels + alpha / num_classes`.
 
     The target of the correct class drops to `1 - alpha + alpha / K` and every other class gets
@@ -36,11 +39,23 @@ def smooth_labels(labels, alpha, *, axis=-1, where=None) -> jax.Array:
 
     Differences:
       PyTorch has no separate function: `CrossEntropyLoss(label_smoothing=alpha)` applies the same
-      mixture inside the loss.
+      mixture inside the loss. A row with no included class has nothing to spread `alpha` over:
+      it gets `(1 - alpha) * labels` (Optax divides by 0 and returns inf there). A number `alpha`
+      outside [0, 1] (which would give negative targets) is refused; an array `alpha` may be traced
+      and is the caller's job.
     """
     check_float("smooth_labels", "labels", labels)
-    if where is None:
-        num_categories = jnp.size(labels, axis)
+    if hasattr(alpha, "dtype") and not isinstance(alpha, np.generic) and jnp.ndim(alpha) > 0:
+        check_float("smooth_labels", "alpha", alpha)
     else:
-        num_categories = jnp.sum(where, axis, keepdims=True)  # [batch, 1]
-    return (1.0 - alpha) * labels + alpha / num_categories
+        check_scalar("smooth_labels", "alpha", alpha)
+        if isinstance(alpha, (int, float, np.number)) and not 0 <= float(alpha) <= 1:
+            raise ValueError(f"purejax.losses.smooth_labels: alpha must be a number in [0, 1], got {alpha!r}")
+    alpha = jnp.asarray(alpha) if isinstance(alpha, np.generic) else alpha  # a NumPy scalar computes as an array
+    canonical_axes("smooth_labels", axis, jnp.ndim(labels), "labels")
+    check_where("smooth_labels", where, labels, "labels")
+    if where is None:
+        return (1.0 - alpha) * labels + alpha / jnp.size(labels, axis)
+    num_categories = jnp.sum(where, axis, keepdims=True)  # [batch, 1]
+    spread = jnp.where(num_categories > 0, alpha / jnp.maximum(num_categories, 1), 0.0)  # nothing to spread over: 0
+    return (1.0 - alpha) * labels + spread

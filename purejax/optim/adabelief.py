@@ -16,8 +16,9 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.checks import check_bool, check_number
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import (
     bias_correction,
     check_same_structure,
@@ -36,6 +37,7 @@ class ScaleByBeliefState(NamedTuple):
     nu: Any  # second *central* moment: EMA of (g - m)**2
 
 
+@named
 def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *, nesterov: bool = False) -> GradientTransformation:
     """AdaBelief: Adam whose second moment is the EMA of `(g - m)**2`, not of `g**2`.
 
@@ -58,13 +60,18 @@ def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *, nesterov: bo
       Juntang Zhuang et al., *AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed
       Gradients*, NeurIPS 2020. https://arxiv.org/abs/2010.07468
     """
+    w = where("scale_by_belief")
+    for name, value in (("b1", b1), ("b2", b2), ("eps", eps), ("eps_root", eps_root)):
+        check_number(w, name, value)
+    check_bool(w, "nesterov", nesterov)
 
     def init_fn(params):
         return ScaleByBeliefState(count=jnp.zeros([], jnp.int32), mu=zeros_like(params), nu=zeros_like(params))
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_belief.update", updates, state.mu)
+        check_state("scale_by_belief", state, ScaleByBeliefState)
+        check_same_structure("scale_by_belief", updates, state.mu)
         mu = update_moment(updates, state.mu, b1, 1)  # first moment
         prediction_error = tree.map(lambda g, m: g - m, updates, mu)  # g_t - m_t
         nu = update_moment_per_elem_norm(prediction_error, state.nu, b2, 2)  # central second moment
@@ -81,6 +88,7 @@ def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *, nesterov: bo
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def adabelief(
     learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, *, nesterov: bool = False
 ) -> GradientTransformation:
@@ -120,5 +128,5 @@ def adabelief(
     """
     return chain(
         scale_by_belief(b1=b1, b2=b2, eps=eps, eps_root=eps_root, nesterov=nesterov),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )

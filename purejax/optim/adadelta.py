@@ -17,9 +17,11 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, chain
+from purejax.checks import check_number
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
 from purejax.optim.transforms.adding import add_decayed_weights
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.masking import check_mask
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import check_same_structure, update_moment, zeros_like
 
 
@@ -28,6 +30,7 @@ class ScaleByAdaDeltaState(NamedTuple):
     e_x: Any  # E[dx**2], EMA of squared updates
 
 
+@named
 def scale_by_adadelta(rho=0.9, eps=1e-6) -> GradientTransformation:
     """Adadelta: scale by the ratio of the RMS of past updates to the RMS of past gradients.
 
@@ -46,13 +49,17 @@ def scale_by_adadelta(rho=0.9, eps=1e-6) -> GradientTransformation:
       Matthew D. Zeiler, *ADADELTA: An Adaptive Learning Rate Method*, 2012.
       https://arxiv.org/abs/1212.5701
     """
+    w = where("scale_by_adadelta")
+    for name, value in (("rho", rho), ("eps", eps)):
+        check_number(w, name, value)
 
     def init_fn(params):
         return ScaleByAdaDeltaState(e_g=zeros_like(params), e_x=zeros_like(params))
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_adadelta.update", updates, state.e_g)
+        check_state("scale_by_adadelta", state, ScaleByAdaDeltaState)
+        check_same_structure("scale_by_adadelta", updates, state.e_g)
         e_g = update_moment(updates, state.e_g, rho, 2)  # gradient RMS
         updates = tree.map(
             lambda g, cur_e_g, prev_e_x: (jnp.sqrt(prev_e_x + eps) / jnp.sqrt(cur_e_g + eps)) * g,
@@ -66,6 +73,7 @@ def scale_by_adadelta(rho=0.9, eps=1e-6) -> GradientTransformation:
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def adadelta(
     learning_rate: ScalarOrSchedule | None = None,
     rho=0.9,
@@ -112,6 +120,8 @@ def adadelta(
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.997, -1.997]
     """
+    check_learning_rate(learning_rate, optional=True)  # None: no scaling at all, as in Optax
+    check_mask(where("adadelta"), "weight_decay_mask", weight_decay_mask)
     return chain(
         add_decayed_weights(weight_decay, mask=weight_decay_mask),
         scale_by_adadelta(rho=rho, eps=eps),

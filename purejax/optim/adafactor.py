@@ -26,12 +26,19 @@ import jax.numpy as jnp
 import numpy as np
 
 from purejax import tree
-from purejax.optim.base import NO_PARAMS_MSG, GradientTransformation, chain
+from purejax.checks import check_bool, check_callable, check_dtype, check_int, check_number
+from purejax.optim.base import GradientTransformation, chain, check_params, check_state, named, where
 from purejax.optim.transforms.adding import add_decayed_weights
 from purejax.optim.transforms.clipping import clip_by_block_rms
-from purejax.optim.transforms.masking import MaskOrFn
+from purejax.optim.transforms.masking import MaskOrFn, check_mask
 from purejax.optim.transforms.momentum import ema
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale, scale_by_learning_rate
+from purejax.optim.transforms.scaling import (
+    ScalarOrSchedule,
+    check_learning_rate,
+    check_scalar_or_schedule,
+    scale,
+    scale_by_learning_rate,
+)
 from purejax.optim.transforms.trust_ratio import scale_by_param_block_rms
 from purejax.optim.tree_math import abs_sq, check_same_structure, safe_increment
 
@@ -52,6 +59,16 @@ def factored_dims(shape: tuple, factored: bool, min_dim_size_to_factor: int) -> 
     return int(sorted_dims[-2]), int(sorted_dims[-1])
 
 
+def check_static_int(where_: str, name: str, value, *, minimum: int | None = None, traced: bool = True):
+    """A Python int, or (if `traced`: an offset that `inject_hyperparams` may trace) a 0-d integer array."""
+    if traced and hasattr(value, "dtype") and jnp.ndim(value) == 0 and jnp.issubdtype(value.dtype, jnp.integer):
+        return value
+    hint = "with inject_hyperparams, name it in static_args" if hasattr(value, "dtype") else ""
+    if isinstance(value, float) and value.is_integer():
+        hint = f"write {int(value)}"
+    return check_int(where_, name, value, minimum=minimum, hint=hint)
+
+
 def shape_without(shape: tuple, axis: int) -> tuple:
     return shape[:axis] + shape[axis + 1 :]
 
@@ -63,6 +80,7 @@ class FactoredState(NamedTuple):
     v: Any  # like params; unfactored leaves: the full second moment, else [1]
 
 
+@named
 def scale_by_factored_rms(
     factored: bool = True,
     decay_rate=0.8,
@@ -101,6 +119,13 @@ def scale_by_factored_rms(
       Noam Shazeer, Mitchell Stern, *Adafactor: Adaptive Learning Rates with Sublinear Memory
       Cost*, ICML 2018. https://arxiv.org/abs/1804.04235
     """
+    w = where("scale_by_factored_rms")
+    check_bool(w, "factored", factored)
+    check_number(w, "decay_rate", decay_rate)
+    check_static_int(w, "step_offset", step_offset)
+    check_static_int(w, "min_dim_size_to_factor", min_dim_size_to_factor, minimum=0, traced=False)
+    check_number(w, "epsilon", epsilon)
+    check_callable(w, "decay_rate_fn", decay_rate_fn, "pass (step, decay_rate) -> beta, e.g. decay_rate_pow")
 
     def init_leaf(param):
         shape, dtype = param.shape, param.dtype
@@ -142,9 +167,9 @@ def scale_by_factored_rms(
         return update, new_v_row, new_v_col, new_v
 
     def update_fn(updates, state, params=None):
-        if params is None:
-            raise ValueError(NO_PARAMS_MSG.format(name="scale_by_factored_rms"))
-        check_same_structure("purejax.optim.scale_by_factored_rms", updates, state.v)
+        check_state("scale_by_factored_rms", state, FactoredState)
+        check_params("scale_by_factored_rms", params, updates)
+        check_same_structure("scale_by_factored_rms", updates, state.v)
         grads, treedef = tree.flatten(updates)
         columns = [tree.flatten_up_to(treedef, t) for t in (state.v_row, state.v_col, state.v, params)]
         out = [update_leaf(*args, step=state.count) for args in zip(grads, *columns, strict=True)]
@@ -158,6 +183,7 @@ def scale_by_factored_rms(
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def adafactor(
     learning_rate: ScalarOrSchedule | None = None,
     min_dim_size_to_factor: int = 128,
@@ -221,6 +247,19 @@ def adafactor(
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.842, -1.842]
     """
+    w = where("adafactor")
+    check_learning_rate(learning_rate, optional=True)
+    check_static_int(w, "decay_offset", decay_offset)
+    check_bool(w, "multiply_by_parameter_scale", multiply_by_parameter_scale)
+    check_dtype(w, "dtype_momentum", dtype_momentum)
+    check_number(w, "eps", eps)
+    if clipping_threshold is not None:
+        check_number(w, "clipping_threshold", clipping_threshold, minimum=0)
+    if momentum is not None:
+        check_number(w, "momentum", momentum)
+    if weight_decay_rate is not None:
+        check_scalar_or_schedule("weight_decay_rate", weight_decay_rate, where_=w)
+    check_mask(w, "weight_decay_mask", weight_decay_mask)
     tx = [scale_by_factored_rms(factored, decay_rate, decay_offset, min_dim_size_to_factor, eps)]
     if clipping_threshold is not None:
         tx.append(clip_by_block_rms(clipping_threshold))

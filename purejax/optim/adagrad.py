@@ -16,8 +16,9 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.checks import check_number
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import abs_sq, check_same_structure, full_like
 
 
@@ -25,6 +26,7 @@ class ScaleByRssState(NamedTuple):
     sum_of_squares: Any  # running sum of g**2, a tree like params
 
 
+@named
 def scale_by_rss(initial_accumulator_value=0.1, eps=1e-7) -> GradientTransformation:
     """Divide by the root of the *sum* of all squared gradients so far (Adagrad's scaling).
 
@@ -43,13 +45,17 @@ def scale_by_rss(initial_accumulator_value=0.1, eps=1e-7) -> GradientTransformat
       John Duchi, Elad Hazan, Yoram Singer, *Adaptive Subgradient Methods for Online Learning and
       Stochastic Optimization*, JMLR 2011. https://jmlr.org/papers/v12/duchi11a.html
     """
+    w = where("scale_by_rss")
+    for name, value in (("initial_accumulator_value", initial_accumulator_value), ("eps", eps)):
+        check_number(w, name, value)
 
     def init_fn(params):
         return ScaleByRssState(sum_of_squares=full_like(params, initial_accumulator_value))
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_rss.update", updates, state.sum_of_squares)
+        check_state("scale_by_rss", state, ScaleByRssState)
+        check_same_structure("scale_by_rss", updates, state.sum_of_squares)
         sum_of_squares = tree.map(lambda g, t: abs_sq(g) + t, updates, state.sum_of_squares)
         inv_sqrt = tree.map(lambda t: jnp.where(t > 0, jax.lax.rsqrt(t + eps), 0.0), sum_of_squares)
         updates = tree.map(lambda s, g: s * g, inv_sqrt, updates)
@@ -58,6 +64,7 @@ def scale_by_rss(initial_accumulator_value=0.1, eps=1e-7) -> GradientTransformat
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def adagrad(learning_rate: ScalarOrSchedule, initial_accumulator_value=0.1, eps=1e-7) -> GradientTransformation:
     """Adagrad: divide by the root of the sum of *all* squared gradients so far.
 
@@ -96,5 +103,5 @@ def adagrad(learning_rate: ScalarOrSchedule, initial_accumulator_value=0.1, eps=
     """
     return chain(
         scale_by_rss(initial_accumulator_value=initial_accumulator_value, eps=eps),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )

@@ -27,9 +27,10 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, chain
+from purejax.checks import check_bool, check_dtype, check_number
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
 from purejax.optim.transforms.adding import add_decayed_weights
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import (
     adam_moments,
     bias_correction,
@@ -49,6 +50,7 @@ class ScaleByAdamState(NamedTuple):
     nu: Any  # second moment (Adamax: infinity norm), a tree like params
 
 
+@named
 def scale_by_adam(
     b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *, nesterov: bool = False
 ) -> GradientTransformation:
@@ -76,13 +78,18 @@ def scale_by_adam(
       Timothy Dozat, *Incorporating Nesterov Momentum into Adam*, 2016.
       https://openreview.net/pdf?id=OM0jvwB8jIp57ZJjtNEZ
     """
-    mu_dtype = canonical_dtype(mu_dtype)
+    w = where("scale_by_adam")
+    for name, value in (("b1", b1), ("b2", b2), ("eps", eps), ("eps_root", eps_root)):
+        check_number(w, name, value)
+    mu_dtype = canonical_dtype(check_dtype(w, "mu_dtype", mu_dtype, optional=True))
+    check_bool(w, "nesterov", nesterov)
 
     def init_fn(params):
         return ScaleByAdamState(count=jnp.zeros([], jnp.int32), mu=zeros_like(params, mu_dtype), nu=zeros_like(params))
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("scale_by_adam", state, ScaleByAdamState)
         mu, nu, count_inc = adam_moments("scale_by_adam", updates, state, b1, b2)
         if nesterov:
             mu_hat = nesterov_mu_hat(mu, updates, b1, count_inc)
@@ -96,6 +103,7 @@ def scale_by_adam(
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def adam(
     learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *, nesterov: bool = False
 ) -> GradientTransformation:
@@ -140,10 +148,11 @@ def adam(
     """
     return chain(
         scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )
 
 
+@named
 def nadam(
     learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, mu_dtype=None, *, nesterov: bool = True
 ) -> GradientTransformation:
@@ -182,6 +191,7 @@ def nadam(
     return adam(learning_rate, b1, b2, eps, eps_root, mu_dtype, nesterov=nesterov)
 
 
+@named
 def adamw(
     learning_rate: ScalarOrSchedule,
     b1=0.9,
@@ -231,7 +241,7 @@ def adamw(
     return chain(
         scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
         add_decayed_weights(weight_decay, mask),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )
 
 

@@ -13,14 +13,16 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from purejax import tree
+from purejax.checks import check_number
 from purejax.optim.adam import ScaleByAdamState
-from purejax.optim.base import GradientTransformation, chain
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
 from purejax.optim.transforms.adding import add_decayed_weights
 from purejax.optim.transforms.masking import MaskOrFn
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import bias_correction, check_same_structure, safe_increment, update_moment, zeros_like
 
 
+@named
 def scale_by_adamax(b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
     """Adam with the infinity norm: `u_t = m^_t / v_t`, `v_t = max(|g_t| + eps, b2 * v_{t-1})`.
 
@@ -39,13 +41,17 @@ def scale_by_adamax(b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
     References:
       Kingma and Ba, *Adam*, 2014, section 7.1. https://arxiv.org/abs/1412.6980
     """
+    w = where("scale_by_adamax")
+    for name, value in (("b1", b1), ("b2", b2), ("eps", eps)):
+        check_number(w, name, value)
 
     def init_fn(params):
         return ScaleByAdamState(count=jnp.zeros([], jnp.int32), mu=zeros_like(params), nu=zeros_like(params))
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_adamax.update", updates, state.mu)
+        check_state("scale_by_adamax", state, ScaleByAdamState)
+        check_same_structure("scale_by_adamax", updates, state.mu)
         count_inc = safe_increment(state.count)
         mu = update_moment(updates, state.mu, b1, 1)  # first moment
         nu = tree.map(
@@ -60,6 +66,7 @@ def scale_by_adamax(b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def adamax(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8) -> GradientTransformation:
     """Adamax: Adam with the infinity norm in place of the root mean square.
 
@@ -95,9 +102,10 @@ def adamax(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8) -> Gradi
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.9, -1.9]
     """
-    return chain(scale_by_adamax(b1=b1, b2=b2, eps=eps), scale_by_learning_rate(learning_rate))
+    return chain(scale_by_adamax(b1=b1, b2=b2, eps=eps), scale_by_learning_rate(check_learning_rate(learning_rate)))
 
 
+@named
 def adamaxw(
     learning_rate: ScalarOrSchedule,
     b1=0.9,
@@ -136,5 +144,5 @@ def adamaxw(
     return chain(
         scale_by_adamax(b1=b1, b2=b2, eps=eps),
         add_decayed_weights(weight_decay, mask),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )

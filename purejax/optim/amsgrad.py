@@ -15,8 +15,9 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.checks import check_bool, check_dtype, check_number
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import (
     adam_moments,
     bias_correction,
@@ -34,6 +35,7 @@ class ScaleByAmsgradState(NamedTuple):
     nu_max: Any  # running maximum of the (bias-corrected) second moment
 
 
+@named
 def scale_by_amsgrad(
     b1=0.9,
     b2=0.999,
@@ -61,7 +63,12 @@ def scale_by_amsgrad(
       Sashank J. Reddi, Satyen Kale, Sanjiv Kumar, *On the Convergence of Adam and Beyond*, 2018.
       https://openreview.net/forum?id=ryQu7f-RZ
     """
-    mu_dtype = canonical_dtype(mu_dtype)
+    w = where("scale_by_amsgrad")
+    for name, value in (("b1", b1), ("b2", b2), ("eps", eps), ("eps_root", eps_root)):
+        check_number(w, name, value)
+    check_bool(w, "bias_correction_mu", bias_correction_mu)
+    check_bool(w, "bias_correction_nu", bias_correction_nu)
+    mu_dtype = canonical_dtype(check_dtype(w, "mu_dtype", mu_dtype, optional=True))
 
     def init_fn(params):
         return ScaleByAmsgradState(
@@ -73,6 +80,7 @@ def scale_by_amsgrad(
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("scale_by_amsgrad", state, ScaleByAmsgradState)
         mu, nu, count_inc = adam_moments("scale_by_amsgrad", updates, state, b1, b2)
         mu_hat = bias_correction(mu, b1, count_inc) if bias_correction_mu else mu
         nu_eff = bias_correction(nu, b2, count_inc) if bias_correction_nu else nu
@@ -83,6 +91,7 @@ def scale_by_amsgrad(
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def amsgrad(
     learning_rate: ScalarOrSchedule,
     b1=0.9,
@@ -135,5 +144,5 @@ def amsgrad(
             bias_correction_mu=bias_correction_mu,
             bias_correction_nu=bias_correction_nu,
         ),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )

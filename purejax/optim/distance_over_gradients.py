@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import NO_PARAMS_MSG, GradientTransformation
+from purejax.optim.base import GradientTransformation, check_params
 
 
 class ScaleByDistanceOverGradientsState(NamedTuple):
@@ -78,8 +78,7 @@ def scale_by_distance_over_gradients(
         )
 
     def update_fn(updates, state, params=None):
-        if params is None:
-            raise ValueError(NO_PARAMS_MSG.format(name="scale_by_distance_over_gradients"))
+        check_params("scale_by_distance_over_gradients", params, updates)
         max_dist = tree.map(lambda d, x, y: jnp.maximum(d, _l2(x, y)), state.max_dist, params, state.init_params)
         g_sos = tree.map(lambda s, g: s + jnp.square(g).sum(), state.grad_sum_of_squares, updates)
         updates = tree.map(lambda g, d, s: global_scale * (d / jnp.sqrt(s + eps)) * g, updates, max_dist, g_sos)

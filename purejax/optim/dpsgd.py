@@ -16,7 +16,8 @@ Counterpart: `optax.contrib.differentially_private_aggregate`,
 Differences:
   The key is a raw `uint32[2]` key (from `purejax.random.PRNGKey`, or `jax.random.PRNGKey`) or an
   int seed, and the state holds it raw; Optax holds a typed `jax.random.key`, whose
-  `jax.random.key_data` is the same two words.
+  `jax.random.key_data` is the same two words. A negative `l2_norm_clip` or `noise_multiplier`
+  and a batch of 0 examples (a mean over nothing, NaN in Optax) are refused.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from typing import NamedTuple
 import jax
 
 from purejax import random, tree
-from purejax.optim.base import GradientTransformation, chain, identity
+from purejax.checks import check_bool, check_number
+from purejax.optim.base import GradientTransformation, chain, check_state, identity, named, where
 from purejax.optim.transforms.clipping import per_example_global_norm_clip
 from purejax.optim.transforms.momentum import trace
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import canonical_key
 
 
@@ -37,6 +39,7 @@ class DifferentiallyPrivateAggregateState(NamedTuple):
     rng_key: jax.Array  # shape=(2,), dtype=uint32; split on every update
 
 
+@named
 def differentially_private_aggregate(l2_norm_clip, noise_multiplier, key=None) -> GradientTransformation:
     """Average per-example gradients after clipping each and adding Gaussian noise (DP-SGD's core).
 
@@ -62,6 +65,9 @@ def differentially_private_aggregate(l2_norm_clip, noise_multiplier, key=None) -
       Martin Abadi et al., *Deep Learning with Differential Privacy*, CCS 2016.
       https://arxiv.org/abs/1607.00133
     """
+    w = where("differentially_private_aggregate")
+    check_number(w, "l2_norm_clip", l2_norm_clip, minimum=0)
+    check_number(w, "noise_multiplier", noise_multiplier, minimum=0)
     key = canonical_key("differentially_private_aggregate", key)
     noise_std = l2_norm_clip * noise_multiplier
 
@@ -71,9 +77,15 @@ def differentially_private_aggregate(l2_norm_clip, noise_multiplier, key=None) -
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("differentially_private_aggregate", state, DifferentiallyPrivateAggregateState)
         grads, treedef = tree.flatten(updates)
+        clipped, _ = per_example_global_norm_clip(grads, l2_norm_clip)  # [*shape] per leaf; checks the batch axis
         batch_size = grads[0].shape[0]
-        clipped, _ = per_example_global_norm_clip(grads, l2_norm_clip)  # [*shape] per leaf
+        if batch_size == 0:  # a mean over no examples: 0 / 0
+            raise ValueError(
+                f"{where('differentially_private_aggregate')}.update: updates must hold at least one example "
+                "(a batch axis of length >= 1), got a batch of 0"
+            )
         new_key, *keys = random.split(state.rng_key, len(grads) + 1)
         noised = [
             (g + noise_std * random.normal(k, g.shape, g.dtype)) / batch_size  # noisy mean
@@ -84,6 +96,7 @@ def differentially_private_aggregate(l2_norm_clip, noise_multiplier, key=None) -
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def dpsgd(
     learning_rate: ScalarOrSchedule, l2_norm_clip, noise_multiplier, seed, momentum=None, nesterov: bool = False
 ) -> GradientTransformation:
@@ -130,6 +143,11 @@ def dpsgd(
       >>> [round(u, 3) for u in updates['w'].tolist()]  # -0.1 * mean([0.5, -0.5], [0.6, 0.8]), no noise
       [-0.055, -0.015]
     """
+    check_learning_rate(learning_rate)
+    seed = canonical_key("dpsgd", seed, "seed")
+    check_bool(where("dpsgd"), "nesterov", nesterov)
+    if momentum is not None:
+        check_number(where("dpsgd"), "momentum", momentum)
     momentum_tx = trace(decay=momentum, nesterov=nesterov) if momentum is not None else identity()
     return chain(
         differentially_private_aggregate(l2_norm_clip=l2_norm_clip, noise_multiplier=noise_multiplier, key=seed),

@@ -10,12 +10,14 @@ Counterpart: `optax.fromage` (optax/_src/alias.py).
 
 from __future__ import annotations
 
-from purejax.optim.base import GradientTransformation, chain
+from purejax.checks import check_number
+from purejax.optim.base import GradientTransformation, chain, named, where
 from purejax.optim.transforms.adding import add_decayed_weights
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.transforms.trust_ratio import scale_by_trust_ratio
 
 
+@named
 def fromage(learning_rate: ScalarOrSchedule, min_norm=1e-6) -> GradientTransformation:
     """Fromage: a trust-ratio step, then shrink the weights so their norm does not grow.
 
@@ -50,6 +52,8 @@ def fromage(learning_rate: ScalarOrSchedule, min_norm=1e-6) -> GradientTransform
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.838, -1.833]
     """
+    check_learning_rate(learning_rate)
+    check_number(where("fromage"), "min_norm", min_norm, minimum=0)
     if not callable(learning_rate):
         mult = 1 / (1 + learning_rate**2) ** 0.5  # k
         return chain(

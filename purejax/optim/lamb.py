@@ -11,13 +11,14 @@ Counterpart: `optax.lamb` (optax/_src/alias.py).
 from __future__ import annotations
 
 from purejax.optim.adam import scale_by_adam
-from purejax.optim.base import GradientTransformation, chain
+from purejax.optim.base import GradientTransformation, chain, named
 from purejax.optim.transforms.adding import add_decayed_weights
 from purejax.optim.transforms.masking import MaskOrFn
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.transforms.trust_ratio import scale_by_trust_ratio
 
 
+@named
 def lamb(
     learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-6, eps_root=0.0, weight_decay=0.0, mask: MaskOrFn = None
 ) -> GradientTransformation:
@@ -61,5 +62,5 @@ def lamb(
         scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root),
         add_decayed_weights(weight_decay=weight_decay, mask=mask),
         scale_by_trust_ratio(),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )

@@ -11,14 +11,16 @@ Counterpart: `optax.lars` (optax/_src/alias.py).
 
 from __future__ import annotations
 
-from purejax.optim.base import GradientTransformation, chain
+from purejax.checks import check_bool, check_number
+from purejax.optim.base import GradientTransformation, chain, named, where
 from purejax.optim.transforms.adding import add_decayed_weights
-from purejax.optim.transforms.masking import MaskOrFn, masked
+from purejax.optim.transforms.masking import MaskOrFn, check_mask, masked
 from purejax.optim.transforms.momentum import trace
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.transforms.trust_ratio import scale_by_trust_ratio
 
 
+@named
 def lars(
     learning_rate: ScalarOrSchedule,
     weight_decay=0.0,
@@ -69,9 +71,14 @@ def lars(
       >>> [round(u, 4) for u in updates['w'].tolist()]  # -lr * 0.001 * |w| / |g| * g: a layer-relative step
       [-0.0016, 0.0016]
     """
+    w = where("lars")
+    check_bool(w, "nesterov", nesterov)
+    check_number(w, "momentum", momentum)
+    check_mask(w, "weight_decay_mask", weight_decay_mask)
+    check_mask(w, "trust_ratio_mask", trust_ratio_mask)
     return chain(
         add_decayed_weights(weight_decay, mask=weight_decay_mask),
         masked(scale_by_trust_ratio(trust_coefficient=trust_coefficient, eps=eps), trust_ratio_mask),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
         trace(decay=momentum, nesterov=nesterov),
     )

@@ -17,9 +17,10 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, chain
+from purejax.checks import check_dtype, check_number
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
 from purejax.optim.transforms.adding import add_decayed_weights
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import (
     canonical_dtype,
     cast_tree,
@@ -40,6 +41,7 @@ class ScaleByLionState(NamedTuple):
     mu: Any  # momentum, a tree like params (dtype mu_dtype if given)
 
 
+@named
 def scale_by_lion(
     b1=0.9, b2=0.99, mu_dtype=None, *, mode: str = "hard", smooth_beta: float = 1.0
 ) -> GradientTransformation:
@@ -66,7 +68,10 @@ def scale_by_lion(
     Differences:
       An unknown `mode` raises when the transformation is built; Optax raises at the first update.
     """
-    mu_dtype = canonical_dtype(mu_dtype)
+    w = where("scale_by_lion")
+    for name, value in (("b1", b1), ("b2", b2), ("smooth_beta", smooth_beta)):
+        check_number(w, name, value)
+    mu_dtype = canonical_dtype(check_dtype(w, "mu_dtype", mu_dtype, optional=True))
     signs = dict(_SIGNS, smooth=lambda x: jnp.tanh(smooth_beta * x))
     if mode not in signs:
         raise ValueError(f"purejax.optim.scale_by_lion: mode must be one of {sorted(signs)}, got {mode!r}")
@@ -77,7 +82,8 @@ def scale_by_lion(
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_lion.update", updates, state.mu)
+        check_state("scale_by_lion", state, ScaleByLionState)
+        check_same_structure("scale_by_lion", updates, state.mu)
         new_updates = tree.map(lambda g, m: sign((1.0 - b1) * g + b1 * m), updates, state.mu)  # direction
         mu = update_moment(updates, state.mu, b2, 1)  # momentum
         mu = cast_tree(mu, mu_dtype)
@@ -86,6 +92,7 @@ def scale_by_lion(
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def lion(
     learning_rate: ScalarOrSchedule,
     b1=0.9,
@@ -133,5 +140,5 @@ def lion(
     return chain(
         scale_by_lion(b1=b1, b2=b2, mu_dtype=mu_dtype),
         add_decayed_weights(weight_decay, mask),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )

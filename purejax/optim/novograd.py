@@ -17,8 +17,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from purejax import tree
-from purejax.optim.base import NO_PARAMS_MSG, GradientTransformation, chain
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.checks import check_dtype, check_number
+from purejax.optim.base import GradientTransformation, chain, check_params, check_state, named, where
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import canonical_dtype, cast_tree, check_same_structure, safe_increment, zeros_like
 
 
@@ -28,6 +29,7 @@ class ScaleByNovogradState(NamedTuple):
     nu: Any  # second moment: one scalar per leaf, shape=()
 
 
+@named
 def scale_by_novograd(
     b1=0.9, b2=0.25, eps=1e-8, eps_root=0.0, weight_decay=0.0, mu_dtype=None
 ) -> GradientTransformation:
@@ -54,7 +56,10 @@ def scale_by_novograd(
       Boris Ginsburg et al., *Stochastic Gradient Methods with Layer-wise Adaptive Moments for
       Training of Deep Networks*, 2019. https://arxiv.org/abs/1905.11286
     """
-    mu_dtype = canonical_dtype(mu_dtype)
+    w = where("scale_by_novograd")
+    for name, value in (("b1", b1), ("b2", b2), ("eps", eps), ("eps_root", eps_root), ("weight_decay", weight_decay)):
+        check_number(w, name, value)
+    mu_dtype = canonical_dtype(check_dtype(w, "mu_dtype", mu_dtype, optional=True))
 
     def init_fn(params):
         nu = tree.map(lambda p: jnp.asarray(0.0, dtype=p.dtype), params)  # shape=() per leaf
@@ -67,9 +72,9 @@ def scale_by_novograd(
         return g / (jnp.sqrt(v + eps_root) + eps) + weight_decay * p  # g / sqrt(nu) + decay * p
 
     def update_fn(updates, state, params=None):
-        if params is None:
-            raise ValueError(NO_PARAMS_MSG.format(name="scale_by_novograd"))
-        check_same_structure("purejax.optim.scale_by_novograd.update", updates, state.mu)
+        check_state("scale_by_novograd", state, ScaleByNovogradState)
+        check_params("scale_by_novograd", params, updates)
+        check_same_structure("scale_by_novograd", updates, state.mu)
         count_inc = safe_increment(state.count)
         first = count_inc == 1
         # Each branch computes its own norms, as Optax's lax.cond branches do: XLA then reduces
@@ -96,6 +101,7 @@ def scale_by_novograd(
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def novograd(
     learning_rate: ScalarOrSchedule, b1=0.9, b2=0.25, eps=1e-6, eps_root=0.0, weight_decay=0.0
 ) -> GradientTransformation:
@@ -135,5 +141,5 @@ def novograd(
     """
     return chain(
         scale_by_novograd(b1=b1, b2=b2, eps=eps, eps_root=eps_root, weight_decay=weight_decay),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )

@@ -17,8 +17,9 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.checks import check_number
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import check_same_structure, zeros_like
 
 
@@ -27,6 +28,7 @@ class ScaleByOptimisticGradientState(NamedTuple):
     previous_gradient: Any  # like params; g_{t-1}
 
 
+@named
 def scale_by_optimistic_gradient(alpha=1.0, beta=1.0) -> GradientTransformation:
     """The optimistic gradient: extrapolate from the last two gradients.
 
@@ -49,13 +51,17 @@ def scale_by_optimistic_gradient(alpha=1.0, beta=1.0) -> GradientTransformation:
       and Optimistic Gradient Methods for Saddle Point Problems: Proximal Point Approach*, 2019.
       https://arxiv.org/abs/1901.08511
     """
+    w = where("scale_by_optimistic_gradient")
+    for name, value in (("alpha", alpha), ("beta", beta)):
+        check_number(w, name, value)
 
     def init_fn(params):
         return ScaleByOptimisticGradientState(is_initial_step=jnp.array(True), previous_gradient=zeros_like(params))
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_optimistic_gradient", updates, state.previous_gradient)
+        check_state("scale_by_optimistic_gradient", state, ScaleByOptimisticGradientState)
+        check_same_structure("scale_by_optimistic_gradient", updates, state.previous_gradient)
 
         def f(g, prev):
             prev = jnp.where(state.is_initial_step, g, prev)  # first step: no history yet
@@ -67,6 +73,7 @@ def scale_by_optimistic_gradient(alpha=1.0, beta=1.0) -> GradientTransformation:
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def optimistic_gradient_descent(learning_rate: ScalarOrSchedule, alpha=1.0, beta=1.0) -> GradientTransformation:
     """Optimistic gradient descent: step along the gradient extrapolated from the last two.
 
@@ -100,4 +107,6 @@ def optimistic_gradient_descent(learning_rate: ScalarOrSchedule, alpha=1.0, beta
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.95, -1.95]
     """
-    return chain(scale_by_optimistic_gradient(alpha=alpha, beta=beta), scale_by_learning_rate(learning_rate))
+    return chain(
+        scale_by_optimistic_gradient(alpha=alpha, beta=beta), scale_by_learning_rate(check_learning_rate(learning_rate))
+    )

@@ -14,12 +14,14 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from purejax import tree
+from purejax.checks import check_bool, check_number
 from purejax.optim.adam import ScaleByAdamState
-from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import adam_moments, bias_correction, nesterov_mu_hat, zeros_like
 
 
+@named
 def scale_by_radam(
     b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, *, nesterov: bool = False
 ) -> GradientTransformation:
@@ -42,6 +44,10 @@ def scale_by_radam(
       Liyuan Liu et al., *On the Variance of the Adaptive Learning Rate and Beyond*, ICLR 2020.
       https://arxiv.org/abs/1908.03265
     """
+    w = where("scale_by_radam")
+    for name, value in (("b1", b1), ("b2", b2), ("eps", eps), ("eps_root", eps_root), ("threshold", threshold)):
+        check_number(w, name, value)
+    check_bool(w, "nesterov", nesterov)
     rho_inf = 2.0 / (1.0 - b2) - 1.0
 
     def init_fn(params):
@@ -49,6 +55,7 @@ def scale_by_radam(
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("scale_by_radam", state, ScaleByAdamState)
         mu, nu, count_inc = adam_moments("scale_by_radam", updates, state, b1, b2)
         b2t = b2**count_inc
         rho = rho_inf - 2 * count_inc * b2t / (1 - b2t)  # length of the approximated SMA
@@ -67,6 +74,7 @@ def scale_by_radam(
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def radam(
     learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, *, nesterov: bool = False
 ) -> GradientTransformation:
@@ -105,5 +113,5 @@ def radam(
     """
     return chain(
         scale_by_radam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, threshold=threshold, nesterov=nesterov),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )

@@ -20,9 +20,10 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, chain, identity
+from purejax.checks import check_bool, check_number
+from purejax.optim.base import GradientTransformation, chain, check_state, identity, named, where
 from purejax.optim.transforms.momentum import trace
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import (
     abs_sq,
     check_same_structure,
@@ -62,6 +63,7 @@ def _inverse_root(eps, eps_in_sqrt):
     return lambda x: 1 / (jnp.sqrt(x) + eps)
 
 
+@named
 def scale_by_rms(
     decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True, bias_correction: bool = False
 ) -> GradientTransformation:
@@ -87,6 +89,12 @@ def scale_by_rms(
       Geoffrey Hinton, *Neural Networks for Machine Learning*, lecture 6e, 2012.
       https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf
     """
+    w = where("scale_by_rms")
+    for name, value in (("decay", decay), ("eps", eps), ("initial_scale", initial_scale)):
+        check_number(w, name, value)
+    check_bool(w, "eps_in_sqrt", eps_in_sqrt)
+    check_bool(w, "bias_correction", bias_correction)
+    state_class = ScaleByRmsWithCountState if bias_correction else ScaleByRmsState
     scaling = _inverse_root(eps, eps_in_sqrt)
 
     def init_fn(params):
@@ -97,7 +105,8 @@ def scale_by_rms(
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_rms.update", updates, state.nu)
+        check_state("scale_by_rms", state, state_class)
+        check_same_structure("scale_by_rms", updates, state.nu)
         nu = update_moment_per_elem_norm(updates, state.nu, decay, 2)  # second moment
         if bias_correction:
             count_inc = safe_increment(state.count)
@@ -112,6 +121,7 @@ def scale_by_rms(
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def scale_by_stddev(
     decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt: bool = True, bias_correction: bool = False
 ) -> GradientTransformation:
@@ -133,6 +143,12 @@ def scale_by_stddev(
       Alex Graves, *Generating Sequences With Recurrent Neural Networks*, 2013, eq. 38-41.
       https://arxiv.org/abs/1308.0850
     """
+    w = where("scale_by_stddev")
+    for name, value in (("decay", decay), ("eps", eps), ("initial_scale", initial_scale)):
+        check_number(w, name, value)
+    check_bool(w, "eps_in_sqrt", eps_in_sqrt)
+    check_bool(w, "bias_correction", bias_correction)
+    state_class = ScaleByRStdDevWithCountState if bias_correction else ScaleByRStdDevState
     scaling = _inverse_root(eps, eps_in_sqrt)
 
     def init_fn(params):
@@ -143,7 +159,8 @@ def scale_by_stddev(
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_stddev.update", updates, state.mu)
+        check_state("scale_by_stddev", state, state_class)
+        check_same_structure("scale_by_stddev", updates, state.mu)
         mu = update_moment(updates, state.mu, decay, 1)  # first moment
         nu = update_moment_per_elem_norm(updates, state.nu, decay, 2)  # second moment
         if bias_correction:
@@ -161,6 +178,7 @@ def scale_by_stddev(
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def rmsprop(
     learning_rate: ScalarOrSchedule,
     decay=0.9,
@@ -218,11 +236,16 @@ def rmsprop(
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.684, -1.684]
     """
+    w = where("rmsprop")
+    check_bool(w, "centered", centered)
+    check_bool(w, "nesterov", nesterov)
+    if momentum is not None:
+        check_number(w, "momentum", momentum)
     block = scale_by_stddev if centered else scale_by_rms
     return chain(
         block(
             decay=decay, eps=eps, initial_scale=initial_scale, eps_in_sqrt=eps_in_sqrt, bias_correction=bias_correction
         ),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
         trace(decay=momentum, nesterov=nesterov) if momentum is not None else identity(),
     )

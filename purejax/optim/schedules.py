@@ -26,22 +26,48 @@ Counterpart: `optax.constant_schedule`, `optax.polynomial_schedule`, `optax.line
 `optax.sgdr_schedule` (optax/schedules/_schedule.py); `optax.join_schedules`
 (optax/schedules/_join.py).
 
+Every argument is checked where the schedule is made, and the error names the schedule the user
+called (`warmup_cosine_decay_schedule`, not the `cosine_decay_schedule` inside it).
+
 Differences:
   Optax logs (absl, INFO) when it turns a degenerate schedule into a constant one
   (`transition_steps <= 0`, `decay_rate == 0`) or clamps a negative `transition_begin`;
-  purejax does the same silently.
+  purejax does the same silently. Step counts (`transition_steps`, `transition_begin`,
+  `decay_steps`, `warmup_steps`, boundaries) must be integers: Optax also takes floats
+  (`decay_steps=1e4`, or `10.5`); write `10_000`. Values must be real numbers (Optax fails later
+  on a string, or multiplies by a bool), `staircase` a bool (`'no'` is truthy), `decay_rate`
+  non-negative (a negative rate gives NaN between the stairs in Optax), `warmup_steps`
+  non-negative, `join_schedules`' boundaries one fewer than the schedules and non-decreasing
+  (Optax takes any, and a wrong count fails only when the schedule is called).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import jax.numpy as jnp
 
+from purejax.checks import check_bool, check_int, check_number, fail
+from purejax.optim.base import named, where
+
 Schedule = Callable[[Any], Any]
 
 
+def _steps(name: str, value: Any, *, minimum: int | None = None) -> int:
+    """A step count: a Python or NumPy integer (a float, even a whole one, is refused)."""
+    hint = f"write {int(value)}" if isinstance(value, float) and value.is_integer() else ""
+    return check_int(where("schedule"), name, value, minimum=minimum, hint=hint)
+
+
+def _values(**values: Any) -> None:
+    """Each a real number or a 0-d array."""
+    for name, value in values.items():
+        check_number(where("schedule"), name, value)
+
+
+@named
 def constant_schedule(value) -> Schedule:
     """The schedule that always returns `value`.
 
@@ -53,9 +79,14 @@ def constant_schedule(value) -> Schedule:
 
     Counterpart: `optax.constant_schedule` (optax/schedules/_schedule.py).
     """
+    if not hasattr(value, "dtype") or isinstance(value, bool):
+        check_number(where("constant_schedule"), "value", value)
+    elif not (jnp.issubdtype(value.dtype, jnp.floating) or jnp.issubdtype(value.dtype, jnp.integer)):
+        raise fail(TypeError, where("constant_schedule"), "value", "a number or an array of numbers", value)
     return lambda count: value
 
 
+@named
 def polynomial_schedule(init_value, end_value, power, transition_steps: int, transition_begin: int = 0) -> Schedule:
     """Go from `init_value` to `end_value` along a polynomial of degree `power`.
 
@@ -75,6 +106,9 @@ def polynomial_schedule(init_value, end_value, power, transition_steps: int, tra
 
     Counterpart: `optax.polynomial_schedule` (optax/schedules/_schedule.py).
     """
+    _values(init_value=init_value, end_value=end_value, power=power)
+    _steps("transition_steps", transition_steps)
+    _steps("transition_begin", transition_begin)
     if transition_steps <= 0:
         return lambda count: init_value
     transition_begin = max(transition_begin, 0)
@@ -87,6 +121,7 @@ def polynomial_schedule(init_value, end_value, power, transition_steps: int, tra
     return schedule
 
 
+@named
 def linear_schedule(init_value, end_value, transition_steps: int, transition_begin: int = 0) -> Schedule:
     """Go linearly from `init_value` to `end_value` over `transition_steps` steps.
 
@@ -112,6 +147,7 @@ def linear_schedule(init_value, end_value, transition_steps: int, transition_beg
     )
 
 
+@named
 def piecewise_constant_schedule(init_value, boundaries_and_scales: dict[int, float] | None = None) -> Schedule:
     """Start at `init_value`; at each boundary step multiply the value by that boundary's scale.
 
@@ -126,11 +162,31 @@ def piecewise_constant_schedule(init_value, boundaries_and_scales: dict[int, flo
 
     Counterpart: `optax.piecewise_constant_schedule` (optax/schedules/_schedule.py).
     """
+    check_number(where("piecewise_constant_schedule"), "init_value", init_value)
+    if boundaries_and_scales is not None and not isinstance(boundaries_and_scales, Mapping):
+        raise fail(
+            TypeError,
+            where("piecewise_constant_schedule"),
+            "boundaries_and_scales",
+            "a dict {boundary step: scale}",
+            boundaries_and_scales,
+            "write e.g. {1000: 0.1, 2000: 0.1}",
+        )
+    for boundary, scale in (boundaries_and_scales or {}).items():
+        _steps(f"boundaries_and_scales key {boundary!r}", boundary)
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) and not hasattr(scale, "dtype"):
+            raise fail(
+                TypeError,
+                where("piecewise_constant_schedule"),
+                f"boundaries_and_scales[{boundary!r}]",
+                "a number",
+                scale,
+            )
     if boundaries_and_scales is not None:
         negative = {b: s for b, s in boundaries_and_scales.items() if not s >= 0.0}
         if negative:
             raise ValueError(
-                "purejax.optim.piecewise_constant_schedule: boundaries_and_scales expects "
+                f"{where('piecewise_constant_schedule')}: boundaries_and_scales expects "
                 f"non-negative scale factors, got {negative}"
             )
 
@@ -145,6 +201,7 @@ def piecewise_constant_schedule(init_value, boundaries_and_scales: dict[int, flo
     return schedule
 
 
+@named
 def exponential_decay(
     init_value,
     transition_steps: int,
@@ -172,6 +229,13 @@ def exponential_decay(
 
     Counterpart: `optax.exponential_decay` (optax/schedules/_schedule.py).
     """
+    _values(init_value=init_value)
+    _steps("transition_steps", transition_steps)
+    check_number(where("exponential_decay"), "decay_rate", decay_rate, minimum=0)
+    _steps("transition_begin", transition_begin)
+    check_bool(where("exponential_decay"), "staircase", staircase)
+    if end_value is not None:
+        _values(end_value=end_value)
     if transition_steps <= 0 or decay_rate == 0:
         return lambda count: init_value
     transition_begin = max(transition_begin, 0)
@@ -190,7 +254,8 @@ def exponential_decay(
     return schedule
 
 
-def cosine_decay_schedule(init_value, decay_steps: int | float, alpha=0.0, exponent=1.0) -> Schedule:
+@named
+def cosine_decay_schedule(init_value, decay_steps: Any, alpha=0.0, exponent=1.0) -> Schedule:
     """Decay `init_value` along half a cosine to `alpha * init_value` over `decay_steps` steps.
 
         c(t) = 0.5 * (1 + cos(pi * min(t, T) / T))        # 1 at t = 0, 0 from t = T on
@@ -211,8 +276,10 @@ def cosine_decay_schedule(init_value, decay_steps: int | float, alpha=0.0, expon
       Ilya Loshchilov, Frank Hutter, *SGDR: Stochastic Gradient Descent with Warm Restarts*,
       ICLR 2017. https://arxiv.org/abs/1608.03983
     """
-    if not decay_steps > 0:
-        raise ValueError(f"purejax.optim.cosine_decay_schedule: decay_steps must be positive, got {decay_steps!r}")
+    _values(init_value=init_value, alpha=alpha, exponent=exponent)
+    if isinstance(decay_steps, int) and not isinstance(decay_steps, bool) and decay_steps <= 0:
+        raise ValueError(f"{where('cosine_decay_schedule')}: decay_steps must be positive, got {decay_steps!r}")
+    decay_steps = _steps("decay_steps", decay_steps, minimum=1)
     # Python ints become floats, so a large count does not overflow int32 under jit (as Optax).
     decay_steps = float(decay_steps) if isinstance(decay_steps, int) else decay_steps
 
@@ -226,18 +293,36 @@ def cosine_decay_schedule(init_value, decay_steps: int | float, alpha=0.0, expon
     return schedule
 
 
+@named
 def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> Schedule:
     """Run `schedules[0]` until `boundaries[0]`, then `schedules[1]` restarted from 0, and so on.
 
     Args:
       schedules: `n` schedules; each sees the steps since its own boundary.
-      boundaries: `n - 1` increasing step counts at which to switch to the next schedule.
+      boundaries: `n - 1` non-decreasing step counts at which to switch to the next schedule.
 
     Returns:
       A function `count -> value`.
 
     Counterpart: `optax.join_schedules` (optax/schedules/_join.py).
     """
+    w = where("join_schedules")
+    if not isinstance(schedules, (list, tuple)) or not schedules:
+        raise fail(TypeError, w, "schedules", "a non-empty list of schedules", schedules)
+    for i, member in enumerate(schedules):
+        if not callable(member):
+            raise fail(TypeError, w, f"schedules[{i}]", "a schedule count -> value", member)
+    if not isinstance(boundaries, (list, tuple)):
+        raise fail(TypeError, w, "boundaries", "a list of step counts", boundaries)
+    if len(boundaries) != len(schedules) - 1:
+        raise ValueError(
+            f"{w}: boundaries must hold one step fewer than schedules ({len(schedules) - 1}), got "
+            f"{len(boundaries)}: {list(boundaries)!r}; boundaries[i] is where schedules[i + 1] starts"
+        )
+    for i, boundary in enumerate(boundaries):
+        _steps(f"boundaries[{i}]", boundary)
+        if i and boundary < boundaries[i - 1]:
+            raise fail(ValueError, w, "boundaries", "non-decreasing step counts", list(boundaries))
 
     def schedule(step):
         output = schedules[0](step)
@@ -248,6 +333,7 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     return schedule
 
 
+@named
 def warmup_cosine_decay_schedule(
     init_value, peak_value, warmup_steps: int, decay_steps: int, end_value=0.0, exponent=1.0
 ) -> Schedule:
@@ -270,6 +356,14 @@ def warmup_cosine_decay_schedule(
 
     Counterpart: `optax.warmup_cosine_decay_schedule` (optax/schedules/_schedule.py).
     """
+    _values(init_value=init_value, peak_value=peak_value, end_value=end_value, exponent=exponent)
+    _steps("warmup_steps", warmup_steps, minimum=0)
+    _steps("decay_steps", decay_steps)
+    if decay_steps <= warmup_steps:
+        raise ValueError(
+            f"{where('warmup_cosine_decay_schedule')}: decay_steps must be greater than warmup_steps "
+            f"({warmup_steps}), got {decay_steps}; decay_steps is the length of the whole schedule, warmup included"
+        )
     alpha = 0.0 if peak_value == 0.0 else end_value / peak_value  # end as a fraction of peak
     schedules = [
         linear_schedule(init_value=init_value, end_value=peak_value, transition_steps=warmup_steps),
@@ -280,6 +374,7 @@ def warmup_cosine_decay_schedule(
     return join_schedules(schedules, [warmup_steps])
 
 
+@named
 def warmup_exponential_decay_schedule(
     init_value,
     peak_value,
@@ -310,6 +405,8 @@ def warmup_exponential_decay_schedule(
 
     Counterpart: `optax.warmup_exponential_decay_schedule` (optax/schedules/_schedule.py).
     """
+    _values(init_value=init_value, peak_value=peak_value)
+    _steps("warmup_steps", warmup_steps, minimum=0)
     schedules = [
         linear_schedule(init_value=init_value, end_value=peak_value, transition_steps=warmup_steps),
         exponential_decay(
@@ -324,6 +421,7 @@ def warmup_exponential_decay_schedule(
     return join_schedules(schedules, [warmup_steps])
 
 
+@named
 def sgdr_schedule(cosine_kwargs: Iterable[dict]) -> Schedule:
     """Stochastic gradient descent with warm restarts: warmup-cosine cycles, one after another.
 
@@ -343,16 +441,34 @@ def sgdr_schedule(cosine_kwargs: Iterable[dict]) -> Schedule:
       Ilya Loshchilov, Frank Hutter, *SGDR: Stochastic Gradient Descent with Warm Restarts*,
       ICLR 2017. https://arxiv.org/abs/1608.03983
     """
+    w = where("sgdr_schedule")
+    if isinstance(cosine_kwargs, Mapping) or not isinstance(cosine_kwargs, Iterable):
+        raise fail(TypeError, w, "cosine_kwargs", "a list of dicts, one per cycle", cosine_kwargs)
+    arguments = inspect.signature(warmup_cosine_decay_schedule).parameters
     boundaries, schedules, step = [], [], 0
     for i, kwargs in enumerate(cosine_kwargs):
-        if "decay_steps" not in kwargs:
-            raise ValueError(
-                f"purejax.optim.sgdr_schedule: cosine_kwargs[{i}] must hold 'decay_steps' (the cycle's "
-                f"length), got keys {sorted(kwargs)}"
+        if not isinstance(kwargs, Mapping):
+            raise fail(
+                TypeError, w, f"cosine_kwargs[{i}]", "a dict of warmup_cosine_decay_schedule's arguments", kwargs
             )
-        schedules.append(warmup_cosine_decay_schedule(**kwargs))
+        unknown = sorted(set(kwargs) - set(arguments), key=str)
+        if unknown:
+            raise TypeError(
+                f"{w}: cosine_kwargs[{i}] has unknown key(s) {unknown}; the keys are "
+                f"warmup_cosine_decay_schedule's arguments {list(arguments)}"
+            )
+        for required in ("decay_steps", "init_value", "peak_value", "warmup_steps"):
+            if required not in kwargs:
+                what = " (the cycle's length)" if required == "decay_steps" else ""
+                raise ValueError(f"{w}: cosine_kwargs[{i}] must hold {required!r}{what}, got keys {sorted(kwargs)}")
+        try:
+            schedules.append(warmup_cosine_decay_schedule(**kwargs))
+        except (TypeError, ValueError) as error:  # name the cycle
+            raise type(error)(f"{error} (in cosine_kwargs[{i}])") from None
         step += kwargs["decay_steps"]
         boundaries.append(step)  # where this cycle ends
+    if not schedules:
+        raise fail(ValueError, w, "cosine_kwargs", "a non-empty list (one dict per cycle)", cosine_kwargs)
     return join_schedules(schedules, boundaries[:-1])
 
 

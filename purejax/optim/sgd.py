@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from purejax.optim.base import GradientTransformation, chain, identity
+from purejax.checks import check_bool, check_dtype, check_probability
+from purejax.optim.base import GradientTransformation, chain, identity, named, where
 from purejax.optim.transforms.adding import add_noise
 from purejax.optim.transforms.momentum import trace
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 
 
+@named
 def sgd(
     learning_rate: ScalarOrSchedule, momentum=None, nesterov: bool = False, accumulator_dtype: Any | None = None
 ) -> GradientTransformation:
@@ -32,7 +34,7 @@ def sgd(
 
     Args:
       learning_rate: a number or a schedule `count -> value`.
-      momentum: `mu`; `None` for no momentum (and no state for it).
+      momentum: `mu` in [0, 1]; `None` for no momentum (and no state for it).
       nesterov: use the Nesterov form.
       accumulator_dtype: dtype of the momentum buffer; `None` keeps the params' dtype.
 
@@ -53,7 +55,8 @@ def sgd(
       `v_t = mu v_{t-1} - lr g_t`, with the learning rate inside the buffer; the two agree only for
       a constant learning rate.) PyTorch's `dampening` (`m_t = mu m_{t-1} + (1 - dampening) g_t`)
       and `weight_decay` (L2 added to the gradient) have no counterpart here; chain
-      `add_decayed_weights` first for the latter.
+      `add_decayed_weights` first for the latter. A `momentum` outside [0, 1], the range Optax
+      documents, is refused (Optax accepts it and diverges).
 
     Examples:
       >>> import jax.numpy as jnp
@@ -65,6 +68,12 @@ def sgd(
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.95, -1.95]
     """
+    check_learning_rate(learning_rate)
+    w = where("sgd")
+    if momentum is not None:
+        check_probability(w, "momentum", momentum, hint="e.g. momentum=0.9, or None for none")
+    check_bool(w, "nesterov", nesterov)
+    check_dtype(w, "accumulator_dtype", accumulator_dtype, optional=True)
     momentum_tx = (
         trace(decay=momentum, nesterov=nesterov, accumulator_dtype=accumulator_dtype)
         if momentum is not None
@@ -73,6 +82,7 @@ def sgd(
     return chain(momentum_tx, scale_by_learning_rate(learning_rate))
 
 
+@named
 def noisy_sgd(
     learning_rate: ScalarOrSchedule, eta=0.01, gamma=0.55, key=None, *, seed: int | None = None
 ) -> GradientTransformation:
@@ -111,4 +121,4 @@ def noisy_sgd(
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.948, -1.942]
     """
-    return chain(add_noise(eta, gamma, key, seed=seed), scale_by_learning_rate(learning_rate))
+    return chain(add_noise(eta, gamma, key, seed=seed), scale_by_learning_rate(check_learning_rate(learning_rate)))

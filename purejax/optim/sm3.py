@@ -17,8 +17,9 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.checks import check_number
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import check_same_structure, update_moment, zeros_like
 
 
@@ -27,6 +28,7 @@ class ScaleBySM3State(NamedTuple):
     nu: Any  # like params; the momentum of the scaled updates
 
 
+@named
 def scale_by_sm3(b1=0.9, b2=1.0, eps=1e-8) -> GradientTransformation:
     """SM3-II: per-axis maxima of accumulated squared gradients stand in for Adagrad's sums.
 
@@ -58,6 +60,9 @@ def scale_by_sm3(b1=0.9, b2=1.0, eps=1e-8) -> GradientTransformation:
       A scalar (0-d) parameter keeps one accumulator, `mu = [zeros(())]`; Optax stores `[]` for it
       and then fails with an `IndexError` on the first update.
     """
+    w = where("scale_by_sm3")
+    for name, value in (("b1", b1), ("b2", b2), ("eps", eps)):
+        check_number(w, name, value)
 
     def zeros_for_dims(p):
         if p.ndim == 0:
@@ -81,7 +86,8 @@ def scale_by_sm3(b1=0.9, b2=1.0, eps=1e-8) -> GradientTransformation:
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_sm3", updates, state.nu)
+        check_state("scale_by_sm3", state, ScaleBySM3State)
+        check_same_structure("scale_by_sm3", updates, state.nu)
         accum = tree.map(new_accumulator, updates, state.mu)  # v
         accum_inv_sqrt = tree.map(lambda t: jnp.where(t > 0, jax.lax.rsqrt(t + eps), 0.0), accum)
         scaled = tree.map(lambda g, a: g * a, updates, accum_inv_sqrt)  # u
@@ -91,6 +97,7 @@ def scale_by_sm3(b1=0.9, b2=1.0, eps=1e-8) -> GradientTransformation:
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def sm3(learning_rate: ScalarOrSchedule, momentum=0.9) -> GradientTransformation:
     """SM3: Adagrad whose accumulators are shared along each axis (memory `n + m` for `[n, m]`).
 
@@ -127,4 +134,5 @@ def sm3(learning_rate: ScalarOrSchedule, momentum=0.9) -> GradientTransformation
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.99, -1.99]
     """
-    return chain(scale_by_sm3(momentum), scale_by_learning_rate(learning_rate))
+    check_number(where("sm3"), "momentum", momentum)
+    return chain(scale_by_sm3(momentum), scale_by_learning_rate(check_learning_rate(learning_rate)))

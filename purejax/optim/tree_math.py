@@ -14,7 +14,7 @@ one file needs stays private in that file.
     abs_sq(x)                              = |x|**2, also for complex x
     canonical_dtype(d), cast_tree(t, d)    = the dtype JAX really uses; every leaf cast to it
     canonical_key(name, key)               = an int seed or a raw key, checked, as a raw key
-    check_same_structure(where, g, ref)    = a ValueError naming the first differing key path
+    check_same_structure(name, g, ref)     = a ValueError naming the first differing key path
 
 Counterpart: `optax.tree_utils.tree_update_moment`, `tree_update_moment_per_elem_norm`,
 `tree_bias_correction`, `tree_zeros_like`, `tree_full_like`, `tree_cast`
@@ -31,6 +31,8 @@ import jax
 import jax.numpy as jnp
 
 from purejax import random, tree
+from purejax.checks import describe
+from purejax.optim.base import where
 
 
 def zeros_like(params: Any, dtype=None) -> Any:
@@ -100,7 +102,7 @@ def adam_moments(name, updates, state, b1, b2):
     Shared by the blocks that keep Adam's moments as they are (Adam, AMSGrad, RAdam); `name`
     (e.g. "scale_by_adam") goes into the error for updates of the wrong tree.
     """
-    check_same_structure(f"purejax.optim.{name}.update", updates, state.mu)
+    check_same_structure(name, updates, state.mu)
     mu = update_moment(updates, state.mu, b1, 1)  # first moment
     nu = update_moment_per_elem_norm(updates, state.nu, b2, 2)  # second moment
     return mu, nu, safe_increment(state.count)
@@ -108,6 +110,8 @@ def adam_moments(name, updates, state, b1, b2):
 
 def safe_increment(count):
     """`count + 1`, saturating at the dtype's largest value instead of wrapping."""
+    if count is None or isinstance(count, (str, bytes, bool)):
+        raise TypeError(f"{where('safe_increment')}: count must be an integer or float array, got {describe(count)}")
     count = jnp.asarray(count)
     dtype = count.dtype
     if jnp.issubdtype(dtype, jnp.integer):
@@ -115,7 +119,7 @@ def safe_increment(count):
     elif jnp.issubdtype(dtype, jnp.floating):
         largest = jnp.finfo(dtype).max
     else:
-        raise ValueError(f"purejax.optim.safe_increment: count must be integer or float, got {dtype}")
+        raise TypeError(f"{where('safe_increment')}: count must be an integer or float array, got {describe(count)}")
     largest = jnp.array(largest, dtype)
     return jnp.where(count < largest, count + jnp.array(1, dtype), largest)
 
@@ -135,12 +139,17 @@ def cast_tree(t: Any, dtype) -> Any:
     return t if dtype is None else tree.map(lambda x: x.astype(dtype), t)
 
 
-def canonical_key(name: str, key) -> jax.Array:
+def canonical_key(name: str, key, argument: str = "key") -> jax.Array:
     """An int seed becomes `PRNGKey(seed)`; a raw `uint32[2]` key is checked and kept; `None` is refused."""
     if key is None:
         raise ValueError(
-            f"purejax.optim.{name}: pass key= (an int seed or purejax.random.PRNGKey(seed)); "
+            f"{where(name)}: pass {argument}= (an int seed or purejax.random.PRNGKey(seed)); "
             "the noise must come from a key you chose."
+        )
+    if isinstance(key, (str, bytes, bool, float)) or not hasattr(key, "shape") and not isinstance(key, int):
+        raise TypeError(
+            f"{where(name)}: {argument} must be an int seed or a raw uint32[2] key "
+            f"(purejax.random.PRNGKey(seed)), got {describe(key)}"
         )
     if isinstance(key, int) or (jnp.ndim(key) == 0 and jnp.issubdtype(jnp.asarray(key).dtype, jnp.integer)):
         return random.PRNGKey(key)
@@ -148,12 +157,13 @@ def canonical_key(name: str, key) -> jax.Array:
     return jnp.asarray(key)
 
 
-def check_same_structure(where: str, updates: Any, reference: Any) -> None:
+def check_same_structure(name: str, updates: Any, reference: Any) -> None:
     """Raise `ValueError` naming the first differing key path if `updates` has another structure.
 
     Call it at the top of an `update` whose state holds per-parameter trees, so that grads of the
-    wrong shape of tree fail with a message that says where, not deep inside a `map`.
+    wrong shape of tree fail with a message that says where, not deep inside a `map`. `name` is
+    the block's (`scale_by_adam`); the message names the public function the user called.
     """
     tree.flatten_up_to(
-        tree.structure(reference), updates, f"{where}: the updates differ from the optimizer state's tree"
+        tree.structure(reference), updates, f"{where(name)}.update: the updates differ from the optimizer state's tree"
     )

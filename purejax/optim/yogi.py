@@ -13,9 +13,10 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from purejax import tree
+from purejax.checks import check_number
 from purejax.optim.adam import ScaleByAdamState
-from purejax.optim.base import GradientTransformation, chain
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.base import GradientTransformation, chain, check_state, named, where
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import (
     abs_sq,
     bias_correction,
@@ -27,6 +28,7 @@ from purejax.optim.tree_math import (
 )
 
 
+@named
 def scale_by_yogi(b1=0.9, b2=0.999, eps=1e-3, eps_root=0.0, initial_accumulator_value=1e-6) -> GradientTransformation:
     """Yogi: Adam whose second moment moves toward `g**2` by a step of `(1 - b2) g**2`, by sign.
 
@@ -48,6 +50,15 @@ def scale_by_yogi(b1=0.9, b2=0.999, eps=1e-3, eps_root=0.0, initial_accumulator_
       Manzil Zaheer et al., *Adaptive Methods for Nonconvex Optimization*, NeurIPS 2018.
       https://papers.nips.cc/paper/8186-adaptive-methods-for-nonconvex-optimization
     """
+    w = where("scale_by_yogi")
+    for name, value in (
+        ("b1", b1),
+        ("b2", b2),
+        ("eps", eps),
+        ("eps_root", eps_root),
+        ("initial_accumulator_value", initial_accumulator_value),
+    ):
+        check_number(w, name, value)
 
     def init_fn(params):
         return ScaleByAdamState(
@@ -58,7 +69,8 @@ def scale_by_yogi(b1=0.9, b2=0.999, eps=1e-3, eps_root=0.0, initial_accumulator_
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_yogi.update", updates, state.mu)
+        check_state("scale_by_yogi", state, ScaleByAdamState)
+        check_same_structure("scale_by_yogi", updates, state.mu)
         mu = update_moment(updates, state.mu, b1, 1)  # first moment
         nu = tree.map(
             lambda g, v: v - (1 - b2) * jnp.sign(v - abs_sq(g)) * abs_sq(g), updates, state.nu
@@ -71,6 +83,7 @@ def scale_by_yogi(b1=0.9, b2=0.999, eps=1e-3, eps_root=0.0, initial_accumulator_
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def yogi(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-3) -> GradientTransformation:
     """Yogi: Adam whose second moment changes additively, by at most (1 - b2) g**2 a step.
 
@@ -103,4 +116,4 @@ def yogi(learning_rate: ScalarOrSchedule, b1=0.9, b2=0.999, eps=1e-3) -> Gradien
       >>> [round(w, 3) for w in optim.apply_updates(params, updates)['w'].tolist()]
       [0.9, -1.9]
     """
-    return chain(scale_by_yogi(b1=b1, b2=b2, eps=eps), scale_by_learning_rate(learning_rate))
+    return chain(scale_by_yogi(b1=b1, b2=b2, eps=eps), scale_by_learning_rate(check_learning_rate(learning_rate)))

@@ -13,7 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, apply_updates
+from purejax.checks import check_array, describe
+from purejax.optim.base import GradientTransformation, apply_updates, check_transformation
+
+_COLLECTIONS = {"params", "batch_stats", "cache", "intermediates"}  # Flax's variable collections
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,11 +41,14 @@ class TrainState:
 
     Differences:
       `batch_stats` is a field here (`purejax.train.model_variables(state)` rebuilds the variables); Flax's
-      examples subclass TrainState to add it. No `OVERWRITE_WITH_GRADIENT` collection.
+      examples subclass TrainState to add it. No `OVERWRITE_WITH_GRADIENT` collection. `create`
+      checks what it is given (Flax's takes anything): `tx` needs callable `init` and `update`
+      (Optax's transformations are fine), `apply_fn` is callable or None, `params` holds arrays and
+      is not the whole variables dict; `apply_gradients` refuses grads of another tree than params.
     """
 
     step: Any
-    apply_fn: Callable = dataclasses.field(compare=False)
+    apply_fn: Callable | None = dataclasses.field(compare=False)
     params: Any
     tx: GradientTransformation = dataclasses.field(compare=False)
     opt_state: Any
@@ -50,15 +56,24 @@ class TrainState:
 
     @classmethod
     def create(cls, *, apply_fn, params, tx, **kwargs) -> TrainState:
-        """A state at step 0 with `opt_state = tx.init(params)`."""
-        if not isinstance(tx, GradientTransformation):
-            raise TypeError(
-                f"TrainState.create: tx must be a purejax.optim GradientTransformation, got {type(tx).__name__}"
-            )
+        """A state at step 0 with `opt_state = tx.init(params)`.
+
+        `tx` may be any object with callable `init` and `update` (a `purejax.optim` or an Optax
+        transformation); `kwargs` set the other fields (`batch_stats`).
+        """
+        where = "TrainState.create"
+        if apply_fn is not None and not callable(apply_fn):
+            raise TypeError(f"{where}: apply_fn must be callable (e.g. model.apply) or None, got {describe(apply_fn)}")
+        _check_params(where, params)
+        check_transformation(where, "tx", tx)
+        _check_fields(cls, where, kwargs, set_here={"step", "apply_fn", "params", "tx", "opt_state"})
         return cls(step=0, apply_fn=apply_fn, params=params, tx=tx, opt_state=tx.init(params), **kwargs)
 
     def apply_gradients(self, *, grads, **kwargs) -> TrainState:
         """One optimizer step: new `params` and `opt_state`, `step + 1`; `kwargs` replace other fields."""
+        where = "TrainState.apply_gradients"
+        tree.flatten_up_to(tree.structure(self.params), grads, f"{where}: grads differ from params")
+        _check_fields(type(self), where, kwargs, set_here={"step", "params", "opt_state"})
         updates, opt_state = self.tx.update(grads, self.opt_state, self.params)
         return self.replace(
             step=self.step + 1, params=apply_updates(self.params, updates), opt_state=opt_state, **kwargs
@@ -66,7 +81,33 @@ class TrainState:
 
     def replace(self, **changes) -> TrainState:
         """A copy with `changes` applied (the dataclass is frozen)."""
+        _check_fields(type(self), "TrainState.replace", changes, set_here=set())
         return dataclasses.replace(self, **changes)
+
+
+def _check_fields(cls: type, where: str, given: dict, set_here: set) -> None:
+    """Refuse keyword arguments that are not fields of `cls`, or fields that `where` sets itself."""
+    fields = [f.name for f in dataclasses.fields(cls)]
+    for name in given:
+        if name in set_here or name not in fields:
+            allowed = [f for f in fields if f not in set_here]
+            raise TypeError(
+                f"{where}: {name!r} is not a field it takes; the fields are {allowed}"
+                + (f" ({name!r} is set by {where} itself)" if name in set_here else "")
+            )
+
+
+def _check_params(where: str, params: Any) -> None:
+    """A tree of arrays, not Flax's whole variables dict `{'params': ...}`."""
+    if isinstance(params, dict) and "params" in params and set(params) <= _COLLECTIONS:
+        raise ValueError(
+            f"{where}: params must be the 'params' collection, got the whole variables dict with keys "
+            f"{sorted(params)}; pass params=variables['params'] (and batch_stats=variables['batch_stats'])"
+        )
+    leaves = tree.leaves(params)
+    if not all(hasattr(leaf, "dtype") for leaf in leaves):  # the paths only on failure
+        for path, leaf in tree.flatten_with_path(params)[0]:
+            check_array(where, f"params{tree.keystr(path)}", leaf)
 
 
 def _flatten(state: TrainState):

@@ -27,7 +27,8 @@ import jax.numpy as jnp
 from jax import lax
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation
+from purejax.checks import check_array, check_bool, check_callable, check_dtype, check_int, check_number
+from purejax.optim.base import GradientTransformation, called, check_state, check_transformation, named, where
 from purejax.optim.tree_math import check_same_structure, safe_increment, zeros_like
 
 
@@ -39,6 +40,13 @@ class MultiStepsState(NamedTuple):
     skip_state: Any = ()  # whatever should_skip_update_fn returns as its second output
 
 
+def _check_updates(name: str, updates: Any) -> None:
+    """Every leaf an array (or a number)."""
+    for i, leaf in enumerate(tree.leaves(updates)):
+        check_array(where(name), f"updates leaf {i}", leaf)
+
+
+@named
 def skip_not_finite(updates, gradient_step, params) -> tuple[jax.Array, dict]:
     """Skip a mini-step whose updates hold a NaN or an infinity.
 
@@ -48,18 +56,22 @@ def skip_not_finite(updates, gradient_step, params) -> tuple[jax.Array, dict]:
     Counterpart: `optax.skip_not_finite`.
     """
     del gradient_step, params
+    _check_updates("skip_not_finite", updates)
     all_is_finite = [jnp.sum(jnp.logical_not(jnp.isfinite(p))) for p in tree.leaves(updates)]
     num_not_finite = jnp.sum(jnp.array(all_is_finite))
     should_skip = num_not_finite > 0
     return should_skip, {"should_skip": should_skip, "num_not_finite": num_not_finite}
 
 
+@named
 def skip_large_updates(updates, gradient_step, params, max_squared_norm) -> tuple[jax.Array, dict]:
     """Skip a mini-step whose updates have squared global norm `>= max_squared_norm`.
 
     Counterpart: `optax.skip_large_updates` (bind `max_squared_norm` with `functools.partial`).
     """
     del gradient_step, params
+    _check_updates("skip_large_updates", updates)
+    check_number(where("skip_large_updates"), "max_squared_norm", max_squared_norm, minimum=0)
     norm_sq = jnp.sum(jnp.array([jnp.sum(p**2) for p in tree.leaves(updates)]))
     should_skip = jnp.logical_not(norm_sq < max_squared_norm)
     return should_skip, {"should_skip": should_skip, "norm_squared": norm_sq}
@@ -105,13 +117,17 @@ class MultiSteps:
         should_skip_update_fn: Callable | None = None,
         accumulator_dtype=jnp.float32,
     ):
-        self._opt = opt
-        if isinstance(every_k_schedule, int):
-            self._every_k_schedule = lambda step: every_k_schedule
-        else:
+        w = "purejax.optim.MultiSteps"
+        self._opt = check_transformation(w, "opt", opt)
+        if callable(every_k_schedule):
             self._every_k_schedule = every_k_schedule
-        self._use_grad_mean = use_grad_mean
-        self._accumulator_dtype = jax.dtypes.canonicalize_dtype(accumulator_dtype)
+        else:
+            every_k = check_int(w, "every_k_schedule", every_k_schedule, minimum=1, hint="or a function step -> k")
+            self._every_k_schedule = lambda step: every_k
+        self._use_grad_mean = check_bool(w, "use_grad_mean", use_grad_mean)
+        if should_skip_update_fn is not None:
+            check_callable(w, "should_skip_update_fn", should_skip_update_fn, "e.g. purejax.optim.skip_not_finite")
+        self._accumulator_dtype = jax.dtypes.canonicalize_dtype(check_dtype(w, "accumulator_dtype", accumulator_dtype))
         if use_grad_mean:  # running mean: after n + 1 grads, acc = their mean
             self._acc_update = lambda grad, acc, *, n_acc: acc + (grad - acc) / (n_acc + 1)
         else:
@@ -124,6 +140,10 @@ class MultiSteps:
 
     def init(self, params: Any) -> MultiStepsState:
         """Zero counters, zero accumulators, and the inner optimizer's initial state."""
+        with called("MultiSteps"):
+            return self._init(params)
+
+    def _init(self, params: Any) -> MultiStepsState:
         updates = zeros_like(params)
         gradient_step = jnp.zeros([], dtype=jnp.int32)
         _, skip_state = self._should_skip_update_fn(updates, gradient_step, params)
@@ -137,12 +157,17 @@ class MultiSteps:
 
     def update(self, updates: Any, state: MultiStepsState, params: Any = None) -> tuple[Any, MultiStepsState]:
         """Accumulate `updates`; on every k-th mini-step return the inner optimizer's update, else zeros."""
-        check_same_structure("purejax.optim.MultiSteps.update", updates, state.acc_grads)
+        with called("MultiSteps"):
+            return self._update(updates, state, params)
+
+    def _update(self, updates: Any, state: MultiStepsState, params: Any) -> tuple[Any, MultiStepsState]:
+        check_state("MultiSteps", state, MultiStepsState)
+        check_same_structure("MultiSteps", updates, state.acc_grads)
         k_steps = self._every_k_schedule(state.gradient_step)
         should_skip_update, skip_state = self._should_skip_update_fn(updates, state.gradient_step, params)
         if (should_skip_update.dtype, should_skip_update.shape) != (jnp.bool_, ()):
             raise ValueError(
-                "purejax.optim.MultiSteps: should_skip_update_fn must return a boolean scalar array "
+                f"{where('MultiSteps')}: should_skip_update_fn must return a boolean scalar array "
                 f"first, got dtype {should_skip_update.dtype} and shape {should_skip_update.shape}"
             )
 

@@ -22,7 +22,7 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import NO_PARAMS_MSG, EmptyState, GradientTransformation, init_empty_state
+from purejax.optim.base import EmptyState, GradientTransformation, check_params, init_empty_state
 from purejax.optim.tree_math import abs_sq
 
 AdaptiveGradClipState = EmptyState  # Optax's name for adaptive_grad_clip's (empty) state
@@ -113,8 +113,7 @@ def adaptive_grad_clip(clipping, eps=1e-3, axis: int | tuple[int, ...] | None = 
     """
 
     def update_fn(updates, state, params=None):
-        if params is None:
-            raise ValueError(NO_PARAMS_MSG.format(name="adaptive_grad_clip"))
+        check_params("adaptive_grad_clip", params, updates)
         g_norm = tree.map(lambda x: unitwise_norm(x, axis=axis), updates)
         p_norm = tree.map(lambda x: unitwise_norm(x, axis=axis), params)
         max_norm = tree.map(lambda x: clipping * jnp.maximum(x, eps), p_norm)

@@ -26,6 +26,7 @@ Differences:
   `jax.random.key_data` is the same two words. A key is required: Optax 0.2.8 still falls back to
   key 0 with a warning (and announces that a key will be required); here `key=None` raises.
   Optax's deprecated `seed=` keyword works as in Optax (a `DeprecationWarning`, then used as the key).
+  A negative `eta` (a negative variance, NaN noise in Optax) is refused.
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ import jax
 import jax.numpy as jnp
 
 from purejax import random, tree
-from purejax.optim.base import NO_PARAMS_MSG, EmptyState, GradientTransformation
-from purejax.optim.transforms.masking import masked
-from purejax.optim.transforms.scaling import ScalarOrSchedule
+from purejax.checks import check_number
+from purejax.optim.base import EmptyState, GradientTransformation, check_params, check_state, named, where
+from purejax.optim.transforms.masking import check_mask, masked
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_scalar_or_schedule
 from purejax.optim.tree_math import canonical_key, safe_increment
 
 AddDecayedWeightsState = EmptyState  # Optax's name for add_decayed_weights' (empty) state
@@ -50,6 +52,7 @@ class WeightDecaySchedule(NamedTuple):
     count: jax.Array  # shape=(), dtype=int32; for a scheduled weight decay
 
 
+@named
 def add_decayed_weights(
     weight_decay: ScalarOrSchedule = 0.0, mask: Any | Callable[[Any], Any] | None = None
 ) -> GradientTransformation:
@@ -65,14 +68,17 @@ def add_decayed_weights(
 
     Counterpart: `optax.add_decayed_weights`.
     """
+    check_scalar_or_schedule("weight_decay", weight_decay, where_=where("add_decayed_weights"))
+    check_mask(where("add_decayed_weights"), "mask", mask)
+    state_class = WeightDecaySchedule if callable(weight_decay) else EmptyState
 
     def init_fn(params):
         del params
         return WeightDecaySchedule(count=jnp.zeros([], jnp.int32)) if callable(weight_decay) else EmptyState()
 
     def update_fn(updates, state, params=None):
-        if params is None:
-            raise ValueError(NO_PARAMS_MSG.format(name="add_decayed_weights"))
+        check_state("add_decayed_weights", state, state_class)
+        check_params("add_decayed_weights", params, updates)
         new_state = WeightDecaySchedule(safe_increment(state.count)) if callable(weight_decay) else state
         if isinstance(weight_decay, (int, float)) and weight_decay == 0.0:
             return updates, new_state  # nothing to add
@@ -113,6 +119,7 @@ def seed_as_key(name: str, key, seed):
     return seed
 
 
+@named
 def add_noise(eta, gamma, key=None, *, seed: int | None = None) -> GradientTransformation:
     """Add Gaussian noise whose variance decays as `eta / t**gamma`.
 
@@ -136,6 +143,9 @@ def add_noise(eta, gamma, key=None, *, seed: int | None = None) -> GradientTrans
       Arvind Neelakantan et al., *Adding Gradient Noise Improves Learning for Very Deep
       Networks*, 2015. https://arxiv.org/abs/1511.06807
     """
+    w = where("add_noise")
+    check_number(w, "eta", eta, minimum=0, hint="eta is the noise variance at the first step")
+    check_number(w, "gamma", gamma)
     key = canonical_key("add_noise", seed_as_key("add_noise", key, seed))
 
     def init_fn(params):
@@ -144,6 +154,7 @@ def add_noise(eta, gamma, key=None, *, seed: int | None = None) -> GradientTrans
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("add_noise", state, AddNoiseState)
         count = safe_increment(state.count)
         standard_deviation = jnp.asarray(jnp.sqrt(eta / count**gamma))  # sigma_t
         rng_key, sample_key = random.split(state.rng_key)

@@ -24,7 +24,8 @@ import jax.numpy as jnp
 from jax import lax
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation
+from purejax.checks import check_int
+from purejax.optim.base import GradientTransformation, check_state, check_transformation, named, where
 from purejax.optim.tree_math import safe_increment, zeros_like
 
 
@@ -35,6 +36,7 @@ class ApplyIfFiniteState(NamedTuple):
     inner_state: Any  # the wrapped transformation's state
 
 
+@named
 def apply_if_finite(inner: GradientTransformation, max_consecutive_errors: int) -> GradientTransformation:
     """Apply `inner` only to finite updates; emit zeros (and keep `inner`'s state) otherwise.
 
@@ -58,6 +60,8 @@ def apply_if_finite(inner: GradientTransformation, max_consecutive_errors: int) 
       >>> updates['w'].tolist(), int(state.notfinite_count)  # skipped: zeros, one bad step counted
       ([0.0, 0.0], 1)
     """
+    check_transformation(where("apply_if_finite"), "inner", inner)
+    check_int(where("apply_if_finite"), "max_consecutive_errors", max_consecutive_errors, minimum=0)
 
     def init_fn(params):
         return ApplyIfFiniteState(
@@ -68,6 +72,7 @@ def apply_if_finite(inner: GradientTransformation, max_consecutive_errors: int) 
         )
 
     def update_fn(updates, state, params=None):
+        check_state("apply_if_finite", state, ApplyIfFiniteState)
         inner_state = state.inner_state
         isfinite = jnp.all(jnp.array([jnp.all(jnp.isfinite(p)) for p in tree.leaves(updates)]))
         notfinite_count = jnp.where(isfinite, jnp.zeros([], jnp.int32), safe_increment(state.notfinite_count))

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import NO_PARAMS_MSG, EmptyState, GradientTransformation, init_empty_state
+from purejax.optim.base import EmptyState, GradientTransformation, check_params, init_empty_state
 
 NonNegativeParamsState = EmptyState  # Optax's name for keep_params_nonnegative's (empty) state
 
@@ -76,8 +76,7 @@ def keep_params_nonnegative() -> GradientTransformation:
     """
 
     def update_fn(updates, state, params=None):
-        if params is None:
-            raise ValueError(NO_PARAMS_MSG.format(name="keep_params_nonnegative"))
+        check_params("keep_params_nonnegative", params, updates)
         updates = tree.map(
             lambda p, u: None if p is None else jnp.where((p + u) < 0.0, -p, u),
             params,

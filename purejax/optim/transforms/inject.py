@@ -28,7 +28,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation
+from purejax.checks import check_callable, check_dtype, describe
+from purejax.optim.base import GradientTransformation, check_state, named, where
 from purejax.optim.tree_math import safe_increment
 
 
@@ -66,7 +67,9 @@ class WrappedSchedule:
     """A plain schedule `count -> value` as a `StatefulSchedule` whose state is the count."""
 
     def __init__(self, schedule_fn: Callable[[Any], Any]):
-        self.schedule_fn = schedule_fn
+        self.schedule_fn = check_callable(
+            "purejax.optim.WrappedSchedule", "schedule_fn", schedule_fn, "pass a schedule count -> value"
+        )
 
     def init(self) -> WrappedScheduleState:
         return WrappedScheduleState(count=jnp.zeros([], jnp.int32))
@@ -100,7 +103,7 @@ def _highest_dtype(params: Any):
         promoted = jnp.promote_types(d1, d2)
         if promoted not in (d1, d2):
             raise ValueError(
-                f"purejax.optim.inject_hyperparams: params mix {d1} and {d2}, neither of "
+                f"{where('inject_hyperparams')}: params mix {d1} and {d2}, neither of "
                 "which promotes to the other; pass hyperparam_dtype"
             )
         return promoted
@@ -108,6 +111,7 @@ def _highest_dtype(params: Any):
     return functools.reduce(higher, dtypes)
 
 
+@named
 def inject_hyperparams(
     inner_factory: Callable[..., GradientTransformation], static_args: str | Iterable[str] = (), hyperparam_dtype=None
 ) -> Callable[..., GradientTransformation]:
@@ -141,11 +145,21 @@ def inject_hyperparams(
       >>> [round(u, 4) for u in updates['w'].tolist()]
       [-0.005, 0.005]
     """
+    w = where("inject_hyperparams")
+    check_callable(w, "inner_factory", inner_factory, "pass the optimizer's factory uncalled, e.g. purejax.optim.adam")
+    if not isinstance(static_args, str) and not (
+        isinstance(static_args, (list, tuple, set, frozenset)) and all(isinstance(a, str) for a in static_args)
+    ):
+        raise TypeError(
+            f"{w}: static_args must be an argument name or a list of them, got {describe(static_args)}; "
+            "e.g. static_args=('min_dim_size_to_factor',)"
+        )
+    check_dtype(w, "hyperparam_dtype", hyperparam_dtype, optional=True)
     static_args = {static_args} if isinstance(static_args, str) else set(static_args)
     inner_signature = inspect.signature(inner_factory)
     if not static_args.issubset(inner_signature.parameters):
         raise ValueError(
-            f"purejax.optim.inject_hyperparams: static_args must name parameters of inner_factory; "
+            f"{w}: static_args must name parameters of inner_factory; "
             f"got {sorted(static_args)}, inner_factory takes {list(inner_signature.parameters)}"
         )
 
@@ -180,6 +194,7 @@ def inject_hyperparams(
             )
 
         def update_fn(updates, state, params=None):
+            check_state("inject_hyperparams", state, InjectStatefulHyperparamsState)
             dtype = _highest_dtype(params) if hyperparam_dtype is None else hyperparam_dtype
             hparams = {k: _convert_floats(v, dtype) for k, v in state.hyperparams.items()}
             # scheduled values at this step, then each schedule's state one step on

@@ -21,10 +21,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, init_empty_state
+from purejax.checks import describe
+from purejax.optim.base import (
+    EmptyState,
+    GradientTransformation,
+    check_state,
+    check_transformation,
+    init_empty_state,
+    named,
+    where,
+)
 
 MaskOrFn = Any | Callable[[Any], Any] | None  # a mask tree (or prefix) of booleans, a function of params, or None
 
@@ -45,17 +56,59 @@ def _mask_callable(mask: Any) -> bool:
     return len(callable_leaves) > 0 and all(callable_leaves)
 
 
+def _is_flag(m: Any) -> bool:
+    """A static boolean: a Python or NumPy bool, or a concrete 0-d boolean array."""
+    if isinstance(m, (bool, np.bool_)):
+        return True
+    if getattr(m, "dtype", None) != jnp.bool_ or jnp.ndim(m) != 0:
+        return False
+    try:
+        np.asarray(m)  # a traced array cannot decide anything in Python
+    except jax.errors.TracerArrayConversionError:
+        return False
+    return True
+
+
+def check_mask(where_: str, name: str, mask: Any) -> Any:
+    """A mask as `masked` takes it: a function of the params, or a tree whose leaves are static bools.
+
+    Called where the optimizer is built, so that `adamw(..., mask={'w': 'yes'})` is refused naming
+    `adamw` and `mask`, not at the first `init`. `None` is the caller's business (no mask).
+    """
+    if mask is None or _mask_callable(mask):
+        return mask
+    for path, flag in tree.flatten_with_path(mask)[0]:
+        if not _is_flag(flag):
+            raise TypeError(
+                f"{where_}: {name}{tree.keystr(path)} must be True or False (a static bool), got "
+                f"{describe(flag)}; or pass a function params -> such a tree"
+            )
+    return mask
+
+
 def _apply_mask(pytree: Any, mask_tree: Any, what: str) -> Any:
     """`pytree` with each subtree under a False mask leaf replaced by `MaskedNode()`."""
+    where_ = where("masked")
+    if mask_tree is None:
+        raise TypeError(
+            f"{where_}: mask must be a tree of booleans like the {what} (or a function returning one), got None"
+        )
     subtrees = tree.flatten_up_to(
-        tree.structure(mask_tree), pytree, f"purejax.optim.masked: the {what} differ from the mask's tree"
+        tree.structure(mask_tree), pytree, f"{where_}: the {what} differ from the mask's tree"
     )
     flags = tree.leaves(mask_tree)
+    if not all(_is_flag(m) for m in flags):
+        path, bad = next((p, m) for p, m in tree.flatten_with_path(mask_tree)[0] if not _is_flag(m))
+        raise TypeError(
+            f"{where_}: mask{tree.keystr(path)} must be True or False (a static bool), got {describe(bad)}; "
+            "a mask decides in Python which parameters the transformation sees, so it cannot be a traced array"
+        )
     return tree.unflatten(
         tree.structure(mask_tree), [p if m else MaskedNode() for m, p in zip(flags, subtrees, strict=True)]
     )
 
 
+@named
 def masked(inner: GradientTransformation, mask: Any | Callable[[Any], Any]) -> GradientTransformation:
     """Apply `inner` where `mask` is True and pass the other updates through unchanged.
 
@@ -87,6 +140,13 @@ def masked(inner: GradientTransformation, mask: Any | Callable[[Any], Any]) -> G
       >>> updates  # decay on 'w' only
       {'b': Array([0.], dtype=float32), 'w': Array([ 0.5, -1. ], dtype=float32)}
     """
+    check_transformation(where("masked"), "inner", inner)
+    if mask is None:
+        raise TypeError(
+            f"{where('masked')}: mask must be a tree of booleans like the params (or a function returning "
+            "one), got None; write e.g. mask={'w': True, 'b': False}"
+        )
+    check_mask(where("masked"), "mask", mask)
 
     def mask_of(tree_):
         return mask(tree_) if _mask_callable(mask) else mask
@@ -96,6 +156,7 @@ def masked(inner: GradientTransformation, mask: Any | Callable[[Any], Any]) -> G
         return MaskedState(inner_state=inner.init(masked_params))
 
     def update_fn(updates, state, params=None):
+        check_state("masked", state, MaskedState)
         mask_tree = mask_of(updates)
         masked_updates = _apply_mask(updates, mask_tree, "updates")
         masked_params = None if params is None else _apply_mask(params, mask_tree, "params")
@@ -106,6 +167,7 @@ def masked(inner: GradientTransformation, mask: Any | Callable[[Any], Any]) -> G
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def set_to_zero() -> GradientTransformation:
     """Replace every update by zeros of the same shape and dtype, so the parameters do not move.
 
@@ -120,6 +182,7 @@ def set_to_zero() -> GradientTransformation:
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("set_to_zero", state, EmptyState)
         return tree.map(jnp.zeros_like, updates), state
 
     return GradientTransformation(init_empty_state, update_fn)

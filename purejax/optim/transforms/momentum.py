@@ -19,7 +19,8 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation
+from purejax.checks import check_bool, check_dtype, check_number
+from purejax.optim.base import GradientTransformation, check_state, named, where
 from purejax.optim.tree_math import (
     bias_correction,
     canonical_dtype,
@@ -35,6 +36,7 @@ class TraceState(NamedTuple):
     trace: Any  # like params; the momentum buffer m
 
 
+@named
 def trace(decay, nesterov: bool = False, accumulator_dtype: Any | None = None) -> GradientTransformation:
     """Heavy-ball momentum: a decaying sum of past updates.
 
@@ -60,14 +62,18 @@ def trace(decay, nesterov: bool = False, accumulator_dtype: Any | None = None) -
       initialization and momentum in deep learning*, ICML 2013.
       http://proceedings.mlr.press/v28/sutskever13.pdf
     """
-    accumulator_dtype = canonical_dtype(accumulator_dtype)
+    w = where("trace")
+    check_number(w, "decay", decay)
+    check_bool(w, "nesterov", nesterov)
+    accumulator_dtype = canonical_dtype(check_dtype(w, "accumulator_dtype", accumulator_dtype, optional=True))
 
     def init_fn(params):
         return TraceState(trace=zeros_like(params, dtype=accumulator_dtype))
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.trace", updates, state.trace)
+        check_state("trace", state, TraceState)
+        check_same_structure("trace", updates, state.trace)
 
         def f(g, t):
             return g + decay * t  # gradient + decayed buffer
@@ -86,6 +92,7 @@ class EmaState(NamedTuple):
     ema: Any  # like params; the moving average
 
 
+@named
 def ema(decay, debias: bool = True, accumulator_dtype: Any | None = None) -> GradientTransformation:
     """Exponential moving average of the updates, optionally bias-corrected.
 
@@ -102,14 +109,18 @@ def ema(decay, debias: bool = True, accumulator_dtype: Any | None = None) -> Gra
 
     Counterpart: `optax.ema` (optax/transforms/_accumulation.py).
     """
-    accumulator_dtype = canonical_dtype(accumulator_dtype)
+    w = where("ema")
+    check_number(w, "decay", decay)
+    check_bool(w, "debias", debias)
+    accumulator_dtype = canonical_dtype(check_dtype(w, "accumulator_dtype", accumulator_dtype, optional=True))
 
     def init_fn(params):
         return EmaState(count=jnp.zeros([], jnp.int32), ema=zeros_like(params, dtype=accumulator_dtype))
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.ema", updates, state.ema)
+        check_state("ema", state, EmaState)
+        check_same_structure("ema", updates, state.ema)
         updates = new_ema = update_moment(updates, state.ema, decay, order=1)
         count = safe_increment(state.count)
         if debias:

@@ -12,6 +12,8 @@ their old names `optax.multi_transform`, `optax.MultiTransformState` (the same o
 Differences:
   No `mask_compatible_extra_args`. An unknown label is also an error in `update` (when the labels
   are computed from the updates by a function), where Optax would leave those updates unchanged.
+  `multi_transform` is a second function with `partition`'s body, so that its errors name it (in
+  Optax the two are one object).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any, NamedTuple
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation
+from purejax.checks import describe
+from purejax.optim.base import GradientTransformation, check_state, check_transformation, named, where
 from purejax.optim.transforms.masking import masked
 
 
@@ -33,17 +36,23 @@ class PartitionState(NamedTuple):
 MultiTransformState = PartitionState  # the old name, as in Optax
 
 
-def _check_labels(labels: Any, transforms: Mapping, where: str) -> None:
+def _check_labels(labels: Any, transforms: Mapping, during: str) -> None:
     """Raise naming every label that has no transformation, and the labels that do."""
+    if labels is None:
+        raise TypeError(
+            f"{where('partition')} ({during}): param_labels must be a tree of labels like the params "
+            "(or a function returning one), got None"
+        )
     unknown = set(tree.leaves(labels)) - set(transforms)
     if unknown:
         raise ValueError(
-            f"purejax.optim.partition ({where}): param_labels holds label(s) "
+            f"{where('partition')} ({during}): param_labels holds label(s) "
             f"{sorted(unknown, key=repr)} with no transformation; transforms has labels "
             f"{sorted(transforms, key=repr)}. Add them to transforms or relabel those parameters."
         )
 
 
+@named
 def partition(
     transforms: Mapping[Hashable, GradientTransformation], param_labels: Any | Callable[[Any], Any]
 ) -> GradientTransformation:
@@ -74,6 +83,13 @@ def partition(
       >>> updates
       {'b': Array([0.], dtype=float32), 'w': Array([-0.1, -0.1], dtype=float32)}
     """
+    if not isinstance(transforms, Mapping):
+        raise TypeError(
+            f"{where('partition')}: transforms must be a mapping from label to transformation, got "
+            f"{describe(transforms)}; write e.g. {{'train': adam(1e-3), 'frozen': set_to_zero()}}"
+        )
+    for label, tx in transforms.items():
+        check_transformation(where("partition"), f"transforms[{label!r}]", tx)
 
     def labels_of(tree_):
         return param_labels(tree_) if callable(param_labels) else param_labels
@@ -84,12 +100,23 @@ def partition(
     def init_fn(params):
         labels = labels_of(params)
         _check_labels(labels, transforms, "init")
+        tree.flatten_up_to(tree.structure(labels), params, f"{where('partition')}: the params differ from param_labels")
         inner_states = {group: masked(tx, make_mask(labels, group)).init(params) for group, tx in transforms.items()}
         return PartitionState(inner_states)
 
     def update_fn(updates, state, params=None):
+        check_state("partition", state, PartitionState)
         labels = labels_of(updates)
         _check_labels(labels, transforms, "update")
+        tree.flatten_up_to(
+            tree.structure(labels), updates, f"{where('partition')}.update: updates differ from param_labels"
+        )
+        missing = set(transforms) - set(state.inner_states)
+        if missing:
+            raise ValueError(
+                f"{where('partition')}: state has no inner state for label(s) {sorted(missing, key=repr)}; "
+                "it was made with other transforms: call init(params) of this transformation"
+            )
         new_inner_state = {}
         for group, tx in transforms.items():
             masked_tx = masked(tx, make_mask(labels, group))
@@ -99,4 +126,4 @@ def partition(
     return GradientTransformation(init_fn, update_fn)
 
 
-multi_transform = partition  # the old name, as in Optax
+multi_transform = named(partition.__wrapped__, name="multi_transform")  # the old name; its errors say so

@@ -22,7 +22,16 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import NO_PARAMS_MSG, EmptyState, GradientTransformation, init_empty_state
+from purejax.checks import check_number
+from purejax.optim.base import (
+    EmptyState,
+    GradientTransformation,
+    check_params,
+    check_state,
+    init_empty_state,
+    named,
+    where,
+)
 from purejax.optim.tree_math import abs_sq
 
 ScaleByTrustRatioState = EmptyState  # Optax's name for this stateless transformation's state
@@ -47,6 +56,7 @@ def safe_root_mean_squares(x, min_rms) -> jax.Array:
     return jnp.where(rms <= min_rms, min_rms, jnp.sqrt(jnp.mean(abs_sq(x))))
 
 
+@named
 def scale_by_trust_ratio(min_norm=0.0, trust_coefficient=1.0, eps=0.0) -> GradientTransformation:
     """Scale each leaf's update by its trust ratio `c * ||p|| / (||u|| + eps)`.
 
@@ -64,10 +74,14 @@ def scale_by_trust_ratio(min_norm=0.0, trust_coefficient=1.0, eps=0.0) -> Gradie
 
     Counterpart: `optax.scale_by_trust_ratio` (optax/_src/transform.py).
     """
+    w = where("scale_by_trust_ratio")
+    check_number(w, "min_norm", min_norm, minimum=0)
+    check_number(w, "trust_coefficient", trust_coefficient)
+    check_number(w, "eps", eps)
 
     def update_fn(updates, state, params=None):
-        if params is None:
-            raise ValueError(NO_PARAMS_MSG.format(name="scale_by_trust_ratio"))
+        check_state("scale_by_trust_ratio", state, EmptyState)
+        check_params("scale_by_trust_ratio", params, updates)
 
         def scale_leaf(update, param):
             param_norm = safe_norm(param, min_norm)  # ||p||
@@ -81,27 +95,31 @@ def scale_by_trust_ratio(min_norm=0.0, trust_coefficient=1.0, eps=0.0) -> Gradie
     return GradientTransformation(init_empty_state, update_fn)
 
 
+@named
 def scale_by_param_block_norm(min_scale=1e-3) -> GradientTransformation:
     """Multiply each leaf's update by `max(||p||, min_scale)` (`optax.scale_by_param_block_norm`)."""
+    check_number(where("scale_by_param_block_norm"), "min_scale", min_scale, minimum=0)
 
     def update_fn(updates, state, params=None):
-        if params is None:
-            raise ValueError(NO_PARAMS_MSG.format(name="scale_by_param_block_norm"))
+        check_state("scale_by_param_block_norm", state, EmptyState)
+        check_params("scale_by_param_block_norm", params, updates)
         return tree.map(lambda u, p: u * safe_norm(p, min_scale), updates, params), state
 
     return GradientTransformation(init_empty_state, update_fn)
 
 
+@named
 def scale_by_param_block_rms(min_scale=1e-3) -> GradientTransformation:
     """Multiply each leaf's update by `max(rms(p), min_scale)`: a step relative to the weights' size.
 
     Counterpart: `optax.scale_by_param_block_rms`. Used by `adafactor` when
     `multiply_by_parameter_scale=True` (the "relative step size" of Shazeer & Stern 2018).
     """
+    check_number(where("scale_by_param_block_rms"), "min_scale", min_scale, minimum=0)
 
     def update_fn(updates, state, params=None):
-        if params is None:
-            raise ValueError(NO_PARAMS_MSG.format(name="scale_by_param_block_rms"))
+        check_state("scale_by_param_block_rms", state, EmptyState)
+        check_params("scale_by_param_block_rms", params, updates)
         return tree.map(lambda u, p: u * safe_root_mean_squares(p, min_scale), updates, params), state
 
     return GradientTransformation(init_empty_state, update_fn)

@@ -60,7 +60,10 @@ def test_state_classes_mirror_optax():
     [
         (lambda p: po.chain(po.scale(1.0)).update(p, (), p), "the state holds 0 states for 1 transformations"),
         (lambda p: po.add_decayed_weights(0.1).update(p, po.EmptyState()), "needs the current parameters"),
-        (lambda p: po.add_decayed_weights(0.1).update({"x": 1.0}, po.EmptyState(), p), "tree 1 differs from tree 0"),
+        (
+            lambda p: po.add_decayed_weights(0.1).update({"x": 1.0}, po.EmptyState(), p),
+            "purejax.optim.add_decayed_weights.update: params differ from the updates' tree",
+        ),
     ],
 )
 def test_errors(call, message):

@@ -95,8 +95,8 @@ ERRORS = (  # (what is called, the call, what the message must say)
     (
         "warmup_cosine_decay_schedule",
         lambda: warmup_cosine_decay_schedule(0.0, 1.0, 10, 10),
-        r"purejax.optim.cosine_decay_schedule: decay_steps must be positive, got 0",
-    ),  # decay_steps - warmup_steps
+        r"purejax.optim.warmup_cosine_decay_schedule: decay_steps must be greater than warmup_steps \(10\), got 10",
+    ),  # the function called, not the cosine_decay_schedule inside
     (
         "piecewise_constant_schedule",
         lambda: piecewise_constant_schedule(1.0, {10: 0.5, 20: -1.0}),

@@ -111,7 +111,8 @@ ERRORS = (  # (name, call, what the message must say)
         lambda: multi_transform({"sgd": scale(1.0), "adam": scale(2.0)}, {"Dense_0": "sgd", "scale": "frozen"}).init(
             PARAMS
         ),
-        r"purejax.optim.partition \(init\): param_labels holds label\(s\) \['frozen'\] .* labels \['adam', 'sgd'\]",
+        r"purejax.optim.multi_transform \(init\): param_labels holds label\(s\) \['frozen'\] "
+        r".* labels \['adam', 'sgd'\]",
     ),
     (
         "partition-unknown-label-in-update",
@@ -134,7 +135,7 @@ ERRORS = (  # (name, call, what the message must say)
     (
         "partition-grads-tree",
         _update_with(partition({"a": scale(1.0)}, {"Dense_0": "a", "scale": "a"}), {"Dense_0": PARAMS["Dense_0"]}),
-        r"purejax.optim.masked: the updates differ from the mask's tree at <root>",
+        r"purejax.optim.partition.update: updates differ from param_labels at <root>",  # not masked's name
     ),
     (
         "MultiSteps-skip-fn",

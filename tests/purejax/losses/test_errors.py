@@ -1,0 +1,218 @@
+"""Bad input to `purejax.losses`: at least one row per argument of every loss.
+
+Each row is `(id, call, exception type, fragments)`: the type, and the loss and the argument in
+the message. Shapes and dtypes are static, so the same checks run under `jax.jit` (the last rows).
+Values (a label out of range, a probability below 0) are traced and are the caller's job.
+"""
+
+import inspect
+
+import jax
+import jax.numpy as jnp
+import pytest
+
+import purejax.losses as pl
+from tests._asserts import assert_refused
+
+X = jnp.ones((4, 10))  # logits, predictions
+P = jnp.full((4, 10), 0.1)  # probabilities, targets
+LABELS = jnp.zeros(4, jnp.int32)
+MASK = jnp.ones((4, 10), bool)
+
+ARRAYS = [  # (loss, its array arguments in order, valid values)
+    ("cosine_distance", ("predictions", "targets"), (X, P)),
+    ("cosine_similarity", ("predictions", "targets"), (X, P)),
+    ("hinge_loss", ("predictor_outputs", "targets"), (X, P)),
+    ("huber_loss", ("predictions", "targets"), (X, P)),
+    ("kl_divergence", ("log_predictions", "targets"), (X, P)),
+    ("l2_loss", ("predictions", "targets"), (X, P)),
+    ("log_cosh", ("predictions", "targets"), (X, P)),
+    ("sigmoid_binary_cross_entropy", ("logits", "labels"), (X, P)),
+    ("smooth_labels", ("labels",), (P,)),
+    ("softmax_cross_entropy", ("logits", "labels"), (X, P)),
+    ("softmax_cross_entropy_with_integer_labels", ("logits", "labels"), (X, LABELS)),
+    ("squared_error", ("predictions", "targets"), (X, P)),
+]
+EXTRA = {"smooth_labels": {"alpha": 0.1}}  # required non-array arguments
+
+
+def with_argument(loss: str, names: tuple, values: tuple, name: str, value):
+    args = dict(zip(names, values, strict=True))
+    args[name] = value
+    return lambda: getattr(pl, loss)(**args, **EXTRA.get(loss, {}))
+
+
+ROWS = [
+    (
+        f"{loss}-{name}-{kind}",
+        with_argument(loss, names, values, name, bad),
+        TypeError,
+        (f"purejax.losses.{loss}:", name),
+    )
+    for loss, names, values in ARRAYS
+    for name in names
+    for kind, bad in (("None", None), ("str", "abc"), ("list", [[1.0] * 10] * 4))
+    if not (bad is None and inspect.signature(getattr(pl, loss)).parameters[name].default is None)  # None: zeros
+]
+ROWS += [  # the second array's shape against the first's
+    (
+        f"{loss}-{names[1]}-shape",
+        with_argument(loss, names, values, names[1], jnp.ones((4, 9), values[1].dtype)),
+        ValueError,
+        (f"purejax.losses.{loss}:", names[1]),
+    )
+    for loss, names, values in ARRAYS
+    if len(names) == 2
+]
+ROWS += [  # the axis: out of range, not an int, repeated
+    (
+        f"{loss}-axis-{kind}",
+        lambda loss=loss, args=args, axis=axis: getattr(pl, loss)(*args, axis=axis),
+        error,
+        (f"purejax.losses.{loss}:", "axis"),
+    )
+    for loss, args in (
+        ("cosine_distance", (X, P)),
+        ("cosine_similarity", (X, P)),
+        ("kl_divergence", (X, P)),
+        ("smooth_labels", (P, 0.1)),
+        ("softmax_cross_entropy", (X, P)),
+        ("softmax_cross_entropy_with_integer_labels", (X, LABELS)),
+    )
+    for kind, axis, error in (("3", 3, ValueError), ("str", "last", TypeError), ("repeated", (1, -1), ValueError))
+]
+ROWS += [  # where: not boolean, not broadcasting to the input, not an array
+    (
+        f"{loss}-where-{kind}",
+        lambda loss=loss, args=args, where=where: getattr(pl, loss)(*args, where=where),
+        error,
+        (f"purejax.losses.{loss}:", "where"),
+    )
+    for loss, args in (
+        ("cosine_distance", (X, P)),
+        ("cosine_similarity", (X, P)),
+        ("kl_divergence", (X, P)),
+        ("smooth_labels", (P, 0.1)),
+        ("softmax_cross_entropy", (X, P)),
+        ("softmax_cross_entropy_with_integer_labels", (X, LABELS)),
+    )
+    for kind, where, error in (
+        ("float", jnp.ones((4, 10)), TypeError),
+        ("shape", jnp.ones((3, 10), bool), ValueError),
+        ("list", [[True] * 10] * 4, TypeError),
+    )
+]
+ROWS += [
+    # dtypes
+    (
+        "squared_error-predictions-int",
+        lambda: pl.squared_error(jnp.arange(3)),
+        TypeError,
+        ("purejax.losses.squared_error:", "predictions must have a floating dtype"),
+    ),
+    (
+        "l2_loss-predictions-int",
+        lambda: pl.l2_loss(jnp.arange(3)),
+        TypeError,
+        ("purejax.losses.l2_loss:", "predictions"),
+    ),
+    (
+        "softmax_cross_entropy_with_integer_labels-labels-float",
+        lambda: pl.softmax_cross_entropy_with_integer_labels(X, LABELS.astype(float)),
+        TypeError,
+        ("purejax.losses.softmax_cross_entropy_with_integer_labels:", "labels must have an integer dtype"),
+    ),
+    (
+        "kl_divergence-targets-int",
+        lambda: pl.kl_divergence(X, jnp.ones((4, 10), jnp.int32)),
+        TypeError,
+        ("purejax.losses.kl_divergence:", "targets"),
+    ),
+    (
+        "smooth_labels-labels-int",
+        lambda: pl.smooth_labels(jnp.eye(3, dtype=jnp.int32), 0.1),
+        TypeError,
+        ("purejax.losses.smooth_labels:", "labels"),
+    ),
+    # scalars
+    (
+        "cosine_similarity-epsilon-str",
+        lambda: pl.cosine_similarity(X, P, epsilon="0"),
+        TypeError,
+        ("purejax.losses.cosine_similarity:", "epsilon"),
+    ),
+    (
+        "cosine_distance-epsilon-nan",
+        lambda: pl.cosine_distance(X, P, epsilon=float("nan")),
+        ValueError,
+        ("purejax.losses.cosine_distance:", "epsilon"),
+    ),
+    (
+        "huber_loss-delta-str",
+        lambda: pl.huber_loss(X, P, delta="1"),
+        TypeError,
+        ("purejax.losses.huber_loss:", "delta"),
+    ),
+    (
+        "huber_loss-delta-negative",
+        lambda: pl.huber_loss(X, P, delta=-1.0),
+        ValueError,
+        ("purejax.losses.huber_loss:", "delta must be a number >= 0"),
+    ),
+    (
+        "smooth_labels-alpha-str",
+        lambda: pl.smooth_labels(P, "0.1"),
+        TypeError,
+        ("purejax.losses.smooth_labels:", "alpha"),
+    ),
+    (
+        "smooth_labels-alpha-None",
+        lambda: pl.smooth_labels(P, None),
+        TypeError,
+        ("purejax.losses.smooth_labels:", "alpha"),
+    ),
+    (
+        "smooth_labels-alpha-above-1",
+        lambda: pl.smooth_labels(P, 1.5),
+        ValueError,
+        ("purejax.losses.smooth_labels:", "alpha must be a number in [0, 1]"),
+    ),
+    (
+        "smooth_labels-alpha-int-array",
+        lambda: pl.smooth_labels(P, jnp.zeros((4, 10), jnp.int32)),
+        TypeError,
+        ("purejax.losses.smooth_labels:", "alpha"),
+    ),
+    # the same checks under jit: static shapes and dtypes
+    (
+        "jit-cosine_similarity-where-shape",
+        lambda: jax.jit(lambda x, w: pl.cosine_similarity(x, x, where=w))(X, jnp.ones((3, 10), bool)),
+        ValueError,
+        ("purejax.losses.cosine_similarity:", "where"),
+    ),
+    (
+        "jit-smooth_labels-axis",
+        lambda: jax.jit(lambda y: pl.smooth_labels(y, 0.1, axis=2))(P),
+        ValueError,
+        ("purejax.losses.smooth_labels:", "axis"),
+    ),
+    (
+        "jit-huber_loss-targets-shape",
+        lambda: jax.jit(pl.huber_loss)(X, jnp.ones((4, 9))),
+        ValueError,
+        ("purejax.losses.huber_loss:", "targets"),
+    ),
+]
+
+
+@pytest.mark.parametrize("name, call, error, fragments", ROWS, ids=[row[0] for row in ROWS])
+def test_bad_input_is_refused_naming_the_loss_and_the_argument(name, call, error, fragments):
+    assert_refused(call, error, *fragments)
+
+
+def test_every_loss_has_rows_for_every_argument():
+    """Each argument of each loss appears in some row's id, so that a new argument needs a row."""
+    ids = [row[0] for row in ROWS]
+    for loss in pl.__all__:
+        for argument in inspect.signature(getattr(pl, loss)).parameters:
+            assert any(i.startswith(f"{loss}-{argument}-") for i in ids), (loss, argument)
