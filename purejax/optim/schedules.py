@@ -280,13 +280,12 @@ def cosine_decay_schedule(init_value, decay_steps: int, alpha=0.0, exponent=1.0)
     if isinstance(decay_steps, int) and not isinstance(decay_steps, bool) and decay_steps <= 0:
         raise ValueError(f"{where('cosine_decay_schedule')}: decay_steps must be positive, got {decay_steps!r}")
     decay_steps = _steps("decay_steps", decay_steps, minimum=1)
-    # Python ints become floats, so a large count does not overflow int32 under jit (as Optax).
-    decay_steps = float(decay_steps) if isinstance(decay_steps, int) else decay_steps
+    steps = float(decay_steps)  # a float, so a large count does not overflow int32 under jit (as Optax)
 
     def schedule(count):
         count = float(count) if isinstance(count, int) else count
-        count = jnp.minimum(count, decay_steps)
-        cosine_decay = 0.5 * (1 + jnp.cos(jnp.pi * count / decay_steps))
+        count = jnp.minimum(count, steps)
+        cosine_decay = 0.5 * (1 + jnp.cos(jnp.pi * count / steps))
         decayed = (1 - alpha) * cosine_decay**exponent + alpha
         return init_value * decayed
 
@@ -309,9 +308,9 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     w = where("join_schedules")
     if not isinstance(schedules, (list, tuple)) or not schedules:
         raise fail(TypeError, w, "schedules", "a non-empty list of schedules", schedules)
-    for i, schedule in enumerate(schedules):
-        if not callable(schedule):
-            raise fail(TypeError, w, f"schedules[{i}]", "a schedule count -> value", schedule)
+    for i, piece in enumerate(schedules):
+        if not callable(piece):
+            raise fail(TypeError, w, f"schedules[{i}]", "a schedule count -> value", piece)
     if not isinstance(boundaries, (list, tuple)):
         raise fail(TypeError, w, "boundaries", "a list of step counts", boundaries)
     if len(boundaries) != len(schedules) - 1:

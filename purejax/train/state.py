@@ -48,7 +48,7 @@ class TrainState:
     """
 
     step: Any
-    apply_fn: Callable = dataclasses.field(compare=False)
+    apply_fn: Callable | None = dataclasses.field(compare=False)
     params: Any
     tx: GradientTransformation = dataclasses.field(compare=False)
     opt_state: Any
