@@ -5,16 +5,15 @@ Counterpart: `optax.losses.smooth_labels` (optax/losses/_smoothing.py). Same for
 
 from __future__ import annotations
 
-from typing import Any
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from purejax.losses._checks import canonical_axes, check_float, check_scalar, check_where
+from purejax.checks import check_probability
+from purejax.losses._checks import canonical_axes, check_float, check_where
 
 
-def smooth_labels(labels, alpha: Any, *, axis=-1, where=None) -> jax.Array:
+def smooth_labels(labels, alpha, *, axis=-1, where=None) -> jax.Array:
     """Smoothed labels `(1 - alpha) * labels + alpha / num_classes`.
 
     The target of the correct class drops to `1 - alpha + alpha / K` and every other class gets
@@ -45,13 +44,10 @@ def smooth_labels(labels, alpha: Any, *, axis=-1, where=None) -> jax.Array:
       and is the caller's job.
     """
     check_float("smooth_labels", "labels", labels)
-    if hasattr(alpha, "dtype") and not isinstance(alpha, np.generic) and jnp.ndim(alpha) > 0:
+    if np.ndim(alpha) > 0:  # an array of factors, broadcast to labels
         check_float("smooth_labels", "alpha", alpha)
     else:
-        check_scalar("smooth_labels", "alpha", alpha)
-        if isinstance(alpha, (int, float, np.number)) and not 0 <= float(alpha) <= 1:
-            raise ValueError(f"purejax.losses.smooth_labels: alpha must be a number in [0, 1], got {alpha!r}")
-    alpha = jnp.asarray(alpha) if isinstance(alpha, np.generic) else alpha  # a NumPy scalar computes as an array
+        check_probability("purejax.losses.smooth_labels", "alpha", alpha)
     canonical_axes("smooth_labels", axis, jnp.ndim(labels), "labels")
     check_where("smooth_labels", where, labels, "labels")
     if where is None:
