@@ -255,7 +255,7 @@ def exponential_decay(
 
 
 @named
-def cosine_decay_schedule(init_value, decay_steps: int, alpha=0.0, exponent=1.0) -> Schedule:
+def cosine_decay_schedule(init_value, decay_steps: Any, alpha=0.0, exponent=1.0) -> Schedule:
     """Decay `init_value` along half a cosine to `alpha * init_value` over `decay_steps` steps.
 
         c(t) = 0.5 * (1 + cos(pi * min(t, T) / T))        # 1 at t = 0, 0 from t = T on
@@ -280,12 +280,13 @@ def cosine_decay_schedule(init_value, decay_steps: int, alpha=0.0, exponent=1.0)
     if isinstance(decay_steps, int) and not isinstance(decay_steps, bool) and decay_steps <= 0:
         raise ValueError(f"{where('cosine_decay_schedule')}: decay_steps must be positive, got {decay_steps!r}")
     decay_steps = _steps("decay_steps", decay_steps, minimum=1)
-    steps = float(decay_steps)  # a float, so a large count does not overflow int32 under jit (as Optax)
+    # Python ints become floats, so a large count does not overflow int32 under jit (as Optax).
+    decay_steps = float(decay_steps) if isinstance(decay_steps, int) else decay_steps
 
     def schedule(count):
         count = float(count) if isinstance(count, int) else count
-        count = jnp.minimum(count, steps)
-        cosine_decay = 0.5 * (1 + jnp.cos(jnp.pi * count / steps))
+        count = jnp.minimum(count, decay_steps)
+        cosine_decay = 0.5 * (1 + jnp.cos(jnp.pi * count / decay_steps))
         decayed = (1 - alpha) * cosine_decay**exponent + alpha
         return init_value * decayed
 
@@ -308,9 +309,9 @@ def join_schedules(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> 
     w = where("join_schedules")
     if not isinstance(schedules, (list, tuple)) or not schedules:
         raise fail(TypeError, w, "schedules", "a non-empty list of schedules", schedules)
-    for i, piece in enumerate(schedules):
-        if not callable(piece):
-            raise fail(TypeError, w, f"schedules[{i}]", "a schedule count -> value", piece)
+    for i, member in enumerate(schedules):
+        if not callable(member):
+            raise fail(TypeError, w, f"schedules[{i}]", "a schedule count -> value", member)
     if not isinstance(boundaries, (list, tuple)):
         raise fail(TypeError, w, "boundaries", "a list of step counts", boundaries)
     if len(boundaries) != len(schedules) - 1:
@@ -469,3 +470,175 @@ def sgdr_schedule(cosine_kwargs: Iterable[dict]) -> Schedule:
     if not schedules:
         raise fail(ValueError, w, "cosine_kwargs", "a non-empty list (one dict per cycle)", cosine_kwargs)
     return join_schedules(schedules, boundaries[:-1])
+
+
+def warmup_constant_schedule(init_value, peak_value, warmup_steps: int) -> Schedule:
+    """Rise linearly from `init_value` to `peak_value` over `warmup_steps`, then stay there.
+
+        v(t) = I + (peak - I) * min(t, W) / W
+
+    Args:
+      init_value: `I`, the value at step 0.
+      peak_value: the value from step `W` on.
+      warmup_steps: `W`, the length of the warmup.
+
+    Returns:
+      A function `count -> value`.
+
+    Counterpart: `optax.warmup_constant_schedule` (optax/schedules/_schedule.py).
+
+    Examples:
+      >>> from purejax import optim
+      >>> s = optim.warmup_constant_schedule(0.0, 1.0, 4)
+      >>> [float(s(t)) for t in (0, 2, 4, 10)]
+      [0.0, 0.5, 1.0, 1.0]
+    """
+    return linear_schedule(init_value=init_value, end_value=peak_value, transition_steps=warmup_steps)
+
+
+def piecewise_interpolate_schedule(
+    interpolate_type: str, init_value, boundaries_and_scales: dict[int, float] | None = None
+) -> Schedule:
+    """Join the values `I, I*s_1, I*s_1*s_2, ...` at the boundaries `0, b_1, b_2, ...` by straight or cosine lines.
+
+        v(t) = interp(v_{i}, v_{i+1}, (t - b_i) / (b_{i+1} - b_i))    for b_i <= t < b_{i+1}
+        linear: interp(a, b, p) = a + (b - a) * p;   cosine: b + (a - b) / 2 * (cos(pi * p) + 1)
+
+    and the last value after the last boundary.
+
+    Args:
+      interpolate_type: `'linear'` or `'cosine'`.
+      init_value: `I`, the value at step 0.
+      boundaries_and_scales: `{b_i: s_i}`, each scale non-negative, multiplying the value reached
+        at `b_i`.
+
+    Returns:
+      A function `count -> value`.
+
+    Counterpart: `optax.piecewise_interpolate_schedule` (optax/schedules/_schedule.py).
+
+    Examples:
+      >>> from purejax import optim
+      >>> s = optim.piecewise_interpolate_schedule('linear', 1.0, {4: 0.5})
+      >>> [float(s(t)) for t in (0, 2, 4, 8)]
+      [1.0, 0.75, 0.5, 0.5]
+    """
+    if interpolate_type == "linear":
+
+        def interpolate(start, end, pct):
+            return (end - start) * pct + start
+
+    elif interpolate_type == "cosine":
+
+        def interpolate(start, end, pct):
+            return end + (start - end) / 2.0 * (jnp.cos(jnp.pi * pct) + 1)
+
+    else:
+        raise ValueError(
+            "purejax.optim.piecewise_interpolate_schedule: interpolate_type must be 'linear' or 'cosine', "
+            f"got {interpolate_type!r}"
+        )
+    if boundaries_and_scales:
+        boundaries, scales = zip(*sorted(boundaries_and_scales.items()), strict=True)
+        if not all(s >= 0.0 for s in scales):
+            raise ValueError(
+                f"purejax.optim.piecewise_interpolate_schedule: every scale must be >= 0, got {list(scales)}"
+            )
+    else:
+        boundaries, scales = (), ()
+
+    def schedule(count):
+        bounds = jnp.stack((0, *boundaries))  # [n + 1]
+        values = jnp.cumprod(jnp.stack((init_value, *scales)))  # [n + 1], the value reached at each bound
+        interval_sizes = jnp.maximum(bounds[1:] - bounds[:-1], 1)  # [n]
+        indicator = jnp.logical_and(bounds[:-1] <= count, count < bounds[1:])  # [n], the piece t is in
+        pct = (count - bounds[:-1]) / interval_sizes  # [n]
+        interp_vals = interpolate(values[:-1], values[1:], pct)  # [n]
+        return indicator.dot(interp_vals) + (bounds[-1] <= count) * values[-1]
+
+    return schedule
+
+
+def linear_onecycle_schedule(
+    transition_steps: int, peak_value, pct_start=0.3, pct_final=0.85, div_factor=25.0, final_div_factor=1e4
+) -> Schedule:
+    """The one-cycle policy with straight lines: up to `peak_value`, back down, then far below.
+
+        0 -> pct_start*T:          peak / div_factor  ->  peak
+        pct_start*T -> pct_final*T: peak  ->  peak / div_factor
+        pct_final*T -> T:          peak / div_factor  ->  peak / div_factor / final_div_factor
+
+    Args:
+      transition_steps: `T`, the length of the cycle (> 0).
+      peak_value: the largest value.
+      pct_start, pct_final: where the rise ends and the fall ends, as fractions of `T`.
+      div_factor: `peak / initial value`.
+      final_div_factor: `initial value / final value`.
+
+    Returns:
+      A function `count -> value`.
+
+    Counterpart: `optax.linear_onecycle_schedule` (optax/schedules/_schedule.py).
+
+    References:
+      Leslie N. Smith, Nicholay Topin, *Super-Convergence*, 2017. https://arxiv.org/abs/1708.07120
+
+    Examples:
+      >>> from purejax import optim
+      >>> s = optim.linear_onecycle_schedule(100, 1.0)
+      >>> [round(float(s(t)), 3) for t in (0, 30, 85)]
+      [0.04, 1.0, 0.04]
+    """
+    if transition_steps <= 0:
+        raise ValueError(
+            f"purejax.optim.linear_onecycle_schedule: transition_steps must be positive, got {transition_steps}"
+        )
+    return piecewise_interpolate_schedule(
+        "linear",
+        peak_value / div_factor,
+        {
+            int(pct_start * transition_steps): div_factor,
+            int(pct_final * transition_steps): 1.0 / div_factor,
+            transition_steps: 1.0 / final_div_factor,
+        },
+    )
+
+
+def cosine_onecycle_schedule(
+    transition_steps: int, peak_value, pct_start=0.3, div_factor=25.0, final_div_factor=1e4
+) -> Schedule:
+    """The one-cycle policy with cosine curves: up to `peak_value`, then down to far below the start.
+
+        0 -> pct_start*T:  peak / div_factor  ->  peak                                  (cosine)
+        pct_start*T -> T:  peak  ->  peak / div_factor / final_div_factor               (cosine)
+
+    Args:
+      transition_steps: `T`, the length of the cycle (> 0).
+      peak_value: the largest value.
+      pct_start: where the rise ends, as a fraction of `T`.
+      div_factor: `peak / initial value`.
+      final_div_factor: `initial value / final value`.
+
+    Returns:
+      A function `count -> value`.
+
+    Counterpart: `optax.cosine_onecycle_schedule` (optax/schedules/_schedule.py).
+
+    References:
+      Leslie N. Smith, Nicholay Topin, *Super-Convergence*, 2017. https://arxiv.org/abs/1708.07120
+
+    Examples:
+      >>> from purejax import optim
+      >>> s = optim.cosine_onecycle_schedule(100, 1.0)
+      >>> [round(float(s(t)), 3) for t in (0, 30, 100)]
+      [0.04, 1.0, 0.0]
+    """
+    if transition_steps <= 0:
+        raise ValueError(
+            f"purejax.optim.cosine_onecycle_schedule: transition_steps must be positive, got {transition_steps}"
+        )
+    return piecewise_interpolate_schedule(
+        "cosine",
+        peak_value / div_factor,
+        {int(pct_start * transition_steps): div_factor, int(transition_steps): 1.0 / (div_factor * final_div_factor)},
+    )
