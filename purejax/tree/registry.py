@@ -158,22 +158,33 @@ def register_node(
         )
     check_callable(where, "flatten_fn", flatten_fn, "pass a function node -> (children, aux_data)")
     check_callable(where, "unflatten_fn", unflatten_fn, "pass a function (aux_data, children) -> node")
-    if cls in _REGISTRY:
-        raise ValueError(
-            f"{where}: cls must be a class not registered yet, got {cls.__qualname__}, which is already "
-            "registered; register each class once, where it is defined"
-        )
-    try:  # the one use of jax.tree_util allowed in purejax: teach JAX's transforms the class
-        jax.tree_util.register_pytree_node(cls, flatten_fn, unflatten_fn)
-    except ValueError as e:
-        if "Duplicate" not in str(e):
-            raise
-    _REGISTRY[cls] = NodeType(
+    check_not_registered(where, cls)
+    node = NodeType(
         flatten_fn,
         unflatten_fn,
         lambda node, aux, children: tuple(FlattenedIndexKey(i) for i in range(len(children))),
         cls,
     )
+    add_node(cls, node, lambda: jax.tree_util.register_pytree_node(cls, flatten_fn, unflatten_fn))
+
+
+def check_not_registered(where: str, cls: type) -> None:
+    """Refuse a class that purejax already knows (a second registration would replace the first)."""
+    if cls in _REGISTRY:
+        raise ValueError(
+            f"{where}: cls must be a class not registered yet, got {cls.__qualname__}, which is already "
+            "registered; register each class once, where it is defined"
+        )
+
+
+def add_node(cls: type, node: NodeType, register_with_jax: Callable[[], object]) -> None:
+    """Register `cls` with JAX (unless JAX already knows it), then with purejax."""
+    try:  # the one use of jax.tree_util allowed in purejax: teach JAX's transforms the class
+        register_with_jax()
+    except ValueError as e:
+        if "Duplicate" not in str(e):
+            raise
+    _REGISTRY[cls] = node
 
 
 def register_dataclass(cls: type, data_fields: Sequence[str], meta_fields: Sequence[str]) -> type:
@@ -225,8 +236,7 @@ def register_dataclass(cls: type, data_fields: Sequence[str], meta_fields: Seque
             f"{where}: data_fields and meta_fields must name each init field of {cls.__qualname__} once, "
             f"got {list(data)} and {list(meta)} for fields {init_fields}"
         )
-    if cls in _REGISTRY:
-        raise ValueError(f"{where}: cls must be a class not registered yet, got {cls.__qualname__}, already registered")
+    check_not_registered(where, cls)
 
     def flatten(x):
         return [getattr(x, f) for f in data], tuple(getattr(x, f) for f in meta)
@@ -234,12 +244,8 @@ def register_dataclass(cls: type, data_fields: Sequence[str], meta_fields: Seque
     def unflatten(aux, children):
         return cls(**dict(zip(data, children, strict=True)), **dict(zip(meta, aux, strict=True)))
 
-    try:  # the one use of jax.tree_util allowed in purejax: teach JAX's transforms the class
-        jax.tree_util.register_dataclass(cls, data_fields=list(data), meta_fields=list(meta))
-    except ValueError as e:
-        if "Duplicate" not in str(e):
-            raise
-    _REGISTRY[cls] = NodeType(flatten, unflatten, lambda node, aux, children: tuple(GetAttrKey(f) for f in data), cls)
+    node = NodeType(flatten, unflatten, lambda node, aux, children: tuple(GetAttrKey(f) for f in data), cls)
+    add_node(cls, node, lambda: jax.tree_util.register_dataclass(cls, data_fields=list(data), meta_fields=list(meta)))
     return cls
 
 
