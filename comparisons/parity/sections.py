@@ -32,6 +32,8 @@ SECTIONS = {  # name -> what it compares, as the report's header and `list` show
     "SimpleCell, ConvLSTMCell",
     "nn-recurrent": "purejax.nn      <-> flax.linen     RNN over lax.scan (seq_lengths, reverse, keep_order) and "
     "Bidirectional",
+    "nn-linen": "purejax.nn      <-> flax.linen     Module, @compact, setup, method=, sow, capture_intermediates, "
+    "adoption, nn.scan, nn.vmap, nn.remat, nn.jit, RNN split_rngs",
     "convert": "purejax.convert <-> torch.nn       LSTM/GRU state dicts <-> RNN(LSTMCell/GRUCell) variables, carries",
     "losses": "purejax.losses  <-> optax.losses   regression and classification losses, label smoothing",
     "models": "purejax.models  <-> flaxed.models  the seeds' models: same init, short training side by side",

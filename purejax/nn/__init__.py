@@ -5,6 +5,8 @@ Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initial
 
     keypath                 one seed -> Flax's key for every parameter (KeyPath, fold_in_path); check_key
     module                  layers as forward(scope, ...): Layer, Scope, Variable; merge_param, check_fields
+    compact                 Flax linen's Module over the scope: @compact, setup, method=, sow, bind, nn.apply
+    transforms              lifted scan, vmap, remat, jit: layers with variables and keys under JAX transforms
     dtypes                  the dtype a layer computes in: result_dtype, promote_dtype, require_float
     activations             elementwise: relu ... tanh, sigmoid, gelu, silu
     softmax                 along an axis: softmax, log_softmax, logsumexp, standardize, one_hot, glu
@@ -18,7 +20,7 @@ Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initial
     recurrent_lstm          LSTMCell, OptimizedLSTMCell, ConvLSTMCell
     recurrent_gru           SimpleCell, GRUCell, MGUCell: one hidden state h
     recurrent_lstm_fused    RNN's fused LSTM path: the sequence with a hand-written backward pass
-    recurrent               RNN and Bidirectional over lax.scan; flip_sequences
+    recurrent               RNN (a lifted scan) and Bidirectional; RNNCellBase; flip_sequences
 """
 
 from purejax.nn import initializers
@@ -44,18 +46,20 @@ from purejax.nn.activations import (
 )
 from purejax.nn.batch_norm import BatchNorm
 from purejax.nn.combinators import Sequential
+from purejax.nn.compact import Module, apply, compact, init, init_with_output, nowrap
 from purejax.nn.conv import Conv, ConvTranspose
 from purejax.nn.keypath import KeyPath, fold_in_path
 from purejax.nn.linear import Dense, DenseGeneral, Embed
-from purejax.nn.module import Layer, Scope, Variable
+from purejax.nn.module import DenyList, Layer, Scope, Variable, merge_param
 from purejax.nn.normalization import GroupNorm, LayerNorm, RMSNorm
 from purejax.nn.pooling import avg_pool, max_pool, min_pool, pool
 from purejax.nn.prelu import PReLU
-from purejax.nn.recurrent import RNN, Bidirectional, flip_sequences
+from purejax.nn.recurrent import RNN, Bidirectional, RNNCellBase, flip_sequences
 from purejax.nn.recurrent_gru import GRUCell, MGUCell, SimpleCell
 from purejax.nn.recurrent_lstm import ConvLSTMCell, LSTMCell, OptimizedLSTMCell
 from purejax.nn.softmax import glu, log_softmax, logsumexp, one_hot, softmax, standardize
 from purejax.nn.stochastic import Dropout
+from purejax.nn.transforms import broadcast, checkpoint, jit, remat, scan, vmap
 
 __all__ = [
     "BatchNorm",
@@ -65,6 +69,7 @@ __all__ = [
     "ConvTranspose",
     "Dense",
     "DenseGeneral",
+    "DenyList",
     "Dropout",
     "Embed",
     "GroupNorm",
@@ -74,16 +79,22 @@ __all__ = [
     "LayerNorm",
     "LSTMCell",
     "MGUCell",
+    "Module",
     "OptimizedLSTMCell",
     "PReLU",
     "RMSNorm",
     "RNN",
+    "RNNCellBase",
     "Scope",
     "Sequential",
     "SimpleCell",
     "Variable",
+    "apply",
     "avg_pool",
+    "broadcast",
     "celu",
+    "checkpoint",
+    "compact",
     "elu",
     "flip_sequences",
     "fold_in_path",
@@ -93,17 +104,24 @@ __all__ = [
     "hard_silu",
     "hard_swish",
     "hard_tanh",
+    "init",
+    "init_with_output",
     "initializers",
+    "jit",
     "leaky_relu",
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
     "max_pool",
+    "merge_param",
     "min_pool",
+    "nowrap",
     "one_hot",
     "pool",
     "relu",
     "relu6",
+    "remat",
+    "scan",
     "selu",
     "sigmoid",
     "silu",
@@ -113,4 +131,5 @@ __all__ = [
     "standardize",
     "swish",
     "tanh",
+    "vmap",
 ]

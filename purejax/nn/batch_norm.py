@@ -23,7 +23,7 @@ import jax.numpy as jnp
 
 from purejax.checks import check_array, check_axes, check_bool, check_probability
 from purejax.nn import initializers
-from purejax.nn.module import Layer, Scope, layer_where, merge_param
+from purejax.nn.module import Layer, Scope, layer_where, merge_attribute
 from purejax.nn.normalization import canonicalize_axes, check_norm_fields, compute_stats, normalize
 
 _HINT = " (False to train on batch statistics, True to evaluate with the running averages)"
@@ -125,7 +125,7 @@ class BatchNorm(Layer):
         if mask is not None:
             check_array(scope.where, "mask", mask)
         check_bool(scope.where, "use_running_average", use_running_average, optional=True, hint=_HINT.strip(" ()"))
-        use_running_average = merge_param(
+        use_running_average = merge_attribute(
             scope.where, "use_running_average", self.use_running_average, use_running_average, _HINT
         )
         feature_axes = canonicalize_axes(jnp.ndim(x), self.axis, scope.where, "axis")

@@ -42,19 +42,78 @@ Differences:
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import jax
 from jax import lax
+from jax.extend.core import get_opaque_trace_state
 
 from purejax.checks import check_bool, check_callable, check_dtype, check_positive_int, describe, fail
 from purejax.nn.keypath import KeyPath, check_key
 
 
-def _copy_dicts(tree: Any) -> Any:
+def copy_dicts(tree: Any) -> Any:
     """A copy of the nested dicts of a variables tree (arrays are shared, never written)."""
-    return {k: _copy_dicts(v) for k, v in tree.items()} if isinstance(tree, dict) else tree
+    return {k: copy_dicts(v) for k, v in tree.items()} if isinstance(tree, Mapping) else tree
+
+
+class DenyList:
+    """A collection filter that takes every collection except `names` (Flax's `flax.core.DenyList`).
+
+    `init` makes every collection mutable but 'intermediates': `DenyList('intermediates')`.
+    """
+
+    def __init__(self, *names: str):
+        self.names = frozenset(names)
+
+    def __repr__(self):
+        return f"DenyList({', '.join(map(repr, sorted(self.names)))})"
+
+
+def in_filter(filter_like, collection: str) -> bool:
+    """Whether `collection` passes a Flax collection filter: True/False, a name, a list of names, a DenyList."""
+    if isinstance(filter_like, bool):
+        return filter_like
+    if isinstance(filter_like, str):
+        return collection == filter_like
+    if isinstance(filter_like, DenyList):
+        return collection not in filter_like.names
+    return collection in filter_like
+
+
+def current_trace():
+    """The JAX trace running now (jit, grad, scan, ...), an opaque value compared with `==`."""
+    return get_opaque_trace_state(convention="flax")
+
+
+class Counters:
+    """How many keys each stream has drawn in one scope, and the same for its children by name.
+
+    A scope's counters outlive the scope object: calling a layer again (or tracing a lifted
+    transform's body twice) finds the same counts, as Flax's `Scope.rng_counters` do.
+    """
+
+    def __init__(self):
+        self.drawn: dict[str, int] = {}
+        self.children: dict[str, Counters] = {}
+
+    def child(self, name: str) -> Counters:
+        return self.children.setdefault(name, Counters())
+
+
+class _Context(threading.local):
+    """What is running now, per thread: the layers' scopes and the intermediates filters of `apply`."""
+
+    def __init__(self):
+        # The scope of the Module whose @compact method runs now (a layer built there is adopted
+        # into it), or None while a forward(scope, ...) or setup runs (nothing is adopted).
+        self.frames: list[Scope | None] = []
+        self.capture: list[Any] = []  # filters (module, method_name) -> bool of capture_intermediates
+
+
+context = _Context()
 
 
 class Variable:
@@ -65,7 +124,7 @@ class Variable:
 
     @property
     def value(self):
-        return self.scope._subtree(self.collection)[self.name]
+        return self.scope.subtree(self.collection)[self.name]
 
     @value.setter
     def value(self, new):
@@ -74,38 +133,112 @@ class Variable:
                 f"{self.scope.where}: cannot update '{self.collection}/{self.name}'; "
                 f"pass mutable=['{self.collection}'] to apply"
             )
-        self.scope._subtree(self.collection, create=True)[self.name] = new
+        self.scope.check_trace(f"update '{self.collection}/{self.name}'")
+        self.scope.subtree(self.collection, create=True)[self.name] = new
 
 
 class Scope:
-    """Where a layer's variables live: a path in the variables tree, key paths and counters."""
+    """Where a layer's variables live: a path in the variables tree, key paths and counters.
+
+    `variables` is shared by the whole tree of scopes; a child scope (`push`) is the same tree one
+    name further down. `rngs` maps each stream to the `KeyPath` of this place; `counters` counts
+    the keys drawn here. `trace` is the JAX trace the tree of scopes was made in: a key drawn or a
+    variable created inside a deeper trace (a hand-written `lax.scan` or `vmap` body) would
+    repeat or leak, so it is refused (lifted transforms make a new tree of scopes inside theirs).
+    """
 
     def __init__(
-        self, variables: dict, rngs: dict, mutable, initializing: bool, path: tuple = (), root_name: str = "layer"
+        self,
+        variables: dict,
+        rngs: dict,
+        mutable,
+        initializing: bool,
+        path: tuple = (),
+        root_name: str = "layer",
+        *,
+        counters: Counters | None = None,
+        prefix: tuple = (),
+        trace: Any = None,
     ):
         self.variables = variables  # {collection: nested dicts}, shared by the whole tree of scopes
         self.rngs = rngs  # {stream: KeyPath}
-        self.mutable = mutable  # True (all), or a collection of names
+        self.mutable = mutable  # a collection filter: True, a list of names, a DenyList
         self.initializing = initializing
-        self.path = path
+        self.path = path  # where this scope's variables sit inside `variables`
+        self.prefix = prefix  # the path of `variables` itself in the model (inside a lifted transform)
         self.root_name = root_name
-        self.counters = {stream: 0 for stream in rngs}  # keys drawn here, per stream
-        self._children: dict[str, Scope] = {}
+        self.counters = Counters() if counters is None else counters
+        self.trace = current_trace() if trace is None else trace
+        self.reset_names()
+
+    def reset_names(self) -> None:
+        """Forget the names handed out to children: each call of a layer names them from `_0` again."""
         self._autoname: dict[str, int] = {}
+        self._used: set[str] = set()
 
     @property
     def where(self) -> str:
         """The layer's name for messages: `Dense_1`, `MLP/Dense_1`, or the root layer's class."""
-        return "/".join(self.path) if self.path else self.root_name
+        path = self.prefix + self.path
+        return "/".join(path) if path else self.root_name
 
     def is_mutable(self, collection: str) -> bool:
-        return self.mutable is True or collection in self.mutable
+        return in_filter(self.mutable, collection)
 
-    def _subtree(self, collection: str, create: bool = False) -> dict:
+    def check_trace(self, what: str) -> None:
+        """Refuse to draw a key or write a variable inside a JAX transform the scope was not made in."""
+        if current_trace() != self.trace:
+            raise ValueError(
+                f"{self.where}: cannot {what} inside a JAX transform (lax.scan, vmap, grad, ...) that "
+                "started inside the layer: under lax.scan every step would get the same key, and a "
+                "variable created there leaks the transform's values. Use the lifted transforms "
+                "(purejax.nn.scan, vmap, remat, jit, or RNN for a recurrent cell), which split keys and "
+                "hand variables in and out as Flax's do; or create the variables before the loop and "
+                "pass keys in as arguments"
+            )
+
+    def subtree(self, collection: str, create: bool = False) -> dict:
+        """This scope's part of `collection` (a dict of names; created on the way if `create`)."""
         node = self.variables.setdefault(collection, {}) if create else self.variables.get(collection, {})
         for name in self.path:
             node = node.setdefault(name, {}) if create else node.get(name, {})
         return node
+
+    def push(self, name: str) -> Scope:
+        """The child scope `name`: one name further down the variables and the key paths."""
+        return Scope(
+            self.variables,
+            {s: k.child(name) for s, k in self.rngs.items()},
+            self.mutable,
+            self.initializing,
+            self.path + (name,),
+            self.root_name,
+            counters=self.counters.child(name),
+            prefix=self.prefix,
+            trace=self.trace,
+        )
+
+    def autoname(self, prefix: str) -> str:
+        """The next free `{prefix}_{n}` in this call (`Dense_0`, `Dense_1`, ...), as Flax names children."""
+        index = self._autoname.get(prefix, 0)
+        while f"{prefix}_{index}" in self._used:
+            index += 1
+        self._autoname[prefix] = index + 1
+        name = f"{prefix}_{index}"
+        self._used.add(name)
+        return name
+
+    def has_rng(self, stream: str) -> bool:
+        return stream in self.rngs
+
+    def lifted_rng_hint(self, stream: str) -> str:
+        """Inside a lifted transform (scan, vmap, RNN) only the streams it lists get in: say so."""
+        if not self.prefix:
+            return ""
+        return (
+            f"; inside a lifted transform (nn.scan, nn.vmap, RNN) the '{stream}' stream must also be listed in "
+            f"split_rngs, e.g. split_rngs={{'params': False, '{stream}': True}}"
+        )
 
     def make_rng(self, stream: str = "params"):
         """The next key of `stream` in this scope: the key path (this scope, counter) folded in."""
@@ -114,33 +247,37 @@ class Scope:
         if stream not in self.rngs:
             if "params" not in self.rngs:
                 raise ValueError(
-                    f"{self.where} needs a PRNG key for the '{stream}' stream: pass rngs={{'{stream}': key}}"
+                    f"{self.where} needs a PRNG key for the '{stream}' stream: pass rngs={{'{stream}': key}} to apply"
+                    + self.lifted_rng_hint(stream)
                 )
             stream = "params"  # as Flax: fall back to the params stream
-        self.counters[stream] += 1
-        return self.rngs[stream].child(self.counters[stream]).key()
+        self.check_trace(f"draw a key from the '{stream}' stream")
+        count = self.counters.drawn.get(stream, 0) + 1
+        self.counters.drawn[stream] = count
+        return self.rngs[stream].child(count).key()
 
     def get_param(self, name: str) -> Any:
         """The parameter `name` as passed to `apply`, or None (while initializing, or if absent).
 
         For a layer that checks its inputs against a stored parameter before using it.
         """
-        return None if self.initializing else self._subtree("params").get(name)
+        return None if self.initializing else self.subtree("params").get(name)
 
-    def param(self, name: str, init_fn: Callable[..., Any], *init_args) -> Any:
+    def param(self, name: str, init_fn: Callable[..., Any], *init_args, **init_kwargs) -> Any:
         """A parameter: created as `init_fn(next params key, *init_args)` in init, read in apply."""
         if not isinstance(name, str):
             raise fail(TypeError, self.where, "name", "the parameter's name (a str such as 'kernel')", name)
         check_callable(self.where, f"the initializer of '{name}'", init_fn, "pass init(key, *args) -> array")
-        params = self._subtree("params", create=self.initializing)
+        params = self.subtree("params", create=self.initializing)
         if name not in params:
             if not self.initializing:
                 raise self.missing_param(name)
-            params[name] = init_fn(self.make_rng("params"), *init_args)
+            self.check_trace(f"create the parameter '{name}'")
+            params[name] = init_fn(self.make_rng("params"), *init_args, **init_kwargs)
             return params[name]
         value = params[name]
-        expected = jax.eval_shape(lambda: init_fn(jax.numpy.zeros((2,), "uint32"), *init_args))
-        if getattr(value, "shape", None) != expected.shape:
+        expected = jax.eval_shape(lambda: init_fn(jax.numpy.zeros((2,), "uint32"), *init_args, **init_kwargs))
+        if hasattr(expected, "shape") and getattr(value, "shape", None) != expected.shape:
             raise ValueError(
                 f"{self.where}: parameter '{name}' has shape {list(value.shape)}, but these "
                 f"inputs need {list(expected.shape)}"
@@ -172,52 +309,104 @@ class Scope:
             node, walked = node[step], walked + [step]
         return ValueError(f"{message}: {'/'.join(walked)} has {sorted(node)}" + (f"; {hint}" if hint else ""))
 
-    def variable(self, collection: str, name: str, init_fn: Callable[..., Any], *init_args) -> Variable:
+    def has_variable(self, collection: str, name: str) -> bool:
+        return name in self.subtree(collection)
+
+    def put_variable(self, collection: str, name: str, value) -> None:
+        """Write `collection/name` (which must be mutable), as Flax's `Scope.put_variable`."""
+        Variable(self, collection, name).value = value
+
+    def variable(
+        self, collection: str, name: str, init_fn: Callable[..., Any] | None, *init_args, **init_kwargs
+    ) -> Variable:
         """A non-parameter variable (no key): created as `init_fn(*init_args)` if absent."""
         for arg, value in (("collection", collection), ("name", name)):
             if not isinstance(value, str):
                 raise fail(TypeError, self.where, arg, "a str", value)
-        check_callable(self.where, f"the initializer of '{collection}/{name}'", init_fn)
+        if init_fn is not None:
+            check_callable(self.where, f"the initializer of '{collection}/{name}'", init_fn)
         cell = Variable(self, collection, name)
-        if name not in self._subtree(collection):
-            if not (self.initializing or self.is_mutable(collection)):
+        if name not in self.subtree(collection):
+            if not (self.initializing or self.is_mutable(collection)) or init_fn is None:
                 raise ValueError(
                     f"{self.where}: no '{collection}/{name}' in the variables passed to apply (they have "
                     f"{sorted(self.variables)}); pass all the collections init returned, e.g. "
                     f"{{'params': ..., '{collection}': ...}}"
                 )
-            self._subtree(collection, create=True)[name] = init_fn(*init_args)
+            self.check_trace(f"create the variable '{collection}/{name}'")
+            self.subtree(collection, create=True)[name] = init_fn(*init_args, **init_kwargs)
         return cell
 
-    def child(self, layer: Layer, name: str | None = None) -> Callable[..., Any]:
-        """Call `layer` in a child scope named `name`, `layer.name`, or `ClassName_<n>`."""
+    def sow(self, collection: str, name: str, value, reduce_fn=None, init_fn=None) -> bool:
+        """Store `value` in `collection/name` if that collection is mutable (Flax's `Module.sow`).
+
+        By default the values are appended to a tuple: `init_fn() = ()`, `reduce_fn(xs, x) = xs + (x,)`.
+        Returns whether it was stored.
+        """
+        if not self.is_mutable(collection):
+            return False
+        xs = self.subtree(collection)[name] if self.has_variable(collection, name) else (init_fn or tuple)()
+        self.put_variable(collection, name, (reduce_fn or _append)(xs, value))
+        return True
+
+    def scope_for(self, layer: Layer, name: str | None = None) -> Scope:
+        """The scope `layer` runs in when this scope calls it: its own if it is bound, else a child here.
+
+        A child is named `name`, `layer.name`, or `ClassName_<n>` (counted per call of this layer).
+        """
         if not isinstance(layer, Layer):
             raise fail(TypeError, self.where, "layer", "a purejax.nn.Layer", layer, "call a plain function directly")
+        bound = layer.bound_scope()
+        if bound is not None:
+            return bound
         name = name or layer.name
         if name is None:
-            prefix = type(layer).__name__
-            index = self._autoname.get(prefix, 0)
-            while f"{prefix}_{index}" in self._children:
-                index += 1
-            self._autoname[prefix] = index + 1
-            name = f"{prefix}_{index}"
-        if name not in self._children:
-            self._children[name] = Scope(
-                self.variables,
-                {s: k.child(name) for s, k in self.rngs.items()},
-                self.mutable,
-                self.initializing,
-                self.path + (name,),
-                self.root_name,
-            )
-        scope = self._children[name]
-        return lambda *inputs, **kwargs: layer.forward(scope, *inputs, **kwargs)
+            name = self.autoname(type(layer).__name__)
+        self._used.add(name)
+        return self.push(name)
+
+    def child(self, layer: Layer, name: str | None = None) -> Callable[..., Any]:
+        """Call `layer` in a child scope named `name`, `layer.name`, or `ClassName_<n>`.
+
+        A layer built inside a Module's `@compact` method belongs to that Module (as in Flax) and
+        runs in its own scope there, whoever calls it.
+        """
+        scope = self.scope_for(layer, name)
+        return lambda *inputs, **kwargs: run(layer, scope, inputs, kwargs)
+
+
+def _append(xs, x):
+    return xs + (x,)
+
+
+def run(layer: Layer, scope: Scope, inputs: tuple, kwargs: dict, method=None) -> Any:
+    """Run `layer.forward(scope, *inputs, **kwargs)` (or `method`), with its names counted from 0 again.
+
+    Layers built while it runs are not adopted by anyone (it names its children with
+    `scope.child`). When `apply(..., capture_intermediates=...)` asks for it, the output is sown
+    into 'intermediates' under '__call__', as Flax sows every module's `__call__` output.
+    """
+    scope.reset_names()
+    context.frames.append(None)
+    try:
+        out = layer.forward(scope, *inputs, **kwargs) if method is None else method(scope, *inputs, **kwargs)
+    finally:
+        context.frames.pop()
+    capture_output(layer, scope, "__call__", out)
+    return out
+
+
+def capture_output(layer: Layer, scope: Scope, method_name: str, out) -> None:
+    """Sow `out` into 'intermediates/{method_name}' if the running apply captures this layer's method."""
+    keep = context.capture[-1] if context.capture else None
+    if keep and keep(layer, method_name):
+        scope.sow("intermediates", method_name, out)
 
 
 _KEY_HINT = "pass purejax.random.PRNGKey(seed), or a dict {stream: key}"
 
 
-def _as_rngs(where: str, name: str, keys) -> dict:
+def as_rngs(where: str, name: str, keys) -> dict:
     """`{stream: KeyPath}` from one key (the 'params' stream, as Flax reads a bare key) or a dict of keys."""
     if not isinstance(keys, dict):
         return {"params": KeyPath(check_key(where, name, keys, _KEY_HINT))}
@@ -228,7 +417,7 @@ def _as_rngs(where: str, name: str, keys) -> dict:
     return {s: KeyPath(k) for s, k in keys.items()}
 
 
-def _check_variables(where: str, variables) -> dict:
+def check_variables(where: str, variables) -> dict:
     """`variables` as a dict of collections, each a dict; the parameters alone are recognised and refused."""
     if not isinstance(variables, Mapping):
         raise fail(
@@ -251,9 +440,9 @@ def _check_variables(where: str, variables) -> dict:
     return dict(variables)
 
 
-def _check_mutable(where: str, mutable):
-    """None, a bool, a collection name, or a list/tuple of collection names."""
-    if mutable is None or isinstance(mutable, (bool, str)):
+def check_mutable(where: str, mutable):
+    """None, a bool, a collection name, a list/tuple of collection names, or a DenyList."""
+    if mutable is None or isinstance(mutable, (bool, str, DenyList)):
         return mutable
     if isinstance(mutable, (list, tuple, set, frozenset)) and all(isinstance(c, str) for c in mutable):
         return mutable
@@ -313,14 +502,35 @@ def check_fields(
         _check_precision(where, field, getattr(layer, field))
 
 
+def _capture_filter(where: str, capture_intermediates):
+    """`capture_intermediates` as a filter `(layer, method_name) -> bool`, or None."""
+    if capture_intermediates is True:
+        return lambda layer, method_name: method_name == "__call__"  # Flax: every __call__ output
+    if capture_intermediates is False or capture_intermediates is None:
+        return None
+    check_callable(
+        where, "capture_intermediates", capture_intermediates, "pass True, or fn(module, method_name) -> bool"
+    )
+    return capture_intermediates
+
+
 @dataclasses.dataclass(frozen=True)
 class Layer:
-    """Base class: subclasses are frozen dataclasses defining `forward(self, scope, *inputs)`."""
+    """Base class: subclasses are frozen dataclasses defining `forward(self, scope, *inputs)`.
+
+    A layer built while a `purejax.nn.Module`'s `@compact` method runs belongs to that module,
+    as in Flax: it is named there when it is built (`Dense_0`, or its `name`) and calling it,
+    `Dense(3)(x)`, runs it in that place. Anywhere else a layer is called through a scope,
+    `scope.child(layer)(x)`, or on its own with `init`/`apply`.
+    """
 
     name: str | None = dataclasses.field(default=None, kw_only=True)  # its name inside a parent
 
     def __post_init__(self):
-        """Check the hyperparameters (here the `name`); subclasses extend it with `check_fields`."""
+        """Check the hyperparameters (here the `name`); subclasses extend it with `check_fields`.
+
+        Inside a Module's `@compact` method, also adopt the layer into that module.
+        """
         if self.name is not None and (not isinstance(self.name, str) or not self.name or "/" in self.name):
             raise fail(
                 TypeError if not isinstance(self.name, str) else ValueError,
@@ -329,6 +539,32 @@ class Layer:
                 "None or a non-empty str without '/'",
                 self.name,
             )
+        parent = context.frames[-1] if context.frames else None
+        if parent is not None:
+            name = self.name if self.name is not None else parent.autoname(type(self).__name__)
+            parent._used.add(name)
+            self.bind_to(parent.push(name))
+
+    def bind_to(self, scope: Scope) -> None:
+        """Make this layer run in `scope` whenever it is called (how a parent adopts it)."""
+        object.__setattr__(self, "_bound", scope)
+
+    def bound_scope(self) -> Scope | None:
+        """The scope this layer belongs to (built inside a compact method, or assigned in setup), or None."""
+        return self.__dict__.get("_bound")
+
+    def __call__(self, *inputs, **kwargs):
+        """Run the layer where it belongs: inside the Module's `@compact` method (or `setup`) that built it."""
+        scope = self.bound_scope()
+        if scope is None:
+            cls = type(self).__name__
+            raise TypeError(
+                f"{layer_where(self)} is not bound to a parent, so calling it has no variables to use. "
+                f"Build and call it inside a purejax.nn.Module's @nn.compact method (as in Flax: "
+                f"{cls}(...)(x)), or assign it in setup(); inside a forward(scope, ...) write "
+                f"scope.child({cls}(...))(x); on its own, call {cls}(...).init(key, x) and .apply(variables, x)"
+            )
+        return run(self, scope, inputs, kwargs)
 
     def forward(self, scope: Scope, *inputs, **kwargs):
         raise NotImplementedError
@@ -337,40 +573,77 @@ class Layer:
         """Collections `apply` may change when `mutable` is not given (Flax: none)."""
         return False
 
-    def init_with_output(self, key, *inputs, **kwargs) -> tuple[Any, dict]:
-        """Run `forward` creating every variable; return `(output, variables)`.
+    def run_root(self, scope: Scope, method, inputs: tuple, kwargs: dict) -> Any:
+        """Run the layer as the root of `init`/`apply`: its `forward`, or `method` (a Module's)."""
+        if method is not None and method not in ("forward", "__call__", type(self).forward):
+            raise TypeError(
+                f"{type(self).__name__}: method= selects a method of a purejax.nn.Module subclass; "
+                f"{layer_where(self)} has only forward(scope, ...), which apply runs"
+            )
+        return run(self, scope, inputs, kwargs)
 
-        `key` is a `uint32[2]` key for the 'params' stream or a dict `{stream: key}`.
+    def init_with_output(
+        self, key, *inputs, method=None, mutable=None, capture_intermediates=False, **kwargs
+    ) -> tuple[Any, dict]:
+        """Run `forward` (or `method`) creating every variable; return `(output, variables)`.
+
+        `key` is a `uint32[2]` key for the 'params' stream or a dict `{stream: key}`. Every
+        collection is mutable but 'intermediates' (Flax's `DenyList('intermediates')`).
         """
-        scope = Scope(
-            {}, _as_rngs(f"{type(self).__name__}.init", "key", key), True, True, root_name=type(self).__name__
-        )
-        return self.forward(scope, *inputs, **kwargs), scope.variables
+        where = f"{type(self).__name__}.init"
+        mutable = check_mutable(where, mutable)
+        mutable = DenyList("intermediates") if mutable is None else mutable
+        mutable = [mutable] if isinstance(mutable, str) else mutable
+        keep = _capture_filter(where, capture_intermediates)
+        if keep is not None and isinstance(mutable, (list, tuple, set, frozenset)):
+            mutable = [*mutable, "intermediates"]
+        elif keep is not None and mutable is not True:
+            mutable = True
+        scope = Scope({}, as_rngs(where, "key", key), mutable, True, root_name=type(self).__name__)
+        context.capture.append(keep)
+        try:
+            out = self.run_root(scope, method, inputs, kwargs)
+        finally:
+            context.capture.pop()
+        return out, {c: v for c, v in scope.variables.items() if scope.is_mutable(c)}
 
-    def init(self, key, *inputs, **kwargs) -> dict:
+    def init(self, key, *inputs, method=None, mutable=None, capture_intermediates=False, **kwargs) -> dict:
         """The variables of this layer for these inputs (`flax.linen.Module.init`)."""
-        return self.init_with_output(key, *inputs, **kwargs)[1]
+        return self.init_with_output(
+            key, *inputs, method=method, mutable=mutable, capture_intermediates=capture_intermediates, **kwargs
+        )[1]
 
-    def apply(self, variables: dict, *inputs, rngs=None, mutable=None, **kwargs) -> Any:
-        """Run `forward` with `variables`; `(output, changed collections)` when `mutable` is set.
+    def apply(
+        self, variables: dict, *inputs, rngs=None, method=None, mutable=None, capture_intermediates=False, **kwargs
+    ) -> Any:
+        """Run `forward` (or a Module's `method`) with `variables`; `(output, changed collections)` if `mutable`.
 
         `rngs` is a dict `{stream: key}` or one key, which (as in Flax) is the 'params' stream,
         the stream every other one falls back to (`Dropout` then draws from it).
+        `capture_intermediates=True` sows every layer's output into 'intermediates' (a filter
+        `fn(layer, method_name) -> bool` picks which) and returns that collection too.
         """
         where = f"{type(self).__name__}.apply"
-        variables = _check_variables(where, variables)
-        rngs = _as_rngs(where, "rngs", {} if rngs is None else rngs)
-        mutable = _check_mutable(where, mutable)
+        variables = check_variables(where, variables)
+        rngs = as_rngs(where, "rngs", {} if rngs is None else rngs)
+        mutable = check_mutable(where, mutable)
         mutable = self.default_mutable(**kwargs) if mutable is None else mutable
         mutable = [mutable] if isinstance(mutable, str) else mutable
-        scope = Scope(_copy_dicts(variables), rngs, mutable or (), False, root_name=type(self).__name__)
-        out = self.forward(scope, *inputs, **kwargs)
+        keep = _capture_filter(where, capture_intermediates)
+        if keep is not None and mutable is not True and not isinstance(mutable, DenyList):
+            mutable = [*(mutable or ()), "intermediates"]
+        scope = Scope(copy_dicts(variables), rngs, mutable or (), False, root_name=type(self).__name__)
+        context.capture.append(keep)
+        try:
+            out = self.run_root(scope, method, inputs, kwargs)
+        finally:
+            context.capture.pop()
         if not mutable:
             return out
         return out, {c: v for c, v in scope.variables.items() if scope.is_mutable(c)}
 
 
-def merge_param(where: str, name: str, attribute, argument, hint: str = ""):
+def merge_attribute(where: str, name: str, attribute, argument, hint: str = ""):
     """Whichever of a hyperparameter (`attribute`) and a call argument is set (Flax's `merge_param`).
 
     Exactly one must be set: a layer such as `Dropout(0.1, deterministic=not train)` fixes it when
@@ -384,3 +657,15 @@ def merge_param(where: str, name: str, attribute, argument, hint: str = ""):
     if attribute is not None and argument is not None:
         raise ValueError(f"{where}: '{name}' was passed to the constructor and to the call; pass it once")
     return argument if attribute is None else attribute
+
+
+def merge_param(name: str, a, b):
+    """Whichever of `a` (a module attribute) and `b` (a call argument) is not None; exactly one must be.
+
+    Counterpart: `flax.linen.merge_param(name, a, b)` (flax/linen/module.py).
+
+    Examples:
+      >>> merge_param('deterministic', None, True)
+      True
+    """
+    return merge_attribute("purejax.nn.merge_param", name, a, b)

@@ -13,7 +13,7 @@ Counterpart: `flax.linen.RNN`, `flax.linen.Bidirectional`, `flax.linen.recurrent
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jax
@@ -22,9 +22,49 @@ import numpy as np
 
 from purejax import random, tree
 from purejax.checks import check_array, check_bool, check_callable, check_int, fail
+from purejax.nn.compact import Module, nowrap
 from purejax.nn.keypath import check_key
-from purejax.nn.module import Layer, Scope, layer_where
+from purejax.nn.module import Layer, Scope, layer_where, run
 from purejax.nn.recurrent_lstm_fused import fused_default, fused_lstm, supports_fused
+from purejax.nn.transforms import scan_scope
+
+
+class RNNCellBase(Module):
+    """Base class of a recurrent cell written as a Module: `__call__(carry, x) -> (carry, y)`.
+
+    A subclass defines `initialize_carry(rng, input_shape)` (decorated `@nn.nowrap`, it needs no
+    variables) and the property `num_feature_axes` (1 for vectors, 3 for a ConvLSTM's
+    `[height, width, channels]`), which `RNN` reads to find the time axis.
+
+    Counterpart: `flax.linen.RNNCellBase` (flax/linen/recurrent.py).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random
+      >>> class Elman(nn.RNNCellBase):
+      ...     features: int
+      ...     @nn.compact
+      ...     def __call__(self, h, x):
+      ...         h = nn.tanh(nn.Dense(self.features)(jnp.concatenate([h, x], -1)))
+      ...         return h, h
+      ...     @nn.nowrap
+      ...     def initialize_carry(self, rng, input_shape):
+      ...         return jnp.zeros(input_shape[:-1] + (self.features,))
+      ...     @property
+      ...     def num_feature_axes(self):
+      ...         return 1
+      >>> rnn, x = nn.RNN(Elman(4)), jnp.ones((2, 5, 3))  # x: [batch, time, in]
+      >>> rnn.apply(rnn.init(random.PRNGKey(0), x), x).shape
+      (2, 5, 4)
+    """
+
+    @nowrap
+    def initialize_carry(self, rng, input_shape: tuple):
+        raise NotImplementedError(f"{type(self).__name__}: define initialize_carry(rng, input_shape)")
+
+    @property
+    def num_feature_axes(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__}: define the property num_feature_axes (1 for vectors)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,6 +153,10 @@ class RNN(Layer):
     keep_order: bool = False
     unroll: int = 1
     fused: bool | None = None
+    variable_axes: Mapping = dataclasses.field(default_factory=dict, hash=False)
+    variable_broadcast: Any = "params"
+    variable_carry: Any = False
+    split_rngs: Mapping = dataclasses.field(default_factory=lambda: {"params": False}, hash=False)
 
     def __post_init__(self):
         super().__post_init__()
@@ -177,28 +221,55 @@ class RNN(Layer):
             carry = initial_carry
         carry_0 = carry
         x_first = xs[0] if xs.shape[0] else jnp.zeros(xs.shape[1:], xs.dtype)  # no steps: shapes only
-        params = _cell_params(scope, self.cell, carry, x_first)
         keep_carries = seq_lengths is not None and return_carry  # to pick each sequence's last carry
-
-        def cell_step(carry, x_t):  # the pure step: (carry, x_t) -> (carry, y_t)
-            return self.cell.apply({"params": params}, carry, x_t)
-
-        def step(carry, x_t):
-            carry, y_t = cell_step(carry, x_t)
-            return carry, ((carry, y_t) if keep_carries else y_t)
-
+        cell_scope = scope.scope_for(self.cell, "cell")  # 'cell' here, or where a compact method built it
+        if not scope.initializing and self.cell.bound_scope() is None and scope.get_param("cell") is None:
+            if scope.subtree("params"):  # (a cell without parameters has nothing under 'cell')
+                raise scope.missing_param(
+                    "cell",
+                    "RNN keeps its cell's params under 'cell': pass {'params': {'cell': cell_params}}, the layout "
+                    "RNN.init returns",
+                )
         fused = fused_default(self.cell) if self.fused is None else self.fused
         if fused and not supports_fused(self.cell):
             raise ValueError(
                 f"{scope.where}: fused=True needs an LSTMCell or OptimizedLSTMCell with the "
                 f"default gate_fn (sigmoid) and activation_fn (tanh), got {type(self.cell).__name__}"
             )
+        if fused and not (
+            self.split_rngs == {"params": False}
+            and self.variable_broadcast == "params"
+            and not self.variable_axes
+            and not self.variable_carry
+        ):
+            fused = False  # the fused path reads one set of parameters and draws no keys
         if fused and xs.shape[0]:  # (no steps: the scan below returns the initial carry, as Flax's does)
+            params = _cell_params(cell_scope, self.cell, carry, x_first)
+
+            def cell_step(carry, x_t):  # the pure step: (carry, x_t) -> (carry, y_t)
+                return self.cell.apply({"params": params}, carry, x_t)
+
             jax.eval_shape(cell_step, carry, x_first)  # the cell's own checks of carry and inputs
             carries = fused_lstm(self.cell, params, carry, xs, self.unroll)  # (cs, hs): [time, *batch, hidden]
             carry, ys = (carries[0][-1], carries[1][-1]), carries[1]
         else:
-            carry, ys = jax.lax.scan(step, carry, xs, unroll=self.unroll)
+
+            def step(inner: Scope, carry, x_t):  # one step of the cell in its lifted scope
+                carry, y_t = run(self.cell, inner, (carry, x_t), {})
+                return carry, ((carry, y_t) if keep_carries else y_t)
+
+            carry, ys = scan_scope(
+                step,
+                cell_scope,
+                carry,
+                (xs,),
+                variable_axes=self.variable_axes,
+                variable_broadcast=self.variable_broadcast,
+                variable_carry=self.variable_carry,
+                split_rngs=self.split_rngs,
+                unroll=self.unroll,
+                where=scope.where,
+            )
             if keep_carries:
                 carries, ys = ys  # carries: [time, *batch, ...] per leaf
         if keep_carries:
@@ -209,22 +280,11 @@ class RNN(Layer):
         return (carry, outputs) if return_carry else outputs
 
 
-def _cell_params(scope: Scope, cell: Layer, carry, x_first) -> dict:
-    """The cell's params under 'cell': at init, created by one step on `x_first`, then read."""
-    if scope.initializing:
-        scope.child(cell, name="cell")(carry, x_first)  # creates them with Flax's keys
-        node = scope.variables.get("params", {})
-        for name in scope.path + ("cell",):
-            node = node.get(name, {})
-        return node
-    node = scope.get_param("cell")
-    if not isinstance(node, dict):
-        raise scope.missing_param(
-            "cell",
-            "RNN keeps its cell's params under 'cell': pass {'params': {'cell': cell_params}}, the layout "
-            "RNN.init returns",
-        )
-    return node
+def _cell_params(cell_scope: Scope, cell: Layer, carry, x_first) -> dict:
+    """The cell's params in its scope: at init, created by one step on `x_first` (Flax's keys), then read."""
+    if cell_scope.initializing and not cell_scope.subtree("params"):
+        run(cell, cell_scope, (carry, x_first), {})
+    return cell_scope.subtree("params")
 
 
 def _select_last_carry(carries, seq_lengths, initial_carry):

@@ -22,7 +22,7 @@ from jax import lax
 import purejax.random
 from purejax.checks import check_array, check_axes, check_bool, check_probability, fail
 from purejax.nn.keypath import check_key
-from purejax.nn.module import Layer, Scope, layer_where, merge_param
+from purejax.nn.module import Layer, Scope, layer_where, merge_attribute
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +91,7 @@ class Dropout(Layer):
         check_array(scope.where, "inputs", inputs)
         check_bool(scope.where, "deterministic", deterministic, optional=True)
         broadcast_dims = check_axes(scope.where, "broadcast_dims", self.broadcast_dims, jnp.ndim(inputs))
-        deterministic = merge_param(
+        deterministic = merge_attribute(
             scope.where,
             "deterministic",
             self.deterministic,
@@ -109,7 +109,7 @@ class Dropout(Layer):
                 raise ValueError(
                     f"{scope.where}: dropout with deterministic=False needs a key for the "
                     f"'{self.rng_collection}' rng stream: pass rngs={{'{self.rng_collection}': key}} to apply "
-                    f"(or deterministic=True to turn dropout off)"
+                    f"(or deterministic=True to turn dropout off)" + scope.lifted_rng_hint(self.rng_collection)
                 )
             rng = scope.make_rng(self.rng_collection)
         else:
