@@ -24,6 +24,7 @@ Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initial
 """
 
 from purejax.nn import initializers
+from purejax.nn.initializers import ones, ones_init, zeros, zeros_init
 from purejax.nn.activations import (
     celu,
     elu,
@@ -62,6 +63,7 @@ from purejax.nn.stochastic import Dropout
 from purejax.nn.transforms import broadcast, checkpoint, jit, remat, scan, vmap
 
 __all__ = [
+    "FLAX_ONLY",
     "BatchNorm",
     "Bidirectional",
     "Conv",
@@ -117,6 +119,8 @@ __all__ = [
     "min_pool",
     "nowrap",
     "one_hot",
+    "ones",
+    "ones_init",
     "pool",
     "relu",
     "relu6",
@@ -131,5 +135,105 @@ __all__ = [
     "standardize",
     "swish",
     "tanh",
+    "zeros",
+    "zeros_init",
     "vmap",
 ]
+
+# flax.linen names that purejax.nn does not have, with why: asking for one says so (rather than
+# "has no attribute"), and tests/purejax/nn/test_surface.py keeps this table equal to what is missing.
+_ATTENTION = "is not written yet (attention comes with the Transformer model)"
+_LAYER = "is not written yet"
+_SHARDING = "(partitioning metadata) is not in purejax: shard arrays with jax.sharding, as purejax.parallel does"
+_LIFTED = "(a lifted transform) is not in purejax: use nn.scan, nn.vmap, nn.remat, nn.jit, or jax.grad around apply"
+_INTROSPECTION = "(module introspection) is not in purejax"
+_FP8 = "(fp8 matmuls) is not in purejax"
+FLAX_ONLY = {
+    **dict.fromkeys(
+        (
+            "MultiHeadAttention",
+            "MultiHeadDotProductAttention",
+            "SelfAttention",
+            "attention",
+            "combine_masks",
+            "dot_product_attention",
+            "dot_product_attention_weights",
+            "make_attention_mask",
+            "make_causal_mask",
+        ),
+        _ATTENTION,
+    ),
+    **dict.fromkeys(
+        ("BatchApply", "ConvLocal", "Einsum", "InstanceNorm", "SpectralNorm", "WeightNorm", "batch_apply", "normalize"),
+        _LAYER,
+    ),
+    **dict.fromkeys(
+        (
+            "LogicallyPartitioned",
+            "PARTITION_NAME",
+            "Partitioned",
+            "add_metadata_axis",
+            "get_logical_axis_rules",
+            "get_partition_spec",
+            "get_sharding",
+            "logical_axis_rules",
+            "logical_to_mesh",
+            "logical_to_mesh_axes",
+            "logical_to_mesh_sharding",
+            "meta",
+            "set_logical_axis_rules",
+            "spmd",
+            "unbox",
+            "with_logical_constraint",
+            "with_logical_partitioning",
+            "with_partitioning",
+        ),
+        _SHARDING,
+    ),
+    **dict.fromkeys(
+        (
+            "cond",
+            "custom_vjp",
+            "fold_rngs",
+            "grad",
+            "jvp",
+            "map_variables",
+            "remat_scan",
+            "switch",
+            "value_and_grad",
+            "vjp",
+            "while_loop",
+        ),
+        _LIFTED,
+    ),
+    **dict.fromkeys(
+        (
+            "compact_name_scope",
+            "disable_named_call",
+            "enable_named_call",
+            "intercept_methods",
+            "kw_only_dataclasses",
+            "named_call",
+            "override_named_call",
+            "share_scope",
+            "summary",
+            "tabulate",
+        ),
+        _INTROSPECTION,
+    ),
+    **dict.fromkeys(
+        ("Fp8DirectDotGeneralOp", "Fp8DotGeneral", "Fp8DotGeneralOp", "Fp8Einsum", "NANOOFp8DotGeneralOp", "fp8_ops"),
+        _FP8,
+    ),
+    "FrozenDict": "(Flax's immutable dict) is not in purejax: variables are plain dicts, as in Flax since 0.8",
+    "activation": "(Flax's module of activations) is not in purejax: the activations are purejax.nn's own names",
+}
+
+
+def __getattr__(name: str):
+    if name in FLAX_ONLY:
+        raise AttributeError(
+            f"module 'purejax.nn' has no attribute {name!r}: flax.linen.{name} {FLAX_ONLY[name]} "
+            "(docs/migration.md lists what differs)"
+        )
+    raise AttributeError(f"module 'purejax.nn' has no attribute {name!r}")

@@ -152,6 +152,16 @@ def ones(key, shape, dtype=None) -> jax.Array:
     return jnp.ones(_shape("ones", shape), _default("ones", dtype))
 
 
+def zeros_init():
+    """The `zeros` initializer, as `flax.linen.initializers.zeros_init()` returns it."""
+    return zeros
+
+
+def ones_init():
+    """The `ones` initializer, as `flax.linen.initializers.ones_init()` returns it."""
+    return ones
+
+
 def constant(value, dtype=None):
     """An initializer filling every element with `value`; the key is ignored.
 

@@ -224,7 +224,8 @@ class RNN(Layer):
         keep_carries = seq_lengths is not None and return_carry  # to pick each sequence's last carry
         cell_scope = scope.scope_for(self.cell, "cell")  # 'cell' here, or where a compact method built it
         if not scope.initializing and self.cell.bound_scope() is None and scope.get_param("cell") is None:
-            if scope.subtree("params"):  # (a cell without parameters has nothing under 'cell')
+            # (a cell without parameters has nothing under 'cell'; parameters passed alone have no 'params')
+            if scope.subtree("params") or ("params" not in scope.variables and scope.variables):
                 raise scope.missing_param(
                     "cell",
                     "RNN keeps its cell's params under 'cell': pass {'params': {'cell': cell_params}}, the layout "
