@@ -18,7 +18,7 @@ from typing import Any
 
 from purejax import struct, tree
 from purejax.checks import check_array, describe
-from purejax.optim.base import GradientTransformation, apply_updates, check_transformation
+from purejax.optim.base import GradientTransformation, apply_updates, check_array_leaves, check_transformation
 
 _COLLECTIONS = {"params", "batch_stats", "cache", "intermediates"}  # Flax's variable collections
 
@@ -120,6 +120,7 @@ def _check_params(where: str, params: Any) -> None:
             f"{where}: params must be the 'params' collection, got the whole variables dict with keys "
             f"{sorted(params)}; pass params=variables['params'] (and batch_stats=variables['batch_stats'])"
         )
+    check_array_leaves(where, "params", params)  # a class purejax.tree does not know: how to register it
     leaves = tree.leaves(params)
     if not all(hasattr(leaf, "dtype") for leaf in leaves):  # the paths only on failure
         for path, leaf in tree.flatten_with_path(params)[0]:
