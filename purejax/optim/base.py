@@ -70,6 +70,11 @@ def where(name: str) -> str:
     return f"purejax.optim.{_CALLED.get() or name}"
 
 
+def outermost() -> bool:
+    """True unless a `named` function of `purejax.optim` (or its `init`/`update`) is running."""
+    return _CALLED.get() is None
+
+
 @contextlib.contextmanager
 def called(name: str) -> Iterator[None]:
     """While the block runs, `where` names `name`, unless an outer function already named itself."""
@@ -123,9 +128,9 @@ def _arguments(kind: str, args: tuple, kwargs: dict) -> list[tuple[str, Any]]:
 def _run_as(name: str, fn: Callable, kind: str) -> Callable:
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        outermost = _CALLED.get() is None
+        first = outermost()
         with called(name):
-            if outermost:  # checked once, by the transformation the user called
+            if first:  # checked once, by the transformation the user called
                 for argument, value in _arguments(kind, args, kwargs):
                     check_array_leaves(f"{where(name)}.{kind}", argument, value)
             return fn(*args, **kwargs)

@@ -26,7 +26,8 @@ Differences:
   dataclass, an equinox module) are leaves to purejax, as unregistered classes are to JAX: purejax
   does not read JAX's registry. Register them here with `register_node` (or build them with
   `purejax.struct`) to make them nodes on both sides. The functions that need array leaves
-  (`purejax.optim`'s `init` and `update`, `apply_updates`, `TrainState.create`) refuse such a leaf
+  (`purejax.optim`'s `init` and `update`, `apply_updates`, `purejax.optim.tree`,
+  `TrainState.create`) refuse such a leaf
   with that advice, naming the leaf's path and class. JAX iterates whatever
   a flatten returns as its children (the keys of a dict, the characters of a string); purejax
   refuses a dict, set, string or bytes there.

@@ -158,3 +158,53 @@ def test_registered_with_purejax_it_trains_as_with_optax(name, ours, theirs, mak
         params_optax, state_optax = step_optax(params_optax, state_optax, grads)
     assert isinstance(params["layer"], make)
     assert_bitwise(jax.tree_util.tree_leaves((params, state)), jax.tree_util.tree_leaves((params_optax, state_optax)))
+
+
+BOXED = {"w": JaxOnlyBox(jnp.ones(2))}
+PLAIN = {"w": jnp.ones(2)}
+KEY = jnp.zeros(2, jnp.uint32)
+# (name, call, argument): each function of purejax.optim.tree with the JAX-only class in one tree argument.
+TREE_CALLS = [
+    ("add", lambda t: optim.tree.add(PLAIN, PLAIN, t), "other_trees[0]"),
+    ("sub", lambda t: optim.tree.sub(t, PLAIN), "tree_x"),
+    ("mul", lambda t: optim.tree.mul(PLAIN, t), "tree_y"),
+    ("div", lambda t: optim.tree.div(t, PLAIN), "tree_x"),
+    ("scale", lambda t: optim.tree.scale(2.0, t), "tree"),
+    ("add_scale", lambda t: optim.tree.add_scale(PLAIN, 2.0, t), "tree_y"),
+    ("vdot", lambda t: optim.tree.vdot(t, PLAIN), "tree_x"),
+    ("sum", lambda t: optim.tree.sum(t), "tree"),
+    ("max", lambda t: optim.tree.max(t), "tree"),
+    ("min", lambda t: optim.tree.min(t), "tree"),
+    ("size", lambda t: optim.tree.size(t), "tree"),
+    ("conj", lambda t: optim.tree.conj(t), "tree"),
+    ("real", lambda t: optim.tree.real(t), "tree"),
+    ("norm", lambda t: optim.tree.norm(t), "tree"),
+    ("batch_shape", lambda t: optim.tree.batch_shape(t, (2,)), "tree"),
+    ("zeros_like", lambda t: optim.tree.zeros_like(t), "tree"),
+    ("ones_like", lambda t: optim.tree.ones_like(t), "tree"),
+    ("full_like", lambda t: optim.tree.full_like(t, 3.0), "tree"),
+    ("clip", lambda t: optim.tree.clip(t, 0.0, 1.0), "tree"),
+    ("where", lambda t: optim.tree.where(True, PLAIN, t), "tree_y"),
+    ("allclose", lambda t: optim.tree.allclose(PLAIN, t), "b"),
+    ("update_moment", lambda t: optim.tree.update_moment(t, PLAIN, 0.9, 1), "updates"),
+    ("update_infinity_moment", lambda t: optim.tree.update_infinity_moment(PLAIN, t, 0.9, 1e-8), "moments"),
+    ("update_moment_per_elem_norm", lambda t: optim.tree.update_moment_per_elem_norm(t, PLAIN, 0.9, 2), "updates"),
+    ("bias_correction", lambda t: optim.tree.bias_correction(t, 0.9, 1), "moment"),
+    ("cast", lambda t: optim.tree.cast(t, jnp.float16), "tree"),
+    ("cast_like", lambda t: optim.tree.cast_like(PLAIN, t), "other_tree"),
+    ("dtype", lambda t: optim.tree.dtype(t), "tree"),
+    ("split_key_like", lambda t: optim.tree.split_key_like(KEY, t), "target_tree"),
+    ("random_like", lambda t: optim.tree.random_like(KEY, t), "target_tree"),
+]
+
+
+def test_the_tree_table_covers_optim_tree():
+    assert {row[0] for row in TREE_CALLS} == set(optim.tree.__all__) - {"map_params"}
+
+
+@pytest.mark.parametrize("name, call, argument", TREE_CALLS, ids=[row[0] for row in TREE_CALLS])
+def test_optim_tree_functions_refuse_it(name, call, argument):
+    call(PLAIN)  # the same call with arrays runs
+    assert_refused(
+        lambda: call(BOXED), TypeError, f"purejax.optim.tree.{name}:", f"{argument}['w']", "JaxOnlyBox", REGISTER
+    )
