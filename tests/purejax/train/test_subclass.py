@@ -18,6 +18,7 @@ import optax
 import pytest
 from flax.training import train_state as flax_train_state
 
+import purejax.checkpoint
 import purejax.nn as nn
 import purejax.optim as optim
 import purejax.random
@@ -194,3 +195,28 @@ def test_flax_style_batch_stats_subclass():
     )(state)
     assert type(state) is BatchStatsState and state.batch_stats["mean"].tolist() == [2.0, 2.0]
     assert paths(jax.tree_util.tree_flatten_with_path(state)[0])[-1] == ".batch_stats['mean']"
+
+
+def test_subclass_checkpoints_by_field_names(tmp_path):
+    """`purejax.checkpoint` names a subclass's leaves by its fields and restores it into a fresh state."""
+    state, _ = both_states(optim.adam(1e-2), optax.adam(1e-2))
+    state = jax.jit(purejax_step)(state, X, Y)
+    path = purejax.checkpoint.save(tmp_path / "state.npz", state)
+    with np.load(path) as saved:
+        names = sorted(saved.files)
+    assert {"key", "step", "params/Dense_0/kernel", "opt_state/0/mu/Dense_0/kernel"} <= set(names)
+    fresh, _ = both_states(optim.adam(1e-2), optax.adam(1e-2))
+    restored = purejax.checkpoint.restore(path, target=fresh)
+    assert type(restored) is KeyState and restored.tx is fresh.tx
+    assert_bitwise(jax.tree_util.tree_leaves(restored), jax.tree_util.tree_leaves(state))
+
+
+def test_base_state_has_flaxs_key_paths():
+    """Without batch_stats, `TrainState`'s leaves and their paths are Flax's, in both libraries' flatten."""
+    params = FlaxNet().init(jax.random.PRNGKey(0), X, train=False)["params"]
+    state = TrainState.create(apply_fn=None, params=params, tx=optim.adam(1e-2))
+    flax_state = flax_train_state.TrainState.create(apply_fn=None, params=params, tx=optax.adam(1e-2))
+    theirs = paths(jax.tree_util.tree_flatten_with_path(flax_state)[0])
+    assert paths(jax.tree_util.tree_flatten_with_path(state)[0]) == theirs
+    assert [purejax.tree.keystr(p) for p, _ in purejax.tree.flatten_with_path(state)[0]] == theirs
+    assert theirs[0] == ".step" and theirs[1].startswith(".params['Dense_0']")
