@@ -85,7 +85,14 @@ def dataclass(clz: type | None = None, **kwargs) -> Any:
     meta = [f.name for f in fields if not f.metadata.get("pytree_node", True)]
 
     def replace(self: T, **updates) -> T:
-        """A copy with `updates` applied (the dataclass is frozen)."""
+        """A copy with `updates` applied (the dataclass is frozen); a name that is no field is refused."""
+        names = [f.name for f in dataclasses.fields(self) if f.init]  # pyright: ignore[reportArgumentType]
+        unknown = [name for name in updates if name not in names]
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}.replace: {unknown[0]!r} is not a field of {type(self).__name__}; "
+                f"the fields are {names}"
+            )
         return dataclasses.replace(self, **updates)  # pyright: ignore[reportArgumentType]
 
     data_clz.replace = replace  # pyright: ignore[reportAttributeAccessIssue]

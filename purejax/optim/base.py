@@ -23,6 +23,15 @@ Each block checks its own state's class (`check_state`), so a state made by anot
 refused at the boundary with the advice to call this optimizer's `init`. The checks look at
 Python values, classes and tree structures only: under `jit` they run once, while tracing.
 
+The params and updates must be trees of arrays. `purejax.tree` sees a class it does not know as one
+leaf (as JAX does an unregistered class), and it cannot read JAX's registry, so a class registered
+with JAX only (`jax.tree_util.register_pytree_node`, `flax.struct`, equinox) would reach the
+arithmetic as one opaque object. `named` therefore checks the leaves of `init`'s params and of
+`update`'s updates and params once, in the outermost named transformation (`check_array_leaves`),
+and refuses any leaf that is not an array or a number, naming the function, the leaf's path and its
+class, and the fix: register the class with `purejax.tree.register_node` (or build it with
+`purejax.struct.dataclass` / `PyTreeNode`, which registers it with JAX and purejax).
+
 Counterpart: `optax.GradientTransformation`, `optax.GradientTransformationExtraArgs`,
 `optax.with_extra_args_support`, `optax.EmptyState`, `optax.identity`, `optax.chain`,
 `optax.apply_updates` (optax/_src/base.py, transforms/_combining.py, _src/update.py).
@@ -31,7 +40,9 @@ Differences:
   `update` refuses a state of another class than its `init` makes (Optax fails with an
   `AttributeError` deep inside, or, as `identity` passes any state through, silently keeps the
   wrong one: `optax.sgd(0.1).update(g, optax.adam(0.1).init(p))` runs). Optax's own state
-  classes are accepted where they have the same name and fields.
+  classes are accepted where they have the same name and fields. A leaf of the params or updates
+  that is not an array or a number is refused by `init` and `update` (a class registered with JAX
+  only is one such leaf here; Optax sees inside it, as it reads JAX's registry).
 """
 
 from __future__ import annotations
@@ -59,6 +70,11 @@ def where(name: str) -> str:
     return f"purejax.optim.{_CALLED.get() or name}"
 
 
+def outermost() -> bool:
+    """True unless a `named` function of `purejax.optim` (or its `init`/`update`) is running."""
+    return _CALLED.get() is None
+
+
 @contextlib.contextmanager
 def called(name: str) -> Iterator[None]:
     """While the block runs, `where` names `name`, unless an outer function already named itself."""
@@ -69,10 +85,54 @@ def called(name: str) -> Iterator[None]:
         _CALLED.reset(token)
 
 
-def _run_as(name: str, fn: Callable) -> Callable:
+def _is_array_leaf(x: Any) -> bool:
+    """An array (JAX's, NumPy's, a tracer, a `ShapeDtypeStruct`) or a Python number."""
+    return (hasattr(x, "dtype") and hasattr(x, "shape")) or isinstance(x, (int, float, complex))
+
+
+def check_array_leaves(who: str, argument: str, value: Any) -> None:
+    """Refuse a tree with a leaf that is not an array or a number: `TypeError` naming `who`, the path, the class.
+
+    A class that `purejax.tree` does not know is one leaf (JAX's registry is not read), so this is
+    where a class registered with JAX only is caught, before the arithmetic meets it. It reads
+    classes only: under `jit` it runs once, while tracing.
+    """
+    leaves = tree.leaves(value)
+    if all(_is_array_leaf(leaf) for leaf in leaves):
+        return
+    for path, leaf in tree.flatten_with_path(value)[0]:  # the paths only on failure
+        if _is_array_leaf(leaf):
+            continue
+        cls = type(leaf)
+        if cls.__module__ == "builtins":
+            got, hint = describe(leaf), "pass arrays (or numbers) as the leaves"
+        else:
+            got = f"an instance of {cls.__module__}.{cls.__qualname__}"
+            hint = (
+                "purejax.tree does not know this class, so it is one leaf, not a container of arrays; register "
+                "the class with purejax.tree.register_node (or build it with purejax.struct.dataclass / "
+                "PyTreeNode, which registers it with both JAX and purejax)"
+            )
+        raise TypeError(f"{who}: {argument}{tree.keystr(path)} must be an array, got {got}; {hint}")
+
+
+def _arguments(kind: str, args: tuple, kwargs: dict) -> list[tuple[str, Any]]:
+    """The trees of arrays that an `init` (params) or `update` (updates, params) was given."""
+    if kind == "init":
+        return [("params", args[0] if args else kwargs.get("params"))]
+    updates = args[0] if args else kwargs.get("updates")
+    params = args[2] if len(args) > 2 else kwargs.get("params")
+    return [("updates", updates), ("params", params)]
+
+
+def _run_as(name: str, fn: Callable, kind: str) -> Callable:
     @functools.wraps(fn)
     def run(*args, **kwargs):
+        first = outermost()
         with called(name):
+            if first:  # checked once, by the transformation the user called
+                for argument, value in _arguments(kind, args, kwargs):
+                    check_array_leaves(f"{where(name)}.{kind}", argument, value)
             return fn(*args, **kwargs)
 
     return run
@@ -96,7 +156,7 @@ def named(fn: Callable | None = None, *, name: str | None = None) -> Any:
                 result = fn(*args, **kwargs)
             if isinstance(result, GradientTransformation):
                 result = type(result)(
-                    _run_as(label, result.init), _run_as(label, result.update)
+                    _run_as(label, result.init, "init"), _run_as(label, result.update, "update")
                 )  # ExtraArgs stays ExtraArgs
             return result
 
@@ -292,6 +352,7 @@ def apply_updates(params: Any, updates: Any) -> Any:
       `jax.tree.map`). A `None` update where `params` holds an array is a `TypeError`.
     """
     where_ = where("apply_updates")
+    check_array_leaves(where_, "params", params)
     param_leaves, treedef = tree.flatten(params, is_leaf=lambda x: x is None)
     update_leaves = tree.flatten_up_to(treedef, updates, f"{where_}: updates differ from params")
 

@@ -20,8 +20,12 @@ Counterpart: `optax.tree` (optax/tree/__init__.py, optax/tree_utils/_tree_math.p
 _random.py, _state_utils.py).
 
 Differences:
-  `get`, `set`, `get_all_with_path` and `unwrap_random_key_data` are not here (see the README's
-  list of Optax names not in purejax). `sum(x, associative_reduction=True)` sums in the same order.
+  Every tree argument must hold arrays (or numbers): a leaf of a class that `purejax.tree` does not
+  know (one registered with JAX only) is refused naming the function, the argument, the leaf's
+  path and class, with how to register it (`purejax.tree.register_node`, or `purejax.struct`).
+  Optax reads JAX's registry and sees inside such a class. `get`, `set`, `get_all_with_path` and
+  `unwrap_random_key_data` are not here (see the README's list of Optax names not in purejax).
+  `sum(x, associative_reduction=True)` sums in the same order.
 
 Examples:
     >>> import jax.numpy as jnp
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import inspect
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -44,40 +49,88 @@ import jax.numpy as jnp
 
 from purejax import random
 from purejax import tree as pytree
-from purejax.optim.tree_math import bias_correction
+from purejax.optim.base import check_array_leaves, outermost
+from purejax.optim.tree_math import bias_correction as _bias_correction
 
 
+def _on_arrays(*names: str) -> Callable[[Callable], Callable]:
+    """Check that the trees given as `names` hold arrays (`base.check_array_leaves`) before the function runs.
+
+    A class that `purejax.tree` does not know (one registered with JAX only) is refused naming the
+    function, the argument, the leaf's path and class. Inside an optimizer the check is skipped:
+    its `init` or `update` checked the trees already. Python-time only: under `jit`, once while tracing.
+    """
+
+    def decorate(fn: Callable) -> Callable:
+        signature = inspect.signature(fn)
+        who = f"purejax.optim.tree.{fn.__name__}"
+
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            if outermost():
+                try:
+                    given = signature.bind(*args, **kwargs).arguments
+                except TypeError:  # a wrong call: the function's own error says so
+                    given = {}
+                for name in names:
+                    if name not in given:
+                        continue
+                    if name == "other_trees":
+                        for i, other in enumerate(given[name]):
+                            check_array_leaves(who, f"other_trees[{i}]", other)
+                    else:
+                        check_array_leaves(who, name, given[name])
+            return fn(*args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+@_on_arrays("moment")
+def bias_correction(moment: Any, decay, count) -> Any:
+    """`m / (1 - decay**count)`, leaf by leaf: undo an EMA's start at zero (`optax.tree.bias_correction`)."""
+    return _bias_correction(moment, decay, count)
+
+
+@_on_arrays("tree_x", "tree_y", "other_trees")
 def add(tree_x: Any, tree_y: Any, *other_trees: Any) -> Any:
     """`x + y + ...`, leaf by leaf (`optax.tree.add`)."""
     return pytree.map(lambda *leaves: builtins.sum(leaves), tree_x, tree_y, *other_trees)
 
 
+@_on_arrays("tree_x", "tree_y")
 def sub(tree_x: Any, tree_y: Any) -> Any:
     """`x - y`, leaf by leaf (`optax.tree.sub`)."""
     return pytree.map(operator.sub, tree_x, tree_y)
 
 
+@_on_arrays("tree_x", "tree_y")
 def mul(tree_x: Any, tree_y: Any) -> Any:
     """`x * y`, leaf by leaf (`optax.tree.mul`)."""
     return pytree.map(operator.mul, tree_x, tree_y)
 
 
+@_on_arrays("tree_x", "tree_y")
 def div(tree_x: Any, tree_y: Any) -> Any:
     """`x / y`, leaf by leaf (`optax.tree.div`)."""
     return pytree.map(operator.truediv, tree_x, tree_y)
 
 
+@_on_arrays("tree")
 def scale(scalar, tree: Any) -> Any:
     """`scalar * x`, leaf by leaf (`optax.tree.scale`)."""
     return pytree.map(lambda x: scalar * x, tree)
 
 
+@_on_arrays("tree_x", "tree_y")
 def add_scale(tree_x: Any, scalar, tree_y: Any) -> Any:
     """`x + scalar * y`, leaf by leaf; `None` leaves of `x` stay `None` (`optax.tree.add_scale`)."""
     scalar = jnp.asarray(scalar)
     return pytree.map(lambda x, y: None if x is None else x + scalar * y, tree_x, tree_y, is_leaf=lambda x: x is None)
 
 
+@_on_arrays("tree_x", "tree_y")
 def vdot(tree_x: Any, tree_y: Any):
     """`sum_i vdot(x_i, y_i)`: the inner product of two trees (`optax.tree.vdot`)."""
     vdots = pytree.leaves(
@@ -88,32 +141,38 @@ def vdot(tree_x: Any, tree_y: Any):
     return functools.reduce(operator.add, vdots, 0)
 
 
+@_on_arrays("tree")
 def sum(tree: Any, associative_reduction: bool = False):
     """The sum of every entry of every leaf (`optax.tree.sum`)."""
     del associative_reduction  # the same sum either way
     return builtins.sum((jnp.sum(x) for x in pytree.leaves(tree)), 0)
 
 
+@_on_arrays("tree")
 def max(tree: Any):
     """The largest entry of the tree; `-inf` for a tree of empty leaves (`optax.tree.max`)."""
     return functools.reduce(jnp.maximum, [jnp.max(x) for x in pytree.leaves(tree) if jnp.size(x)], -float("inf"))
 
 
+@_on_arrays("tree")
 def min(tree: Any):
     """The smallest entry of the tree; `inf` for a tree of empty leaves (`optax.tree.min`)."""
     return functools.reduce(jnp.minimum, [jnp.min(x) for x in pytree.leaves(tree) if jnp.size(x)], float("inf"))
 
 
+@_on_arrays("tree")
 def size(tree: Any) -> int:
     """The number of entries in all leaves (`optax.tree.size`)."""
     return builtins.sum(jnp.size(leaf) for leaf in pytree.leaves(tree))
 
 
+@_on_arrays("tree")
 def conj(tree: Any) -> Any:
     """Complex conjugate of every leaf (`optax.tree.conj`)."""
     return pytree.map(jnp.conj, tree)
 
 
+@_on_arrays("tree")
 def real(tree: Any) -> Any:
     """Real part of every leaf (`optax.tree.real`)."""
     return pytree.map(jnp.real, tree)
@@ -123,6 +182,7 @@ def _square(leaf):
     return jnp.square(leaf.real) + jnp.square(leaf.imag)
 
 
+@_on_arrays("tree")
 def norm(tree: Any, ord: int | str | float | None = None, squared: bool = False) -> jax.Array:
     """The norm of the tree as one long vector: L2 (`ord=None` or 2), L1 (`ord=1`) or L-inf (`ord='inf'`).
 
@@ -140,42 +200,50 @@ def norm(tree: Any, ord: int | str | float | None = None, squared: bool = False)
     return jnp.array(ret if not squared else _square(ret))
 
 
+@_on_arrays("tree")
 def batch_shape(tree: Any, shape: tuple[int, ...] = ()) -> Any:
     """Every leaf broadcast to `[*shape, *leaf.shape]` (`optax.tree.batch_shape`)."""
     return pytree.map(lambda x: jnp.broadcast_to(x, (*shape, *jnp.shape(x))), tree)
 
 
+@_on_arrays("tree")
 def zeros_like(tree: Any, dtype=None) -> Any:
     """A tree of zeros like `tree` (`optax.tree.zeros_like`)."""
     return pytree.map(lambda x: jnp.zeros_like(x, dtype=dtype), tree)
 
 
+@_on_arrays("tree")
 def ones_like(tree: Any, dtype=None) -> Any:
     """A tree of ones like `tree` (`optax.tree.ones_like`)."""
     return pytree.map(lambda x: jnp.ones_like(x, dtype=dtype), tree)
 
 
+@_on_arrays("tree")
 def full_like(tree: Any, fill_value, dtype=None) -> Any:
     """A tree like `tree`, every entry `fill_value` (`optax.tree.full_like`)."""
     return pytree.map(lambda x: jnp.full_like(x, fill_value, dtype=dtype), tree)
 
 
+@_on_arrays("tree")
 def clip(tree: Any, min_value=None, max_value=None) -> Any:
     """Every leaf clipped to `[min_value, max_value]` (`optax.tree.clip`)."""
     return pytree.map(lambda g: jnp.clip(g, min_value, max_value), tree)
 
 
+@_on_arrays("condition", "tree_x", "tree_y")
 def where(condition, tree_x: Any, tree_y: Any) -> Any:
     """`where(condition, x_i, y_i)` leaf by leaf, one condition for all (`optax.tree.where`)."""
     return pytree.map(lambda x, y: jnp.where(condition, x, y), tree_x, tree_y)
 
 
+@_on_arrays("a", "b")
 def allclose(a: Any, b: Any, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
     """Whether every leaf of `a` is close to `b`'s (`optax.tree.allclose`)."""
     leaves = pytree.leaves(pytree.map(lambda x, y: jnp.allclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan), a, b))
     return functools.reduce(operator.and_, leaves, True)
 
 
+@_on_arrays("updates", "moments")
 def update_moment(updates: Any, moments: Any, decay, order) -> Any:
     """`(1 - decay) * g**order + decay * m`, leaf by leaf (`None` stays `None`) (`optax.tree.update_moment`)."""
     return pytree.map(
@@ -186,6 +254,7 @@ def update_moment(updates: Any, moments: Any, decay, order) -> Any:
     )
 
 
+@_on_arrays("updates", "moments")
 def update_infinity_moment(updates: Any, moments: Any, decay, eps) -> Any:
     """`max(|g| + eps, decay * m)`, leaf by leaf (`optax.tree.update_infinity_moment`)."""
     return pytree.map(
@@ -196,6 +265,7 @@ def update_infinity_moment(updates: Any, moments: Any, decay, eps) -> Any:
     )
 
 
+@_on_arrays("updates", "moments")
 def update_moment_per_elem_norm(updates: Any, moments: Any, decay, order) -> Any:
     """`(1 - decay) * g**order + decay * m`, with `|g|**order` for complex `g`.
 
@@ -218,16 +288,19 @@ def update_moment_per_elem_norm(updates: Any, moments: Any, decay, order) -> Any
     )
 
 
+@_on_arrays("tree")
 def cast(tree: Any, dtype) -> Any:
     """Every leaf cast to `dtype`; the tree itself for `None` (`optax.tree.cast`)."""
     return tree if dtype is None else pytree.map(lambda t: t.astype(dtype), tree)
 
 
+@_on_arrays("tree", "other_tree")
 def cast_like(tree: Any, other_tree: Any) -> Any:
     """Every leaf cast to the dtype of `other_tree`'s leaf (`optax.tree.cast_like`)."""
     return pytree.map(lambda t, o: t.astype(o.dtype) if hasattr(o, "dtype") else t, tree, other_tree)
 
 
+@_on_arrays("tree")
 def dtype(tree: Any, mixed_dtype_handler: str | None = None):
     """The dtype of the tree's leaves; with mixed dtypes, `'promote'` them, or refuse (None).
 
@@ -253,6 +326,7 @@ def dtype(tree: Any, mixed_dtype_handler: str | None = None):
     )
 
 
+@_on_arrays("target_tree")
 def split_key_like(rng_key, target_tree: Any) -> Any:
     """One key per leaf of `target_tree`, split from `rng_key` (`optax.tree.split_key_like`)."""
     treedef = pytree.structure(target_tree)
@@ -260,6 +334,7 @@ def split_key_like(rng_key, target_tree: Any) -> Any:
     return treedef.unflatten(list(keys))
 
 
+@_on_arrays("target_tree")
 def random_like(rng_key, target_tree: Any, sampler: Callable = random.normal, dtype=None) -> Any:
     """A random tree like `target_tree`: leaf i is `sampler(key_i, shape_i, dtype_i)`.
 

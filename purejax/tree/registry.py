@@ -22,8 +22,13 @@ whose children are not a sequence, is refused naming the class and what came bac
 raised inside either function gets a note naming the class and the purejax function that called it.
 
 Differences:
-  Classes registered with JAX only (for example `flax.core.FrozenDict`) are leaves to purejax;
-  register them here with `register_node` to make them nodes on both sides. JAX iterates whatever
+  Classes registered with JAX only (for example `flax.core.FrozenDict`, a `flax.struct`
+  dataclass, an equinox module) are leaves to purejax, as unregistered classes are to JAX: purejax
+  does not read JAX's registry. Register them here with `register_node` (or build them with
+  `purejax.struct`) to make them nodes on both sides. The functions that need array leaves
+  (`purejax.optim`'s `init` and `update`, `apply_updates`, `purejax.optim.tree`,
+  `TrainState.create`) refuse such a leaf
+  with that advice, naming the leaf's path and class. JAX iterates whatever
   a flatten returns as its children (the keys of a dict, the characters of a string); purejax
   refuses a dict, set, string or bytes there.
 """

@@ -18,7 +18,7 @@ import optax
 from comparisons.parity.measures import OPTIMIZER_RTOL, describe_rel
 from comparisons.parity.rows import Check, Row, by_name, check_tier, of, settings
 from comparisons.parity.tables.optim_harness import STEPS, compare
-from purejax import tree
+from purejax import struct, tree
 from purejax.optim import (
     MultiSteps,
     add_decayed_weights,
@@ -59,6 +59,15 @@ NOT_BIAS = {"Dense_0": {"kernel": True, "bias": False}, "scale": False, "Conv_0"
 
 def not_1d(params):
     return tree.map(lambda p: p.ndim > 1, params)
+
+
+class NotOneDim(struct.PyTreeNode):
+    """A callable pytree as the mask: its one child, `rule`, is a function, so both libraries call it."""
+
+    rule: Callable  # parameter -> bool
+
+    def __call__(self, params):
+        return tree.map(self.rule, params)
 
 
 def _partition_ours(partition_fn, labels):
@@ -129,6 +138,14 @@ CASES = (
         lambda: chain(masked(add_decayed_weights(1e-2), not_1d), scale(-0.1)),
         lambda: optax.chain(optax.masked(optax.add_decayed_weights(1e-2), not_1d), optax.scale(-0.1)),
         "mask=function (ndim > 1)",
+    ),
+    Case(
+        "masked",
+        lambda: chain(masked(add_decayed_weights(1e-2), NotOneDim(lambda p: p.ndim > 1)), scale(-0.1)),
+        lambda: optax.chain(
+            optax.masked(optax.add_decayed_weights(1e-2), NotOneDim(lambda p: p.ndim > 1)), optax.scale(-0.1)
+        ),
+        "mask=a callable pytree (a purejax.struct dataclass whose child is a function)",
     ),
     Case(
         "apply_if_finite",

@@ -12,6 +12,9 @@ Counterpart: `optax.masked`, `optax.MaskedState`, `optax.MaskedNode`
 (optax/transforms/_masking.py); `optax.set_to_zero` (optax/_src/base.py).
 
 Differences:
+  A callable pytree as the mask (a registered class with `__call__`) is called, as Optax calls
+  it, when all its leaves are callable; one with other leaves, or none, is refused when `masked`
+  is built (Optax reads it as a tree of booleans and fails at `init` on the tree structure).
   No `mask_compatible_extra_args` (purejax's `update` takes no extra arguments), and no
   special case for `optax.tree_map_params`' placeholder in `init`.
 """
@@ -77,6 +80,13 @@ def check_mask(where_: str, name: str, mask: Any) -> Any:
     """
     if mask is None or _mask_callable(mask):
         return mask
+    flags = tree.leaves(mask)
+    if callable(mask) and (not flags or not all(_is_flag(m) for m in flags)):  # a callable pytree: not called
+        raise TypeError(
+            f"{where_}: {name} is callable, but it is a pytree ({type(mask).__qualname__}) whose leaves are not all "
+            f"callable, so it would be read as a tree of booleans, not called (optax.masked reads it so too); "
+            f"pass a function, e.g. {name}=lambda params: m(params)"
+        )
     for path, flag in tree.flatten_with_path(mask)[0]:
         if not _is_flag(flag):
             raise TypeError(
@@ -122,7 +132,11 @@ def masked(inner: GradientTransformation, mask: Any | Callable[[Any], Any]) -> G
       inner: the transformation to apply to the masked-in part.
       mask: a tree of Python booleans with the parameters' structure or a prefix of it (a leaf
         of the mask covers the whole subtree below it), or a function `params -> such a tree`.
-        It must be static (Python bools, not traced arrays) for `update` to be jittable.
+        It must be static (Python bools, not traced arrays) for `update` to be jittable. As in
+        Optax, `mask` is called when every leaf of it is callable: a plain function (one leaf),
+        or a callable pytree (a `purejax.struct` dataclass with `__call__`) whose children are
+        functions. A callable pytree with other leaves, or none, would be read as a tree of
+        booleans, and is refused.
 
     Returns:
       A `GradientTransformation` whose state is `MaskedState(inner_state)`, with `inner`'s
