@@ -445,9 +445,9 @@ CELL_CALL_ROWS = [
     ),
     (
         "GRUCell-carry-shape",
-        lambda: GRUCell(4).init(KEY, jnp.zeros((2, 5)), X),
+        lambda: GRUCell(4).init(KEY, jnp.zeros((1, 5)), X),
         ValueError,
-        ("GRUCell", "carry 'h'", "[2, 4]"),
+        ("GRUCell", "carry 'h'", "[2, 5]", "got [1, 5]"),
     ),
     ("RNN-inputs-None", lambda: RNN(LSTMCell(4)).init(KEY, None), TypeError, ("RNN", "inputs", "got None")),
     ("RNN-init_key", lambda: RNN(LSTMCell(4)).init(KEY, SEQ, init_key=0), TypeError, ("RNN", "init_key")),
