@@ -91,8 +91,9 @@ class RNN(Layer):
         carry, y = rnn.apply(v, chunk_2, initial_carry=jax.lax.stop_gradient(carry), return_carry=True)
 
     Attributes:
-      cell: a cell layer with `forward(scope, carry, x_t) -> (carry, y_t)`,
-        `initialize_carry(key, input_shape)` and `num_feature_axes` (1 if absent).
+      cell: a cell layer with `forward(scope, carry, x_t) -> (carry, y_t)`, and optionally
+        `initialize_carry(key, input_shape)` (needed only when no `initial_carry` is passed) and
+        `num_feature_axes` (1 if absent).
       time_major: inputs are `[time, *batch, *features]` (default False: `[*batch, time, *features]`).
       return_carry: return `(final carry, outputs)` instead of `outputs` (default False).
       reverse: run from the last step to the first; outputs come back in that reversed order.
@@ -146,7 +147,7 @@ class RNN(Layer):
       (((2, 4), (2, 4)), (2, 5, 4))
     """
 
-    cell: Any  # a Layer with `initialize_carry`, which Layer itself does not declare
+    cell: Any  # a Layer, maybe with `initialize_carry`, which Layer itself does not declare
     time_major: bool = False
     return_carry: bool = False
     reverse: bool = False
@@ -162,8 +163,8 @@ class RNN(Layer):
         super().__post_init__()
         check_rnn_fields(self, ("time_major", "return_carry", "reverse", "keep_order"))
         where = layer_where(self)
-        if not isinstance(self.cell, Layer) or not callable(getattr(self.cell, "initialize_carry", None)):
-            raise fail(TypeError, where, "cell", "a cell layer with initialize_carry, e.g. nn.LSTMCell(8)", self.cell)
+        if not isinstance(self.cell, Layer):
+            raise fail(TypeError, where, "cell", "a cell layer, e.g. nn.LSTMCell(8)", self.cell)
         if not isinstance(self.unroll, (bool, np.bool_)):
             check_int(where, "unroll", self.unroll, minimum=1)
         check_bool(where, "fused", self.fused, optional=True)
@@ -215,6 +216,11 @@ class RNN(Layer):
         xs = jnp.moveaxis(inputs, time_axis, 0)  # [time, *batch, *features]
 
         if initial_carry is None:
+            if not callable(getattr(self.cell, "initialize_carry", None)):
+                raise TypeError(
+                    f"{scope.where}: {type(self.cell).__name__} has no initialize_carry to make the initial carry; "
+                    "pass initial_carry=..., or give the cell an initialize_carry(key, input_shape) method"
+                )
             carry = self.cell.initialize_carry(random.PRNGKey(0) if init_key is None else init_key, xs.shape[1:])
         else:
             _check_carry(scope.where, self.cell, initial_carry, xs.shape[1:])
@@ -369,14 +375,21 @@ def _check_seq_lengths(where: str, seq_lengths, batch_dims: tuple, steps: int | 
 
 
 def _check_carry(where: str, cell: Any, carry, input_shape: tuple) -> None:
+    """`initial_carry` against the carry `cell.initialize_carry` makes: the same structure, and each
+    leaf the same shape but for its last axis, the width, which Flax's cells read from the carry
+    (the cell checks it). A cell without `initialize_carry` has nothing to compare: its own checks,
+    and the scan's, apply."""
+    if not callable(getattr(cell, "initialize_carry", None)):
+        return
     want = jax.eval_shape(lambda: cell.initialize_carry(random.PRNGKey(0), input_shape))
     got_shapes = [list(jnp.shape(c)) for c in tree.leaves(carry)]
     want_shapes = [list(c.shape) for c in tree.leaves(want)]
-    if tree.structure(carry) != tree.structure(want) or got_shapes != want_shapes:
+    but_width = [(len(g), g[:-1]) for g in got_shapes] == [(len(w), w[:-1]) for w in want_shapes]
+    if tree.structure(carry) != tree.structure(want) or not but_width:
         raise ValueError(
             f"{where}: initial_carry has shapes {got_shapes}, but {type(cell).__name__} with inputs "
-            f"{list(input_shape)} per step needs {want_shapes}; build it with "
-            f"cell.initialize_carry(key, {tuple(input_shape)})"
+            f"{list(input_shape)} per step needs {want_shapes} (the last axis, the width, may differ); "
+            f"build it with cell.initialize_carry(key, {tuple(input_shape)})"
         )
 
 

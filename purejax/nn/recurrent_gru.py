@@ -2,7 +2,9 @@
 
 Same interface as the LSTM cells (`recurrent_lstm.py`): `cell.initialize_carry(key, x.shape)`,
 then `cell.init(key, carry, x)` and `cell.apply(variables, carry, x) -> (new_carry, y)`; here the
-carry is the array `h: [*batch, hidden]` itself, not a tuple, and the output is the new `h`.
+carry is the array `h: [*batch, hidden]` itself, not a tuple, and the output is the new `h`. As in
+Flax, the layers are sized from the carry given, `hidden = h.shape[-1]`; `features` sizes the carry
+that `initialize_carry` makes.
 `SimpleCell` is Elman's cell, `h' = tanh(x @ W_i + b_i + h @ W_h)`. The gated units add gates to
 it and interpolate between `h` and a candidate `n`: `h' = (1 - z) * n + z * h`.
 
@@ -11,7 +13,11 @@ Counterpart: `flax.linen.SimpleCell`, `GRUCell`, `MGUCell` (flax/linen/recurrent
 Differences (all three):
   The hyperparameters are checked when the cell is built (`features` a positive integer, the
   functions callable, the flags bools, the dtypes dtypes: Flax fails in an initializer or in
-  `jnp.zeros`), and `initialize_carry`'s key and input shape when it is called.
+  `jnp.zeros`), and `initialize_carry`'s key and input shape when it is called. The carry `h`
+  must be `[*batch, hidden]` with the inputs' batch axes, and in `apply` `hidden` must be the
+  params' width: Flax broadcasts a carry with batch axes of size 1 (or no batch axes) to the
+  inputs' batch and returns a carry of another shape than the one passed, which the next step
+  (and `RNN`'s scan) cannot take; we refuse it.
 
 References:
   Elman, *Finding Structure in Time*, 1990 (SimpleCell).
@@ -82,7 +88,8 @@ class SimpleCell(SingleCarryCell):
         h' = activation_fn(x @ W_i + b_i + h @ W_h + h)      # with residual=True
 
     Attributes:
-      features: the hidden size `hidden`.
+      features: the hidden size of the carry `initialize_carry` makes; the layers take theirs
+        from the carry given, `hidden = h.shape[-1]`, as in Flax.
       activation_fn: default `tanh`.
       kernel_init: for `i/kernel: [in, hidden]` (default `lecun_normal()`).
       recurrent_kernel_init: for `h/kernel: [hidden, hidden]` (default `orthogonal()`).
@@ -96,7 +103,7 @@ class SimpleCell(SingleCarryCell):
     Counterpart: `flax.linen.SimpleCell` (flax/linen/recurrent.py).
 
     Differences:
-      The carry is checked against `[*batch, features]`, as in `LSTMCell`. Here the bias sits on
+      The carry is checked, as in `LSTMCell` (see the module's differences). Here the bias sits on
       the input term (`i/bias`); PyTorch's `nn.RNNCell` has two, `bias_ih` and `bias_hh`.
 
     References:
@@ -128,16 +135,17 @@ class SimpleCell(SingleCarryCell):
 
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "i")
-        (h,) = check_carry(scope, carry, ("h",), carry_shape(inputs.shape, self.features))
+        (h,) = check_carry(scope, carry, ("h",), inputs.shape[:-1], kernel="i")
+        hidden = h.shape[-1]  # sized from the carry, as Flax does
         dense_h = Dense(
-            self.features,
+            hidden,
             use_bias=False,
             dtype=self.dtype,
             param_dtype=self.param_dtype,
             kernel_init=self.recurrent_kernel_init,
         )
         dense_i = Dense(
-            self.features,
+            hidden,
             dtype=self.dtype,
             param_dtype=self.param_dtype,
             kernel_init=self.kernel_init,
@@ -160,7 +168,8 @@ class GRUCell(SingleCarryCell):
         h' = (1 - z) * n + z * h                                     # new state, also the output
 
     Attributes:
-      features: the hidden size `hidden`.
+      features: the hidden size of the carry `initialize_carry` makes; the layers take theirs
+        from the carry given, `hidden = h.shape[-1]`, as in Flax.
       gate_fn, activation_fn: default `sigmoid`, `tanh`.
       kernel_init: for `ir, iz, in` kernels `[in, hidden]` (default `lecun_normal()`).
       recurrent_kernel_init: for `hr, hz, hn` kernels `[hidden, hidden]` (default `orthogonal()`).
@@ -172,7 +181,7 @@ class GRUCell(SingleCarryCell):
     Counterpart: `flax.linen.GRUCell` (flax/linen/recurrent.py).
 
     Differences:
-      The carry is checked against `[*batch, features]`. PyTorch's `nn.GRUCell` (and Equinox's)
+      The carry is checked, as in `LSTMCell`. PyTorch's `nn.GRUCell` (and Equinox's)
       stack the gates r, z, n into `weight_ih: [3 * hidden, in]` with biases on both sides
       (`b_hr`, `b_hz` too, which here are folded into `b_ir`, `b_iz`). Dive into Deep Learning
       puts the bias on the input side and applies `r` before the product, `(r * h) @ W_hh`, as
@@ -202,12 +211,13 @@ class GRUCell(SingleCarryCell):
 
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "ir")
-        (h,) = check_carry(scope, carry, ("h",), carry_shape(inputs.shape, self.features))
+        (h,) = check_carry(scope, carry, ("h",), inputs.shape[:-1], kernel="ir")
+        hidden = h.shape[-1]  # sized from the carry, as Flax does
 
         def dense_i(name):
             return scope.child(
                 Dense(
-                    self.features,
+                    hidden,
                     dtype=self.dtype,
                     param_dtype=self.param_dtype,
                     kernel_init=self.kernel_init,
@@ -219,7 +229,7 @@ class GRUCell(SingleCarryCell):
         def dense_h(name, use_bias=False):
             return scope.child(
                 Dense(
-                    self.features,
+                    hidden,
                     use_bias=use_bias,
                     dtype=self.dtype,
                     param_dtype=self.param_dtype,
@@ -259,7 +269,7 @@ class MGUCell(SingleCarryCell):
     Counterpart: `flax.linen.MGUCell` (flax/linen/recurrent.py).
 
     Differences:
-      The carry is checked against `[*batch, features]`. Flax has no `bias_init` here but the
+      The carry is checked, as in `LSTMCell`. Flax has no `bias_init` here but the
       two above, and so do we. Zhou et al. write the state update with `f` and `1 - f` swapped
       (`h' = (1 - f) * h + f * n`); Flax's form is kept. PyTorch has no MGU.
 
@@ -289,12 +299,13 @@ class MGUCell(SingleCarryCell):
 
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "if")
-        (h,) = check_carry(scope, carry, ("h",), carry_shape(inputs.shape, self.features))
+        (h,) = check_carry(scope, carry, ("h",), inputs.shape[:-1], kernel="if")
+        hidden = h.shape[-1]  # sized from the carry, as Flax does
 
         def dense_i(name, bias_init):
             return scope.child(
                 Dense(
-                    self.features,
+                    hidden,
                     dtype=self.dtype,
                     param_dtype=self.param_dtype,
                     kernel_init=self.kernel_init,
@@ -306,7 +317,7 @@ class MGUCell(SingleCarryCell):
         def dense_h(name, use_bias=False):
             return scope.child(
                 Dense(
-                    self.features,
+                    hidden,
                     use_bias=use_bias,
                     dtype=self.dtype,
                     param_dtype=self.param_dtype,

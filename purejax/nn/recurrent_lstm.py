@@ -73,7 +73,9 @@ class LSTMCell(Layer):
         h' = o * activation_fn(c')                       # new hidden state, also the output
 
     Attributes:
-      features: the hidden size `hidden` of `c` and `h`.
+      features: the hidden size of the carry `initialize_carry` makes. The layers take theirs from
+        the carry they are given, `hidden = h.shape[-1]`, as Flax's do: a carry of another width
+        gives a cell of that width.
       gate_fn: the gates' squashing function (default `sigmoid`).
       activation_fn: for the candidate and the output (default `tanh`).
       kernel_init: for the input kernels `ii..io: [in, hidden]` (default `lecun_normal()`).
@@ -83,14 +85,16 @@ class LSTMCell(Layer):
       param_dtype: the dtype of the parameters and of the carry (default float32).
       carry_init: `(key, shape, dtype) -> array` for `initialize_carry` (default zeros).
 
-    Call: `forward(scope, carry, inputs)` with `carry = (c, h)`, each `[*batch, hidden]`, and
-    `inputs: [*batch, in]`; returns `((c', h'), h')`.
+    Call: `forward(scope, carry, inputs)` with `carry = (c, h)`, each `[*batch, hidden]` (the
+    inputs' batch axes), and `inputs: [*batch, in]`; returns `((c', h'), h')`.
 
     Counterpart: `flax.linen.LSTMCell` (flax/linen/recurrent.py).
 
     Differences:
-      Carry and inputs are checked: the carry must be `[*batch, features]` for the inputs' batch
-      (Flax sizes the layers from `h.shape[-1]` and ignores `features` outside `initialize_carry`).
+      Carry and inputs are checked: `c` and `h` must both be `[*batch, hidden]` with the inputs'
+      batch axes, and in `apply` `hidden` must be the params' width. Flax broadcasts instead: a
+      `c` of width 1, or a carry with batch axes of size 1, gives a new carry of another shape
+      than the one passed, which the next step (and `RNN`'s scan) cannot take; we refuse those.
       The hyperparameters are checked when the cell is built (`features` a positive integer, the
       functions callable, the dtypes dtypes), and `initialize_carry`'s key and input shape.
       Elsewhere the same cell is spelt differently. PyTorch's `nn.LSTMCell` carries `(h, c)`,
@@ -109,6 +113,9 @@ class LSTMCell(Layer):
       >>> new_carry, y = cell.apply(variables, carry, x)
       >>> tree.map(jnp.shape, (new_carry, y))  # ((c, h), y), y is h
       (((2, 4), (2, 4)), (2, 4))
+      >>> wide = (jnp.zeros((2, 8)), jnp.zeros((2, 8)))  # a carry of another width sizes the cell
+      >>> tree.map(jnp.shape, cell.init(random.PRNGKey(1), wide, x)['params']['hi'])
+      {'bias': (8,), 'kernel': (8, 8)}
     """
 
     features: int
@@ -127,10 +134,11 @@ class LSTMCell(Layer):
 
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "ii")
-        c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
+        c, h = check_carry(scope, carry, ("c", "h"), inputs.shape[:-1], kernel="ii")
+        hidden = h.shape[-1]  # sized from the carry, as Flax does
         common = dict(dtype=self.dtype, param_dtype=self.param_dtype)
-        dense_i = Dense(self.features, use_bias=False, kernel_init=self.kernel_init, **common)
-        dense_h = Dense(self.features, kernel_init=self.recurrent_kernel_init, bias_init=self.bias_init, **common)
+        dense_i = Dense(hidden, use_bias=False, kernel_init=self.kernel_init, **common)
+        dense_h = Dense(hidden, kernel_init=self.recurrent_kernel_init, bias_init=self.bias_init, **common)
         dense_i, dense_h = (lambda name, layer=layer: scope.child(layer, name) for layer in (dense_i, dense_h))
         # input and recurrent terms are summed, so only the recurrent one needs a bias
         i = self.gate_fn(dense_i("ii")(inputs) + dense_h("hi")(h))  # input gate, [*batch, hidden]
@@ -206,16 +214,17 @@ class OptimizedLSTMCell(LSTMCell):
 
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "ii")
-        c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
+        c, h = check_carry(scope, carry, ("c", "h"), inputs.shape[:-1], kernel="ii")
+        hidden = h.shape[-1]  # sized from the carry, as Flax does
         params_i, params_h = {}, {}
         for gate in GATES:  # the same names and keys as LSTMCell's Dense sublayers
             params_i[gate] = scope.child(
-                DenseParams(self.features, use_bias=False, param_dtype=self.param_dtype, kernel_init=self.kernel_init),
+                DenseParams(hidden, use_bias=False, param_dtype=self.param_dtype, kernel_init=self.kernel_init),
                 f"i{gate}",
             )(inputs)
             params_h[gate] = scope.child(
                 DenseParams(
-                    self.features,
+                    hidden,
                     param_dtype=self.param_dtype,
                     kernel_init=self.recurrent_kernel_init,
                     bias_init=self.bias_init,
@@ -256,7 +265,8 @@ class ConvLSTMCell(Layer):
         h' = sigmoid(o) * tanh(c')                       # output gate
 
     Attributes:
-      features: `hidden`, the channels of `c` and `h`.
+      features: `hidden`, the channels of `c` and `h`. Unlike the other cells, the width is this
+        field, not the carry's: the convolutions output `4 * features` channels.
       kernel_size: the window, one int per spatial axis (e.g. `(3, 3)`).
       strides, padding: as `Conv` (default 1, 'SAME'); they must keep the spatial shape, since
         `h` goes through the same convolution as `x`.
@@ -270,7 +280,11 @@ class ConvLSTMCell(Layer):
     Counterpart: `flax.linen.ConvLSTMCell` (flax/linen/recurrent.py).
 
     Differences:
-      The carry is checked against the inputs' shape. Unlike `LSTMCell`, the gates are fused,
+      The carry is checked: `c` and `h` must both be `[*batch, *spatial, features]` with the
+      inputs' batch and spatial axes. Flax sizes the `hh` convolution's input channels from `h`,
+      so it takes an `h` of another width (or a `c` of width 1, broadcast) and returns a carry of
+      `features` channels, another shape than the one passed, which the next step (and `RNN`'s
+      scan) cannot take; we refuse those carries. Unlike `LSTMCell`, the gates are fused,
       stacked i, g, f, o, with biases on both sides and a fixed `+1` on the forget gate; the
       convolutions use `Conv`'s default initializers. No `gate_fn`/`activation_fn` (as Flax).
 
@@ -306,7 +320,7 @@ class ConvLSTMCell(Layer):
 
     def forward(self, scope: Scope, carry, inputs):
         check_inputs(scope, inputs, "ih", in_axis=-2)
-        c, h = check_carry(scope, carry, ("c", "h"), carry_shape(inputs.shape, self.features))
+        c, h = check_carry(scope, carry, ("c", "h"), inputs.shape[:-1], width=self.features)
         conv = Conv(
             4 * self.features,
             self.kernel_size,

@@ -4,8 +4,9 @@ Every case is a layer written once, `lambda m, cell: m.RNN(cell(), reverse=True)
 `m = OURS` (purejax.nn) and `m = THEIRS` (flax.linen); `cell()` makes a fresh cell of the case's
 kind from the same namespace. Both are initialized with the same key and input (same variables
 expected, bitwise), then applied to Flax's variables (same outputs and final carries, same
-gradients w.r.t. the params and the input). The report measures outputs in ulp, gradients as
-relative error. The test suite (tests/purejax/nn/test_recurrent.py) runs the same table.
+gradients w.r.t. the params and the input). Cases with an `initial_carry` of another width than
+FEATURES check that the cells are sized from the carry given, as Flax's are. The report measures
+outputs in ulp, gradients as relative error. The test suite (tests/purejax/nn/test_recurrent.py) runs the same table.
 """
 
 from __future__ import annotations
@@ -59,9 +60,10 @@ class Case(NamedTuple):
     label: str = ""
 
 
-def _initial_carry():
-    c = jax.random.normal(jax.random.PRNGKey(3), (SHAPE[0], FEATURES))
-    return c, jnp.tanh(c)
+def _initial_carry(width: int = FEATURES, pair: bool = True):
+    """`(c, h)` (or `h` alone, `pair=False`), each `[batch, width]`."""
+    c = jax.random.normal(jax.random.PRNGKey(3), (SHAPE[0], width))
+    return (c, jnp.tanh(c)) if pair else jnp.tanh(c)
 
 
 RNN_CASES = (
@@ -104,6 +106,26 @@ RNN_CASES = (
         label="reverse keep_order seq_lengths",
     ),
     Case("RNN", lambda m, cell: m.RNN(cell(), return_carry=True), cell="MGUCell"),
+    Case(
+        "RNN",
+        lambda m, cell: m.RNN(cell(), return_carry=True),
+        call={"initial_carry": _initial_carry(9)},
+        label="initial_carry width 9",
+    ),
+    Case(
+        "RNN",
+        lambda m, cell: m.RNN(cell(), reverse=True),
+        cell="OptimizedLSTMCell",
+        call={"initial_carry": _initial_carry(3), "seq_lengths": LENGTHS},
+        label="initial_carry width 3 reverse seq_lengths",
+    ),
+    Case(
+        "RNN",
+        lambda m, cell: m.RNN(cell(), return_carry=True),
+        cell="GRUCell",
+        call={"initial_carry": _initial_carry(9, pair=False)},
+        label="initial_carry width 9",
+    ),
 )
 BIDIRECTIONAL_CASES = (
     Case(
@@ -125,6 +147,13 @@ BIDIRECTIONAL_CASES = (
         shape=(5, 3, 4),
         call={"return_carry": True},
         label="time_major merge add",
+    ),
+    Case(
+        "Bidirectional",
+        lambda m, cell: m.Bidirectional(m.RNN(cell()), m.RNN(cell()), return_carry=True),
+        cell="MGUCell",
+        call={"initial_carry": (_initial_carry(9, pair=False), _initial_carry(2, pair=False))},
+        label="initial_carry widths 9 and 2",
     ),
 )
 CASES = RNN_CASES + BIDIRECTIONAL_CASES

@@ -4,8 +4,9 @@ Every case is a cell written once, `lambda m: m.LSTMCell(features=4)`, and built
 (purejax.nn) and `m = THEIRS` (flax.linen). For the same key and inputs both give the same
 `initialize_carry` and the same variables (names, shapes, dtypes, values); applied to the same
 variables, carry and input they give the same new carry and output, and the same gradients of
-`sum(sin(carry')) + sum(sin(y))` w.r.t. the params, the carry and the input. The report measures
-carries and variables in ulp (0 = bitwise), outputs and gradients as relative error.
+`sum(sin(carry')) + sum(sin(y))` w.r.t. the params, the carry and the input. A case with a
+`carry_width` steps a carry of that width instead of `features`: both size the cell from it. The
+report measures carries and variables in ulp (0 = bitwise), outputs and gradients as relative error.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Case(NamedTuple):
     shape: tuple = (3, 5)  # one step's input shape, [*batch, in]
     label: str = ""
     dtype: object = jnp.float32
+    carry_width: int | None = None  # the stepped carry's last axis, when not `features`
 
 
 _NAMES = ("LSTMCell", "OptimizedLSTMCell", "GRUCell", "MGUCell", "SimpleCell", "ConvLSTMCell")
@@ -132,6 +134,16 @@ CASES = (
         (2, 7, 2),
         label="1-D no bias",
     ),
+    *(  # a carry wider than `features`: the layers are sized from the carry, as in Flax
+        Case(name, lambda m, name=name: getattr(m, name)(features=4), shape, label="carry width 7", carry_width=7)
+        for name, shape in (
+            ("LSTMCell", (3, 5)),
+            ("OptimizedLSTMCell", (2, 3, 5)),
+            ("GRUCell", (3, 5)),
+            ("MGUCell", (2, 3, 5)),
+            ("SimpleCell", (5,)),
+        )
+    ),
 )
 
 
@@ -150,7 +162,8 @@ def inputs(case: Case):
     template = cells(case)[1].initialize_carry(CARRY_KEY, case.shape)
     leaves, treedef = jax.tree.flatten(template)
     keys = jax.random.split(jax.random.PRNGKey(2), len(leaves))
-    carry = [jax.random.normal(k, leaf.shape, leaf.dtype) for k, leaf in zip(keys, leaves, strict=True)]
+    shapes = [leaf.shape[:-1] + (case.carry_width or leaf.shape[-1],) for leaf in leaves]
+    carry = [jax.random.normal(k, s, leaf.dtype) for k, s, leaf in zip(keys, shapes, leaves, strict=True)]
     return jax.tree.unflatten(treedef, carry), x.astype(case.dtype)
 
 

@@ -2,8 +2,11 @@
 
 The table of settings is shared with the parity report (comparisons/parity/tables/nn_recurrent.py). Besides
 it: the scan equals a Python loop over the cell; `stop_gradient` on the carry truncates
-backpropagation through time; `flip_sequences`; carry keys; zero time steps; errors.
+backpropagation through time; `flip_sequences`; carry keys; zero time steps; a cell of one's own
+without `initialize_carry`; errors.
 """
+
+import dataclasses
 
 import chex
 import flax.linen as fnn
@@ -12,8 +15,18 @@ import jax.numpy as jnp
 import pytest
 
 from comparisons.parity.tables.nn_recurrent import CASES, KEY, LENGTHS, SHAPE, case_id, compare
-from purejax.nn import RNN, Bidirectional, GRUCell, LSTMCell, SimpleCell, flip_sequences, initializers
-from tests._asserts import FORWARD_RTOL, assert_bitwise, assert_matches_flax
+from purejax.nn import (
+    RNN,
+    Bidirectional,
+    Dense,
+    GRUCell,
+    Layer,
+    LSTMCell,
+    SimpleCell,
+    flip_sequences,
+    initializers,
+)
+from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise, assert_matches_flax
 
 X = jax.random.normal(jax.random.PRNGKey(1), SHAPE)  # [batch, time, features]
 
@@ -195,9 +208,17 @@ _ZEROS = jnp.zeros((SHAPE[0], 6))
         ),
         (lambda: RNN(LSTMCell(6)).init(KEY, X[0, 0]), "RNN: inputs have shape [4], but need [*batch, time, *features]"),
         (
+            lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X, initial_carry=(_ZEROS[:2], _ZEROS[:2])),
+            "initial_carry has shapes [[2, 6], [2, 6]], but LSTMCell with inputs [3, 4] per step needs "
+            "[[3, 6], [3, 6]] (the last axis, the width, may differ)",
+        ),
+        (
             lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X, initial_carry=(_ZEROS, _ZEROS[:, :5])),
-            "initial_carry has shapes [[3, 6], [3, 5]], "
-            "but LSTMCell with inputs [3, 4] per step needs [[3, 6], [3, 6]]",
+            "carry 'c' must have shape [3, 5] (the inputs' batch axes, then h's width 5), got [3, 6]",
+        ),
+        (
+            lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X, initial_carry=(_ZEROS[:, :5], _ZEROS[:, :5])),
+            "carry 'h' has 5 features, but the params were made for 6",
         ),
         (lambda: RNN(LSTMCell(6)).apply(_VARIABLES, X, initial_carry=_ZEROS), "build it with cell.initialize_carry"),
         (
@@ -211,3 +232,68 @@ def test_errors(call, message):
     with pytest.raises(ValueError) as info:
         call()
     assert message in str(info.value)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Leaky(Layer):
+    """A cell of one's own, with no `initialize_carry`: `h' = tanh(x @ W + b + h)`, sized from `h`."""
+
+    def forward(self, scope, carry, x):
+        h = jnp.tanh(scope.child(Dense(carry.shape[-1]))(x) + carry)  # [batch, hidden]
+        return h, h
+
+
+class _FlaxLeaky(fnn.Module):
+    """`_Leaky` in Flax (whose RNN reads `num_feature_axes` from the cell)."""
+
+    num_feature_axes = 1
+
+    @fnn.compact
+    def __call__(self, carry, x):
+        h = jnp.tanh(fnn.Dense(carry.shape[-1])(x) + carry)
+        return h, h
+
+
+def test_a_cell_without_initialize_carry_runs_with_an_initial_carry():
+    """As in Flax, `initialize_carry` is needed only to make a carry: given one, any cell layer scans."""
+    carry = jnp.tanh(jax.random.normal(jax.random.PRNGKey(3), (SHAPE[0], 7)))  # [batch, hidden]
+    pairs = [
+        (RNN(_Leaky(), return_carry=True), fnn.RNN(_FlaxLeaky(), return_carry=True), carry),
+        (
+            Bidirectional(RNN(_Leaky()), RNN(_Leaky()), return_carry=True),
+            fnn.Bidirectional(fnn.RNN(_FlaxLeaky()), fnn.RNN(_FlaxLeaky()), return_carry=True),
+            (carry, carry[:, :2]),
+        ),
+    ]
+    for ours, theirs, initial in pairs:
+        variables = theirs.init(KEY, X, initial_carry=initial)
+        assert_bitwise(ours.init(KEY, X, initial_carry=initial), variables)
+
+        def loss(apply, params, x, initial=initial):
+            out = apply({"params": params}, x, initial_carry=initial)
+            return sum(jnp.sum(jnp.sin(a)) for a in jax.tree.leaves(out))
+
+        chex.assert_trees_all_close(
+            ours.apply(variables, X, initial_carry=initial),
+            theirs.apply(variables, X, initial_carry=initial),
+            rtol=FORWARD_RTOL,
+        )
+        chex.assert_trees_all_close(
+            jax.grad(loss, argnums=(1, 2))(ours.apply, variables["params"], X),
+            jax.grad(loss, argnums=(1, 2))(theirs.apply, variables["params"], X),
+            rtol=GRADIENT_RTOL,
+        )
+
+
+@pytest.mark.parametrize(
+    "layer,where",
+    [(RNN(_Leaky()), "RNN"), (Bidirectional(RNN(_Leaky()), RNN(_Leaky())), "forward_rnn")],
+    ids=["RNN", "Bidirectional"],
+)
+def test_a_cell_without_initialize_carry_needs_an_initial_carry(layer, where):
+    with pytest.raises(TypeError) as info:
+        layer.init(KEY, X)
+    assert (
+        f"{where}: _Leaky has no initialize_carry to make the initial carry; pass initial_carry=..., or give "
+        "the cell an initialize_carry(key, input_shape) method"
+    ) in str(info.value)

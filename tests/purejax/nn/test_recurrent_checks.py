@@ -36,17 +36,42 @@ def test_input_features_must_match_the_kernel(cell, carry, sublayer):
     ) in str(info.value)
 
 
+def _with_shape(carry, shape):
+    return jax.tree.map(lambda a: jnp.ones(shape), carry)
+
+
 @pytest.mark.parametrize("cell,carry,sublayer", _CELLS, ids=_IDS)
-def test_carry_shape_must_match(cell, carry, sublayer):
-    wrong = jax.tree.map(lambda a: jnp.zeros((3, 5)), carry)  # 5 features, the cell has 4
+def test_carry_must_keep_its_shape(cell, carry, sublayer):
+    """Batch axes other than the inputs' (which Flax broadcasts, returning a carry of another shape)
+    are refused; the width is free at init (it sizes the cell), and is the params' in apply."""
+    name = type(cell).__name__
     which = "c" if isinstance(carry, tuple) else "h"
-    for call in (lambda: cell.init(KEY, wrong, X), lambda: cell.apply(cell.init(KEY, carry, X), wrong, X)):
+    for wrong, got in ((_with_shape(carry, (1, 5)), "[1, 5]"), (_with_shape(carry, (5,)), "[5]")):
         with pytest.raises(ValueError) as info:
-            call()
+            cell.init(KEY, wrong, X)
         assert (
-            f"{type(cell).__name__}: carry '{which}' must have shape [3, 4] ([*batch, features] for these "
-            "inputs), got [3, 5]; make it with cell.initialize_carry"
+            f"{name}: carry '{which}' must have shape [3, 5] (the inputs' batch axes, then h's width 5), "
+            f"got {got}; make it with cell.initialize_carry(key, inputs.shape)"
         ) in str(info.value)
+    with pytest.raises(ValueError) as info:
+        cell.apply(cell.init(KEY, carry, X), _with_shape(carry, (3, 5)), X)
+    assert (
+        f"{name}: carry 'h' has 5 features, but the params were made for 4 (kernel '{sublayer}' is [5, 4]); "
+        "pass a carry [*batch, 4]"
+    ) in str(info.value)
+    with pytest.raises(ValueError, match=rf"{name}: carry 'h' must have a feature axis \[\*batch, hidden\]"):
+        cell.init(KEY, _with_shape(carry, (3, 0)), X)
+
+
+@pytest.mark.parametrize("cell", [LSTMCell(4), OptimizedLSTMCell(4)], ids=["LSTMCell", "OptimizedLSTMCell"])
+def test_lstm_c_must_have_the_shape_of_h(cell):
+    """Flax broadcasts a `c` of width 1 against `h` and returns a `c` of h's width; we refuse it."""
+    with pytest.raises(ValueError) as info:
+        cell.init(KEY, (jnp.ones((3, 1)), jnp.ones((3, 6))), X)
+    assert (
+        f"{type(cell).__name__}: carry 'c' must have shape [3, 6] (the inputs' batch axes, then h's width 6), "
+        "got [3, 1]"
+    ) in str(info.value)
 
 
 @pytest.mark.parametrize("cell,carry,sublayer", _CELLS, ids=_IDS)

@@ -2,6 +2,7 @@
 and ConvLSTMCell's errors."""
 
 import chex
+import flax.linen as fnn
 import jax
 import jax.numpy as jnp
 import pytest
@@ -43,3 +44,20 @@ def test_conv_lstm_errors():
         cell.apply(variables, (carry[0], jnp.zeros((2, 6, 4, 2))), IMAGE)
     with pytest.raises(ValueError, match="strides=2 and padding='SAME' change the spatial shape"):
         ConvLSTMCell(2, (3, 3), strides=2).init(KEY, carry, IMAGE)
+
+
+def test_conv_lstm_carry_has_features_channels():
+    """ConvLSTMCell's convolutions output `4 * features` channels, so its carry has `features`: Flax
+    takes an `h` of other channels (sizing `hh` from it) and returns a carry of another shape than
+    the one given, which no next step can take; we refuse it, naming the shape wanted."""
+    carry = (jnp.ones((2, 6, 5, 2)), jnp.ones((2, 6, 5, 7)))  # h has 7 channels, features is 2
+    (new_c, new_h), _ = fnn.ConvLSTMCell(2, (3, 3)).init_with_output(KEY, carry, IMAGE)[0]
+    assert new_h.shape != carry[1].shape  # Flax: [2, 6, 5, 2] out of [2, 6, 5, 7]
+    message = (
+        r"ConvLSTMCell: carry 'h' must have shape \[2, 6, 5, 2\] \(the inputs' batch and spatial axes, "
+        r"then features\), got \[2, 6, 5, 7\]"
+    )
+    with pytest.raises(ValueError, match=message):
+        ConvLSTMCell(2, (3, 3)).init(KEY, carry, IMAGE)
+    with pytest.raises(ValueError, match=r"ConvLSTMCell: carry 'c' must have shape \[2, 6, 5, 2\]"):
+        ConvLSTMCell(2, (3, 3)).init(KEY, (jnp.ones((2, 6, 5, 1)), carry[0]), IMAGE)

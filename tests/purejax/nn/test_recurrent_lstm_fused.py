@@ -115,6 +115,9 @@ def test_fused_path_still_checks_inputs_and_carry():
     variables = RNN(LSTMCell(6), fused=False).init(KEY, X)
     with pytest.raises(ValueError, match=r"expected inputs with 5 features \(kernel 'ii' is \[5, 6\]\), got \[3, 4\]"):
         RNN(LSTMCell(6), fused=True).apply(variables, X[..., :4])
-    wrong = (jnp.zeros((3, 5)), jnp.zeros((3, 5)))
+    wrong = (jnp.zeros((2, 6)), jnp.zeros((2, 6)))  # 2 sequences, the inputs have 3
     with pytest.raises(ValueError, match="initial_carry has shapes"):
         RNN(LSTMCell(6), fused=True).apply(variables, X, initial_carry=wrong)
+    narrow = (jnp.zeros((3, 5)), jnp.zeros((3, 5)))  # a width other than the params'
+    with pytest.raises(ValueError, match="carry 'h' has 5 features, but the params were made for 6"):
+        RNN(LSTMCell(6), fused=True).apply(variables, X, initial_carry=narrow)
