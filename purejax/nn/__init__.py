@@ -24,7 +24,6 @@ Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initial
 """
 
 from purejax.nn import initializers
-from purejax.nn.initializers import ones, ones_init, zeros, zeros_init
 from purejax.nn.activations import (
     celu,
     elu,
@@ -49,6 +48,7 @@ from purejax.nn.batch_norm import BatchNorm
 from purejax.nn.combinators import Sequential
 from purejax.nn.compact import Module, apply, compact, init, init_with_output, nowrap
 from purejax.nn.conv import Conv, ConvTranspose
+from purejax.nn.initializers import ones, ones_init, zeros, zeros_init
 from purejax.nn.keypath import KeyPath, fold_in_path
 from purejax.nn.linear import Dense, DenseGeneral, Embed
 from purejax.nn.module import DenyList, Layer, Scope, Variable, merge_param
