@@ -122,13 +122,39 @@ _FLAX_API = frozenset(
 
 
 def compact(fn: Callable) -> Callable:
-    """Mark the one method of a Module that builds its layers inline (`nn.Dense(3)(x)`)."""
+    """Mark the one method of a Module that builds its layers inline (`nn.Dense(3)(x)`).
+
+    Counterpart: `flax.linen.compact`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random
+      >>> class Linear(nn.Module):
+      ...     @nn.compact
+      ...     def __call__(self, x):
+      ...         return nn.Dense(2)(x)
+      >>> sorted(Linear().init(random.PRNGKey(0), jnp.ones((1, 3)))['params'])
+      ['Dense_0']
+    """
     fn.compact = True  # type: ignore[attr-defined]
     return fn
 
 
 def nowrap(fn: Callable) -> Callable:
-    """Leave a method unwrapped: a plain helper that needs no scope (Flax's `nn.nowrap`)."""
+    """Leave a method unwrapped: a plain helper that needs no scope (Flax's `nn.nowrap`).
+
+    Counterpart: `flax.linen.nowrap`.
+
+    Examples:
+      >>> from purejax import nn
+      >>> class Cell(nn.Module):
+      ...     features: int = 3
+      ...     @nn.nowrap
+      ...     def carry_shape(self, batch):  # callable on an unbound module
+      ...         return (batch, self.features)
+      >>> Cell().carry_shape(2)
+      (2, 3)
+    """
     fn.nowrap = True  # type: ignore[attr-defined]
     return fn
 
@@ -321,6 +347,18 @@ class Module(Layer):
         """A copy bound to `variables` (and `rngs`), to call its methods interactively.
 
         Counterpart: `flax.linen.Module.bind`.
+
+        Examples:
+          >>> import jax.numpy as jnp
+          >>> from purejax import nn, random
+          >>> class Twice(nn.Module):
+          ...     def setup(self):
+          ...         self.dense = nn.Dense(2)
+          ...     def __call__(self, x):
+          ...         return self.dense(self.dense(x))
+          >>> variables = Twice().init(random.PRNGKey(0), jnp.ones((1, 2)))
+          >>> Twice().bind(variables).dense(jnp.ones((1, 2))).shape  # one layer, outside apply
+          (1, 2)
         """
         del args
         where = f"{type(self).__name__}.bind"
@@ -420,6 +458,14 @@ def apply(fn: Callable[..., Any], module: Module, mutable=False, capture_interme
     """`fn(module, *args)` as a function of variables: `apply(fn, module)(variables, *args, rngs=...)`.
 
     Counterpart: `flax.linen.apply`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random
+      >>> variables = nn.Dense(2).init(random.PRNGKey(0), jnp.ones((1, 2)))
+      >>> twice = nn.apply(lambda layer, x: layer(layer(x)), nn.Dense(2))  # fn(bound layer, x)
+      >>> twice(variables, jnp.ones((1, 2))).shape
+      (1, 2)
     """
     return lambda variables, *args, rngs=None, **kwargs: module.apply(
         variables, *args, rngs=rngs, method=fn, mutable=mutable, capture_intermediates=capture_intermediates, **kwargs

@@ -41,6 +41,7 @@ Differences:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import threading
 from collections.abc import Callable, Mapping
@@ -63,6 +64,16 @@ class DenyList:
     """A collection filter that takes every collection except `names` (Flax's `flax.core.DenyList`).
 
     `init` makes every collection mutable but 'intermediates': `DenyList('intermediates')`.
+
+    Counterpart: `flax.core.DenyList`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random
+      >>> _, changed = nn.Dense(2).apply(
+      ...     nn.Dense(2).init(random.PRNGKey(0), jnp.ones((1, 2))), jnp.ones((1, 2)), mutable=DenyList('params'))
+      >>> changed
+      {}
     """
 
     def __init__(self, *names: str):
@@ -574,7 +585,11 @@ class Layer:
         return False
 
     def run_root(self, scope: Scope, method, inputs: tuple, kwargs: dict) -> Any:
-        """Run the layer as the root of `init`/`apply`: its `forward`, or `method` (a Module's)."""
+        """Run the layer as the root of `init`/`apply`: its `forward`, or `method(bound layer, *inputs)`."""
+        if callable(method) and method is not type(self).forward:
+            bound = copy.copy(self)
+            bound.bind_to(scope)
+            return method(bound, *inputs, **kwargs)
         if method is not None and method not in ("forward", "__call__", type(self).forward):
             raise TypeError(
                 f"{type(self).__name__}: method= selects a method of a purejax.nn.Module subclass; "

@@ -480,6 +480,24 @@ def scan(
     Returns: the lifted Module subclass (`Scan<Name>`), or the lifted function.
 
     Counterpart: `flax.linen.scan` (flax/linen/transforms.py).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random
+      >>> class Cumulative(nn.Module):  # one Dense, applied at every step, its output summed up
+      ...     @nn.compact
+      ...     def __call__(self, total, x):
+      ...         y = nn.Dense(2)(x)
+      ...         return total + y, y
+      >>> class Model(nn.Module):
+      ...     @nn.compact
+      ...     def __call__(self, xs):  # xs: [time, batch, 3]
+      ...         scan = nn.scan(Cumulative, variable_broadcast='params', split_rngs={'params': False})
+      ...         return scan()(jnp.zeros((xs.shape[1], 2)), xs)
+      >>> xs = jnp.ones((5, 4, 3))
+      >>> total, ys = Model().apply(Model().init(random.PRNGKey(0), xs), xs)
+      >>> total.shape, ys.shape
+      ((4, 2), (5, 4, 2))
     """
 
     def call(body, scope, args, kwargs):
@@ -525,6 +543,19 @@ def vmap(
       in_axes, out_axes, axis_size, axis_name: as `jax.vmap`.
 
     Counterpart: `flax.linen.vmap` (flax/linen/transforms.py).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random
+      >>> class Ensemble(nn.Module):  # three Dense layers, one per member, on the same input
+      ...     @nn.compact
+      ...     def __call__(self, x):
+      ...         dense = nn.vmap(nn.Dense, variable_axes={'params': 0}, split_rngs={'params': True},
+      ...                         in_axes=None, axis_size=3)
+      ...         return dense(2)(x)
+      >>> variables = Ensemble().init(random.PRNGKey(0), jnp.ones((4, 5)))
+      >>> variables['params']['VmapDense_0']['kernel'].shape, Ensemble().apply(variables, jnp.ones((4, 5))).shape
+      ((3, 5, 2), (3, 4, 2))
     """
 
     def call(body, scope, args, kwargs):
@@ -570,6 +601,24 @@ def checkpoint(
 
     Differences:
       Every collection and rng stream passes through (`variables`, `rngs` must be True); no `concrete`.
+
+    Examples:
+      >>> import jax, jax.numpy as jnp
+      >>> from purejax import nn, random
+      >>> class Block(nn.Module):
+      ...     @nn.compact
+      ...     def __call__(self, x):
+      ...         return nn.tanh(nn.Dense(3)(x))
+      >>> class Deep(nn.Module):  # the blocks' activations are recomputed in the backward pass
+      ...     @nn.compact
+      ...     def __call__(self, x):
+      ...         return nn.remat(Block)()(nn.remat(Block)()(x))
+      >>> variables = Deep().init(random.PRNGKey(0), jnp.ones((2, 3)))
+      >>> sorted(variables['params'])
+      ['CheckpointBlock_0', 'CheckpointBlock_1']
+      >>> grads = jax.grad(lambda v: Deep().apply(v, jnp.ones((2, 3))).sum())(variables)
+      >>> sorted(grads['params']) == sorted(variables['params'])
+      True
     """
     where = "purejax.nn.remat"
     if variables is not True or rngs is not True or concrete:
@@ -615,6 +664,16 @@ def jit(
     Differences:
       Traced again at every call (see the module docstring); every collection and stream passes
       through (`variables`, `rngs` must be True); no `donate_argnums`, `device`, `backend`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import nn, random
+      >>> class Model(nn.Module):
+      ...     @nn.compact
+      ...     def __call__(self, x):
+      ...         return nn.jit(nn.Dense)(2)(x)
+      >>> sorted(Model().init(random.PRNGKey(0), jnp.ones((1, 3)))['params'])
+      ['JitDense_0']
     """
     where = "purejax.nn.jit"
     if variables is not True or rngs is not True or donate_argnums:

@@ -1,5 +1,7 @@
 """purejax.import_guard: a purejax program runs under the guard; one that imports Flax or Optax stops, naming it."""
 
+import pathlib
+import re
 import subprocess
 import sys
 import textwrap
@@ -7,6 +9,8 @@ import textwrap
 import pytest
 
 from purejax.import_guard import blocked
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 PURE = """
     import sys
@@ -55,3 +59,28 @@ def test_blocked_in_process_refuses_and_then_lets_go():
     with pytest.raises(TypeError, match="names must be a list of module names"):
         with blocked("flax"):
             pass
+
+
+# The second recipe docs/migration.md gives, without the guard: `python -X importtime prog.py`, whose
+# report (on stderr) names every module imported; the grep it shows prints nothing once Flax is gone.
+IMPORTTIME_GREP = re.compile(r" (flax|optax|chex|orbax)(\.|$)", re.M)
+
+
+@pytest.mark.parametrize(
+    "source, found",
+    [
+        ("import jax.numpy as jnp\nimport purejax.nn as nn\nimport purejax.optim as optax\n", False),
+        ("import purejax.nn as nn\nimport optax.transforms\n", True),
+    ],
+    ids=["ported", "partly-ported"],
+)
+def test_the_importtime_recipe_finds_a_leftover_import(tmp_path, source, found):
+    program = tmp_path / "prog.py"
+    program.write_text(source)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", str(program)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert bool(IMPORTTIME_GREP.search(result.stderr)) is found
+    docs = (ROOT / "docs" / "migration.md").read_text()
+    assert 'grep -E " (flax|optax|chex|orbax)(\\.|$)"' in docs  # the recipe the test checks is the one documented

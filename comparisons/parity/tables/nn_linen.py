@@ -129,6 +129,15 @@ def drop_cell(m):
     return DropCell
 
 
+def bidirectional_model(m):
+    class Model(m.Module):
+        @m.compact
+        def __call__(self, xs):  # every layer built here is the model's: LSTMCell_0, RNN_0, ..., Bidirectional_0
+            return m.Bidirectional(m.RNN(m.LSTMCell(4)), m.RNN(m.GRUCell(3)))(xs)
+
+    return Model
+
+
 def rnn_dropout(m):
     cell = drop_cell(m)
 
@@ -228,6 +237,7 @@ CASES = (
     Case("setup", lambda m: setup_model(m)(), call={"method": "encode"}, label="method='encode'"),
     Case("RNN adopts its cell", lambda m: rnn_model(m)(), inputs=(XS,), label="LSTMCell built in compact"),
     Case("RNN adopts its cell", lambda m: rnn_model(m, cell="GRUCell")(), inputs=(XS,), label="GRUCell"),
+    Case("RNN adopts its cell", lambda m: bidirectional_model(m)(), inputs=(XS,), label="Bidirectional"),
     Case(
         "RNN split_rngs",
         lambda m: rnn_dropout(m)(),
