@@ -5,6 +5,7 @@ once for both namespaces. Besides it: a layer called twice keeps one set of weig
 (the explicit scope and @compact); errors for Flax habits that cannot work; bind and nn.apply.
 """
 
+import chex
 import flax.linen as fnn
 import jax
 import jax.numpy as jnp
@@ -13,7 +14,7 @@ import pytest
 import purejax.nn as pnn
 from comparisons.parity.tables.nn_linen import CASES, KEYS, X, case_id, compare, mlp, setup_model, shared_block
 from purejax import random, tree
-from tests._asserts import assert_bitwise, assert_matches_flax, assert_refused
+from tests._asserts import FORWARD_RTOL, assert_bitwise, assert_matches_flax, assert_refused
 
 FRONT_END = [c for c in CASES if not c.name.startswith(("nn.", "RNN"))]
 
@@ -144,4 +145,52 @@ def test_explicit_layers_and_modules_mix_with_the_same_variables():
     assert_bitwise(Explicit().apply(variables, X), Compact().apply(variables, X))
     assert jax.tree.structure(variables) == jax.tree.structure(
         {"params": {"MLP_0": {"Dense_0": {"bias": 0, "kernel": 0}, "head": {"bias": 0, "kernel": 0}, "scale": 0}}}
+    )
+
+
+# Every layer, built inside a compact method as a Flax program builds it: same variables, same outputs.
+IMAGES = jax.random.normal(jax.random.PRNGKey(3), (2, 6, 6, 3))  # [batch, height, width, channels]
+IDS = jnp.array([[1, 2, 3], [0, 4, 1]])  # [batch, time] token ids
+LAYERS = {
+    "Dense": (lambda m: m.Dense(3), (X,), {}),
+    "DenseGeneral": (lambda m: m.DenseGeneral((2, 3)), (X,), {}),
+    "Embed": (lambda m: m.Embed(5, 4), (IDS,), {}),
+    "Conv": (lambda m: m.Conv(4, (3, 3)), (IMAGES,), {}),
+    "ConvTranspose": (lambda m: m.ConvTranspose(4, (3, 3)), (IMAGES,), {}),
+    "LayerNorm": (lambda m: m.LayerNorm(), (X,), {}),
+    "RMSNorm": (lambda m: m.RMSNorm(), (X,), {}),
+    "GroupNorm": (lambda m: m.GroupNorm(num_groups=2), (X,), {}),
+    "BatchNorm": (lambda m: m.BatchNorm(use_running_average=False), (X,), {"mutable": ["batch_stats"]}),
+    "Dropout": (lambda m: m.Dropout(0.5, deterministic=False), (X,), {"rngs": {"dropout": KEYS["dropout"]}}),
+    "PReLU": (lambda m: m.PReLU(), (X,), {}),
+    "LSTMCell": (lambda m: m.LSTMCell(4), ((jnp.zeros((2, 4)), jnp.zeros((2, 4))), X), {}),
+    "OptimizedLSTMCell": (lambda m: m.OptimizedLSTMCell(4), ((jnp.zeros((2, 4)), jnp.zeros((2, 4))), X), {}),
+    "GRUCell": (lambda m: m.GRUCell(4), (jnp.zeros((2, 4)), X), {}),
+    "MGUCell": (lambda m: m.MGUCell(4), (jnp.zeros((2, 4)), X), {}),
+    "SimpleCell": (lambda m: m.SimpleCell(4), (jnp.zeros((2, 4)), X), {}),
+}
+
+
+def _wrapped(m, make):
+    class Wrapper(m.Module):
+        @m.compact
+        def __call__(self, *inputs):
+            return make(m)(*inputs)
+
+    return Wrapper()
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_every_layer_works_inside_a_compact_method_as_in_flax(name):
+    make, inputs, call = LAYERS[name]
+    ours, theirs = _wrapped(pnn, make), _wrapped(fnn, make)
+    ours_v, theirs_v = ours.init(KEYS, *inputs), theirs.init(KEYS, *inputs)
+    assert_bitwise(ours_v, theirs_v)
+    call = dict(call)
+    rngs = call.pop("rngs", None)
+    chex.assert_trees_all_close(
+        ours.apply(theirs_v, *inputs, rngs=rngs, **call),
+        theirs.apply(theirs_v, *inputs, rngs=rngs, **call),
+        rtol=FORWARD_RTOL,
+        atol=1e-7,
     )
