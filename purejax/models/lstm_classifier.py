@@ -100,7 +100,7 @@ class LSTMClassifier(nn.Layer):
     def forward(self, scope: nn.Scope, sequence):
         x = nn.relu(scope.child(nn.Dense(self.features))(sequence))  # [batch, time, features]
         for _ in range(self.num_layers):
-            x = scope.child(nn.RNN(nn.OptimizedLSTMCell(self.hidden)))(x)  # [batch, time, hidden]
+            x = scope.child(nn.RNN(nn.OptimizedLSTMCell(self.hidden), fused=None))(x)  # [batch, time, hidden]
         return scope.child(nn.Dense(self.num_classes))(x[:, -1])  # [batch, 10]
 
 

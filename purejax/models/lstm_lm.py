@@ -101,7 +101,7 @@ class LSTMLM(nn.Layer):
         x = scope.child(nn.Embed(self.vocab_size, self.features))(tokens)  # [batch, time, features]
         c0 = scope.param("c0", nn.initializers.zeros, (self.hidden,))  # [hidden]
         carry = learned_carry(c0, tokens.shape[0]) if carry is None else carry
-        carry, h = scope.child(nn.RNN(nn.LSTMCell(self.hidden)))(x, initial_carry=carry, return_carry=True)
+        carry, h = scope.child(nn.RNN(nn.LSTMCell(self.hidden), fused=None))(x, initial_carry=carry, return_carry=True)
         return carry, scope.child(nn.Dense(self.vocab_size))(h)  # [batch, time, vocab]
 
 

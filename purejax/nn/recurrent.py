@@ -102,8 +102,14 @@ class RNN(Layer):
       unroll: steps per iteration of the compiled loop, passed to `lax.scan` (default 1).
       fused: for LSTM cells (default sigmoid and tanh), run the whole sequence as one function
         whose backward pass takes the weight gradients for all steps in one product
-        (`recurrent_lstm_fused.py`); None (default) decides per platform from measurements,
-        True/False force it. Same variables, same outputs, gradients to float rounding.
+        (`recurrent_lstm_fused.py`). False (default): step by step in Flax's order of operations,
+        so a ported Flax program gets Flax's results bit for bit; None: decide per platform from
+        measurements (the library's LSTM models do); True: force it. Same variables, same
+        outputs, gradients to float rounding.
+      variable_axes, variable_broadcast, variable_carry, split_rngs: as `purejax.nn.scan`, which
+        runs the cell: by default its 'params' are shared by every step and only the 'params'
+        stream gets in; `split_rngs={'params': False, 'dropout': True}` gives a cell's dropout a
+        new key each step.
 
     Call: `forward(scope, inputs, *, initial_carry=None, init_key=None, seq_lengths=None,
     return_carry=None, time_major=None, reverse=None, keep_order=None)`; the last four override
@@ -123,10 +129,9 @@ class RNN(Layer):
       Network Trajectories*, 1990 (truncated BPTT). https://doi.org/10.1162/neco.1990.2.4.490
 
     Differences:
-      `fused` is ours (Flax leaves an LSTM's backward pass to `scan`). No `variable_axes`,
-      `variable_broadcast`, `variable_carry`, `split_rngs`: the cell's
-      'params' are always broadcast (Flax's defaults) and the scanned step sees only 'params', no
-      other collections and no rng streams (no dropout inside the cell). `seq_lengths` must not
+      `fused` is ours (Flax leaves an LSTM's backward pass to `scan`); it is off by default and
+      off whenever the scan options are not the defaults (the fused path reads one set of
+      parameters and draws no keys). `seq_lengths` must not
       exceed the time length (checked when the lengths are concrete; Flax does not check). A
       sequence of length 0 returns the initial carry; Flax returns the carry after all the steps
       (padding included) there. Carries for lengths >= 1 are Flax's, bit for bit. Without the
@@ -153,7 +158,7 @@ class RNN(Layer):
     reverse: bool = False
     keep_order: bool = False
     unroll: int = 1
-    fused: bool | None = None
+    fused: bool | None = False
     variable_axes: Mapping = dataclasses.field(default_factory=dict, hash=False)
     variable_broadcast: Any = "params"
     variable_carry: Any = False
