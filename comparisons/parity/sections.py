@@ -33,7 +33,7 @@ SECTIONS = {  # name -> what it compares, as the report's header and `list` show
     "nn-recurrent": "purejax.nn      <-> flax.linen     RNN over lax.scan (seq_lengths, reverse, keep_order) and "
     "Bidirectional",
     "convert": "purejax.convert <-> torch.nn       LSTM/GRU state dicts <-> RNN(LSTMCell/GRUCell) variables, carries",
-    "losses": "purejax.losses  <-> optax.losses   regression and classification losses, label smoothing",
+    "losses": "purejax.losses  <-> optax.losses   regression, classification, self-supervised losses; smoothing",
     "models": "purejax.models  <-> flaxed.models  the seeds' models: same init, short training side by side",
     "parallel": "purejax.parallel <-> one device   models on 8 devices and on 2 processes: pmap and jit with "
     "shardings, both packages",
