@@ -362,6 +362,23 @@ FUNCTION_CASES = (
         ),
     ),
     FunctionCase("unitwise_clip", lambda m: m.transforms.unitwise_clip(jnp.abs(X["a"]), jnp.abs(Y["a"]), X["a"])),
+    *[
+        FunctionCase("projections", call, label)
+        for label, call in (
+            ("projection_non_negative", lambda m: m.projections.projection_non_negative(X)),
+            ("projection_box", lambda m: m.projections.projection_box(X, m.tree.full_like(X, -0.5), Y)),
+            ("projection_hypercube", lambda m: m.projections.projection_hypercube(X["a"], 0.5)),
+            ("projection_simplex", lambda m: m.projections.projection_simplex(X, 2.0)),
+            ("projection_l1_sphere", lambda m: m.projections.projection_l1_sphere(X, 2.0)),
+            ("projection_l1_ball", lambda m: m.projections.projection_l1_ball(X, 2.0)),
+            ("projection_l2_sphere", lambda m: m.projections.projection_l2_sphere(X, 2.0)),
+            ("projection_l2_ball", lambda m: m.projections.projection_l2_ball(X, 2.0)),
+            ("projection_linf_ball", lambda m: m.projections.projection_linf_ball(X, 0.5)),
+            ("projection_vector", lambda m: m.projections.projection_vector(X, Y)),
+            ("projection_hyperplane", lambda m: m.projections.projection_hyperplane(X, Y, 1.0)),
+            ("projection_halfspace", lambda m: m.projections.projection_halfspace(X, Y, -1.0)),
+        )
+    ],
 )
 
 
