@@ -5,7 +5,8 @@ Each loss returns one value per example (or per element) and leaves the reductio
     loss = purejax.losses.softmax_cross_entropy_with_integer_labels(logits, labels).mean()
 
 Themes: `regression` (squared error, Huber, log-cosh, cosine), `classification` (sigmoid and
-softmax cross-entropy, focal loss, KL divergences, hinge), `self_supervised` (NT-Xent),
+softmax cross-entropy, focal loss, KL divergences, hinge), `ctc` (connectionist temporal
+classification), `self_supervised` (NT-Xent),
 `smoothing` (label smoothing). The stable
 log-sigmoid / log-softmax / log-sum-exp they rest on are `purejax.nn`'s.
 
@@ -23,6 +24,7 @@ from purejax.losses.classification import (
     softmax_cross_entropy,
     softmax_cross_entropy_with_integer_labels,
 )
+from purejax.losses.ctc import ctc_loss, ctc_loss_with_forward_probs
 from purejax.losses.regression import (
     cosine_distance,
     cosine_similarity,
@@ -38,6 +40,8 @@ __all__ = [
     "convex_kl_divergence",
     "cosine_distance",
     "cosine_similarity",
+    "ctc_loss",
+    "ctc_loss_with_forward_probs",
     "hinge_loss",
     "generalized_kl_divergence",
     "huber_loss",

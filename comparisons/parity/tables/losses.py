@@ -68,6 +68,18 @@ def _groups(shape, rng):  # one group id (0..2) per row of the first axis, for N
     return jnp.asarray(rng.integers(0, 3, shape[:1]), jnp.int32)
 
 
+def _ctc_labels(shape, rng):  # [batch, 3] labels (not the blank 0), the last padded in every other row
+    batch = shape[0] if len(shape) == 3 else 1
+    return jnp.asarray(rng.integers(1, shape[-1], (batch, 3)), jnp.int32)
+
+
+def _ctc(x, y):  # CTC's four arguments: x [frames, classes] or [batch, frames, classes], the last frame padded
+    logits = x if x.ndim == 3 else x[None]
+    logit_paddings = jnp.zeros(logits.shape[:2]).at[:, -1].set(1.0)
+    label_paddings = jnp.zeros(y.shape).at[::2, -1].set(1.0)
+    return logits, logit_paddings, y, label_paddings
+
+
 def _rows(x):  # [batch, ...] -> [batch, features], NT-Xent's embeddings, squashed into Optax's cosine range
     return jnp.tanh(x.reshape(x.shape[0], -1))
 
@@ -203,6 +215,22 @@ CASES = (
         max_ulp=4,
         grad_ulp=64,
         label="temperature=0.5",
+        min_rank=2,
+    ),
+    Case("ctc_loss", lambda m, x, y: m.ctc_loss(*_ctc(x, y)), _ctc_labels, min_rank=2),
+    Case("ctc_loss", lambda m, x, y: m.ctc_loss(*_ctc(x, y), blank_id=2), _ctc_labels, label="blank_id=2", min_rank=2),
+    Case(
+        "ctc_loss_with_forward_probs",
+        lambda m, x, y: m.ctc_loss_with_forward_probs(*_ctc(x, y))[1],
+        _ctc_labels,
+        label="logalpha_phi",
+        min_rank=2,
+    ),
+    Case(
+        "ctc_loss_with_forward_probs",
+        lambda m, x, y: m.ctc_loss_with_forward_probs(*_ctc(x, y))[2],
+        _ctc_labels,
+        label="logalpha_emit",
         min_rank=2,
     ),
     Case("smooth_labels", lambda m, x, y: m.smooth_labels(y, 0.1), _one_hot),

@@ -18,11 +18,19 @@ X = jnp.ones((4, 10))  # logits, predictions
 P = jnp.full((4, 10), 0.1)  # probabilities, targets
 LABELS = jnp.zeros(4, jnp.int32)
 MASK = jnp.ones((4, 10), bool)
+CTC = {  # valid CTC arguments: 2 sequences of 6 frames over 5 classes, 3 labels each
+    "logits": jnp.zeros((2, 6, 5)),
+    "logit_paddings": jnp.zeros((2, 6)),
+    "labels": jnp.ones((2, 3), jnp.int32),
+    "label_paddings": jnp.zeros((2, 3)),
+}
 
 ARRAYS = [  # (loss, its array arguments in order, valid values)
     ("convex_kl_divergence", ("log_predictions", "targets"), (X, P)),
     ("cosine_distance", ("predictions", "targets"), (X, P)),
     ("cosine_similarity", ("predictions", "targets"), (X, P)),
+    ("ctc_loss", tuple(CTC), tuple(CTC.values())),
+    ("ctc_loss_with_forward_probs", tuple(CTC), tuple(CTC.values())),
     ("generalized_kl_divergence", ("log_predictions", "targets"), (X, P)),
     ("hinge_loss", ("predictor_outputs", "targets"), (X, P)),
     ("huber_loss", ("predictions", "targets"), (X, P)),
@@ -184,6 +192,38 @@ ROWS += [
         lambda: pl.ntxent(X, jnp.zeros(3, jnp.int32)),
         ValueError,
         ("purejax.losses.ntxent:", "labels [3]", "same leading dimension"),
+    ),
+    *[
+        (
+            f"{loss}-{name}-{kind}",
+            lambda loss=loss, name=name, value=value: getattr(pl, loss)(**{**CTC, name: value}),
+            error,
+            (f"purejax.losses.{loss}:", *fragments),
+        )
+        for loss in ("ctc_loss", "ctc_loss_with_forward_probs")
+        for name, kind, value, error, fragments in (
+            ("logits", "rank-2", jnp.zeros((2, 5)), ValueError, ("logits must be [batch, frames, classes]",)),
+            ("logits", "int", jnp.zeros((2, 6, 5), jnp.int32), TypeError, ("logits must have a floating dtype",)),
+            ("labels", "float", jnp.ones((2, 3)), TypeError, ("labels must have an integer dtype",)),
+            ("labels", "batch", jnp.ones((3, 3), jnp.int32), ValueError, ("label_paddings", "same shape")),
+            (
+                "logit_paddings",
+                "shape",
+                jnp.zeros((2, 5)),
+                ValueError,
+                ("logit_paddings [2, 5] must be [batch, frames]",),
+            ),
+            ("label_paddings", "shape", jnp.zeros((2, 4)), ValueError, ("label_paddings [2, 4]", "same shape")),
+            ("blank_id", "out-of-range", 5, ValueError, ("blank_id must be a class of logits (< 5)",)),
+            ("blank_id", "float", 0.0, TypeError, ("blank_id must be",)),
+            ("log_epsilon", "str", "-1e5", TypeError, ("log_epsilon",)),
+        )
+    ],
+    (
+        "ctc_loss-labels-batch-of-logits",
+        lambda: pl.ctc_loss(**{**CTC, "labels": jnp.ones((3, 3), jnp.int32), "label_paddings": jnp.zeros((3, 3))}),
+        ValueError,
+        ("purejax.losses.ctc_loss:", "labels [3, ...] and logits [2, ...] must have the same batch size"),
     ),
     # scalars
     (
