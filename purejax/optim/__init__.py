@@ -38,6 +38,7 @@ and the rest of Optax's surface:
     distance_over_gradients (DoG), optimistic_adam, lookahead
     target_updates  incremental_update, periodic_update (target networks)
     numerics        safe_norm, safe_root_mean_squares, safe_int32_increment
+    contrib         part of Optax's `optax.contrib`: COCOB, D-Adaptation AdamW (and DP-SGD)
     projections     Optax's `optax.projections`: box, simplex, L1/L2/L-inf balls and spheres, ...
     scale_gradient  identity forward, scaled gradient backward
     tree, tree_utils  Optax's `optax.tree` / `optax.tree_utils` (also `tree_map_params`)
@@ -68,7 +69,7 @@ from purejax.losses import (
     softmax_cross_entropy_with_integer_labels,
     squared_error,
 )
-from purejax.optim import projections, schedules, transforms, tree, tree_utils
+from purejax.optim import contrib, projections, schedules, transforms, tree, tree_utils
 from purejax.optim.adabelief import ScaleByBeliefState, adabelief, scale_by_belief
 from purejax.optim.adadelta import ScaleByAdaDeltaState, adadelta, scale_by_adadelta
 from purejax.optim.adafactor import FactoredState, adafactor, scale_by_factored_rms
@@ -262,6 +263,7 @@ __all__ = [
     "clip_by_block_rms",
     "clip_by_global_norm",
     "constant_schedule",
+    "contrib",
     "cosine_decay_schedule",
     "differentially_private_aggregate",
     "dpsgd",

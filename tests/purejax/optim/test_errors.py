@@ -1367,6 +1367,90 @@ ROWS += [
 ]
 
 
+# -- purejax.optim.contrib ------------------------------------------------------------------------
+ROWS += [
+    (
+        "contrib.cocob-alpha-str",
+        lambda: po.contrib.cocob(alpha="100"),
+        TypeError,
+        ("purejax.optim.contrib.cocob:", "alpha must be"),
+    ),
+    (
+        "contrib.cocob-eps-negative",
+        lambda: po.contrib.scale_by_cocob(eps=-1e-8),
+        ValueError,
+        ("purejax.optim.contrib.scale_by_cocob:", "eps must be a number >= 0"),
+    ),
+    (
+        "contrib.cocob-learning_rate-str",
+        lambda: po.contrib.cocob("1"),
+        TypeError,
+        ("purejax.optim.contrib.cocob:", "learning_rate"),
+    ),
+    (
+        "contrib.cocob-mask-str-leaf",
+        lambda: po.contrib.cocob(weight_decay=1e-3, mask={"w": "yes"}),
+        TypeError,
+        ("purejax.optim.contrib.cocob:", "mask['w'] must be True or False"),
+    ),
+    (
+        "contrib.cocob-update-params-missing",
+        update_with(po.contrib.cocob(), params=None),
+        ValueError,
+        ("purejax.optim.contrib.cocob:", "params"),
+    ),
+    (
+        "contrib.cocob-update-state-of-another",
+        update_with(po.contrib.scale_by_cocob(), state=ADAM.init(P)),
+        TypeError,
+        ("purejax.optim.contrib.scale_by_cocob:", "COCOBState", "ScaleByAdamState"),
+    ),
+    (
+        "contrib.dadapt_adamw-betas-float",
+        lambda: po.contrib.dadapt_adamw(betas=0.9),
+        TypeError,
+        ("purejax.optim.contrib.dadapt_adamw:", "betas must be a pair"),
+    ),
+    (
+        "contrib.dadapt_adamw-betas-str",
+        lambda: po.contrib.dadapt_adamw(betas=(0.9, "0.999")),
+        TypeError,
+        ("purejax.optim.contrib.dadapt_adamw:", "betas[1] must be"),
+    ),
+    (
+        "contrib.dadapt_adamw-learning_rate-None",
+        lambda: po.contrib.dadapt_adamw(None),
+        TypeError,
+        ("purejax.optim.contrib.dadapt_adamw:", "learning_rate"),
+    ),
+    *[
+        (
+            f"contrib.dadapt_adamw-{arg}-{kind}",
+            lambda arg=arg, value=value: po.contrib.dadapt_adamw(**{arg: value}),
+            error,
+            ("purejax.optim.contrib.dadapt_adamw:", f"{arg} must be"),
+        )
+        for arg, kind, value, error in (
+            ("eps", "negative", -1.0, ValueError),
+            ("estim_lr0", "nan", NAN, ValueError),
+            ("weight_decay", "str", "0", TypeError),
+        )
+    ],
+    (
+        "contrib.dadapt_adamw-update-params-missing",
+        update_with(po.contrib.dadapt_adamw(), params=None),
+        ValueError,
+        ("purejax.optim.contrib.dadapt_adamw:", "params"),
+    ),
+    (
+        "contrib.dadapt_adamw-update-state-of-another",
+        update_with(po.contrib.dadapt_adamw(), state=ADAM.init(P)),
+        TypeError,
+        ("purejax.optim.contrib.dadapt_adamw:", "DAdaptAdamWState"),
+    ),
+]
+
+
 @pytest.mark.parametrize("name, call_, error, fragments", ROWS, ids=[row[0] for row in ROWS])
 def test_bad_input_is_refused_naming_the_function_and_the_argument(name, call_, error, fragments):
     assert_refused(call_, error, *fragments)
