@@ -35,7 +35,7 @@ SECTIONS = {  # name -> what it compares, as the report's header and `list` show
     "nn-linen": "purejax.nn      <-> flax.linen     Module, @compact, setup, method=, sow, capture_intermediates, "
     "adoption, nn.scan, nn.vmap, nn.remat, nn.jit, RNN split_rngs",
     "convert": "purejax.convert <-> torch.nn       LSTM/GRU state dicts <-> RNN(LSTMCell/GRUCell) variables, carries",
-    "losses": "purejax.losses  <-> optax.losses   regression and classification losses, label smoothing",
+    "losses": "purejax.losses  <-> optax.losses   regression, classification, self-supervised losses; smoothing",
     "models": "purejax.models  <-> flaxed.models  the seeds' models: same init, short training side by side",
     "parallel": "purejax.parallel <-> one device   models on 8 devices and on 2 processes: pmap and jit with "
     "shardings, both packages",

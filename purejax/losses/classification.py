@@ -1,4 +1,4 @@
-"""Classification losses: sigmoid and softmax cross-entropy, KL divergence, hinge.
+"""Classification losses: sigmoid and softmax cross-entropy, focal loss, KL divergences, hinge.
 
 All are per example: `[batch, num_classes]` logits give `[batch]` losses (softmax, KL) or
 `[batch, num_classes]` losses (sigmoid, hinge); the caller reduces. Everything that takes a log of
@@ -10,6 +10,8 @@ Counterpart: `optax.losses` (optax/losses/_classification.py). Same formulas in 
 
 from __future__ import annotations
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -20,11 +22,12 @@ from purejax.losses._checks import (
     check_broadcast,
     check_float,
     check_integer,
+    check_scalar,
     check_where,
     shape_of,
 )
 from purejax.nn.activations import log_sigmoid
-from purejax.nn.softmax import log_softmax, logsumexp
+from purejax.nn.softmax import log_softmax, logsumexp, softmax
 
 
 def sigmoid_binary_cross_entropy(logits, labels) -> jax.Array:
@@ -59,6 +62,72 @@ def sigmoid_binary_cross_entropy(logits, labels) -> jax.Array:
     log_p = log_sigmoid(logits)  # log P(class 1)
     log_not_p = log_sigmoid(-logits)  # log P(class 0) = log(1 - sigmoid(x))
     return -labels * log_p - (1.0 - labels) * log_not_p
+
+
+def sigmoid_focal_loss(logits, labels, *, alpha=None, gamma=2.0) -> jax.Array:
+    """Elementwise focal loss: binary cross-entropy scaled down where the prediction is already right.
+
+        p_t = sigmoid(x) where y = 1, 1 - sigmoid(x) where y = 0
+        FL  = -alpha_t * (1 - p_t)**gamma * log(p_t),   alpha_t = alpha * y + (1 - alpha) * (1 - y)
+
+    with `log(1 - p_t) = logsumexp([log sigmoid(x), log sigmoid(-x)], b=[1 - y, y])` in log space,
+    so that small `gamma` and extreme logits stay finite. Soft labels in [0, 1] are allowed.
+
+    Args:
+      logits: `[...]`, floating, log-odds of class 1.
+      labels: `[...]`, broadcastable with `logits`: 0/1 labels or probabilities in [0, 1];
+        cast to the dtype of `logits`.
+      alpha: `None` (no class weighting), or the weight of class 1 in [0, 1] (a number or an array
+        broadcastable with `logits`).
+      gamma: the focusing exponent, >= 0 (0 gives the cross-entropy).
+
+    Returns:
+      `[...]`, the broadcast shape of `logits` and `labels`.
+
+    Counterpart: `optax.losses.sigmoid_focal_loss` (optax/losses/_classification.py).
+
+    References:
+      Lin et al., *Focal Loss for Dense Object Detection*, 2017. https://arxiv.org/abs/1708.02002
+
+    Differences:
+      `labels` of another (broadcastable) shape than `logits` are broadcast first; Optax's
+      `jnp.stack` fails on them.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import losses
+      >>> [round(v, 4) for v in losses.sigmoid_focal_loss(jnp.array([2.0, -2.0]), jnp.array([1.0, 1.0])).tolist()]
+      [0.0018, 1.6501]
+    """
+    check_float("sigmoid_focal_loss", "logits", logits)
+    check_broadcast("sigmoid_focal_loss", "logits", logits, "labels", labels)
+    if alpha is not None:
+        _check_weight("sigmoid_focal_loss", "alpha", alpha, probability=True)
+    _check_weight("sigmoid_focal_loss", "gamma", gamma)
+    shape = np.broadcast_shapes(shape_of(logits), shape_of(labels))
+    logits = jnp.broadcast_to(jnp.asarray(logits), shape)
+    labels = jnp.broadcast_to(jnp.astype(labels, logits.dtype), shape)
+    ce_loss = sigmoid_binary_cross_entropy(logits, labels)  # [...]
+    log_p = log_sigmoid(logits)  # log P(class 1)
+    log_q = log_sigmoid(-logits)  # log P(class 0)
+    log_one_minus_p_t = logsumexp(
+        jnp.stack([log_p, log_q], axis=-1), axis=-1, b=jnp.stack([1 - labels, labels], axis=-1)
+    )  # [...], log(1 - p_t)
+    focal_weight = jnp.exp(gamma * log_one_minus_p_t)  # (1 - p_t)**gamma
+    loss = ce_loss * focal_weight
+    if alpha is None:
+        return loss
+    return (alpha * labels + (1.0 - alpha) * (1.0 - labels)) * loss  # class weighting
+
+
+def _check_weight(loss: str, name: str, value, *, probability: bool = False) -> None:
+    """A number (>= 0; in [0, 1] for a probability) or a floating array, for `alpha` and `gamma`."""
+    if hasattr(value, "dtype") and np.ndim(value) > 0:
+        check_float(loss, name, value)
+        return
+    check_scalar(loss, name, value, minimum=0.0)
+    if probability and not hasattr(value, "dtype") and value > 1:
+        raise ValueError(f"purejax.losses.{loss}: {name} must be a number in [0, 1], got {value}")
 
 
 def hinge_loss(predictor_outputs, targets) -> jax.Array:
@@ -120,6 +189,59 @@ def softmax_cross_entropy(logits, labels, axis=-1, where=None) -> jax.Array:
         check_where("softmax_cross_entropy", where, logits)
     log_probs = log_softmax(logits, axis, where)  # [batch, num_classes]
     return -(labels * log_probs).sum(axis, where=where)  # [batch]
+
+
+@jax.custom_jvp
+def _weighted_log_softmax(x, weights):
+    """`weights * log_softmax(x)` along the last axis, 0 where the weight is 0 (even for x = -inf)."""
+    log_softmax_x = log_softmax(x, axis=-1)
+    return jnp.where(weights != 0.0, weights * log_softmax_x, jnp.zeros_like(log_softmax_x))
+
+
+@_weighted_log_softmax.defjvp
+def _weighted_log_softmax_jvp(primals, tangents):
+    """d(w * log_softmax(x)) = w * (dx - <dx, softmax(x)>) + dw * log_softmax(x): no `0 * inf`."""
+    x, weights = primals
+    x_dot, weights_dot = tangents
+    log_softmax_x = log_softmax(x, axis=-1)
+    result = jnp.where(weights != 0.0, weights * log_softmax_x, jnp.zeros_like(log_softmax_x))
+    out_tangents = (
+        weights * x_dot
+        - weights * jnp.sum(x_dot * softmax(x, axis=-1), axis=-1, keepdims=True)
+        + weights_dot * log_softmax_x
+    )
+    return result, out_tangents
+
+
+def safe_softmax_cross_entropy(logits, labels) -> jax.Array:
+    """Softmax cross-entropy along the last axis, with `0 * log 0 = 0`: a `-inf` logit of a 0 label adds 0.
+
+        loss_b = -sum_c labels[b, c] * log_softmax(logits)[b, c],   terms with labels[b, c] = 0 left out
+
+    `softmax_cross_entropy` gives NaN there (`0 * -inf`); here the value and its gradient stay
+    finite, so logits masked with `-inf` can be used directly.
+
+    Args:
+      logits: `[..., num_classes]`, floating.
+      labels: `[..., num_classes]` (broadcastable): one-hot rows or probability distributions.
+
+    Returns:
+      `[...]`, the class axis removed.
+
+    Counterpart: `optax.losses.safe_softmax_cross_entropy` (optax/losses/_classification.py).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import losses
+      >>> logits = jnp.array([[0.0, 0.0, -jnp.inf]])
+      >>> losses.safe_softmax_cross_entropy(logits, jnp.array([[1.0, 0.0, 0.0]])).tolist()
+      [0.6931471824645996]
+    """
+    check_float("safe_softmax_cross_entropy", "logits", logits)
+    check_broadcast("safe_softmax_cross_entropy", "logits", logits, "labels", labels)
+    if np.ndim(logits) == 0:
+        raise ValueError("purejax.losses.safe_softmax_cross_entropy: logits must have a class axis, got a scalar")
+    return -jnp.sum(_weighted_log_softmax(jnp.asarray(logits), labels), axis=-1)  # [...]
 
 
 def softmax_cross_entropy_with_integer_labels(logits, labels, axis=-1, where=None) -> jax.Array:
@@ -187,6 +309,16 @@ def softmax_cross_entropy_with_integer_labels(logits, labels, axis=-1, where=Non
     return out
 
 
+def _check_divergence(loss: str, log_predictions, targets, axis, where) -> None:
+    """The arguments of the KL divergences: floating, broadcasting, a valid axis and mask."""
+    check_float(loss, "log_predictions", log_predictions)
+    check_float(loss, "targets", targets)
+    check_broadcast(loss, "log_predictions", log_predictions, "targets", targets)
+    shape = np.broadcast_shapes(shape_of(log_predictions), shape_of(targets))
+    canonical_axes(loss, axis, len(shape), "log_predictions")
+    check_where(loss, where, np.empty(shape, bool), "log_predictions")
+
+
 def kl_divergence(log_predictions, targets, axis=-1, where=None) -> jax.Array:
     """Kullback-Leibler divergence `KL(targets || predictions)` along `axis`.
 
@@ -211,12 +343,69 @@ def kl_divergence(log_predictions, targets, axis=-1, where=None) -> jax.Array:
     Differences:
       The same as PyTorch's `kl_div(log_predictions, targets, reduction="none").sum(-1)`.
     """
-    check_float("kl_divergence", "log_predictions", log_predictions)
-    check_float("kl_divergence", "targets", targets)
-    check_broadcast("kl_divergence", "log_predictions", log_predictions, "targets", targets)
-    shape = np.broadcast_shapes(shape_of(log_predictions), shape_of(targets))
-    canonical_axes("kl_divergence", axis, len(shape), "log_predictions")
-    check_where("kl_divergence", where, np.empty(shape, bool), "log_predictions")
+    _check_divergence("kl_divergence", log_predictions, targets, axis, where)
     log_targets = jnp.where(targets == 0, 0, jnp.log(targets))  # 0 log 0 = 0
     loss = targets * (log_targets - log_predictions)  # [..., dim]
     return jnp.sum(loss, axis=axis, where=where)  # [...]
+
+
+def generalized_kl_divergence(log_predictions, targets, axis=-1, where=None) -> jax.Array:
+    """The KL divergence of unnormalized distributions: `KL(p || q) + sum(q - p)`.
+
+        D(p || q) = sum_i p_i * (log p_i - log q_i) + q_i - p_i,   with 0 * log 0 = 0
+
+    the Bregman divergence of `f(x) = x log x - x`; equal to `kl_divergence` where both sum to 1.
+
+    Args:
+      log_predictions: `[..., dim]`, floating, the predicted (unnormalized) `q` in log space.
+      targets: `[..., dim]`, floating, broadcastable, the target `p` (non-negative, not logs).
+      axis: the axis or axes of the distributions.
+      where: booleans broadcastable to `[..., dim]`, the entries to include.
+
+    Returns:
+      `[...]`, `axis` removed.
+
+    Counterpart: `optax.losses.generalized_kl_divergence` (optax/losses/_classification.py).
+
+    References:
+      Boyd and Vandenberghe, *Convex Optimization*, 2004, p. 90.
+      https://stanford.edu/~boyd/cvxbook/bv_cvxbook.pdf
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import losses
+      >>> float(losses.generalized_kl_divergence(jnp.log(jnp.array([2.0, 1.0])), jnp.array([1.0, 1.0])))
+      0.3068528175354004
+    """
+    return _generalized_kl("generalized_kl_divergence", log_predictions, targets, axis, where)
+
+
+def _generalized_kl(loss: str, log_predictions, targets, axis, where) -> jax.Array:
+    _check_divergence(loss, log_predictions, targets, axis, where)
+    x = kl_divergence(log_predictions, targets, axis=axis, where=where)  # [...]
+    y = jnp.sum(jnp.exp(log_predictions) - targets, axis=axis, where=where)  # [...], sum(q - p)
+    return x + y
+
+
+def convex_kl_divergence(log_predictions, targets, axis=-1, where=None) -> jax.Array:
+    """`generalized_kl_divergence` under Optax's older name; it warns, as Optax's does.
+
+    Counterpart: `optax.losses.convex_kl_divergence` (optax/losses/_classification.py), deprecated
+    there in favour of `generalized_kl_divergence`.
+
+    Examples:
+      >>> import warnings
+      >>> import jax.numpy as jnp
+      >>> from purejax import losses
+      >>> with warnings.catch_warnings():
+      ...     warnings.simplefilter('ignore')
+      ...     float(losses.convex_kl_divergence(jnp.log(jnp.array([2.0, 1.0])), jnp.array([1.0, 1.0])))
+      0.3068528175354004
+    """
+    warnings.warn(
+        "purejax.losses.convex_kl_divergence is deprecated (as optax.losses.convex_kl_divergence is); "
+        "use generalized_kl_divergence",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return _generalized_kl("convex_kl_divergence", log_predictions, targets, axis, where)

@@ -38,6 +38,8 @@ and the rest of Optax's surface:
     distance_over_gradients (DoG), optimistic_adam, lookahead
     target_updates  incremental_update, periodic_update (target networks)
     numerics        safe_norm, safe_root_mean_squares, safe_int32_increment
+    contrib         part of Optax's `optax.contrib`: COCOB, D-Adaptation AdamW (and DP-SGD)
+    projections     Optax's `optax.projections`: box, simplex, L1/L2/L-inf balls and spheres, ...
     scale_gradient  identity forward, scaled gradient backward
     tree, tree_utils  Optax's `optax.tree` / `optax.tree_utils` (also `tree_map_params`)
     type_aliases    Params, Updates, OptState, Schedule, ScalarOrSchedule, MaskOrFn, ...
@@ -47,20 +49,27 @@ and the rest of Optax's surface:
 # Optax's surface beyond the optimizers above: wrappers, transforms, helpers and submodules.
 from purejax import losses
 from purejax.losses import (
+    convex_kl_divergence,
     cosine_distance,
     cosine_similarity,
+    ctc_loss,
+    ctc_loss_with_forward_probs,
+    generalized_kl_divergence,
     hinge_loss,
     huber_loss,
     kl_divergence,
     l2_loss,
     log_cosh,
+    ntxent,
+    safe_softmax_cross_entropy,
     sigmoid_binary_cross_entropy,
+    sigmoid_focal_loss,
     smooth_labels,
     softmax_cross_entropy,
     softmax_cross_entropy_with_integer_labels,
     squared_error,
 )
-from purejax.optim import schedules, transforms, tree, tree_utils
+from purejax.optim import contrib, projections, schedules, transforms, tree, tree_utils
 from purejax.optim.adabelief import ScaleByBeliefState, adabelief, scale_by_belief
 from purejax.optim.adadelta import ScaleByAdaDeltaState, adadelta, scale_by_adadelta
 from purejax.optim.adafactor import FactoredState, adafactor, scale_by_factored_rms
@@ -254,6 +263,7 @@ __all__ = [
     "clip_by_block_rms",
     "clip_by_global_norm",
     "constant_schedule",
+    "contrib",
     "cosine_decay_schedule",
     "differentially_private_aggregate",
     "dpsgd",
@@ -347,15 +357,19 @@ __all__ = [
     "centralize",
     "conditionally_mask",
     "conditionally_transform",
+    "convex_kl_divergence",
     "cosine_distance",
     "cosine_onecycle_schedule",
     "cosine_similarity",
+    "ctc_loss",
+    "ctc_loss_with_forward_probs",
     "flatten",
     "freeze",
     "hinge_loss",
     "huber_loss",
     "incremental_update",
     "keep_params_nonnegative",
+    "generalized_kl_divergence",
     "kl_divergence",
     "l2_loss",
     "linear_onecycle_schedule",
@@ -383,9 +397,13 @@ __all__ = [
     "scale_by_rprop",
     "scale_by_sign",
     "scale_gradient",
+    "projections",
     "schedules",
     "selective_transform",
+    "ntxent",
+    "safe_softmax_cross_entropy",
     "sigmoid_binary_cross_entropy",
+    "sigmoid_focal_loss",
     "sign_sgd",
     "signum",
     "smooth_labels",

@@ -245,6 +245,7 @@ def adamw(
     )
 
 
+@named
 def nadamw(
     learning_rate: ScalarOrSchedule,
     b1=0.9,

@@ -15,10 +15,18 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, GradientTransformationExtraArgs, chain
+from purejax.checks import check_number
+from purejax.optim.base import (
+    GradientTransformation,
+    GradientTransformationExtraArgs,
+    chain,
+    check_state,
+    named,
+    where,
+)
 from purejax.optim.transforms.adding import add_decayed_weights
 from purejax.optim.transforms.masking import MaskOrFn
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 from purejax.optim.tree_math import bias_correction, check_same_structure, safe_increment, zeros_like
 
 
@@ -34,6 +42,7 @@ def _ema(x, m, decay, square=False):
     return tree.map(lambda g, mm: (1 - decay) * (jnp.square(g) if square else g) + decay * mm, x, m)
 
 
+@named
 def scale_by_adan(b1=0.98, b2=0.92, b3=0.99, eps=1e-8, eps_root=0.0) -> GradientTransformation:
     """Adan's direction, `(m^ + (1 - b2) v^) / (sqrt(n^ + eps_root) + eps)` (see `adan`).
 
@@ -51,6 +60,9 @@ def scale_by_adan(b1=0.98, b2=0.92, b3=0.99, eps=1e-8, eps_root=0.0) -> Gradient
       Xingyu Xie et al., *Adan: Adaptive Nesterov Momentum Algorithm*, 2022, Algorithm 1.
       https://arxiv.org/abs/2208.06677
     """
+    w = where("scale_by_adan")
+    for name, value in (("b1", b1), ("b2", b2), ("b3", b3), ("eps", eps), ("eps_root", eps_root)):
+        check_number(w, name, value)
 
     def init_fn(params):
         z = zeros_like
@@ -58,7 +70,8 @@ def scale_by_adan(b1=0.98, b2=0.92, b3=0.99, eps=1e-8, eps_root=0.0) -> Gradient
 
     def update_fn(updates, state, params=None):
         del params
-        check_same_structure("purejax.optim.scale_by_adan.update", updates, state.m)
+        check_state("scale_by_adan", state, ScaleByAdanState)
+        check_same_structure("scale_by_adan", updates, state.m)
         g = updates
         diff = tree.map(lambda x, p: jnp.where(state.t == 0, jnp.zeros_like(x), x - p), g, state.g)  # g_t - g_{t-1}
         m = _ema(g, state.m, b1)  # first moment
@@ -72,6 +85,7 @@ def scale_by_adan(b1=0.98, b2=0.92, b3=0.99, eps=1e-8, eps_root=0.0) -> Gradient
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def adan(
     learning_rate: ScalarOrSchedule,
     b1=0.98,
@@ -120,5 +134,5 @@ def adan(
     return chain(
         scale_by_adan(b1=b1, b2=b2, b3=b3, eps=eps, eps_root=eps_root),
         add_decayed_weights(weight_decay, mask),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )

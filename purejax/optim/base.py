@@ -179,6 +179,7 @@ class GradientTransformationExtraArgs(GradientTransformation):
     """
 
 
+@named
 def with_extra_args_support(tx: GradientTransformation) -> GradientTransformationExtraArgs:
     """`tx` with an `update` that accepts, and ignores, extra keyword arguments.
 
@@ -202,6 +203,7 @@ def with_extra_args_support(tx: GradientTransformation) -> GradientTransformatio
     """
     if isinstance(tx, GradientTransformationExtraArgs):
         return tx
+    check_transformation(where("with_extra_args_support"), "tx", tx)
 
     def update(updates, state, params=None, **extra_args):
         del extra_args

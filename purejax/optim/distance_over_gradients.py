@@ -27,7 +27,8 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, check_params
+from purejax.checks import check_dtype, check_number
+from purejax.optim.base import GradientTransformation, check_params, check_state, named, where
 
 
 class ScaleByDistanceOverGradientsState(NamedTuple):
@@ -40,6 +41,7 @@ def _l2(x, y=0.0):
     return jnp.sqrt(jnp.square(x - y).sum())
 
 
+@named
 def scale_by_distance_over_gradients(
     reps_rel=1e-6, eps=1e-8, param_dtype=jnp.float32, global_scale=1.0
 ) -> GradientTransformation:
@@ -69,6 +71,11 @@ def scale_by_distance_over_gradients(
       >>> [round(u, 9) for u in updates.tolist()]  # r_0 = 1e-6 * 6, G = 1
       [6e-06, 0.0]
     """
+    w = where("scale_by_distance_over_gradients")
+    check_number(w, "reps_rel", reps_rel, minimum=0.0)
+    check_number(w, "eps", eps, minimum=0.0)
+    check_dtype(w, "param_dtype", param_dtype, jnp.floating, "a float dtype such as jnp.float32", error=TypeError)
+    check_number(w, "global_scale", global_scale)
 
     def init_fn(params):
         return ScaleByDistanceOverGradientsState(
@@ -78,6 +85,7 @@ def scale_by_distance_over_gradients(
         )
 
     def update_fn(updates, state, params=None):
+        check_state("scale_by_distance_over_gradients", state, ScaleByDistanceOverGradientsState)
         check_params("scale_by_distance_over_gradients", params, updates)
         max_dist = tree.map(lambda d, x, y: jnp.maximum(d, _l2(x, y)), state.max_dist, params, state.init_params)
         g_sos = tree.map(lambda s, g: s + jnp.square(g).sum(), state.grad_sum_of_squares, updates)

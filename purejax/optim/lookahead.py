@@ -27,8 +27,8 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.checks import check_positive_int
-from purejax.optim.base import GradientTransformation
+from purejax.checks import check_bool, check_positive_int, check_probability
+from purejax.optim.base import GradientTransformation, check_state, check_transformation, named, where
 
 
 class LookaheadState(NamedTuple):
@@ -48,6 +48,7 @@ class LookaheadParams(NamedTuple):
         return cls(slow=params, fast=params)
 
 
+@named
 def lookahead(
     fast_optimizer: GradientTransformation, sync_period: int, slow_step_size, reset_state: bool = False
 ) -> GradientTransformation:
@@ -80,7 +81,11 @@ def lookahead(
       >>> [round(x, 3) for x in (params.fast[0].item(), params.slow[0].item())]
       [0.9, 0.9]
     """
-    check_positive_int("purejax.optim.lookahead", "sync_period", sync_period)
+    w = where("lookahead")
+    check_transformation(w, "fast_optimizer", fast_optimizer)
+    check_positive_int(w, "sync_period", sync_period)
+    check_probability(w, "slow_step_size", slow_step_size, hint="write e.g. slow_step_size=0.5")
+    check_bool(w, "reset_state", reset_state)
 
     def init_fn(params):
         fast_params = getattr(params, "fast", None)
@@ -93,6 +98,7 @@ def lookahead(
                 "purejax.optim.lookahead: update needs params=LookaheadParams(fast, slow); "
                 "start from LookaheadParams.init_synced(params)"
             )
+        check_state("lookahead", state, LookaheadState)
         updates, fast_state = fast_optimizer.update(updates, state.fast_state, params.fast)
         sync_next = state.steps_since_sync == (sync_period - 1)
         last_difference = tree.map(lambda f, u, s: f + u - s, params.fast, updates, params.slow)  # phi + u - theta

@@ -17,11 +17,27 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from purejax.checks import check_array, check_bool, check_number
+from purejax.optim.base import named, where
 from purejax.optim.tree_math import abs_sq, safe_increment
 
-safe_int32_increment = safe_increment  # Optax's older name for the same function
+
+@named
+def safe_int32_increment(count) -> jax.Array:
+    """`count + 1`, stopping at the dtype's largest value instead of wrapping (Optax's older name).
+
+    Counterpart: `optax.safe_int32_increment` (optax/_src/numerics.py), now `optax.safe_increment`.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> from purejax import optim
+      >>> int(optim.safe_int32_increment(jnp.array(2**31 - 1, jnp.int32)))
+      2147483647
+    """
+    return safe_increment(count)
 
 
+@named
 def safe_norm(x, min_norm, ord: int | float | str | None = None, axis=None, keepdims: bool = False) -> jax.Array:
     """`jnp.linalg.norm(x, ord, axis)`, but `min_norm` where the norm is `<= min_norm`, with finite gradients.
 
@@ -43,6 +59,9 @@ def safe_norm(x, min_norm, ord: int | float | str | None = None, axis=None, keep
       >>> jax.grad(lambda x: optim.safe_norm(x, 1e-6))(jnp.zeros(2)).tolist()  # jnp.linalg.norm's: NaN
       [0.0, 0.0]
     """
+    check_array(where("safe_norm"), "x", x)
+    check_number(where("safe_norm"), "min_norm", min_norm)
+    check_bool(where("safe_norm"), "keepdims", keepdims)
     norm = jnp.linalg.norm(x, ord=ord, axis=axis, keepdims=True)
     x = jnp.where(norm <= min_norm, jnp.ones_like(x), x)  # a harmless stand-in where the norm is small
     norm = norm if keepdims else jnp.squeeze(norm, axis=axis)
@@ -50,6 +69,7 @@ def safe_norm(x, min_norm, ord: int | float | str | None = None, axis=None, keep
     return jnp.where(norm <= min_norm, min_norm, masked_norm)
 
 
+@named
 def safe_root_mean_squares(x, min_rms) -> jax.Array:
     """`sqrt(mean(|x|**2))`, but `min_rms` where that is `<= min_rms`, with finite gradients.
 
@@ -61,6 +81,8 @@ def safe_root_mean_squares(x, min_rms) -> jax.Array:
       >>> round(float(optim.safe_root_mean_squares(jnp.array([3.0, 4.0]), 1e-6)) ** 2, 4)
       12.5
     """
+    check_array(where("safe_root_mean_squares"), "x", x)
+    check_number(where("safe_root_mean_squares"), "min_rms", min_rms)
     rms = jnp.sqrt(jnp.mean(abs_sq(x)))
     x = jnp.where(rms <= min_rms, jnp.ones_like(x), x)
     return jnp.where(rms <= min_rms, min_rms, jnp.sqrt(jnp.mean(abs_sq(x))))

@@ -16,12 +16,14 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from purejax.checks import check_number
 from purejax.optim.adam import scale_by_adam
-from purejax.optim.base import GradientTransformationExtraArgs, chain
+from purejax.optim.base import GradientTransformationExtraArgs, chain, named, where
 from purejax.optim.optimistic import scale_by_optimistic_gradient
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 
 
+@named
 def optimistic_adam_v2(
     learning_rate: ScalarOrSchedule,
     *,
@@ -60,10 +62,11 @@ def optimistic_adam_v2(
     return chain(
         scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),
         scale_by_optimistic_gradient(alpha=alpha, beta=beta),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )
 
 
+@named
 def optimistic_adam(
     learning_rate,
     optimism=None,
@@ -106,13 +109,16 @@ def optimistic_adam(
     warnings.warn(
         "purejax.optim.optimistic_adam is deprecated (as optax.optimistic_adam is); use optimistic_adam_v2",
         DeprecationWarning,
-        stacklevel=2,
+        stacklevel=3,  # the caller of `named`'s wrapper
     )
     if callable(learning_rate):
         raise ValueError(
-            "purejax.optim.optimistic_adam: learning_rate must be a number, got a schedule; "
+            f"{where('optimistic_adam')}: learning_rate must be a number, got a schedule; "
             "use optimistic_adam_v2(schedule, ...) for schedules"
         )
+    check_number(where("optimistic_adam"), "learning_rate", learning_rate, hint="write e.g. learning_rate=1e-3")
+    if optimism is not None:
+        check_number(where("optimistic_adam"), "optimism", optimism, hint="write e.g. optimism=1e-3, or None")
     optimism = learning_rate if optimism is None else optimism
     return chain(
         scale_by_adam(b1=b1, b2=b2, eps=eps, eps_root=eps_root, mu_dtype=mu_dtype, nesterov=nesterov),

@@ -20,12 +20,21 @@ import jax.numpy as jnp
 import numpy as np
 
 from purejax import tree
-from purejax.checks import check_choice
-from purejax.optim.base import GradientTransformationExtraArgs, chain, init_empty_state
+from purejax.checks import check_choice, check_number
+from purejax.optim.base import (
+    EmptyState,
+    GradientTransformationExtraArgs,
+    chain,
+    check_state,
+    init_empty_state,
+    named,
+    where,
+)
 from purejax.optim.sgd import sgd
-from purejax.optim.transforms.scaling import ScalarOrSchedule
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_scalar_or_schedule
 
 
+@named
 def scale_by_polyak(f_min=0.0, max_learning_rate=1.0, eps=0.0, variant: str = "sps") -> GradientTransformationExtraArgs:
     """Scale the updates by Polyak's step size `min((value - f_min) / (||u||**2 + eps), max_learning_rate)`.
 
@@ -43,13 +52,18 @@ def scale_by_polyak(f_min=0.0, max_learning_rate=1.0, eps=0.0, variant: str = "s
     References:
       Loizou et al., *Stochastic Polyak Step-size for SGD*, 2021. https://arxiv.org/abs/2002.10542
     """
-    check_choice("purejax.optim.scale_by_polyak", "variant", variant, ("sps", "sps+"))
+    w = where("scale_by_polyak")
+    check_number(w, "f_min", f_min)
+    check_number(w, "max_learning_rate", max_learning_rate, minimum=0.0)
+    check_number(w, "eps", eps, minimum=0.0)
+    check_choice(w, "variant", variant, ("sps", "sps+"))
 
     def update_fn(updates, state, params=None, *, value=None, **extra_args):
         del params, extra_args
+        check_state("scale_by_polyak", state, EmptyState)
         if value is None:
             raise TypeError(
-                "purejax.optim.scale_by_polyak: update needs the loss; call update(grads, state, params, value=loss)"
+                f"{where('scale_by_polyak')}: update needs the loss; call update(grads, state, params, value=loss)"
             )
         grad_sq_norm = jnp.array(sum(jnp.sum(jnp.square(u.real) + jnp.square(u.imag)) for u in tree.leaves(updates)))
         gap = jnp.array(value - f_min).astype(grad_sq_norm.dtype)
@@ -65,6 +79,7 @@ def scale_by_polyak(f_min=0.0, max_learning_rate=1.0, eps=0.0, variant: str = "s
     return GradientTransformationExtraArgs(init_empty_state, update_fn)
 
 
+@named
 def polyak_sgd(
     max_learning_rate=1.0, scaling: ScalarOrSchedule = 1.0, f_min=0.0, eps=0.0, variant: str = "sps"
 ) -> GradientTransformationExtraArgs:
@@ -94,6 +109,7 @@ def polyak_sgd(
       >>> updates.tolist()
       [-1.0]
     """
+    check_scalar_or_schedule("scaling", scaling, where_=where("polyak_sgd"))
     return chain(
         sgd(learning_rate=scaling),
         scale_by_polyak(max_learning_rate=max_learning_rate, f_min=f_min, eps=eps, variant=variant),

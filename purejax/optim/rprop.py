@@ -29,7 +29,8 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, GradientTransformationExtraArgs, chain
+from purejax.checks import check_number, check_probability, fail
+from purejax.optim.base import GradientTransformation, GradientTransformationExtraArgs, chain, check_state, named, where
 from purejax.optim.transforms.scaling import scale
 from purejax.optim.tree_math import full_like, zeros_like
 
@@ -39,6 +40,7 @@ class ScaleByRpropState(NamedTuple):
     prev_updates: Any  # like params; the last step (0 after a sign flip)
 
 
+@named
 def scale_by_rprop(
     learning_rate, eta_minus=0.5, eta_plus=1.2, min_step_size=1e-6, max_step_size=50.0
 ) -> GradientTransformation:
@@ -55,12 +57,28 @@ def scale_by_rprop(
 
     Counterpart: `optax.scale_by_rprop` (optax/_src/transform.py).
     """
+    w = where("scale_by_rprop")
+    check_number(w, "learning_rate", learning_rate, minimum=0.0, hint="Rprop takes a number, not a schedule")
+    check_probability(w, "eta_minus", eta_minus, hint="a flip shrinks the step, e.g. eta_minus=0.5")
+    check_number(w, "eta_plus", eta_plus, minimum=1.0, hint="a kept sign grows the step, e.g. eta_plus=1.2")
+    check_number(w, "min_step_size", min_step_size, minimum=0.0)
+    check_number(w, "max_step_size", max_step_size, minimum=0.0)
+    if not hasattr(min_step_size, "dtype") and not hasattr(max_step_size, "dtype") and max_step_size < min_step_size:
+        raise fail(
+            ValueError,
+            w,
+            "max_step_size",
+            f"at least min_step_size={min_step_size}",
+            max_step_size,
+            "write e.g. min_step_size=1e-6, max_step_size=50.0",
+        )
 
     def init_fn(params):
         return ScaleByRpropState(full_like(params, learning_rate), zeros_like(params))
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("scale_by_rprop", state, ScaleByRpropState)
         sign = tree.map(lambda g, prev: g * prev, updates, state.prev_updates)
         step_sizes = tree.map(
             lambda s, eta: jnp.where(
@@ -80,6 +98,7 @@ def scale_by_rprop(
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def rprop(
     learning_rate, eta_minus=0.5, eta_plus=1.2, min_step_size=1e-6, max_step_size=50.0
 ) -> GradientTransformationExtraArgs:

@@ -15,6 +15,8 @@ from typing import Any
 import jax
 
 from purejax import tree
+from purejax.checks import check_number
+from purejax.optim.base import named, where
 
 
 @jax.custom_vjp
@@ -34,6 +36,7 @@ def _scale_gradient_bwd(scale, g):
 _scale_gradient.defvjp(_scale_gradient_fwd, _scale_gradient_bwd)
 
 
+@named
 def scale_gradient(inputs: Any, scale) -> Any:
     """Return `inputs` unchanged, but multiply the gradient flowing back through them by `scale`.
 
@@ -52,6 +55,7 @@ def scale_gradient(inputs: Any, scale) -> Any:
       >>> jax.grad(lambda x: optim.scale_gradient(x, 0.5) ** 2)(3.0).item()
       3.0
     """
+    check_number(where("scale_gradient"), "scale", scale)
     if isinstance(scale, (int, float)) and scale == 1.0:
         return inputs
     if isinstance(scale, (int, float)) and scale == 0.0:

@@ -49,7 +49,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from purejax.checks import check_bool, check_int, check_number, fail
+from purejax.checks import check_bool, check_int, check_number, check_probability, fail
 from purejax.optim.base import named, where
 
 Schedule = Callable[[Any], Any]
@@ -65,6 +65,28 @@ def _values(**values: Any) -> None:
     """Each a real number or a 0-d array."""
     for name, value in values.items():
         check_number(where("schedule"), name, value)
+
+
+def _boundaries_and_scales(value: Any) -> None:
+    """`None` or a dict `{boundary step (int): scale (a non-negative number)}`."""
+    if value is not None and not isinstance(value, Mapping):
+        raise fail(
+            TypeError,
+            where("schedule"),
+            "boundaries_and_scales",
+            "a dict {boundary step: scale}",
+            value,
+            "write e.g. {1000: 0.1, 2000: 0.1}",
+        )
+    for boundary, scale in (value or {}).items():
+        _steps(f"boundaries_and_scales key {boundary!r}", boundary)
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) and not hasattr(scale, "dtype"):
+            raise fail(TypeError, where("schedule"), f"boundaries_and_scales[{boundary!r}]", "a number", scale)
+    negative = {b: s for b, s in (value or {}).items() if not s >= 0.0}
+    if negative:
+        raise ValueError(
+            f"{where('schedule')}: boundaries_and_scales expects non-negative scale factors, got {negative}"
+        )
 
 
 @named
@@ -163,32 +185,7 @@ def piecewise_constant_schedule(init_value, boundaries_and_scales: dict[int, flo
     Counterpart: `optax.piecewise_constant_schedule` (optax/schedules/_schedule.py).
     """
     check_number(where("piecewise_constant_schedule"), "init_value", init_value)
-    if boundaries_and_scales is not None and not isinstance(boundaries_and_scales, Mapping):
-        raise fail(
-            TypeError,
-            where("piecewise_constant_schedule"),
-            "boundaries_and_scales",
-            "a dict {boundary step: scale}",
-            boundaries_and_scales,
-            "write e.g. {1000: 0.1, 2000: 0.1}",
-        )
-    for boundary, scale in (boundaries_and_scales or {}).items():
-        _steps(f"boundaries_and_scales key {boundary!r}", boundary)
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) and not hasattr(scale, "dtype"):
-            raise fail(
-                TypeError,
-                where("piecewise_constant_schedule"),
-                f"boundaries_and_scales[{boundary!r}]",
-                "a number",
-                scale,
-            )
-    if boundaries_and_scales is not None:
-        negative = {b: s for b, s in boundaries_and_scales.items() if not s >= 0.0}
-        if negative:
-            raise ValueError(
-                f"{where('piecewise_constant_schedule')}: boundaries_and_scales expects "
-                f"non-negative scale factors, got {negative}"
-            )
+    _boundaries_and_scales(boundaries_and_scales)
 
     def schedule(count):
         v = init_value
@@ -472,6 +469,7 @@ def sgdr_schedule(cosine_kwargs: Iterable[dict]) -> Schedule:
     return join_schedules(schedules, boundaries[:-1])
 
 
+@named
 def warmup_constant_schedule(init_value, peak_value, warmup_steps: int) -> Schedule:
     """Rise linearly from `init_value` to `peak_value` over `warmup_steps`, then stay there.
 
@@ -493,9 +491,12 @@ def warmup_constant_schedule(init_value, peak_value, warmup_steps: int) -> Sched
       >>> [float(s(t)) for t in (0, 2, 4, 10)]
       [0.0, 0.5, 1.0, 1.0]
     """
+    _values(init_value=init_value, peak_value=peak_value)
+    _steps("warmup_steps", warmup_steps, minimum=0)
     return linear_schedule(init_value=init_value, end_value=peak_value, transition_steps=warmup_steps)
 
 
+@named
 def piecewise_interpolate_schedule(
     interpolate_type: str, init_value, boundaries_and_scales: dict[int, float] | None = None
 ) -> Schedule:
@@ -535,15 +536,13 @@ def piecewise_interpolate_schedule(
 
     else:
         raise ValueError(
-            "purejax.optim.piecewise_interpolate_schedule: interpolate_type must be 'linear' or 'cosine', "
+            f"{where('piecewise_interpolate_schedule')}: interpolate_type must be 'linear' or 'cosine', "
             f"got {interpolate_type!r}"
         )
+    _values(init_value=init_value)
+    _boundaries_and_scales(boundaries_and_scales)
     if boundaries_and_scales:
         boundaries, scales = zip(*sorted(boundaries_and_scales.items()), strict=True)
-        if not all(s >= 0.0 for s in scales):
-            raise ValueError(
-                f"purejax.optim.piecewise_interpolate_schedule: every scale must be >= 0, got {list(scales)}"
-            )
     else:
         boundaries, scales = (), ()
 
@@ -559,6 +558,18 @@ def piecewise_interpolate_schedule(
     return schedule
 
 
+def _onecycle(transition_steps, peak_value, pct_start, div_factor, final_div_factor) -> None:
+    """The arguments both one-cycle schedules share."""
+    _steps("transition_steps", transition_steps, minimum=1)
+    _values(peak_value=peak_value)
+    check_probability(where("schedule"), "pct_start", pct_start)
+    for name, value in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
+        check_number(where("schedule"), name, value)
+        if not hasattr(value, "dtype") and not value > 0:
+            raise fail(ValueError, where("schedule"), name, "a positive number", value, "the values are divided by it")
+
+
+@named
 def linear_onecycle_schedule(
     transition_steps: int, peak_value, pct_start=0.3, pct_final=0.85, div_factor=25.0, final_div_factor=1e4
 ) -> Schedule:
@@ -589,9 +600,12 @@ def linear_onecycle_schedule(
       >>> [round(float(s(t)), 3) for t in (0, 30, 85)]
       [0.04, 1.0, 0.04]
     """
-    if transition_steps <= 0:
+    _onecycle(transition_steps, peak_value, pct_start, div_factor, final_div_factor)
+    check_probability(where("linear_onecycle_schedule"), "pct_final", pct_final)
+    if pct_final <= pct_start:
         raise ValueError(
-            f"purejax.optim.linear_onecycle_schedule: transition_steps must be positive, got {transition_steps}"
+            f"{where('linear_onecycle_schedule')}: pct_final must be greater than pct_start, got pct_start="
+            f"{pct_start} and pct_final={pct_final}; the fall ends after the rise, e.g. pct_start=0.3, pct_final=0.85"
         )
     return piecewise_interpolate_schedule(
         "linear",
@@ -604,6 +618,7 @@ def linear_onecycle_schedule(
     )
 
 
+@named
 def cosine_onecycle_schedule(
     transition_steps: int, peak_value, pct_start=0.3, div_factor=25.0, final_div_factor=1e4
 ) -> Schedule:
@@ -633,10 +648,7 @@ def cosine_onecycle_schedule(
       >>> [round(float(s(t)), 3) for t in (0, 30, 100)]
       [0.04, 1.0, 0.0]
     """
-    if transition_steps <= 0:
-        raise ValueError(
-            f"purejax.optim.cosine_onecycle_schedule: transition_steps must be positive, got {transition_steps}"
-        )
+    _onecycle(transition_steps, peak_value, pct_start, div_factor, final_div_factor)
     return piecewise_interpolate_schedule(
         "cosine",
         peak_value / div_factor,

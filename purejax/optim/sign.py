@@ -21,11 +21,22 @@ from typing import Any
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, GradientTransformationExtraArgs, chain, init_empty_state
+from purejax.checks import check_probability
+from purejax.optim.base import (
+    EmptyState,
+    GradientTransformation,
+    GradientTransformationExtraArgs,
+    chain,
+    check_state,
+    init_empty_state,
+    named,
+    where,
+)
 from purejax.optim.transforms.momentum import ema
-from purejax.optim.transforms.scaling import ScalarOrSchedule, scale_by_learning_rate
+from purejax.optim.transforms.scaling import ScalarOrSchedule, check_learning_rate, scale_by_learning_rate
 
 
+@named
 def scale_by_sign() -> GradientTransformation:
     """Replace every update by its sign: `u = sign(g)` (0 stays 0).
 
@@ -44,11 +55,13 @@ def scale_by_sign() -> GradientTransformation:
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("scale_by_sign", state, EmptyState)
         return tree.map(jnp.sign, updates), state
 
     return GradientTransformation(init_empty_state, update_fn)
 
 
+@named
 def sign_sgd(learning_rate: ScalarOrSchedule) -> GradientTransformationExtraArgs:
     """signSGD: `u_t = -lr_t * sign(g_t)`.
 
@@ -70,9 +83,10 @@ def sign_sgd(learning_rate: ScalarOrSchedule) -> GradientTransformationExtraArgs
       >>> tx.update(jnp.array([-3.0, 0.5]), tx.init(jnp.zeros(2)))[0].tolist()
       [0.10000000149011612, -0.10000000149011612]
     """
-    return chain(scale_by_sign(), scale_by_learning_rate(learning_rate))
+    return chain(scale_by_sign(), scale_by_learning_rate(check_learning_rate(learning_rate)))
 
 
+@named
 def signum(
     learning_rate: ScalarOrSchedule, beta=0.9, accumulator_dtype: Any | None = None
 ) -> GradientTransformationExtraArgs:
@@ -101,8 +115,9 @@ def signum(
       >>> tx.update(jnp.array([-3.0, 0.5]), tx.init(jnp.zeros(2)))[0].tolist()
       [0.10000000149011612, -0.10000000149011612]
     """
+    check_probability(where("signum"), "beta", beta)
     return chain(
         ema(beta, debias=False, accumulator_dtype=accumulator_dtype),
         scale_by_sign(),
-        scale_by_learning_rate(learning_rate),
+        scale_by_learning_rate(check_learning_rate(learning_rate)),
     )

@@ -49,8 +49,21 @@ import jax.numpy as jnp
 
 from purejax import random
 from purejax import tree as pytree
-from purejax.optim.base import check_array_leaves, outermost
-from purejax.optim.tree_math import bias_correction as _bias_correction
+from purejax.checks import check_callable, check_number, describe, fail
+from purejax.optim import tree_math
+from purejax.optim.base import check_array_leaves, named, outermost
+from purejax.optim.base import where as called_as
+
+
+def _check_moment_args(name: str, updates: Any, moments: Any, **numbers: Any) -> None:
+    """The numbers are real numbers (or 0-d arrays) and `moments` has the updates' tree."""
+    for argument, value in numbers.items():
+        check_number(called_as(name), argument, value)
+    pytree.flatten_up_to(
+        pytree.structure(updates, is_leaf=lambda x: x is None),
+        moments,
+        f"{called_as(name)}: moments differ from the updates' tree",
+    )
 
 
 def _on_arrays(*names: str) -> Callable[[Callable], Callable]:
@@ -88,9 +101,24 @@ def _on_arrays(*names: str) -> Callable[[Callable], Callable]:
 
 
 @_on_arrays("moment")
+@named
 def bias_correction(moment: Any, decay, count) -> Any:
-    """`m / (1 - decay**count)`, leaf by leaf: undo an EMA's start at zero (`optax.tree.bias_correction`)."""
-    return _bias_correction(moment, decay, count)
+    """`m / (1 - decay**count)`, leaf by leaf: an EMA started at zero underestimates early on.
+
+    Counterpart: `optax.tree.bias_correction` (optax/tree_utils/_tree_math.py).
+    """
+    check_number(called_as("bias_correction"), "decay", decay)
+    dtype = getattr(count, "dtype", None)
+    if (
+        isinstance(count, (bool, str, bytes))
+        or count is None
+        or (dtype is None and not isinstance(count, (int, float)))
+    ):
+        raise fail(TypeError, called_as("bias_correction"), "count", "a step count (a number or an array)", count)
+    for leaf in pytree.leaves(moment):
+        if not hasattr(leaf, "dtype"):
+            raise TypeError(f"{called_as('bias_correction')}: moment must hold arrays, got {describe(leaf)}")
+    return tree_math.bias_correction(moment, decay, count)
 
 
 @_on_arrays("tree_x", "tree_y", "other_trees")
@@ -244,8 +272,10 @@ def allclose(a: Any, b: Any, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
 
 
 @_on_arrays("updates", "moments")
+@named
 def update_moment(updates: Any, moments: Any, decay, order) -> Any:
     """`(1 - decay) * g**order + decay * m`, leaf by leaf (`None` stays `None`) (`optax.tree.update_moment`)."""
+    _check_moment_args("update_moment", updates, moments, decay=decay, order=order)
     return pytree.map(
         lambda g, t: (1 - decay) * (g**order) + decay * t if g is not None else None,
         updates,
@@ -255,8 +285,10 @@ def update_moment(updates: Any, moments: Any, decay, order) -> Any:
 
 
 @_on_arrays("updates", "moments")
+@named
 def update_infinity_moment(updates: Any, moments: Any, decay, eps) -> Any:
     """`max(|g| + eps, decay * m)`, leaf by leaf (`optax.tree.update_infinity_moment`)."""
+    _check_moment_args("update_infinity_moment", updates, moments, decay=decay, eps=eps)
     return pytree.map(
         lambda g, t: jnp.maximum(jnp.abs(g) + eps, decay * t) if g is not None else g,
         updates,
@@ -266,11 +298,13 @@ def update_infinity_moment(updates: Any, moments: Any, decay, eps) -> Any:
 
 
 @_on_arrays("updates", "moments")
+@named
 def update_moment_per_elem_norm(updates: Any, moments: Any, decay, order) -> Any:
     """`(1 - decay) * g**order + decay * m`, with `|g|**order` for complex `g`.
 
     Counterpart: `optax.tree.update_moment_per_elem_norm` (optax/tree_utils/_tree_math.py).
     """
+    _check_moment_args("update_moment_per_elem_norm", updates, moments, decay=decay, order=order)
 
     def orderth_norm(g):
         if jnp.isrealobj(g):
@@ -352,6 +386,7 @@ class _ParamsPlaceholder:
 pytree.register_node(_ParamsPlaceholder, lambda p: ((), None), lambda aux, children: _ParamsPlaceholder())
 
 
+@named(name="tree_map_params")
 def map_params(initable, f: Callable[..., Any], state: Any, /, *rest: Any, transform_non_params=None, is_leaf=None):
     """Apply `f` to the leaves of the parameter-shaped parts of an optimizer state.
 
@@ -380,9 +415,16 @@ def map_params(initable, f: Callable[..., Any], state: Any, /, *rest: Any, trans
       >>> state[0].mu['w'].tolist(), int(state[0].count)
       ([1.0, 1.0], 0)
     """
-    placeholder = _ParamsPlaceholder()
+    w = called_as("tree_map_params")
     init = initable.init if hasattr(initable, "init") else initable
-    with_placeholders = init(placeholder)
+    check_callable(w, "initable", init, "pass the optimizer, e.g. tree_map_params(opt, f, state)")
+    check_callable(w, "f", f, "pass a function of the parameter leaves, e.g. lambda p: p + 1")
+    with_placeholders = init(_ParamsPlaceholder())
+    pytree.flatten_up_to(
+        pytree.structure(with_placeholders, is_leaf=lambda v: isinstance(v, _ParamsPlaceholder)),
+        state,
+        f"{w}: state differs from what initable's init makes (was it made by another optimizer?)",
+    )
 
     def map_part(maybe_placeholder, value):
         if isinstance(maybe_placeholder, _ParamsPlaceholder):

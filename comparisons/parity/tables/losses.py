@@ -64,6 +64,26 @@ def _flat_labels(shape, rng):  # flat indices into the last two axes
     return jnp.asarray(rng.integers(0, shape[-2] * shape[-1], shape[:-2]), jnp.int32)
 
 
+def _groups(shape, rng):  # one group id (0..2) per row of the first axis, for NT-Xent's pairs
+    return jnp.asarray(rng.integers(0, 3, shape[:1]), jnp.int32)
+
+
+def _ctc_labels(shape, rng):  # [batch, 3] labels (not the blank 0), the last padded in every other row
+    batch = shape[0] if len(shape) == 3 else 1
+    return jnp.asarray(rng.integers(1, shape[-1], (batch, 3)), jnp.int32)
+
+
+def _ctc(x, y):  # CTC's four arguments: x [frames, classes] or [batch, frames, classes], the last frame padded
+    logits = x if x.ndim == 3 else x[None]
+    logit_paddings = jnp.zeros(logits.shape[:2]).at[:, -1].set(1.0)
+    label_paddings = jnp.zeros(y.shape).at[::2, -1].set(1.0)
+    return logits, logit_paddings, y, label_paddings
+
+
+def _rows(x):  # [batch, ...] -> [batch, features], NT-Xent's embeddings, squashed into Optax's cosine range
+    return jnp.tanh(x.reshape(x.shape[0], -1))
+
+
 def mask(shape) -> jax.Array:
     """A fixed boolean mask: every third entry left out, and the whole first row if there are rows."""
     keep = (np.arange(int(np.prod(shape))) % 3 != 1).reshape(shape)
@@ -163,6 +183,56 @@ CASES = (
     ),
     Case("kl_divergence", lambda m, x, y: m.kl_divergence(x, y), _probs),
     Case("kl_divergence", lambda m, x, y: m.kl_divergence(x, y, where=mask(x.shape)), _probs, label="where"),
+    Case("generalized_kl_divergence", lambda m, x, y: m.generalized_kl_divergence(x, y), _probs),
+    Case(
+        "generalized_kl_divergence",
+        lambda m, x, y: m.generalized_kl_divergence(x, y, where=mask(x.shape)),
+        _probs,
+        label="where",
+    ),
+    Case("convex_kl_divergence", lambda m, x, y: m.convex_kl_divergence(x, y), _probs),
+    Case("sigmoid_focal_loss", lambda m, x, y: m.sigmoid_focal_loss(x, y), _binary),
+    Case(
+        "sigmoid_focal_loss",
+        lambda m, x, y: m.sigmoid_focal_loss(x, y, alpha=0.25, gamma=0.5),
+        _probs,
+        label="soft labels, alpha=0.25, gamma=0.5",
+    ),
+    Case("safe_softmax_cross_entropy", lambda m, x, y: m.safe_softmax_cross_entropy(x, y), _one_hot),
+    Case(
+        "safe_softmax_cross_entropy",
+        lambda m, x, y: m.safe_softmax_cross_entropy(jnp.where(y > 0, x, -jnp.inf), y),
+        _probs,
+        label="soft labels, -inf logits where 0",
+    ),
+    # NT-Xent's gradient runs through the cosine's power-of-two rescaling, which XLA fuses
+    # differently under jit (see the cosine cases): a few ulp there (values 1), bitwise eagerly.
+    Case("ntxent", lambda m, x, y: m.ntxent(_rows(x), y), _groups, max_ulp=4, grad_ulp=64, min_rank=2),
+    Case(
+        "ntxent",
+        lambda m, x, y: m.ntxent(_rows(x), y, temperature=0.5),
+        _groups,
+        max_ulp=4,
+        grad_ulp=64,
+        label="temperature=0.5",
+        min_rank=2,
+    ),
+    Case("ctc_loss", lambda m, x, y: m.ctc_loss(*_ctc(x, y)), _ctc_labels, min_rank=2),
+    Case("ctc_loss", lambda m, x, y: m.ctc_loss(*_ctc(x, y), blank_id=2), _ctc_labels, label="blank_id=2", min_rank=2),
+    Case(
+        "ctc_loss_with_forward_probs",
+        lambda m, x, y: m.ctc_loss_with_forward_probs(*_ctc(x, y))[1],
+        _ctc_labels,
+        label="logalpha_phi",
+        min_rank=2,
+    ),
+    Case(
+        "ctc_loss_with_forward_probs",
+        lambda m, x, y: m.ctc_loss_with_forward_probs(*_ctc(x, y))[2],
+        _ctc_labels,
+        label="logalpha_emit",
+        min_rank=2,
+    ),
     Case("smooth_labels", lambda m, x, y: m.smooth_labels(y, 0.1), _one_hot),
     Case("smooth_labels", lambda m, x, y: m.smooth_labels(x, 0.2, where=mask(x.shape)), _one_hot, label="where"),
 )

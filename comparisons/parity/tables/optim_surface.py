@@ -98,6 +98,14 @@ CASES = (
     Case("zero_nans", lambda m: m.chain(m.zero_nans(), m.scale(-1e-2)), "NaN grads injected", inject_nan),
     Case("keep_params_nonnegative", lambda m: m.chain(m.scale(-0.5), m.keep_params_nonnegative()), "lr 0.5"),
     Case("scale_by_sign", lambda m: m.chain(m.scale_by_sign(), m.scale(-1e-2))),
+    Case("contrib.cocob", lambda m: m.contrib.cocob()),
+    Case("contrib.cocob", lambda m: m.contrib.cocob(0.5, alpha=10.0, weight_decay=1e-3), "lr 0.5, alpha 10, decay"),
+    Case("contrib.dadapt_adamw", lambda m: m.contrib.dadapt_adamw()),
+    Case(
+        "contrib.dadapt_adamw",
+        lambda m: m.contrib.dadapt_adamw(m.linear_schedule(1.0, 0.1, 50), weight_decay=1e-2, estim_lr0=1e-4),
+        "schedule, decay, estim_lr0 1e-4",
+    ),
     Case("sign_sgd", lambda m: m.sign_sgd(1e-2)),
     Case("sign_sgd", lambda m: m.sign_sgd(schedule), "schedule"),
     Case("signum", lambda m: m.signum(1e-2)),
@@ -362,6 +370,23 @@ FUNCTION_CASES = (
         ),
     ),
     FunctionCase("unitwise_clip", lambda m: m.transforms.unitwise_clip(jnp.abs(X["a"]), jnp.abs(Y["a"]), X["a"])),
+    *[
+        FunctionCase("projections", call, label)
+        for label, call in (
+            ("projection_non_negative", lambda m: m.projections.projection_non_negative(X)),
+            ("projection_box", lambda m: m.projections.projection_box(X, m.tree.full_like(X, -0.5), Y)),
+            ("projection_hypercube", lambda m: m.projections.projection_hypercube(X["a"], 0.5)),
+            ("projection_simplex", lambda m: m.projections.projection_simplex(X, 2.0)),
+            ("projection_l1_sphere", lambda m: m.projections.projection_l1_sphere(X, 2.0)),
+            ("projection_l1_ball", lambda m: m.projections.projection_l1_ball(X, 2.0)),
+            ("projection_l2_sphere", lambda m: m.projections.projection_l2_sphere(X, 2.0)),
+            ("projection_l2_ball", lambda m: m.projections.projection_l2_ball(X, 2.0)),
+            ("projection_linf_ball", lambda m: m.projections.projection_linf_ball(X, 0.5)),
+            ("projection_vector", lambda m: m.projections.projection_vector(X, Y)),
+            ("projection_hyperplane", lambda m: m.projections.projection_hyperplane(X, Y, 1.0)),
+            ("projection_halfspace", lambda m: m.projections.projection_halfspace(X, Y, -1.0)),
+        )
+    ],
 )
 
 

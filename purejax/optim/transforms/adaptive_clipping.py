@@ -22,7 +22,16 @@ import jax
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import EmptyState, GradientTransformation, check_params, init_empty_state
+from purejax.checks import check_axes, check_number
+from purejax.optim.base import (
+    EmptyState,
+    GradientTransformation,
+    check_params,
+    check_state,
+    init_empty_state,
+    named,
+    where,
+)
 from purejax.optim.tree_math import abs_sq
 
 AdaptiveGradClipState = EmptyState  # Optax's name for adaptive_grad_clip's (empty) state
@@ -84,6 +93,7 @@ def unitwise_clip(g_norm, max_norm, grad, div_eps=1e-6) -> jax.Array:
     return jnp.where(g_norm < max_norm, grad, clipped_grad)
 
 
+@named
 def adaptive_grad_clip(clipping, eps=1e-3, axis: int | tuple[int, ...] | None = None) -> GradientTransformation:
     """Clip each unit's gradient to `clipping` times the unit's parameter norm.
 
@@ -111,8 +121,14 @@ def adaptive_grad_clip(clipping, eps=1e-3, axis: int | tuple[int, ...] | None = 
       >>> updates.tolist()  # clipped to norm 0.1 * 5
       [0.0, 0.5]
     """
+    w = where("adaptive_grad_clip")
+    check_number(w, "clipping", clipping, minimum=0.0)
+    check_number(w, "eps", eps, minimum=0.0)
+    if axis is not None:
+        check_axes(w, "axis", axis)
 
     def update_fn(updates, state, params=None):
+        check_state("adaptive_grad_clip", state, EmptyState)
         check_params("adaptive_grad_clip", params, updates)
         g_norm = tree.map(lambda x: unitwise_norm(x, axis=axis), updates)
         p_norm = tree.map(lambda x: unitwise_norm(x, axis=axis), params)

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 
 from purejax import tree
 from purejax.checks import check_positive_int
-from purejax.optim.base import GradientTransformation
+from purejax.optim.base import GradientTransformation, check_state, named
 from purejax.optim.tree_math import safe_increment, zeros_like
 
 
@@ -29,6 +29,7 @@ class ApplyEvery(NamedTuple):
     grad_acc: Any  # like params; the running sum
 
 
+@named
 def apply_every(k: int = 1) -> GradientTransformation:
     """Sum the updates over `k` steps and emit the sum every `k`-th step (zeros otherwise).
 
@@ -57,6 +58,7 @@ def apply_every(k: int = 1) -> GradientTransformation:
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("apply_every", state, ApplyEvery)
         c = state.count % k
         keep = c != 0  # False on the first step of a block: the sum restarts
         grad_acc = tree.map(lambda g, ga: keep * ga + g, updates, state.grad_acc)

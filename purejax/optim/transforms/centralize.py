@@ -12,7 +12,7 @@ References:
 from __future__ import annotations
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, init_empty_state
+from purejax.optim.base import EmptyState, GradientTransformation, check_state, init_empty_state, named
 
 
 def _subtract_mean(g):
@@ -21,6 +21,7 @@ def _subtract_mean(g):
     return g
 
 
+@named
 def centralize() -> GradientTransformation:
     """Subtract from every update of rank >= 2 its mean over all axes but axis 0.
 
@@ -43,6 +44,7 @@ def centralize() -> GradientTransformation:
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("centralize", state, EmptyState)
         return tree.map(_subtract_mean, updates), state
 
     return GradientTransformation(init_empty_state, update_fn)

@@ -20,8 +20,16 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from purejax.checks import check_callable
-from purejax.optim.base import GradientTransformation, GradientTransformationExtraArgs, with_extra_args_support
+from purejax.checks import check_bool, check_callable
+from purejax.optim.base import (
+    GradientTransformation,
+    GradientTransformationExtraArgs,
+    check_state,
+    check_transformation,
+    named,
+    where,
+    with_extra_args_support,
+)
 from purejax.optim.tree_math import safe_increment, zeros_like
 
 
@@ -41,11 +49,16 @@ class ConditionallyMaskState(NamedTuple):
     inner_state: Any  # the inner transformation's state
 
 
-def _conditional(name, inner, should_transform_fn, forward_extra_args, rejected, make_state):
-    check_callable(f"purejax.optim.{name}", "should_transform_fn", should_transform_fn)
+def _conditional(name, inner, should_transform_fn, forward_extra_args, rejected, state_class, make_state):
+    w = where(name)
+    check_transformation(w, "inner", inner)
+    check_callable(w, "should_transform_fn", should_transform_fn, "pass a function step -> bool")
+    check_bool(w, "forward_extra_args", forward_extra_args)
     inner = with_extra_args_support(inner)
 
     def update_fn(updates, state, params=None, **extra_args):
+        check_state(name, state, state_class)
+
         def do_update(_):
             return inner.update(updates, state.inner_state, params, **extra_args)
 
@@ -61,6 +74,7 @@ def _conditional(name, inner, should_transform_fn, forward_extra_args, rejected,
     return update_fn
 
 
+@named
 def conditionally_transform(
     inner: GradientTransformation, should_transform_fn: ConditionFn, forward_extra_args: bool = False
 ) -> GradientTransformationExtraArgs:
@@ -96,11 +110,13 @@ def conditionally_transform(
         should_transform_fn,
         forward_extra_args,
         lambda u: u,
+        ConditionallyTransformState,
         lambda inner_state, step: ConditionallyTransformState(inner_state, step),
     )
     return GradientTransformationExtraArgs(init_fn, update_fn)
 
 
+@named
 def conditionally_mask(
     inner: GradientTransformation, should_transform_fn: ConditionFn, forward_extra_args: bool = False
 ) -> GradientTransformationExtraArgs:
@@ -136,6 +152,7 @@ def conditionally_mask(
         should_transform_fn,
         forward_extra_args,
         zeros_like,
+        ConditionallyMaskState,
         lambda inner_state, step: ConditionallyMaskState(step=step, inner_state=inner_state),
     )
     return GradientTransformationExtraArgs(init_fn, update_fn)

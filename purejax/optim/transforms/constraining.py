@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import EmptyState, GradientTransformation, check_params, init_empty_state
+from purejax.optim.base import EmptyState, GradientTransformation, check_params, check_state, init_empty_state, named
 
 NonNegativeParamsState = EmptyState  # Optax's name for keep_params_nonnegative's (empty) state
 
@@ -25,6 +25,7 @@ class ZeroNansState(NamedTuple):
     found_nan: Any  # like params, each leaf shape=(), dtype=bool
 
 
+@named
 def zero_nans() -> GradientTransformation:
     """Replace NaN entries of the updates by 0, and record in the state which leaves had any.
 
@@ -46,7 +47,8 @@ def zero_nans() -> GradientTransformation:
         return ZeroNansState(found_nan=tree.map(lambda p: jnp.array(False, dtype=jnp.bool_), params))
 
     def update_fn(updates, state, params=None):
-        del params, state
+        del params
+        check_state("zero_nans", state, ZeroNansState)
         found_nan = tree.map(lambda u: jnp.any(jnp.isnan(u)), updates)
         updates = tree.map(lambda u: jnp.where(jnp.isnan(u), jnp.zeros_like(u), u), updates)
         return updates, ZeroNansState(found_nan=found_nan)
@@ -54,6 +56,7 @@ def zero_nans() -> GradientTransformation:
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def keep_params_nonnegative() -> GradientTransformation:
     """Shorten each step that would make a parameter negative so that it lands on 0.
 
@@ -76,6 +79,7 @@ def keep_params_nonnegative() -> GradientTransformation:
     """
 
     def update_fn(updates, state, params=None):
+        check_state("keep_params_nonnegative", state, EmptyState)
         check_params("keep_params_nonnegative", params, updates)
         updates = tree.map(
             lambda p, u: None if p is None else jnp.where((p + u) < 0.0, -p, u),

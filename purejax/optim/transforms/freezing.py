@@ -16,11 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation
-from purejax.optim.transforms.masking import masked, set_to_zero
+from purejax.checks import fail
+from purejax.optim.base import GradientTransformation, check_transformation, named, where
+from purejax.optim.transforms.masking import check_mask, masked, set_to_zero
 from purejax.optim.transforms.partitioning import partition
 
 
+@named
 def freeze(mask: bool | Any) -> GradientTransformation:
     """Zero the updates where `mask` is True (those parameters stay put).
 
@@ -44,6 +46,7 @@ def freeze(mask: bool | Any) -> GradientTransformation:
     return masked(set_to_zero(), mask)
 
 
+@named
 def selective_transform(optimizer: GradientTransformation, *, freeze_mask: bool | Any) -> GradientTransformation:
     """Run `optimizer` on the parameters where `freeze_mask` is False; zero the others' updates.
 
@@ -65,6 +68,18 @@ def selective_transform(optimizer: GradientTransformation, *, freeze_mask: bool 
       >>> updates['a'].tolist()
       [0.0, 0.0]
     """
+    w = where("selective_transform")
+    check_transformation(w, "optimizer", optimizer)
+    if freeze_mask is None or callable(freeze_mask):
+        raise fail(
+            TypeError,
+            w,
+            "freeze_mask",
+            "a bool or a tree of bools like the params",
+            freeze_mask,
+            "write e.g. freeze_mask={'w': False, 'b': True} (True = frozen)",
+        )
+    check_mask(w, "freeze_mask", freeze_mask)
 
     def label_fn(params):
         del params

@@ -18,9 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from purejax import tree
+from purejax.checks import check_array, check_bool, check_number
+from purejax.optim.base import named, where
 from purejax.optim.transforms.clipping import per_example_global_norm_clip
 
 
+@named
 def per_example_layer_norm_clip(grads: Any, global_l2_norm_clip, uniform: bool = True) -> tuple[Any, Any]:
     """Clip each leaf of per-example gradients to its share of `global_l2_norm_clip`, summing the batch.
 
@@ -43,11 +46,16 @@ def per_example_layer_norm_clip(grads: Any, global_l2_norm_clip, uniform: bool =
       >>> [round(x, 3) for x in summed['a'].tolist()], int(clipped['a'])
       ([0.9, 1.2], 1)
     """
+    w = where("per_example_layer_norm_clip")
+    check_number(w, "global_l2_norm_clip", global_l2_norm_clip, minimum=0)
+    check_bool(w, "uniform", uniform)
     leaves, treedef = tree.flatten(grads)
+    for i, leaf in enumerate(leaves):
+        check_array(w, f"grads leaf {i}", leaf)
     batch_size = leaves[0].shape[0] if leaves and leaves[0].ndim else None
     if batch_size is None or any(g.ndim < 1 or g.shape[0] != batch_size for g in leaves):
         raise ValueError(
-            "purejax.optim.per_example_layer_norm_clip: grads must have a batch axis first, the same "
+            f"{w}: grads must have a batch axis first, the same "
             f"in every leaf; got shapes {[tuple(g.shape) for g in leaves]}. "
             "Compute them with jax.vmap(jax.grad(loss), in_axes=(None, 0))."
         )

@@ -17,7 +17,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, GradientTransformationExtraArgs, with_extra_args_support
+from purejax.optim.base import (
+    GradientTransformation,
+    GradientTransformationExtraArgs,
+    check_transformation,
+    named,
+    where,
+    with_extra_args_support,
+)
 
 
 def _ravel(t: Any) -> Any:
@@ -33,6 +40,7 @@ def _unravel(like: Any, flat: Any) -> Any:
     return tree.unflatten(treedef, [jnp.reshape(x, jnp.shape(leaf)) for x, leaf in zip(pieces, leaves, strict=True)])
 
 
+@named
 def flatten(inner: GradientTransformation) -> GradientTransformationExtraArgs:
     """`inner` applied to the concatenation of all leaves, its updates cut back into the tree.
 
@@ -56,7 +64,7 @@ def flatten(inner: GradientTransformation) -> GradientTransformationExtraArgs:
       >>> updates['a'].shape
       (2, 2)
     """
-    inner = with_extra_args_support(inner)
+    inner = with_extra_args_support(check_transformation(where("flatten"), "inner", inner))
 
     def init_fn(params):
         return inner.init(_ravel(params))

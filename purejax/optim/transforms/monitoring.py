@@ -13,14 +13,17 @@ Counterpart: `optax.snapshot`, `optax.SnapshotState`, `optax.monitor`, `optax.Mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from purejax.checks import check_callable
+from purejax.checks import check_callable, fail
 from purejax.optim.base import (
     GradientTransformation,
     GradientTransformationExtraArgs,
     chain,
+    check_state,
+    named,
+    where,
     with_extra_args_support,
 )
 from purejax.optim.transforms.momentum import ema
@@ -36,6 +39,7 @@ class MonitorState(NamedTuple):
     measure_states: tuple  # one state per measure, in the order given
 
 
+@named
 def snapshot(measure_name: str, measure: Callable[[Any], Any]) -> GradientTransformation:
     """Keep `measure(updates)` in the state under `measure_name`; pass the updates on unchanged.
 
@@ -57,18 +61,22 @@ def snapshot(measure_name: str, measure: Callable[[Any], Any]) -> GradientTransf
       >>> float(state[1].measurement['norm'])
       1.0
     """
-    check_callable("purejax.optim.snapshot", "measure", measure)
+    if not isinstance(measure_name, str):
+        raise fail(TypeError, where("snapshot"), "measure_name", "a str", measure_name, "write e.g. 'norm'")
+    check_callable(where("snapshot"), "measure", measure, "pass a function updates -> value, e.g. optim.tree.norm")
 
     def init_fn(params):
         return SnapshotState({measure_name: measure(params)})
 
     def update_fn(updates, state, params=None):
-        del params, state
+        del params
+        check_state("snapshot", state, SnapshotState)
         return updates, SnapshotState({measure_name: measure(updates)})
 
     return GradientTransformation(init_fn, update_fn)
 
 
+@named
 def monitor(measures: dict[str, Any]) -> GradientTransformationExtraArgs:
     """Take several measurements of the updates; each is a function or a transformation.
 
@@ -91,12 +99,21 @@ def monitor(measures: dict[str, Any]) -> GradientTransformationExtraArgs:
       >>> float(state.measurements['norm']), float(state.measurements['ema'])
       (5.0, 5.0)
     """
+    if not isinstance(measures, Mapping):
+        raise fail(
+            TypeError,
+            where("monitor"),
+            "measures",
+            "a dict {name: function or transformation}",
+            measures,
+            "write e.g. measures={'norm': optim.tree.norm}",
+        )
     wrapped = {}
     for name, measure in measures.items():
         if isinstance(measure, GradientTransformation):
             wrapped[name] = with_extra_args_support(measure)
         else:
-            check_callable("purejax.optim.monitor", f"measures[{name!r}]", measure)
+            check_callable(where("monitor"), f"measures[{name!r}]", measure)
             wrapped[name] = with_extra_args_support(stateless(lambda u, _, m=measure: m(u)))
     names = tuple(wrapped)
 
@@ -104,6 +121,7 @@ def monitor(measures: dict[str, Any]) -> GradientTransformationExtraArgs:
         return MonitorState({}, tuple(wrapped[name].init(params) for name in names))
 
     def update_fn(updates, state, params=None, **extra_args):
+        check_state("monitor", state, MonitorState)
         measurements, measure_states = {}, []
         for name, measure_state in zip(names, state.measure_states, strict=True):
             measurements[name], measure_state = wrapped[name].update(updates, measure_state, params, **extra_args)
@@ -113,6 +131,7 @@ def monitor(measures: dict[str, Any]) -> GradientTransformationExtraArgs:
     return GradientTransformationExtraArgs(init_fn, update_fn)
 
 
+@named
 def measure_with_ema(
     measure: Callable[[Any], Any], decay, debias: bool = True, accumulator_dtype: Any | None = None
 ) -> GradientTransformationExtraArgs:
@@ -141,7 +160,7 @@ def measure_with_ema(
       >>> float(value)
       2.5
     """
-    check_callable("purejax.optim.measure_with_ema", "measure", measure)
+    check_callable(where("measure_with_ema"), "measure", measure)
     base_ema = ema(decay, debias, accumulator_dtype)
     measurement_ema = base_ema._replace(init=lambda params: base_ema.init(measure(params)))
     return chain(stateless(lambda updates, _: measure(updates)), measurement_ema)

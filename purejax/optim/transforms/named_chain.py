@@ -13,9 +13,17 @@ from __future__ import annotations
 import collections
 
 from purejax.checks import fail
-from purejax.optim.base import GradientTransformation, GradientTransformationExtraArgs, with_extra_args_support
+from purejax.optim.base import (
+    GradientTransformation,
+    GradientTransformationExtraArgs,
+    check_transformation,
+    named,
+    where,
+    with_extra_args_support,
+)
 
 
+@named
 def named_chain(*args: tuple[str, GradientTransformation]) -> GradientTransformationExtraArgs:
     """Apply `(name, transformation)` pairs in order; the state is an `OrderedDict` name -> state.
 
@@ -42,15 +50,16 @@ def named_chain(*args: tuple[str, GradientTransformation]) -> GradientTransforma
         if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
             raise fail(
                 TypeError,
-                "purejax.optim.named_chain",
+                where("named_chain"),
                 f"argument {i}",
                 "a (name, transformation) pair",
                 pair,
                 "write named_chain(('clip', clip(1.0)), ('adam', adam(1e-3)))",
             )
+        check_transformation(where("named_chain"), f"the transformation of {pair[0]!r}", pair[1])
     names = [name for name, _ in args]
     if len(names) != len(set(names)):
-        raise ValueError(f"purejax.optim.named_chain: the names must be unique, got {names}")
+        raise ValueError(f"{where('named_chain')}: the names must be unique, got {names}")
     transforms = [(name, with_extra_args_support(t)) for name, t in args]
 
     def init_fn(params):

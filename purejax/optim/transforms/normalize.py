@@ -10,13 +10,15 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from purejax import tree
-from purejax.optim.base import GradientTransformation, init_empty_state
+from purejax.checks import check_number
+from purejax.optim.base import EmptyState, GradientTransformation, check_state, init_empty_state, named, where
 
 
 def _global_norm(updates):
     return jnp.sqrt(sum(jnp.sum(jnp.square(jnp.abs(u))) for u in tree.leaves(updates)))
 
 
+@named
 def normalize_by_update_norm(scale_factor=1.0, eps=1e-6) -> GradientTransformation:
     """Divide the updates by their global L2 norm (plus `eps`) and multiply by `scale_factor`.
 
@@ -37,9 +39,12 @@ def normalize_by_update_norm(scale_factor=1.0, eps=1e-6) -> GradientTransformati
       >>> updates.tolist()
       [0.6000000238418579, 0.800000011920929]
     """
+    check_number(where("normalize_by_update_norm"), "scale_factor", scale_factor)
+    check_number(where("normalize_by_update_norm"), "eps", eps, minimum=0.0)
 
     def update_fn(updates, state, params=None):
         del params
+        check_state("normalize_by_update_norm", state, EmptyState)
         g_norm = (_global_norm(updates) + eps) / scale_factor
         return tree.map(lambda g: g / g_norm, updates), state
 

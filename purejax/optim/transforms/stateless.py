@@ -15,9 +15,10 @@ from typing import Any
 
 from purejax import tree
 from purejax.checks import check_callable
-from purejax.optim.base import EmptyState, GradientTransformation, init_empty_state
+from purejax.optim.base import EmptyState, GradientTransformation, check_state, init_empty_state, named, where
 
 
+@named
 def stateless(f: Callable[[Any, Any], Any]) -> GradientTransformation:
     """A transformation that maps the updates by `f(updates, params)` and keeps no state.
 
@@ -37,15 +38,16 @@ def stateless(f: Callable[[Any, Any], Any]) -> GradientTransformation:
       >>> updates['w'].tolist()
       [1.0, 2.0]
     """
-    check_callable("purejax.optim.stateless", "f", f)
+    check_callable(where("stateless"), "f", f, "pass a function (updates, params) -> updates")
 
     def update_fn(updates, state, params=None):
-        del state
+        check_state("stateless", state, EmptyState)
         return f(updates, params), EmptyState()
 
     return GradientTransformation(init_empty_state, update_fn)
 
 
+@named
 def stateless_with_tree_map(f: Callable[[Any, Any], Any]) -> GradientTransformation:
     """A transformation that maps each update leaf by `f(update, param)` and keeps no state.
 
@@ -66,10 +68,10 @@ def stateless_with_tree_map(f: Callable[[Any, Any], Any]) -> GradientTransformat
       >>> updates['w'].tolist()
       [0.10000000149011612, 0.20000000298023224]
     """
-    check_callable("purejax.optim.stateless_with_tree_map", "f", f)
+    check_callable(where("stateless_with_tree_map"), "f", f, "pass a function (updates, params) -> updates")
 
     def update_fn(updates, state, params=None):
-        del state
+        check_state("stateless_with_tree_map", state, EmptyState)
         if params is not None:
             return tree.map(f, updates, params), EmptyState()
         return tree.map(lambda u: f(u, None), updates), EmptyState()

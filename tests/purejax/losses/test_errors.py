@@ -18,16 +18,29 @@ X = jnp.ones((4, 10))  # logits, predictions
 P = jnp.full((4, 10), 0.1)  # probabilities, targets
 LABELS = jnp.zeros(4, jnp.int32)
 MASK = jnp.ones((4, 10), bool)
+CTC = {  # valid CTC arguments: 2 sequences of 6 frames over 5 classes, 3 labels each
+    "logits": jnp.zeros((2, 6, 5)),
+    "logit_paddings": jnp.zeros((2, 6)),
+    "labels": jnp.ones((2, 3), jnp.int32),
+    "label_paddings": jnp.zeros((2, 3)),
+}
 
 ARRAYS = [  # (loss, its array arguments in order, valid values)
+    ("convex_kl_divergence", ("log_predictions", "targets"), (X, P)),
     ("cosine_distance", ("predictions", "targets"), (X, P)),
     ("cosine_similarity", ("predictions", "targets"), (X, P)),
+    ("ctc_loss", tuple(CTC), tuple(CTC.values())),
+    ("ctc_loss_with_forward_probs", tuple(CTC), tuple(CTC.values())),
+    ("generalized_kl_divergence", ("log_predictions", "targets"), (X, P)),
     ("hinge_loss", ("predictor_outputs", "targets"), (X, P)),
     ("huber_loss", ("predictions", "targets"), (X, P)),
     ("kl_divergence", ("log_predictions", "targets"), (X, P)),
     ("l2_loss", ("predictions", "targets"), (X, P)),
     ("log_cosh", ("predictions", "targets"), (X, P)),
+    ("ntxent", ("embeddings", "labels"), (X, LABELS)),
+    ("safe_softmax_cross_entropy", ("logits", "labels"), (X, P)),
     ("sigmoid_binary_cross_entropy", ("logits", "labels"), (X, P)),
+    ("sigmoid_focal_loss", ("logits", "labels"), (X, P)),
     ("smooth_labels", ("labels",), (P,)),
     ("softmax_cross_entropy", ("logits", "labels"), (X, P)),
     ("softmax_cross_entropy_with_integer_labels", ("logits", "labels"), (X, LABELS)),
@@ -72,8 +85,10 @@ ROWS += [  # the axis: out of range, not an int, repeated
         (f"purejax.losses.{loss}:", "axis"),
     )
     for loss, args in (
+        ("convex_kl_divergence", (X, P)),
         ("cosine_distance", (X, P)),
         ("cosine_similarity", (X, P)),
+        ("generalized_kl_divergence", (X, P)),
         ("kl_divergence", (X, P)),
         ("smooth_labels", (P, 0.1)),
         ("softmax_cross_entropy", (X, P)),
@@ -89,8 +104,10 @@ ROWS += [  # where: not boolean, not broadcasting to the input, not an array
         (f"purejax.losses.{loss}:", "where"),
     )
     for loss, args in (
+        ("convex_kl_divergence", (X, P)),
         ("cosine_distance", (X, P)),
         ("cosine_similarity", (X, P)),
+        ("generalized_kl_divergence", (X, P)),
         ("kl_divergence", (X, P)),
         ("smooth_labels", (P, 0.1)),
         ("softmax_cross_entropy", (X, P)),
@@ -134,7 +151,123 @@ ROWS += [
         TypeError,
         ("purejax.losses.smooth_labels:", "labels"),
     ),
+    (
+        "safe_softmax_cross_entropy-logits-int",
+        lambda: pl.safe_softmax_cross_entropy(jnp.zeros((4, 10), jnp.int32), P),
+        TypeError,
+        ("purejax.losses.safe_softmax_cross_entropy:", "logits must have a floating dtype"),
+    ),
+    (
+        "safe_softmax_cross_entropy-logits-scalar",
+        lambda: pl.safe_softmax_cross_entropy(1.0, 1.0),
+        ValueError,
+        ("purejax.losses.safe_softmax_cross_entropy:", "logits must have a class axis"),
+    ),
+    (
+        "sigmoid_focal_loss-logits-int",
+        lambda: pl.sigmoid_focal_loss(jnp.zeros((4, 10), jnp.int32), P),
+        TypeError,
+        ("purejax.losses.sigmoid_focal_loss:", "logits must have a floating dtype"),
+    ),
+    (
+        "generalized_kl_divergence-targets-int",
+        lambda: pl.generalized_kl_divergence(X, jnp.ones((4, 10), jnp.int32)),
+        TypeError,
+        ("purejax.losses.generalized_kl_divergence:", "targets"),
+    ),
+    (
+        "ntxent-embeddings-int",
+        lambda: pl.ntxent(jnp.ones((4, 10), jnp.int32), LABELS),
+        TypeError,
+        ("purejax.losses.ntxent:", "embeddings must have a floating dtype"),
+    ),
+    (
+        "ntxent-embeddings-rank-3",
+        lambda: pl.ntxent(jnp.ones((4, 2, 5)), LABELS),
+        ValueError,
+        ("purejax.losses.ntxent:", "embeddings must be [batch, features]"),
+    ),
+    (
+        "ntxent-labels-batch",
+        lambda: pl.ntxent(X, jnp.zeros(3, jnp.int32)),
+        ValueError,
+        ("purejax.losses.ntxent:", "labels [3]", "same leading dimension"),
+    ),
+    *[
+        (
+            f"{loss}-{name}-{kind}",
+            lambda loss=loss, name=name, value=value: getattr(pl, loss)(**{**CTC, name: value}),
+            error,
+            (f"purejax.losses.{loss}:", *fragments),
+        )
+        for loss in ("ctc_loss", "ctc_loss_with_forward_probs")
+        for name, kind, value, error, fragments in (
+            ("logits", "rank-2", jnp.zeros((2, 5)), ValueError, ("logits must be [batch, frames, classes]",)),
+            ("logits", "int", jnp.zeros((2, 6, 5), jnp.int32), TypeError, ("logits must have a floating dtype",)),
+            ("labels", "float", jnp.ones((2, 3)), TypeError, ("labels must have an integer dtype",)),
+            ("labels", "batch", jnp.ones((3, 3), jnp.int32), ValueError, ("label_paddings", "same shape")),
+            (
+                "logit_paddings",
+                "shape",
+                jnp.zeros((2, 5)),
+                ValueError,
+                ("logit_paddings [2, 5] must be [batch, frames]",),
+            ),
+            ("label_paddings", "shape", jnp.zeros((2, 4)), ValueError, ("label_paddings [2, 4]", "same shape")),
+            ("blank_id", "out-of-range", 5, ValueError, ("blank_id must be a class of logits (< 5)",)),
+            ("blank_id", "float", 0.0, TypeError, ("blank_id must be",)),
+            ("log_epsilon", "str", "-1e5", TypeError, ("log_epsilon",)),
+        )
+    ],
+    (
+        "ctc_loss-labels-batch-of-logits",
+        lambda: pl.ctc_loss(**{**CTC, "labels": jnp.ones((3, 3), jnp.int32), "label_paddings": jnp.zeros((3, 3))}),
+        ValueError,
+        ("purejax.losses.ctc_loss:", "labels [3, ...] and logits [2, ...] must have the same batch size"),
+    ),
     # scalars
+    (
+        "sigmoid_focal_loss-alpha-str",
+        lambda: pl.sigmoid_focal_loss(X, P, alpha="0.25"),
+        TypeError,
+        ("purejax.losses.sigmoid_focal_loss:", "alpha"),
+    ),
+    (
+        "sigmoid_focal_loss-alpha-above-1",
+        lambda: pl.sigmoid_focal_loss(X, P, alpha=1.5),
+        ValueError,
+        ("purejax.losses.sigmoid_focal_loss:", "alpha must be a number in [0, 1]"),
+    ),
+    (
+        "sigmoid_focal_loss-alpha-int-array",
+        lambda: pl.sigmoid_focal_loss(X, P, alpha=jnp.zeros((4, 10), jnp.int32)),
+        TypeError,
+        ("purejax.losses.sigmoid_focal_loss:", "alpha must have a floating dtype"),
+    ),
+    (
+        "sigmoid_focal_loss-gamma-None",
+        lambda: pl.sigmoid_focal_loss(X, P, gamma=None),
+        TypeError,
+        ("purejax.losses.sigmoid_focal_loss:", "gamma"),
+    ),
+    (
+        "sigmoid_focal_loss-gamma-negative",
+        lambda: pl.sigmoid_focal_loss(X, P, gamma=-1.0),
+        ValueError,
+        ("purejax.losses.sigmoid_focal_loss:", "gamma must be a number >= 0"),
+    ),
+    (
+        "ntxent-temperature-str",
+        lambda: pl.ntxent(X, LABELS, temperature="0.1"),
+        TypeError,
+        ("purejax.losses.ntxent:", "temperature"),
+    ),
+    (
+        "ntxent-temperature-0",
+        lambda: pl.ntxent(X, LABELS, temperature=0.0),
+        ValueError,
+        ("purejax.losses.ntxent:", "temperature must be a positive number"),
+    ),
     (
         "cosine_similarity-epsilon-str",
         lambda: pl.cosine_similarity(X, P, epsilon="0"),
@@ -195,6 +328,12 @@ ROWS += [
         lambda: jax.jit(lambda y: pl.smooth_labels(y, 0.1, axis=2))(P),
         ValueError,
         ("purejax.losses.smooth_labels:", "axis"),
+    ),
+    (
+        "jit-ntxent-labels-batch",
+        lambda: jax.jit(pl.ntxent)(X, jnp.zeros(5, jnp.int32)),
+        ValueError,
+        ("purejax.losses.ntxent:", "labels"),
     ),
     (
         "jit-huber_loss-targets-shape",

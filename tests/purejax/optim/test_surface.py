@@ -71,13 +71,17 @@ def test_optax_names_missing_from_purejax_are_the_readme_list():
     assert missing == _left_out_in_readme()
 
 
-@pytest.mark.parametrize("submodule", ["transforms", "tree", "tree_utils", "schedules", "losses"])
+@pytest.mark.parametrize(
+    "submodule", ["transforms", "tree", "tree_utils", "schedules", "losses", "projections", "contrib"]
+)
 def test_submodules_exist(submodule):
     assert hasattr(ours, submodule)
 
 
 def test_transforms_and_tree_cover_optax():
     assert {n for n in dir(optax.transforms) if not n.startswith("_")} <= set(dir(ours.transforms))
+    assert {n for n in dir(optax.projections) if not n.startswith("_")} == set(ours.projections.__all__)
+    assert set(ours.contrib.__all__) <= set(dir(optax.contrib))  # a part of Optax's contrib, under its names
     tree_left_out = {"get", "set", "get_all_with_path", "unwrap_random_key_data"}
     assert {n for n in dir(optax.tree) if not n.startswith("_")} - set(dir(ours.tree)) == tree_left_out
 
