@@ -22,7 +22,9 @@ from purejax.nn import (
     GRUCell,
     Layer,
     LSTMCell,
+    RNNCellBase,
     SimpleCell,
+    compact,
     flip_sequences,
     initializers,
 )
@@ -126,6 +128,39 @@ def test_carry_keys_match_flax():
     )
     assert_bitwise(forward, ours.apply(variables, X, init_key=key_forward)[0])
     assert_bitwise(backward, ours.apply(variables, X, init_key=key_backward, reverse=True)[0])
+
+
+class TanhCell(RNNCellBase):
+    """A cell with no initialize_carry: it runs only with an initial_carry (Flax's seq2seq decoder)."""
+
+    @compact
+    def __call__(self, h, x):
+        h = jnp.tanh(Dense(4)(jnp.concatenate([h, x], axis=-1)))  # [batch, 4]
+        return h, h
+
+    @property
+    def num_feature_axes(self):
+        return 1
+
+
+class FlaxTanhCell(fnn.RNNCellBase):
+    @fnn.compact
+    def __call__(self, h, x):
+        h = jnp.tanh(fnn.Dense(4)(jnp.concatenate([h, x], axis=-1)))
+        return h, h
+
+    @property
+    def num_feature_axes(self):
+        return 1
+
+
+def test_a_cell_without_initialize_carry_runs_on_the_given_carry_as_flax():
+    """Flax calls initialize_carry only when no initial_carry is given; the carry's check does likewise."""
+    xs, carry = jnp.ones((2, 5, 3)), jnp.full((2, 4), 0.5)
+    variables = fnn.RNN(FlaxTanhCell()).init(KEY, xs, initial_carry=carry)
+    assert_bitwise(RNN(TanhCell()).init(KEY, xs, initial_carry=carry), variables)
+    ours = RNN(TanhCell()).apply(variables, xs, initial_carry=carry)
+    assert_bitwise(ours, fnn.RNN(FlaxTanhCell()).apply(variables, xs, initial_carry=carry))
 
 
 @pytest.mark.parametrize("fused", [False, True])
