@@ -33,10 +33,11 @@ Counterpart: `flax.linen.scan`, `vmap`, `remat`/`checkpoint`, `jit`, `broadcast`
 (flax/linen/transforms.py, flax/core/lift.py, flax/core/axes_scan.py).
 
 Differences:
-  `scan`'s first pass runs the body on the first step's slice (Flax traces it on abstract
-  values); a broadcast variable that depends on the data is therefore computed from step 0
-  instead of raising. `in_axes`/`out_axes` are an int, `broadcast`, or a tuple of them per
-  argument/output (no deeper pytree prefixes); no `data_transform`, `metadata_params`,
+  `scan`'s first pass, when it creates variables (at init), runs the body on the first step's
+  slice (Flax traces it on abstract values); a broadcast variable that depends on the data is
+  therefore computed from step 0 instead of raising. Otherwise it is traced abstractly
+  (`jax.eval_shape`), as Flax's, for the key counts alone. `in_axes`/`out_axes` are an int,
+  `broadcast`, or a tuple of them per argument/output (no deeper pytree prefixes); no `data_transform`, `metadata_params`,
   `_split_transpose`, `spmd_axis_name`. `jit` traces again at every call (its function closes over
   the calling scope), so it gives Flax's values, not speed: jit the whole `apply` for speed.
   A collection the body changes that is in no group of `scan`/`vmap` is refused, naming the
@@ -262,13 +263,21 @@ def scan_scope(
     for group in scan_vars:
         first.update({c: tree.map(lambda v: step_slice(v, 0), g) for c, g in group.items()})
     keys0 = {s: (split[s][0] if s in split else roots[s]) for s in streams}
-    inner = _inner(outer, first, keys0, outer.mutable)
     xs0 = tuple(
         arg if axis is broadcast else tree.map(lambda v: step_slice(v, 0), arg)
         for axis, arg in zip(in_axes, scanned, strict=True)
     )
-    fn(inner, init, *xs0)
-    made = _changed(where, inner, groups, names)[0]
+
+    def first_pass(first, keys0, init, xs0):
+        inner = _inner(outer, first, keys0, outer.mutable)
+        fn(inner, init, *xs0)
+        return _changed(where, inner, groups, names)[0]
+
+    if outer.initializing or any(outer.is_mutable(c) for c in broadcast_vars):
+        made = first_pass(first, keys0, init, xs0)  # the broadcast variables it creates are kept
+    else:  # nothing to create: trace it for its key counts only, computing nothing (as Flax's trace)
+        jax.eval_shape(first_pass, first, keys0, init, xs0)
+        made = {}
     broadcast_vars = {**broadcast_vars, **made}
 
     def body(carry, step):

@@ -212,6 +212,7 @@ from purejax.optim.type_aliases import (
 from purejax.optim.yogi import scale_by_yogi, yogi
 
 __all__ = [
+    "OPTAX_ONLY",
     "AddNoiseState",
     "ApplyIfFiniteState",
     "ClipByGlobalNormState",
@@ -424,3 +425,43 @@ __all__ = [
     "with_extra_args_support",
     "zero_nans",
 ]
+
+# Optax names that purejax.optim leaves out, with why (the README lists them too): asking for one
+# says so, and tests/purejax/optim/test_surface.py keeps this table equal to what is missing.
+_SECOND_ORDER = "(second-order or line-search machinery) is left out of purejax"
+_RESEARCH = "(one of Optax's research subpackages) is left out of purejax"
+OPTAX_ONLY = {
+    **dict.fromkeys(
+        (
+            "lbfgs",
+            "scale_by_lbfgs",
+            "ScaleByLBFGSState",
+            "scale_by_backtracking_linesearch",
+            "ScaleByBacktrackingLinesearchState",
+            "scale_by_zoom_linesearch",
+            "ScaleByZoomLinesearchState",
+            "ZoomLinesearchInfo",
+            "value_and_grad_from_state",
+            "second_order",
+            "matrix_inverse_pth_root",
+            "power_iteration",
+            "nnls",
+        ),
+        _SECOND_ORDER,
+    ),
+    **dict.fromkeys(("experimental", "perturbations", "multi_normal", "assignment"), _RESEARCH),
+    **dict.fromkeys(
+        ("microbatch", "microbatching"),
+        "(a gradient accumulation API of its own) is left out of purejax: use MultiSteps or apply_every",
+    ),
+    "inject_stateful_hyperparams": "is left out of purejax: use inject_hyperparams",
+}
+
+
+def __getattr__(name: str):
+    if name in OPTAX_ONLY:
+        raise AttributeError(
+            f"module 'purejax.optim' has no attribute {name!r}: optax.{name} {OPTAX_ONLY[name]} "
+            "(the README's 'Optax names not in purejax' lists them)"
+        )
+    raise AttributeError(f"module 'purejax.optim' has no attribute {name!r}")

@@ -69,6 +69,13 @@ def _left_out_in_readme() -> set[str]:
 def test_optax_names_missing_from_purejax_are_the_readme_list():
     missing = {n for n in dir(optax) if not n.startswith("_") and not hasattr(ours, n)}
     assert missing == _left_out_in_readme()
+    assert missing == set(ours.OPTAX_ONLY)
+
+
+@pytest.mark.parametrize("name", sorted(ours.OPTAX_ONLY))
+def test_a_left_out_name_says_why(name):
+    with pytest.raises(AttributeError, match=rf"optax\.{name} .*left out"):
+        getattr(ours, name)
 
 
 @pytest.mark.parametrize(
