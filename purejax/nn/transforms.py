@@ -38,8 +38,9 @@ Differences:
   therefore computed from step 0 instead of raising. Otherwise it is traced abstractly
   (`jax.eval_shape`), as Flax's, for the key counts alone. `in_axes`/`out_axes` are an int,
   `broadcast`, or a tuple of them per argument/output (no deeper pytree prefixes); no
-  `data_transform`, `metadata_params`, `_split_transpose`, `spmd_axis_name`. `jit` traces again at every call (its function closes over
-  the calling scope), so it gives Flax's values, not speed: jit the whole `apply` for speed.
+  `data_transform`, `metadata_params`, `_split_transpose`, `spmd_axis_name`. `jit` traces again
+  at every call (its function closes over the calling scope), so it gives Flax's values, not
+  speed: jit the whole `apply` for speed.
   A collection the body changes that is in no group of `scan`/`vmap` is refused, naming the
   option to set (Flax: "unmapped output variables"); 'intermediates' in no group are dropped.
 
