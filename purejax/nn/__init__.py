@@ -15,6 +15,7 @@ Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initial
     normalization           LayerNorm, RMSNorm, GroupNorm and the statistics they share
     batch_norm              BatchNorm, on normalization's statistics, with running averages
     stochastic, prelu       Dropout; PReLU
+    attention               dot_product_attention, MultiHeadDotProductAttention (decode cache), masks
     combinators             Sequential
     recurrent_checks        (internal) the carry's shape and the cells' argument checks
     recurrent_lstm          LSTMCell, OptimizedLSTMCell, ConvLSTMCell
@@ -43,6 +44,16 @@ from purejax.nn.activations import (
     softplus,
     swish,
     tanh,
+)
+from purejax.nn.attention import (
+    MultiHeadAttention,
+    MultiHeadDotProductAttention,
+    SelfAttention,
+    combine_masks,
+    dot_product_attention,
+    dot_product_attention_weights,
+    make_attention_mask,
+    make_causal_mask,
 )
 from purejax.nn.batch_norm import BatchNorm
 from purejax.nn.combinators import Sequential
@@ -82,12 +93,15 @@ __all__ = [
     "LSTMCell",
     "MGUCell",
     "Module",
+    "MultiHeadAttention",
+    "MultiHeadDotProductAttention",
     "OptimizedLSTMCell",
     "PReLU",
     "RMSNorm",
     "RNN",
     "RNNCellBase",
     "Scope",
+    "SelfAttention",
     "Sequential",
     "SimpleCell",
     "Variable",
@@ -96,7 +110,10 @@ __all__ = [
     "broadcast",
     "celu",
     "checkpoint",
+    "combine_masks",
     "compact",
+    "dot_product_attention",
+    "dot_product_attention_weights",
     "elu",
     "flip_sequences",
     "fold_in_path",
@@ -114,6 +131,8 @@ __all__ = [
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
+    "make_attention_mask",
+    "make_causal_mask",
     "max_pool",
     "merge_param",
     "min_pool",
@@ -142,27 +161,12 @@ __all__ = [
 
 # flax.linen names that purejax.nn does not have, with why: asking for one says so (rather than
 # "has no attribute"), and tests/purejax/nn/test_surface.py keeps this table equal to what is missing.
-_ATTENTION = "is not written yet (attention comes with the Transformer model)"
 _LAYER = "is not written yet"
 _SHARDING = "(partitioning metadata) is not in purejax: shard arrays with jax.sharding, as purejax.parallel does"
 _LIFTED = "(a lifted transform) is not in purejax: use nn.scan, nn.vmap, nn.remat, nn.jit, or jax.grad around apply"
 _INTROSPECTION = "(module introspection) is not in purejax"
 _FP8 = "(fp8 matmuls) is not in purejax"
 FLAX_ONLY = {
-    **dict.fromkeys(
-        (
-            "MultiHeadAttention",
-            "MultiHeadDotProductAttention",
-            "SelfAttention",
-            "attention",
-            "combine_masks",
-            "dot_product_attention",
-            "dot_product_attention_weights",
-            "make_attention_mask",
-            "make_causal_mask",
-        ),
-        _ATTENTION,
-    ),
     **dict.fromkeys(
         ("BatchApply", "ConvLocal", "Einsum", "InstanceNorm", "SpectralNorm", "WeightNorm", "batch_apply", "normalize"),
         _LAYER,
