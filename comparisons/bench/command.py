@@ -3,7 +3,8 @@
     python -m comparisons bench [--models M ...] [--quick] [--json FILE] [--plot FILE]
 
 For every model: the train-step time and compile time of both packages and their ratios
-(purejax / flaxed; below 1 means purejax is faster), peak memory where the backend counts it;
+(purejax / flaxed; below 1 means purejax is faster), peak memory where the backend counts it,
+and for a model with an attention cache the tokens/s of sampling with and without it;
 then the import times of `purejax`, `jax` and `flax.linen`, and the LSTM workload of
 `comparisons/bench/lstm.py` against the matmul peak measured at the start on the same device.
 The table ends with the speed goals (`GOALS`), each marked met or not met; they are reported, never
@@ -38,6 +39,7 @@ FULL = {
     "lstm_repeats": 40,
     "lstm_unrolls": [1, 8],
     "matmul_repeats": 10,
+    "sample_repeats": 20,
 }
 QUICK = {
     "steps": 50,
@@ -47,6 +49,7 @@ QUICK = {
     "lstm_repeats": 5,
     "lstm_unrolls": [1],
     "matmul_repeats": 5,
+    "sample_repeats": 5,
 }
 GOALS = {"step_ratio": 1.00, "compile_ratio": 0.8, "import_margin_s": 0.050, "lstm_fraction_of_peak": 0.60}
 SCHEMA = "purejax-bench/1"
@@ -57,7 +60,7 @@ def settings_for(args) -> dict:
     if args.steps is not None:
         s["steps"], s["warmup"] = args.steps, min(s["warmup"], args.steps)
     if args.repeats is not None:
-        for name in ("compile_repeats", "import_repeats", "lstm_repeats", "matmul_repeats"):
+        for name in ("compile_repeats", "import_repeats", "lstm_repeats", "matmul_repeats", "sample_repeats"):
             s[name] = args.repeats
     s["lstm"] = {k: v for k, v in (bench_lstm.QUICK if args.quick else bench_lstm.FULL).items() if k != "repeats"}
     return s
@@ -100,6 +103,9 @@ def run(settings: dict, log=print) -> dict:
         result["models"][name] = bench_models.time_model(
             name, settings["steps"], settings["warmup"], settings["compile_repeats"]
         )
+        sampling = bench_models.sampling_speed(name, settings["sample_repeats"])
+        if sampling is not None:  # a model that samples with an attention cache
+            result.setdefault("sampling", {})[name] = sampling
     log("imports ...")
     result["imports"] = bench_models.import_times(settings["import_repeats"])
     log("LSTM ...")
@@ -233,6 +239,15 @@ def format_table(result: dict):
         ]
         for name, m in result["models"].items()
     ]
+    sampling = [
+        f"sampling {name} ({s['length']} bytes, greedy, tokens/s): "
+        + "; ".join(
+            f"{side} cached {s[side]['cached_tokens_per_s']:.0f}, uncached {s[side]['uncached_tokens_per_s']:.0f} "
+            f"({s[side]['cache_speedup']:.1f}x)"
+            for side in ("purejax", "flaxed")
+        )
+        for name, s in result.get("sampling", {}).items()
+    ]
     imports = result["imports"]
     goals = [
         [g["goal"], f"{g['value']:.3f}", g["target"], "met" if g["met"] else "NOT MET", g["limit"]]
@@ -266,6 +281,7 @@ def format_table(result: dict):
         "",
         "buffer donation (make_train_step(donate=True)), step ms without -> with, median:",
         display.table(None, donation),
+        *(sampling and ["", *sampling]),
         "",
         f"import (s, fresh interpreter, bare start {imports['bare_s']:.3f} s subtracted, median of "
         f"{imports['repeats']}): "

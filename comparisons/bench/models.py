@@ -15,6 +15,12 @@ device-resident batch and key. They are timed in turns (A B, then B A, ...) in o
     same_program   whether XLA's optimised programs of the two steps are the same, names aside
     compiled_bytes XLA's own account of the executable (arguments + outputs + temporaries)
 
+A language model whose `sample` takes `use_cache` (transformer_lm) is also timed sampling, both
+sides, with the attention cache and without it (the whole text read again at every step):
+
+    tokens_per_s  bytes generated per second of `sample(...)`, median over repeats after one
+                  warm-up call (which compiles), greedy, as long as the context allows
+
 Import times are the wall time of `python -c "import X"` in a fresh interpreter minus that of
 `python -c "pass"`, taken in turns (the order rotated every turn) and reduced by the median; the
 cost of purejax over jax is the median of the paired differences (each turn's `import purejax`
@@ -25,6 +31,7 @@ minus its `import jax`); `python -X importtime` gives the share of purejax's own
 from __future__ import annotations
 
 import gc
+import inspect
 import os
 import statistics
 import subprocess
@@ -155,6 +162,35 @@ def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_s
         "same_program": programs["purejax"] == programs["flaxed"],  # XLA's optimised programs, names aside
         "peak_bytes_in_use": peak_bytes_in_use(),
     }
+
+
+def sampling_speed(name: str, repeats: int, prompt: bytes = b"def ") -> dict | None:
+    """Tokens per second of cached and uncached greedy sampling on both sides, or None without a cache.
+
+    Returns `{"length", "purejax": {"cached_tokens_per_s", "uncached_tokens_per_s", "cache_speedup"},
+    "flaxed": {...}}`; `length` bytes follow `prompt`, up to the model's context.
+    """
+    sides = dict(zip(SIDES, modules(name), strict=True))
+    sample = getattr(sides["purejax"], "sample", None)
+    if sample is None or "use_cache" not in inspect.signature(sample).parameters:
+        return None
+    ours = sides["purejax"]
+    k_init, k_data, k_sample = purejax.random.split(purejax.random.PRNGKey(0), 3)
+    variables = ours.init(k_init, next(ours.train_batches(k_data, 1)))
+    length = ours.HPARAMS["max_len"] - len(prompt)
+    out: dict = {"length": length}
+    for side, module in sides.items():
+        speeds = {}
+        for label, use_cache in (("cached", True), ("uncached", False)):
+            def call(module=module, use_cache=use_cache):
+                return module.sample(variables, k_sample, prompt, length, greedy=True, use_cache=use_cache)
+
+            call()  # compiles
+            seconds = statistics.median(_timed(call)[0] for _ in range(repeats))
+            speeds[f"{label}_tokens_per_s"] = length / seconds
+        speeds["cache_speedup"] = speeds["cached_tokens_per_s"] / speeds["uncached_tokens_per_s"]
+        out[side] = speeds
+    return out
 
 
 def import_times(repeats: int, modules_=IMPORTS) -> dict:

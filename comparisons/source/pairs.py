@@ -35,6 +35,7 @@ _MODEL_NOTES = {
     "lstm_lm": "LSTM language model",
     "vae": "variational autoencoder",
     "mdn": "mixture density network",
+    "transformer_lm": "Transformer language model: causal attention, cached sampling",
 }
 
 # name -> (left, right, description); a side is a repository file or a tuple of dotted names.

@@ -31,7 +31,8 @@ from comparisons.training import figures
 from comparisons.training.pair import modules, train_pair
 from comparisons.training.parallel import REFERENCE, train_parallel
 
-EXTRAS_NOTE = {"vae": "samples.png", "mdn": "mixture.png", "lstm_lm": "samples.txt"}
+EXTRAS_NOTE = {"vae": "samples.png", "mdn": "mixture.png", "lstm_lm": "samples.txt", "transformer_lm": "samples.txt"}
+TEXT_MODELS = ("lstm_lm", "transformer_lm")  # the models on the text task, which take --text FILE
 
 
 def losses_text(loss_p: float, loss_f: float) -> str:
@@ -107,8 +108,8 @@ def run(
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if text is not None and model != "lstm_lm":
-        print(f"error: --text is for lstm_lm only (it trains on text), not {model}", file=sys.stderr)
+    if text is not None and model not in TEXT_MODELS:
+        print(f"error: --text is for {' and '.join(TEXT_MODELS)} only (they train on text), not {model}", file=sys.stderr)
         return 2
     if text is not None and not os.path.isfile(text):
         print(f"error: --text {text}: no such file", file=sys.stderr)

@@ -2,8 +2,8 @@
 
 `curves` draws the two loss curves and their relative difference; `draw(model, result, out, seed,
 stream)` dispatches on the model's extras: the VAE's `sample` (a grid per class), the MDN's
-`predict` (mixture means and spreads over the data) and the language model's `sample` (greedy and
-temperature text, printed and saved). Other models have no picture beyond the loss curves. Each
+`predict` (mixture means and spreads over the data) and the language models' `sample` (greedy and
+temperature text, printed and saved; a Transformer's as long as its context allows). Other models have no picture beyond the loss curves. Each
 takes a `comparisons.training.pair.train_pair` result, with the trained variables.
 
 matplotlib is optional (the `plots` extra): `pyplot()` imports it when a picture is drawn, with
@@ -133,7 +133,7 @@ def mdn_mixture(data: dict, predictions: dict, path: str, title: str) -> str:
 
 def draw(model: str, result: dict, out: str, seed: int, stream) -> list[str]:
     """Write the model's pictures into `out`; returns the file names written."""
-    makers = {"vae": _vae, "mdn": _mdn, "lstm_lm": _lstm_lm}
+    makers = {"vae": _vae, "mdn": _mdn, "lstm_lm": _text_samples, "transformer_lm": _text_samples}
     if model not in makers:
         return []
     sides = dict(zip(("purejax", "flaxed"), modules(model), strict=True))
@@ -171,8 +171,10 @@ def _mdn(sides, variables, key, out, stream):
     return ["mixture.png"]
 
 
-def _lstm_lm(sides, variables, key, out, stream):
-    prompt, length = b"def ", 200
+def _text_samples(sides, variables, key, out, stream):
+    prompt = b"def "
+    max_len = getattr(next(iter(sides.values())), "HPARAMS", {}).get("max_len")  # a Transformer's context
+    length = 200 if max_len is None else max_len - len(prompt)
     lines = []
     for side, module in sides.items():
         for label, options in (("greedy", {"greedy": True}), ("temperature 0.8", {"temperature": 0.8})):

@@ -15,6 +15,6 @@ Every model module has the same contract (see `MODEL_CONTRACT` in the README):
 Modules are imported by name (`importlib`), so `import purejax.models` stays light.
 """
 
-MODELS = ("linear_regression", "mlp", "cnn", "resnet", "lstm_classifier", "lstm_lm", "vae", "mdn")
+MODELS = ("linear_regression", "mlp", "cnn", "resnet", "lstm_classifier", "lstm_lm", "vae", "mdn", "transformer_lm")
 
 __all__ = ["MODELS"]

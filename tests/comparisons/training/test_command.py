@@ -39,7 +39,7 @@ def test_unknown_model_lists_the_models(capsys):
     "args, message",
     [
         (["linear_regression", "--steps", "zero"], "invalid int value"),
-        (["linear_regression", "--text", "book.txt"], "--text is for lstm_lm only"),
+        (["linear_regression", "--text", "book.txt"], "--text is for lstm_lm and transformer_lm only"),
         (["lstm_lm", "--text", "/no/such/file.txt"], "no such file"),
         (["linear_regression", "--steps", "0"], "--steps must be at least 1"),
     ],
