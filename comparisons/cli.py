@@ -70,7 +70,9 @@ def train_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lr", type=float, help="learning rate (default: the model's)")
     parser.add_argument("--seed", type=int, default=0, help="root PRNG seed (default 0)")
     parser.add_argument("--out", help="output folder (default runs/MODEL/)")
-    parser.add_argument("--text", metavar="FILE", help="lstm_lm, transformer_lm: train on this text file instead of Python's sources")
+    parser.add_argument(
+        "--text", metavar="FILE", help="lstm_lm, transformer_lm: train on this text file instead of Python's sources"
+    )
     parser.add_argument("--no-plot", action="store_true", help="write metrics.json only")
     scale = parser.add_argument_group("scaling out (data parallel; see comparisons/cluster/)")
     scale.add_argument(

@@ -182,6 +182,7 @@ def sampling_speed(name: str, repeats: int, prompt: bytes = b"def ") -> dict | N
     for side, module in sides.items():
         speeds = {}
         for label, use_cache in (("cached", True), ("uncached", False)):
+
             def call(module=module, use_cache=use_cache):
                 return module.sample(variables, k_sample, prompt, length, greedy=True, use_cache=use_cache)
 

@@ -109,7 +109,8 @@ def run(
         print(f"error: {error}", file=sys.stderr)
         return 2
     if text is not None and model not in TEXT_MODELS:
-        print(f"error: --text is for {' and '.join(TEXT_MODELS)} only (they train on text), not {model}", file=sys.stderr)
+        models = " and ".join(TEXT_MODELS)
+        print(f"error: --text is for {models} only (they train on text), not {model}", file=sys.stderr)
         return 2
     if text is not None and not os.path.isfile(text):
         print(f"error: --text {text}: no such file", file=sys.stderr)

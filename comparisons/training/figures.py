@@ -2,9 +2,10 @@
 
 `curves` draws the two loss curves and their relative difference; `draw(model, result, out, seed,
 stream)` dispatches on the model's extras: the VAE's `sample` (a grid per class), the MDN's
-`predict` (mixture means and spreads over the data) and the language models' `sample` (greedy and
-temperature text, printed and saved; a Transformer's as long as its context allows). Other models have no picture beyond the loss curves. Each
-takes a `comparisons.training.pair.train_pair` result, with the trained variables.
+`predict` (mixture means and spreads over the data) and the language models' `sample` (greedy
+and temperature text, printed and saved; a Transformer's as long as its context allows). Other
+models have no picture beyond the loss curves. Each takes a `comparisons.training.pair.train_pair`
+result, with the trained variables.
 
 matplotlib is optional (the `plots` extra): `pyplot()` imports it when a picture is drawn, with
 the Agg backend, so `train --no-plot` and the rest of the package run without it.

@@ -100,7 +100,7 @@ def init(key, batch, **hparams) -> dict:
 
 
 def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
-    """`(mean cross-entropy in nats, {'bits_per_byte', 'accuracy'})`; dropout with `rngs={'dropout': key}` when `train`."""
+    """`(mean cross-entropy in nats, {'bits_per_byte', 'accuracy'})`; dropout from `key` when `train`."""
     check_batch(batch)
     tokens = jnp.asarray(batch["tokens"])
     model = build(**hparams)

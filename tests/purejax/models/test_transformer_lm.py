@@ -61,7 +61,7 @@ def test_variables_tree(setup):
 
 
 def test_tied_weights_agree(setup):
-    """`tie_weights=True`: no `Dense_0`, the logits are `x @ Embed_0.T`; init, loss and gradients as Flax's `Embed.attend`."""
+    """`tie_weights=True`: no `Dense_0`, logits `x @ Embed_0.T`; init, loss and gradients as Flax's `Embed.attend`."""
     _, tokens = setup
     key = purejax.random.PRNGKey(1)
     variables, flax_variables = (
