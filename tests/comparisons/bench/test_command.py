@@ -121,3 +121,17 @@ def test_donation_is_reported(tiny_run):
 def test_plot_is_a_png(tiny_run):
     png = tiny_run[2]
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_sampling_speed_with_and_without_the_attention_cache():
+    """transformer_lm's sampler is timed both ways on both sides; a model without a cache has no row."""
+    from comparisons.bench import models as bench_models
+
+    got = bench_models.sampling_speed("transformer_lm", repeats=1)
+    assert got is not None and got["length"] == 28  # the 32-byte context after b"def "
+    for side in ("purejax", "flaxed"):
+        speeds = got[side]
+        assert speeds["cached_tokens_per_s"] > 0 and speeds["uncached_tokens_per_s"] > 0
+        assert speeds["cache_speedup"] == pytest.approx(speeds["cached_tokens_per_s"] / speeds["uncached_tokens_per_s"])
+    assert bench_models.sampling_speed("lstm_lm", repeats=1) is None
+    assert bench_models.sampling_speed("mlp", repeats=1) is None
