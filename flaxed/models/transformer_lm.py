@@ -1,6 +1,7 @@
 """The byte-level Transformer language model with Flax and Optax: `nn.MultiHeadDotProductAttention` in pre-LN blocks.
 
     x      = Embed_0[byte_t] + Embed_1[t]                      # [batch, time, features]
+    x      = Dropout(x)
     x      = x + Dropout(Attention(LayerNorm(x), causal mask))  # each Block_i
     x      = x + Dropout(Dense(gelu(Dense(LayerNorm(x)))))
     logits = nn.Dense(256)(LayerNorm(x))                        # tied: embed.attend(LayerNorm(x))

@@ -2,8 +2,8 @@
 
     digits        scikit-learn's 8x8 digits: mlp, cnn, resnet, lstm_classifier (accuracy) and vae
                   (below the per-class pixel-mean baseline)
-    text          bytes of the standard library's sources or of a file: lstm_lm (below a fraction
-                  of the unigram entropy)
+    text          bytes of the standard library's sources or of a file: lstm_lm and transformer_lm
+                  (below a fraction of the unigram entropy)
     linear        noisy linear data from a fixed key: linear_regression (near the noise floor)
     inverse_sine  Bishop's inverse sine problem: mdn (1 nat below one Gaussian)
 

@@ -9,7 +9,8 @@
              best context-free loss), in nats per byte
 
 The vocabulary is the 256 byte values, for any file: nothing to build or mismatch. The language
-model `lstm_lm` trains on it; its purejax and flaxed modules bind the functions here.
+models `lstm_lm` and `transformer_lm` train on it; their purejax and flaxed modules bind the
+functions here, so both models see the same batches and test windows.
 
 Counterpart: none in Flax or Optax; the batches replace the seeds' `tf.data` /
 `torch.utils.data` loaders (see `purejax/data/batching.py`).
