@@ -32,6 +32,8 @@ SECTIONS = {  # name -> what it compares, as the report's header and `list` show
     "SimpleCell, ConvLSTMCell",
     "nn-recurrent": "purejax.nn      <-> flax.linen     RNN over lax.scan (seq_lengths, reverse, keep_order) and "
     "Bidirectional",
+    "nn-attention": "purejax.nn      <-> flax.linen     dot_product_attention, masks, MultiHeadDotProductAttention "
+    "(dropout, normalize_qk, bfloat16), cached decoding vs the full causal pass",
     "nn-linen": "purejax.nn      <-> flax.linen     Module, @compact, setup, method=, sow, capture_intermediates, "
     "adoption, nn.scan, nn.vmap, nn.remat, nn.jit, RNN split_rngs",
     "convert": "purejax.convert <-> torch.nn       LSTM/GRU state dicts <-> RNN(LSTMCell/GRUCell) variables, carries",

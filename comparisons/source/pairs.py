@@ -74,6 +74,11 @@ PAIRS: dict[str, tuple[str | tuple[str, ...], str | tuple[str, ...], str]] = {
     "group_norm": (("purejax.nn.GroupNorm",), ("flax.linen.GroupNorm",), "normalize over groups of channels"),
     "batch_norm": (("purejax.nn.BatchNorm",), ("flax.linen.BatchNorm",), "batch statistics, running averages"),
     "dropout": (("purejax.nn.Dropout",), ("flax.linen.Dropout",), "random zeros, rescaled survivors"),
+    "attention": (
+        ("purejax.nn.attention",),
+        ("flax.linen.attention",),
+        "dot-product attention, masks, MultiHeadDotProductAttention and its decoding cache",
+    ),
     "adam": (
         ("purejax.optim:adam", "purejax.optim:ScaleByAdamState", "purejax.optim:scale_by_adam"),
         ("optax.adam", "optax.ScaleByAdamState", "optax.scale_by_adam"),
