@@ -1258,7 +1258,7 @@ ROWS += [
         "bias_correction-moment-str-leaf",
         call("bias_correction", moment={"w": "x"}, decay=0.9, count=1),
         TypeError,
-        ("purejax.optim.bias_correction:", "moment must hold arrays"),
+        ("bias_correction:", "moment['w'] must be an array", "got str"),
     ),
     (
         "incremental_update-step_size-above-1",
