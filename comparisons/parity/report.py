@@ -289,6 +289,7 @@ def summary(sections: list[Section], tier: str, seconds: float, interrupted: boo
             ["section", "rows ok", "worst difference", "where", "seconds"],
             cells,
             justify=["left", "right", "left", "left", "right"],
+            wrap=[False, False, False, True, False],  # on a narrow terminal 'where' wraps, the figures stay whole
         ),
         "",
         f"{ok} of {len(rows)} rows ok in {seconds:.0f} s ({tier} tier) on {jax.devices()[0].platform}, "

@@ -4,6 +4,7 @@ One test runs the whole default (quick) report through the command line, as a ne
 complete matrix (`--full`) is the per-module tests' (`tests/purejax/` runs the same tables).
 """
 
+import io
 import json
 import os
 import signal
@@ -14,6 +15,7 @@ import types
 
 import pytest
 
+from comparisons import display
 from comparisons.parity import report
 from comparisons.parity.rows import TIERS, Check, Row
 from comparisons.parity.sections import BACKGROUND, SECTIONS
@@ -52,7 +54,8 @@ def _summary_sections(stdout: str) -> list[str]:
     for line in lines[start + 2 :]:  # after the header and its rule
         if not line.strip():
             break
-        names.append(line.split()[0])
+        if not line[0].isspace():  # (a line starting with spaces continues a wrapped 'where' cell)
+            names.append(line.split()[0])
     return names
 
 
@@ -225,3 +228,22 @@ def test_a_row_fits_the_width(width):
     lines = captured.get().splitlines()
     assert len(lines) == 1 and len(lines[0]) <= width
     assert lines[0].startswith("ok ") and "purejax.random.normal" in lines[0] and "bitwise" in lines[0]
+
+
+def test_on_80_columns_the_summary_keeps_names_and_figures_whole(monkeypatch):
+    """A long 'where' (a layer with its setting) wraps onto a second line; nothing else is cut short."""
+    monkeypatch.setenv("COLUMNS", "80")
+    long_where = "purejax.nn.MultiHeadDotProductAttention(decode=True)"
+    sections = [
+        report.Section("nn-recurrent-cells", [Row("purejax.nn.LSTMCell", "-", "-", "bitwise", True, ulp=0)], 1, 12.2),
+        report.Section("nn-attention", [Row(long_where, "-", "-", "max rel", True, ulp=0, rel=1.1e-6)], 1, 13.0),
+    ]
+    stream = io.StringIO()
+    out = display.console(stream)
+    for line in report.summary(sections, "quick", 30.0, interrupted=False):
+        if not isinstance(line, str):
+            display.show(out, line)
+    text = stream.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert _summary_sections(text) == ["nn-recurrent-cells", "nn-attention"]
+    assert "max rel 1.1e-06" in text and "13.0" in text and "12.2" in text
