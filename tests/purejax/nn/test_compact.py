@@ -45,6 +45,39 @@ def test_a_child_called_twice_keeps_one_set_of_weights_in_the_explicit_style():
     assert _Outer().apply(variables, X).shape == X.shape
 
 
+class _NamedInner(pnn.Layer):
+    def forward(self, scope, x):
+        return scope.child(pnn.Dense(4, name="proj"))(x)  # an explicit name, no auto-naming
+
+
+class _NamedOuter(pnn.Layer):
+    def forward(self, scope, x):
+        inner = scope.child(_NamedInner())
+        return inner(inner(x))
+
+
+def test_a_child_with_named_sub_layers_called_twice_keeps_one_set_of_weights():
+    variables = _NamedOuter().init(random.PRNGKey(0), X)
+    assert tree.map(jnp.shape, variables) == {"params": {"_NamedInner_0": {"proj": {"bias": (4,), "kernel": (4, 4)}}}}
+
+    def define(m):
+        class Inner(m.Module):
+            @m.compact
+            def __call__(self, x):
+                return m.Dense(4, name="proj")(x)
+
+        class Outer(m.Module):
+            @m.compact
+            def __call__(self, x):
+                inner = Inner()
+                return inner(inner(x))
+
+        return Outer()
+
+    assert_bitwise(define(pnn).init(KEYS, X), define(fnn).init(KEYS, X))
+    assert _count(define(pnn).init(KEYS, X)) == 4 * 4 + 4
+
+
 def test_a_child_called_twice_keeps_one_set_of_weights_with_compact():
     theirs_v = shared_block(fnn)().init(KEYS, X)
     ours_v = shared_block(pnn)().init(KEYS, X)
