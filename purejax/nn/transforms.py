@@ -99,6 +99,16 @@ def _group_of(groups: Sequence[Any], collection: str) -> int | None:
     return None
 
 
+def _grouped(variables: dict, groups: Sequence[Any]) -> list[dict]:
+    """`variables` split by collection into one dict per filter of `groups` (a collection in none is left out)."""
+    parts: list[dict] = [{} for _ in groups]
+    for collection, values in variables.items():
+        i = _group_of(groups, collection)
+        if i is not None:
+            parts[i][collection] = values
+    return parts
+
+
 def _streams(where: str, scope: Scope, split_rngs: Mapping) -> dict[str, bool]:
     """`{stream: split?}` for the scope's streams that `split_rngs` lists (the others stay outside)."""
     if not isinstance(split_rngs, Mapping):
@@ -243,11 +253,7 @@ def scan_scope(
     )  # every scanned leaf: [length, ...]
 
     variables = _collections(outer)
-    parts: list[dict] = [{} for _ in groups]
-    for collection, values in variables.items():
-        i = _group_of(groups, collection)
-        if i is not None:
-            parts[i][collection] = values
+    parts = _grouped(variables, groups)
     broadcast_vars, carry_vars, scan_vars = parts[0], parts[1], parts[2:]
     scan_vars = [
         {c: tree.map(functools.partial(_at, axis), v) for c, v in group.items()}
@@ -360,11 +366,7 @@ def vmap_scope(
             raise ValueError(f"{where}: the mapped arguments need one common size along in_axes, got {sorted(sizes)}")
         (axis_size,) = sizes
     variables = _collections(outer)
-    parts: list[dict] = [{} for _ in groups]
-    for collection, values in variables.items():
-        i = _group_of(groups, collection)
-        if i is not None:
-            parts[i][collection] = values
+    parts = _grouped(variables, groups)
     roots = {s: outer.rngs[s].root for s in streams}
     axis_size = check_int(where, "axis_size", axis_size, minimum=1)
     keys = {s: (random.split(roots[s], axis_size) if streams[s] else roots[s]) for s in streams}
@@ -395,19 +397,9 @@ def wrap_scope(
     transform: Callable[[Callable], Callable], fn: Callable[..., Any], outer: Scope, args: tuple, kwargs: dict
 ):
     """`fn(scope, *args)` under `transform` (jax.checkpoint, jax.jit), every collection and stream passed through."""
-    paths = {s: k.path for s, k in outer.rngs.items()}
 
     def pure(variables, roots, *args):
-        inner = Scope(
-            copy_dicts(variables),
-            {s: KeyPath(r, paths[s]) for s, r in roots.items()},
-            outer.mutable,
-            outer.initializing,
-            (),
-            outer.root_name,
-            counters=outer.counters,
-            prefix=outer.prefix + outer.path,
-        )
+        inner = _inner(outer, copy_dicts(variables), roots, outer.mutable)
         y = fn(inner, *args, **kwargs)
         return y, {c: v for c, v in inner.variables.items() if inner.is_mutable(c)}
 
