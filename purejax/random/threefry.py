@@ -24,6 +24,14 @@ function), with the key words (plus a parity word) injected after every 4 rounds
 All arithmetic wraps modulo 2**32 (uint32), so the whole thing is integer work and bitwise
 reproducible on every backend.
 
+Two spellings of the same rounds, chosen per platform as JAX chooses (`lax.platform_dependent`):
+on a GPU or TPU the 20 rounds are written out (one straight-line kernel); on the CPU the five
+groups run as a `lax.fori_loop`. The loop matters on the CPU because XLA fuses an elementwise
+producer into each of its consumers: unrolled, the hash of a dropout mask shared by the batch and
+the heads (`[1, 1, q, kv]`, broadcast to `[batch, heads, q, kv]`) is recomputed for every element
+of every consumer, in the forward pass and again in the backward pass, while a loop is computed
+once and its result stored. The bits are the same either way.
+
 Counterpart: `jax._src.random.threefry2x32` (`threefry_2x32`, `threefry2x32_p` and its lowering).
 
 References:
@@ -33,6 +41,7 @@ References:
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
@@ -43,11 +52,13 @@ ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))  # rotation distances, alternati
 KEY_PARITY = np.uint32(0x1BD11BDA)  # Threefish's key-schedule constant
 
 
-def _rotate_left(x, d: int):
-    """Rotate each uint32 in `x` left by `d` bits."""
-    return lax.shift_left(x, np.uint32(d)) | lax.shift_right_logical(x, np.uint32(32 - d))
+def _rotate_left(x, d):
+    """Rotate each uint32 in `x` left by `d` bits (an int, or a uint32 scalar inside the loop)."""
+    d = jnp.asarray(d, np.uint32)
+    return lax.shift_left(x, d) | lax.shift_right_logical(x, np.uint32(32) - d)
 
 
+@jax.jit  # traced once per shape: eagerly, the loop and the platform switch are not rebuilt per call
 def threefry2x32_words(k0, k1, x0, x1):
     """Hash counter words `(x0, x1)` under key words `(k0, k1)`: the 20-round Threefry-2x32.
 
@@ -60,14 +71,40 @@ def threefry2x32_words(k0, k1, x0, x1):
     """
     ks = (k0, k1, k0 ^ k1 ^ KEY_PARITY)  # key schedule
     x0, x1 = x0 + ks[0], x1 + ks[1]
+    return tuple(lax.platform_dependent(ks, x0, x1, cpu=_groups_looped, default=_groups_unrolled))
+
+
+def _mix(x0, x1, r):
+    """One round: add, rotate by `r`, xor."""
+    x0 = x0 + x1  # MIX: add,
+    x1 = _rotate_left(x1, r)  # rotate,
+    return x0, x0 ^ x1  # xor
+
+
+def _groups_unrolled(ks, x0, x1):
+    """The five groups of four rounds, written out (GPU, TPU: one straight-line kernel)."""
     for i in range(5):
         for r in ROTATIONS[i % 2]:
-            x0 = x0 + x1  # MIX: add,
-            x1 = _rotate_left(x1, r)  # rotate,
-            x1 = x0 ^ x1  # xor
+            x0, x1 = _mix(x0, x1, r)
         x0 = x0 + ks[(i + 1) % 3]  # key injection
         x1 = x1 + ks[(i + 2) % 3] + np.uint32(i + 1)
     return x0, x1
+
+
+def _groups_looped(ks, x0, x1):
+    """The same five groups as a `fori_loop` (CPU: computed once, not fused into every consumer)."""
+    rotations = jnp.asarray(ROTATIONS, np.uint32)  # [2, 4]
+    schedule = jnp.stack(ks)  # [3]
+
+    def group(i, words):
+        x0, x1 = words
+        for j in range(4):
+            x0, x1 = _mix(x0, x1, rotations[i % 2, j])
+        x0 = x0 + schedule[(i + 1) % 3]  # key injection
+        x1 = x1 + schedule[(i + 2) % 3] + (i + 1).astype(np.uint32)
+        return x0, x1
+
+    return lax.fori_loop(0, 5, group, (x0, x1))
 
 
 def threefry_2x32(key, count):
