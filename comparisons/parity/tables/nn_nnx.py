@@ -160,6 +160,15 @@ CASES = (
         ((2, 3, 8),),
         "self-attention, 2 heads",
     ),
+    Case(
+        "MultiHeadDotProductAttention",
+        "nnx.MultiHeadAttention",
+        lambda: nn.MultiHeadDotProductAttention(num_heads=2, dropout_rate=0.5),
+        lambda r: nnx.MultiHeadAttention(2, 8, dropout_rate=0.5, deterministic=False, decode=False, rngs=r),
+        ((2, 3, 8),),
+        "dropout 0.5: the stream forked after out",
+        ours_kw={"deterministic": False},
+    ),
 )
 
 
@@ -217,9 +226,9 @@ def _row(name: str, cases: list, chosen: list, seeds: tuple) -> Row:
                 ok &= m["init_ulp"] <= (0 if jit else ERF_INV_ULP)
     ok &= worst["forward_rel"] <= FORWARD_RTOL
     return Row(
-        f"purejax.nn.{name} (rng_rule='nnx')",
+        f"purejax.nn.{name}",
         f"flax.{cases[0].counterpart}",
-        of(chosen, cases) + f" x {count(len(seeds), 'seeds')}, init and first call, eager and jit",
+        "rng_rule='nnx', " + of(chosen, cases) + f" x {count(len(seeds), 'seeds')}, init and first call, eager and jit",
         f"init {describe_ulp(worst['init_ulp'])}; forward {describe_rel(worst['forward_rel'])}",
         bool(ok),
         ulp=worst["init_ulp"],
@@ -232,7 +241,7 @@ def checks(tier: str = "full") -> list[Check]:
     size = SIZES[check_tier(tier)]
     return [
         Check(
-            f"purejax.nn.{name} (rng_rule='nnx')",
+            f"purejax.nn.{name}",
             functools.partial(_row, name, cases, settings(cases, size["settings"]), size["seeds"]),
         )
         for name, cases in by_name(CASES).items()
