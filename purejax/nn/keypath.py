@@ -39,15 +39,26 @@ transform tracing its body twice) gives the same count. The counts therefore fol
 which the layers *first draw*, and where NNX's `__init__` builds its children in another order
 than the call reaches them, the purejax layer calls them in NNX's order (`LSTMCell` builds all
 input kernels before the recurrent ones, `SimpleCell` the recurrent kernel before the input one,
-as NNX's `__init__` does). Streams share a counter exactly when they share a key: a bare key is
-NNX's `Rngs(seed)` default stream, from which 'params', 'dropout' and every other stream draw.
+as NNX's `__init__` does). Where NNX fuses what linen keeps apart (`OptimizedLSTMCell`'s and
+`GRUCell`'s gates) the purejax cell draws NNX's fused arrays and stores them cut per gate.
+
+Streams share a counter exactly when they share a key: a bare key is NNX's `Rngs(seed)` default
+stream, from which 'params', 'dropout' and every other stream draw; a dict `{'params': k0,
+'dropout': k1}` is `Rngs(params=k0, dropout=k1)`, a counter each. Other streams than 'params'
+matter to `init` where NNX draws from them while building: `nnx.Dropout(rate, rngs=rngs)` and
+`nnx.MultiHeadAttention(..., dropout_rate > 0)` fork the 'dropout' stream (one count) to keep a
+stream of their own, and the purejax layers do the same at their first call (`Scope.fork_rng`),
+whether they drop anything then or not, so the parameters after them get NNX's counts.
 
 Counterpart: `flax.core.scope.LazyRng` and `_fold_in_static` (flax/core/scope.py), used by
 `Scope.make_rng`; for the NNX rule `flax.nnx.RngStream.__call__` (flax/nnx/rnglib.py).
 
 Differences:
   Flax's `flax_fix_rng_separator` flag (off by default) is not read: paths are hashed as Flax
-  hashes them by default.
+  hashes them by default. NNX's rule is followed by `init` only: `apply` draws its 'dropout'
+  keys from `rngs` by linen's rule, where an NNX layer draws from the stream it forked, so
+  training masks differ unless the key is passed in (`Dropout`'s `rng=`). An NNX layer built
+  without `rngs` (`nnx.Dropout(rate)`) forks nothing; the purejax layer assumes it was given them.
 """
 
 from __future__ import annotations

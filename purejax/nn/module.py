@@ -6,8 +6,9 @@ A layer is a frozen dataclass of hyperparameters (Flax's names and defaults) wit
     kernel = scope.param("kernel", lecun_normal(), (in_features, features))
 
 During `init` the scope *creates* the parameter (drawing its key from the key path, see
-`keypath.py`); during `apply` it *looks it up* in the variables you pass. One definition therefore
-gives both functions, and they cannot disagree about names or shapes:
+`keypath.py`; `init(key, x, rng_rule='nnx')` draws it by Flax NNX's counter instead); during
+`apply` it *looks it up* in the variables you pass. One definition therefore gives both
+functions, and they cannot disagree about names or shapes:
 
     variables = Dense(3).init(key, x)       # {'params': {'kernel': [4, 3], 'bias': [3]}}
     y = Dense(3).apply(variables, x)
@@ -705,6 +706,11 @@ class Layer:
         `fn(layer, method_name) -> bool` picks which) and returns that collection too.
         """
         where = f"{type(self).__name__}.apply"
+        if "rng_rule" in kwargs:
+            raise TypeError(
+                f"{where}: rng_rule is an argument of init and init_with_output (how the parameters' keys are "
+                "drawn); apply reads the parameters it is given, and draws the keys of rngs by linen's rule"
+            )
         variables = check_variables(where, variables)
         rngs = as_rngs(where, "rngs", {} if rngs is None else rngs)
         mutable = check_mutable(where, mutable)

@@ -57,6 +57,26 @@ class NnxDenseDropoutDense(nnx.Module):
         return self.dense2(self.dropout(self.dense1(x)))
 
 
+@dataclasses.dataclass(frozen=True)
+class RnnThenDense(nn.Layer):
+    """`RNN(LSTMCell(4)) -> Dense(2)`: the counter carries on after a lifted scan traced twice."""
+
+    def forward(self, scope, xs):
+        ys = scope.child(nn.RNN(nn.LSTMCell(4)), "rnn")(xs)  # [batch, time, 4]
+        return scope.child(nn.Dense(2), "head")(ys)  # [batch, time, 2]
+
+
+class NnxRnnThenDense(nnx.Module):
+    """`RnnThenDense` in NNX."""
+
+    def __init__(self, in_features: int, *, rngs: nnx.Rngs):
+        self.rnn = nnx.RNN(nnx.LSTMCell(in_features, 4, rngs=rngs))
+        self.head = nnx.Linear(4, 2, rngs=rngs)
+
+    def __call__(self, xs):
+        return self.head(self.rnn(xs))
+
+
 class Case(NamedTuple):
     name: str  # the purejax layer under test
     counterpart: str  # its NNX twin
@@ -76,6 +96,14 @@ def _lstm_carry(features: int) -> tuple:
 CASES = (
     Case("Dense", "nnx.Linear", lambda: nn.Dense(4), lambda r: nnx.Linear(3, 4, rngs=r), ((2, 3),)),
     Case(
+        "Dense",
+        "nnx.Linear",
+        lambda: nn.Dense(5, use_bias=False, kernel_init=nn.initializers.normal(0.5)),
+        lambda r: nnx.Linear(3, 5, use_bias=False, kernel_init=nnx.initializers.normal(0.5), rngs=r),
+        ((2, 3),),
+        "no bias, normal init",
+    ),
+    Case(
         "DenseGeneral",
         "nnx.LinearGeneral",
         lambda: nn.DenseGeneral((2, 3)),
@@ -86,6 +114,14 @@ CASES = (
     Case("Conv", "nnx.Conv", lambda: nn.Conv(4, (3, 3)), lambda r: nnx.Conv(3, 4, (3, 3), rngs=r), ((2, 6, 6, 3),)),
     Case("Embed", "nnx.Embed", lambda: nn.Embed(10, 4), lambda r: nnx.Embed(10, 4, rngs=r), ((3, 5),), ids=10),
     Case("LayerNorm", "nnx.LayerNorm", lambda: nn.LayerNorm(), lambda r: nnx.LayerNorm(6, rngs=r), ((3, 6),)),
+    Case(
+        "LayerNorm",
+        "nnx.LayerNorm",
+        lambda: nn.LayerNorm(use_bias=False),
+        lambda r: nnx.LayerNorm(6, use_bias=False, rngs=r),
+        ((3, 6),),
+        "no bias",
+    ),
     Case("RMSNorm", "nnx.RMSNorm", lambda: nn.RMSNorm(), lambda r: nnx.RMSNorm(6, rngs=r), ((3, 6),)),
     Case(
         "GroupNorm",
@@ -103,6 +139,14 @@ CASES = (
         ((5, 6),),
         "training: batch_stats updated",
         stats=True,
+    ),
+    Case(
+        "BatchNorm",
+        "nnx.BatchNorm",
+        lambda: nn.BatchNorm(use_running_average=True),
+        lambda r: nnx.BatchNorm(6, use_running_average=True, rngs=r),
+        ((5, 6),),
+        "evaluation: running averages",
     ),
     Case(
         "Dropout",
@@ -151,6 +195,14 @@ CASES = (
         lambda r: nnx.RNN(nnx.OptimizedLSTMCell(3, 4, rngs=r)),
         ((2, 5, 3),),
         "OptimizedLSTMCell over lax.scan",
+    ),
+    Case(
+        "RNN",
+        "nnx.RNN",
+        lambda: RnnThenDense(),
+        lambda r: NnxRnnThenDense(3, rngs=r),
+        ((2, 5, 3),),
+        "LSTMCell over lax.scan, then Dense",
     ),
     Case(
         "MultiHeadDotProductAttention",

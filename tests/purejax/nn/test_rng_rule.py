@@ -87,3 +87,19 @@ def test_unknown_rule_is_refused_naming_both():
         "got str 'NNX'",
     )
     assert_refused(lambda: nn.Dense(2).init_with_output(random.PRNGKey(0), x, rng_rule=None), TypeError, "rng_rule")
+    variables = nn.Dense(2).init(random.PRNGKey(0), x)
+    apply = nn.Dense(2).apply
+    assert_refused(lambda: apply(variables, x, rng_rule="nnx"), TypeError, "Dense.apply", "rng_rule", "init")
+
+
+def test_the_functional_init_of_a_module_takes_the_rule():
+    """nn.init(fn, module)(key, x, rng_rule='nnx'), as Module.init: the NNX variables."""
+
+    class One(nn.Module):
+        @nn.compact
+        def __call__(self, x):
+            return nn.Dense(4)(x)
+
+    x = jnp.ones((2, 3))
+    params = nn.init(lambda m, x: m(x), One())(key_of(2), x, rng_rule="nnx")["params"]["Dense_0"]
+    assert_bitwise(params, state_to_variables(nnx.Linear(3, 4, rngs=nnx.Rngs(2)))["params"])
