@@ -103,3 +103,15 @@ def test_the_functional_init_of_a_module_takes_the_rule():
     x = jnp.ones((2, 3))
     params = nn.init(lambda m, x: m(x), One())(key_of(2), x, rng_rule="nnx")["params"]["Dense_0"]
     assert_bitwise(params, state_to_variables(nnx.Linear(3, 4, rngs=nnx.Rngs(2)))["params"])
+
+
+def test_fork_rng_is_nnx_s_rule_only():
+    @dataclasses.dataclass(frozen=True)
+    class Forks(nn.Layer):
+        def forward(self, scope, x):
+            return scope.fork_rng("dropout").key()
+
+    x = jnp.ones((1,))
+    assert_refused(lambda: Forks().init(random.PRNGKey(0), x), ValueError, "Forks", "fork_rng", "rng_rule='nnx'")
+    key, _ = Forks().init_with_output(key_of(0), x, rng_rule="nnx")
+    assert_bitwise(key, random.fold_in(random.fold_in(key_of(0), 0), 0))  # the fork takes count 0, then its own 0
