@@ -36,6 +36,8 @@ SECTIONS = {  # name -> what it compares, as the report's header and `list` show
     "(dropout, normalize_qk, bfloat16), cached decoding vs the full causal pass",
     "nn-linen": "purejax.nn      <-> flax.linen     Module, @compact, setup, method=, sow, capture_intermediates, "
     "adoption, nn.scan, nn.vmap, nn.remat, nn.jit, RNN split_rngs",
+    "nn-nnx": "purejax.nn      <-> flax.nnx       init(..., rng_rule='nnx') vs the NNX twins from nnx.Rngs(seed): "
+    "Linear, Conv, Embed, norms, BatchStat, Dropout's fork, cells (fused gates), RNN, MultiHeadAttention",
     "convert": "purejax.convert <-> torch.nn       LSTM/GRU state dicts <-> RNN(LSTMCell/GRUCell) variables, carries",
     "losses": "purejax.losses  <-> optax.losses   regression, classification, self-supervised losses; smoothing",
     "models": "purejax.models  <-> flaxed.models  the seeds' models: same init, short training side by side",

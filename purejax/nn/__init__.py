@@ -3,7 +3,8 @@
 Counterparts: `jax.nn` (activations), `jax.nn.initializers` (`purejax.nn.initializers`),
 `flax.linen` (layers and pooling). One concept per module, in the order they build on each other:
 
-    keypath                 one seed -> Flax's key for every parameter (KeyPath, fold_in_path); check_key
+    keypath                 one seed -> Flax's key for every parameter (KeyPath, fold_in_path); NNX's
+                            counter rule (CounterKeyPath, init(..., rng_rule='nnx')); check_key
     module                  layers as forward(scope, ...): Layer, Scope, Variable; merge_param, check_fields
     compact                 Flax linen's Module over the scope: @compact, setup, method=, sow, bind, nn.apply
     transforms              lifted scan, vmap, remat, jit: layers with variables and keys under JAX transforms
@@ -60,7 +61,7 @@ from purejax.nn.combinators import Sequential
 from purejax.nn.compact import Module, apply, compact, init, init_with_output, nowrap
 from purejax.nn.conv import Conv, ConvTranspose
 from purejax.nn.initializers import ones, ones_init, zeros, zeros_init
-from purejax.nn.keypath import KeyPath, fold_in_path
+from purejax.nn.keypath import CounterKeyPath, KeyPath, fold_in_path
 from purejax.nn.linear import Dense, DenseGeneral, Embed
 from purejax.nn.module import DenyList, Layer, Scope, Variable, merge_param
 from purejax.nn.normalization import GroupNorm, LayerNorm, RMSNorm
@@ -78,6 +79,7 @@ __all__ = [
     "BatchNorm",
     "Bidirectional",
     "Conv",
+    "CounterKeyPath",
     "ConvLSTMCell",
     "ConvTranspose",
     "Dense",

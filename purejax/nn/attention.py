@@ -359,7 +359,13 @@ class MultiHeadDotProductAttention(Layer):
     `dropout_rng` overrides the 'dropout' stream; `sow_weights` sows the weights into
     'intermediates/attention_weights'. Returns `[batch..., q_len, out_features]`.
 
-    Counterpart: `flax.linen.MultiHeadDotProductAttention` (flax/linen/attention.py).
+    Under `init(..., rng_rule='nnx')` with `dropout_rate > 0` the layer does what
+    `nnx.MultiHeadAttention(..., dropout_rate=r, rngs=rngs)` does when built: after `out`'s
+    parameters it forks the 'dropout' stream (`Scope.fork_rng`), and a mask drawn during that
+    `init` comes from the forked stream, as the NNX layer's first call draws it.
+
+    Counterpart: `flax.linen.MultiHeadDotProductAttention` (flax/linen/attention.py); for the NNX
+    rule `flax.nnx.MultiHeadAttention` (flax/nnx/nn/attention.py).
 
     Differences:
       Flax's deprecated `qkv_dot_general`, `out_dot_general` and their `_cls` fields are absent, and
@@ -484,12 +490,31 @@ class MultiHeadDotProductAttention(Layer):
         if self.decode:
             key, value, mask, full = self._decode_step(scope, query, key, value, mask)
 
+        out = DenseGeneral(
+            features=features,
+            axis=(-2, -1),
+            kernel_init=self.out_kernel_init or self.kernel_init,
+            bias_init=self.out_bias_init or self.bias_init,
+            use_bias=self.use_bias,
+            dtype=self.dtype,
+            param_dtype=self.param_dtype,
+            precision=self.precision,
+            name="out",
+        )
+        fork = None
+        if self.dropout_rate > 0.0 and scope.initializing and scope.rng_rule == "nnx":
+            # NNX builds `out`, then forks the dropout stream: create out's parameters first
+            scope.child(out)(jnp.zeros(query.shape[:-1] + value.shape[-1:], value.dtype))
+            fork = scope.fork_rng("dropout")
+
         if self.dropout_rate > 0.0:  # `deterministic` is needed only with dropout
             check_bool(scope.where, "deterministic", deterministic, optional=True)
             m_deterministic = merge_attribute(
                 scope.where, "deterministic", self.deterministic, deterministic, " (True to turn dropout off)"
             )
-            if not m_deterministic and dropout_rng is None:
+            if not m_deterministic and dropout_rng is None and fork is not None:
+                dropout_rng = fork.child(scope.next_count("fork")).key()  # the NNX layer's own stream
+            elif not m_deterministic and dropout_rng is None:
                 dropout_rng = scope.make_rng("dropout")
             elif dropout_rng is not None:
                 check_key(scope.where, "dropout_rng", dropout_rng)
@@ -515,17 +540,6 @@ class MultiHeadDotProductAttention(Layer):
         if check_bool(scope.where, "sow_weights", sow_weights):
             attn_kwargs["module"] = scope
         x = self.attention_fn(query, key, value, **attn_kwargs)  # [batch..., q_len, heads, head_dim]
-        out = DenseGeneral(
-            features=features,
-            axis=(-2, -1),
-            kernel_init=self.out_kernel_init or self.kernel_init,
-            bias_init=self.out_bias_init or self.bias_init,
-            use_bias=self.use_bias,
-            dtype=self.dtype,
-            param_dtype=self.param_dtype,
-            precision=self.precision,
-            name="out",
-        )
         y = scope.child(out)(x)  # [batch..., q_len, out_features]
         if full is not None:  # decoding past the cache's end under jit: NaN rather than a wrong answer
             y = jnp.where(full, jnp.array(jnp.nan, y.dtype), y)

@@ -6,8 +6,9 @@ A layer is a frozen dataclass of hyperparameters (Flax's names and defaults) wit
     kernel = scope.param("kernel", lecun_normal(), (in_features, features))
 
 During `init` the scope *creates* the parameter (drawing its key from the key path, see
-`keypath.py`); during `apply` it *looks it up* in the variables you pass. One definition therefore
-gives both functions, and they cannot disagree about names or shapes:
+`keypath.py`; `init(key, x, rng_rule='nnx')` draws it by Flax NNX's counter instead); during
+`apply` it *looks it up* in the variables you pass. One definition therefore gives both
+functions, and they cannot disagree about names or shapes:
 
     variables = Dense(3).init(key, x)       # {'params': {'kernel': [4, 3], 'bias': [3]}}
     y = Dense(3).apply(variables, x)
@@ -52,7 +53,7 @@ from jax import lax
 from jax.extend.core import get_opaque_trace_state
 
 from purejax.checks import check_bool, check_callable, check_dtype, check_positive_int, describe, fail
-from purejax.nn.keypath import KeyPath, check_key
+from purejax.nn.keypath import CounterKeyPath, KeyPath, check_key
 
 
 def copy_dicts(tree: Any) -> Any:
@@ -109,6 +110,7 @@ class Counters:
     def __init__(self):
         self.drawn: dict[str, int] = {}
         self.children: dict[str, Counters] = {}
+        self.forks: dict[str, dict] = {}  # under NNX's rule: the counts of each stream forked here
 
     def child(self, name: str) -> Counters:
         return self.children.setdefault(name, Counters())
@@ -242,6 +244,30 @@ class Scope:
     def has_rng(self, stream: str) -> bool:
         return stream in self.rngs
 
+    @property
+    def rng_rule(self) -> str:
+        """How keys are drawn here: 'linen' (a hash of the path) or 'nnx' (a counter per stream), see `keypath.py`."""
+        return "nnx" if any(isinstance(k, CounterKeyPath) for k in self.rngs.values()) else "linen"
+
+    def fork_rng(self, stream: str) -> CounterKeyPath:
+        """NNX's `rngs[stream].fork()` for the layer here: a stream of its own, made once per scope.
+
+        Under `rng_rule='nnx'` a layer that NNX builds with a stream of its own (`nnx.Dropout(rate,
+        rngs=rngs)`) takes one key from `stream` (falling back as `make_rng` does) the first
+        time it runs; that key is the root of the returned stream, whose counter starts at 0.
+        """
+        if self.rng_rule != "nnx":
+            raise ValueError(f"{self.where}: fork_rng is NNX's rule; it needs init(..., rng_rule='nnx')")
+        if stream not in self.rngs:
+            if "params" not in self.rngs:
+                raise ValueError(
+                    f"{self.where} needs a PRNG key for the '{stream}' stream: pass {{'{stream}': key}} to init"
+                )
+            stream = "params"
+        self.check_trace(f"draw a key from the '{stream}' stream")
+        parent = self.rngs[stream]
+        return CounterKeyPath(parent.child("fork").key(), (), self.counters.forks.setdefault(stream, {}))
+
     def lifted_rng_hint(self, stream: str) -> str:
         """Inside a lifted transform (scan, vmap, RNN) only the streams it lists get in: say so."""
         if not self.prefix:
@@ -263,9 +289,13 @@ class Scope:
                 )
             stream = "params"  # as Flax: fall back to the params stream
         self.check_trace(f"draw a key from the '{stream}' stream")
+        return self.rngs[stream].child(self.next_count(stream)).key()
+
+    def next_count(self, stream: str) -> int:
+        """One more key drawn from `stream` here: its number in this scope, from 1."""
         count = self.counters.drawn.get(stream, 0) + 1
         self.counters.drawn[stream] = count
-        return self.rngs[stream].child(count).key()
+        return count
 
     def get_param(self, name: str) -> Any:
         """The parameter `name` as passed to `apply`, or None (while initializing, or if absent).
@@ -417,14 +447,36 @@ def capture_output(layer: Layer, scope: Scope, method_name: str, out) -> None:
 _KEY_HINT = "pass purejax.random.PRNGKey(seed), or a dict {stream: key}"
 
 
-def as_rngs(where: str, name: str, keys) -> dict:
-    """`{stream: KeyPath}` from one key (the 'params' stream, as Flax reads a bare key) or a dict of keys."""
+RNG_RULES = ("linen", "nnx")
+
+
+def check_rng_rule(where: str, rng_rule) -> str:
+    """'linen' or 'nnx', the two ways `init` may draw its keys (see `keypath.py`)."""
+    if rng_rule not in RNG_RULES or not isinstance(rng_rule, str):
+        raise fail(
+            ValueError if isinstance(rng_rule, str) else TypeError,
+            where,
+            "rng_rule",
+            "'linen' (Flax linen's path hash, the default) or 'nnx' (Flax NNX's counter per stream)",
+            rng_rule,
+            "a Flax linen user writes nothing; for the variables of nnx.Rngs(seed) write rng_rule='nnx'",
+        )
+    return rng_rule
+
+
+def as_rngs(where: str, name: str, keys, rng_rule: str = "linen") -> dict:
+    """`{stream: KeyPath}` from one key (the 'params' stream, as Flax reads a bare key) or a dict of keys.
+
+    With `rng_rule='nnx'` each stream is a `CounterKeyPath` with a counter of its own.
+    """
     if not isinstance(keys, dict):
-        return {"params": KeyPath(check_key(where, name, keys, _KEY_HINT))}
+        keys = {"params": check_key(where, name, keys, _KEY_HINT)}
     for stream, key in keys.items():
         if not isinstance(stream, str):
             raise fail(TypeError, where, f"the stream names of {name}", "str such as 'params'", stream)
         check_key(where, f"{name}[{stream!r}]", key, _KEY_HINT)
+    if rng_rule == "nnx":
+        return {s: CounterKeyPath(k, (), {}) for s, k in keys.items()}
     return {s: KeyPath(k) for s, k in keys.items()}
 
 
@@ -598,14 +650,21 @@ class Layer:
         return run(self, scope, inputs, kwargs)
 
     def init_with_output(
-        self, key, *inputs, method=None, mutable=None, capture_intermediates=False, **kwargs
+        self, key, *inputs, method=None, mutable=None, capture_intermediates=False, rng_rule="linen", **kwargs
     ) -> tuple[Any, dict]:
         """Run `forward` (or `method`) creating every variable; return `(output, variables)`.
 
         `key` is a `uint32[2]` key for the 'params' stream or a dict `{stream: key}`. Every
         collection is mutable but 'intermediates' (Flax's `DenyList('intermediates')`).
+        `rng_rule` says how each parameter's key is drawn (see `keypath.py`): 'linen' (default),
+        `fold_in(key, hash(path))` as `flax.linen`; 'nnx', `fold_in(key, count)` in NNX's order of
+        creation, so that `init(jax.random.key_data(jax.random.key(s)), x, rng_rule='nnx')` gives the
+        variables of the NNX layer built with `rngs=nnx.Rngs(s)`. A bare key is then NNX's default
+        stream, shared by every stream (`Rngs(s)`); a dict `{'params': k0, 'dropout': k1}` gives
+        each stream its own counter (`Rngs(params=k0, dropout=k1)`).
         """
         where = f"{type(self).__name__}.init"
+        rng_rule = check_rng_rule(where, rng_rule)
         mutable = check_mutable(where, mutable)
         mutable = DenyList("intermediates") if mutable is None else mutable
         mutable = [mutable] if isinstance(mutable, str) else mutable
@@ -614,7 +673,7 @@ class Layer:
             mutable = [*mutable, "intermediates"]
         elif keep is not None and mutable is not True:
             mutable = True
-        scope = Scope({}, as_rngs(where, "key", key), mutable, True, root_name=type(self).__name__)
+        scope = Scope({}, as_rngs(where, "key", key, rng_rule), mutable, True, root_name=type(self).__name__)
         context.capture.append(keep)
         try:
             out = self.run_root(scope, method, inputs, kwargs)
@@ -622,10 +681,18 @@ class Layer:
             context.capture.pop()
         return out, {c: v for c, v in scope.variables.items() if scope.is_mutable(c)}
 
-    def init(self, key, *inputs, method=None, mutable=None, capture_intermediates=False, **kwargs) -> dict:
-        """The variables of this layer for these inputs (`flax.linen.Module.init`)."""
+    def init(
+        self, key, *inputs, method=None, mutable=None, capture_intermediates=False, rng_rule="linen", **kwargs
+    ) -> dict:
+        """The variables of this layer for these inputs (`flax.linen.Module.init`); `rng_rule` as `init_with_output`."""
         return self.init_with_output(
-            key, *inputs, method=method, mutable=mutable, capture_intermediates=capture_intermediates, **kwargs
+            key,
+            *inputs,
+            method=method,
+            mutable=mutable,
+            capture_intermediates=capture_intermediates,
+            rng_rule=rng_rule,
+            **kwargs,
         )[1]
 
     def apply(
@@ -639,6 +706,11 @@ class Layer:
         `fn(layer, method_name) -> bool` picks which) and returns that collection too.
         """
         where = f"{type(self).__name__}.apply"
+        if "rng_rule" in kwargs:
+            raise TypeError(
+                f"{where}: rng_rule is an argument of init and init_with_output (how the parameters' keys are "
+                "drawn); apply reads the parameters it is given, and draws the keys of rngs by linen's rule"
+            )
         variables = check_variables(where, variables)
         rngs = as_rngs(where, "rngs", {} if rngs is None else rngs)
         mutable = check_mutable(where, mutable)

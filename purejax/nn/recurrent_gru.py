@@ -151,7 +151,8 @@ class SimpleCell(SingleCarryCell):
             kernel_init=self.kernel_init,
             bias_init=self.bias_init,
         )
-        new_h = scope.child(dense_i, "i")(inputs) + scope.child(dense_h, "h")(h)  # [*batch, hidden]
+        from_h = scope.child(dense_h, "h")(h)  # first, as NNX builds it first (its keys under rng_rule='nnx')
+        new_h = scope.child(dense_i, "i")(inputs) + from_h  # [*batch, hidden]
         if self.residual:
             new_h += h  # residual connection
         new_h = self.activation_fn(new_h)
@@ -178,7 +179,13 @@ class GRUCell(SingleCarryCell):
 
     Call: `forward(scope, carry, inputs)`, `carry = h: [*batch, hidden]`; returns `(h', h')`.
 
-    Counterpart: `flax.linen.GRUCell` (flax/linen/recurrent.py).
+    Under `init(..., rng_rule='nnx')` the parameters are drawn as `flax.nnx.GRUCell` draws them,
+    fused: `W_i = kernel_init(k0, [in, 3 * hidden])`, `b_i = bias_init(k1, [3 * hidden])`,
+    `W_h = recurrent_kernel_init(k2, [hidden, 3 * hidden])`, in order r, z, n, then stored cut per
+    gate; NNX's GRU has no `b_hn`, so `hn/bias` is zeros (the same function).
+
+    Counterpart: `flax.linen.GRUCell` (flax/linen/recurrent.py); `flax.nnx.GRUCell`
+    (flax/nnx/nn/recurrent.py) for the NNX rule.
 
     Differences:
       The carry is checked, as in `LSTMCell`. PyTorch's `nn.GRUCell` (and Equinox's)
@@ -213,6 +220,8 @@ class GRUCell(SingleCarryCell):
         check_inputs(scope, inputs, "ir")
         (h,) = check_carry(scope, carry, ("h",), inputs.shape[:-1], kernel="ir")
         hidden = h.shape[-1]  # sized from the carry, as Flax does
+        if scope.initializing and scope.rng_rule == "nnx":
+            self.init_fused(scope, inputs.shape[-1], hidden)
 
         def dense_i(name):
             return scope.child(
@@ -245,6 +254,20 @@ class GRUCell(SingleCarryCell):
         n = self.activation_fn(dense_i("in")(inputs) + r * dense_h("hn", use_bias=True)(h))  # candidate
         new_h = (1.0 - z) * n + z * h  # interpolate between candidate and old state
         return new_h, new_h
+
+    def init_fused(self, scope: Scope, in_features: int, hidden: int) -> None:
+        """Under NNX's rule: draw the fused parameters as NNX does (3 keys), store them cut per gate."""
+        if scope.push("ir").has_variable("params", "kernel"):  # created by an earlier call
+            return
+        kernel_i = self.kernel_init(scope.make_rng("params"), (in_features, 3 * hidden), self.param_dtype)
+        bias_i = self.bias_init(scope.make_rng("params"), (3 * hidden,), self.param_dtype)  # [3 * hidden]
+        kernel_h = self.recurrent_kernel_init(scope.make_rng("params"), (hidden, 3 * hidden), self.param_dtype)
+        for n, gate in enumerate("rzn"):
+            part = slice(n * hidden, (n + 1) * hidden)  # this gate's columns
+            scope.push(f"i{gate}").put_variable("params", "kernel", kernel_i[:, part])  # [in, hidden]
+            scope.push(f"i{gate}").put_variable("params", "bias", bias_i[part])  # [hidden]
+            scope.push(f"h{gate}").put_variable("params", "kernel", kernel_h[:, part])  # [hidden, hidden]
+        scope.push("hn").put_variable("params", "bias", jnp.zeros((hidden,), self.param_dtype))  # NNX has none
 
 
 @dataclasses.dataclass(frozen=True)

@@ -140,11 +140,15 @@ class LSTMCell(Layer):
         dense_i = Dense(hidden, use_bias=False, kernel_init=self.kernel_init, **common)
         dense_h = Dense(hidden, kernel_init=self.recurrent_kernel_init, bias_init=self.bias_init, **common)
         dense_i, dense_h = (lambda name, layer=layer: scope.child(layer, name) for layer in (dense_i, dense_h))
-        # input and recurrent terms are summed, so only the recurrent one needs a bias
-        i = self.gate_fn(dense_i("ii")(inputs) + dense_h("hi")(h))  # input gate, [*batch, hidden]
-        f = self.gate_fn(dense_i("if")(inputs) + dense_h("hf")(h))  # forget gate
-        g = self.activation_fn(dense_i("ig")(inputs) + dense_h("hg")(h))  # cell candidate
-        o = self.gate_fn(dense_i("io")(inputs) + dense_h("ho")(h))  # output gate
+        # input and recurrent terms are summed, so only the recurrent one needs a bias. The input
+        # layers run first, as NNX builds them first: under rng_rule='nnx' that gives NNX's keys
+        # (under the linen rule a key depends on the layer's name, not on the order)
+        from_i = {gate: dense_i(f"i{gate}")(inputs) for gate in GATES}  # each [*batch, hidden]
+        from_h = {gate: dense_h(f"h{gate}")(h) for gate in GATES}  # each [*batch, hidden]
+        i = self.gate_fn(from_i["i"] + from_h["i"])  # input gate, [*batch, hidden]
+        f = self.gate_fn(from_i["f"] + from_h["f"])  # forget gate
+        g = self.activation_fn(from_i["g"] + from_h["g"])  # cell candidate
+        o = self.gate_fn(from_i["o"] + from_h["o"])  # output gate
         new_c = f * c + i * g  # keep part of the memory, write part of the candidate
         new_h = o * self.activation_fn(new_c)  # [*batch, hidden]
         return (new_c, new_h), new_h
@@ -196,9 +200,15 @@ class OptimizedLSTMCell(LSTMCell):
     Counterpart: `flax.linen.OptimizedLSTMCell` (flax/linen/recurrent.py), with its `DenseParams`
     and `_concat_dense`.
 
+    Under `init(..., rng_rule='nnx')` the parameters are drawn as `flax.nnx.OptimizedLSTMCell`
+    draws them, fused: `W_i = kernel_init(k0, [in, 4 * hidden])`, `W_h = recurrent_kernel_init(k1,
+    [hidden, 4 * hidden])`, `b = bias_init(k2, [4 * hidden])`, then stored cut per gate as above
+    (NNX keeps them whole, as `dense_i/kernel`, `dense_h/kernel`, `dense_h/bias`).
+
     Differences:
       As `LSTMCell`. This fused layout, `[in, 4 * hidden]` in order i, f, g, o, is PyTorch's
-      `weight_ih` transposed; PyTorch stores it fused, Flax and we store it per gate.
+      `weight_ih` transposed (and NNX's `dense_i/kernel`); PyTorch and NNX store it fused, Flax
+      linen and we store it per gate.
 
     Examples:
       >>> import jax.numpy as jnp
@@ -216,6 +226,8 @@ class OptimizedLSTMCell(LSTMCell):
         check_inputs(scope, inputs, "ii")
         c, h = check_carry(scope, carry, ("c", "h"), inputs.shape[:-1], kernel="ii")
         hidden = h.shape[-1]  # sized from the carry, as Flax does
+        if scope.initializing and scope.rng_rule == "nnx":
+            self.init_fused(scope, inputs.shape[-1], hidden)
         params_i, params_h = {}, {}
         for gate in GATES:  # the same names and keys as LSTMCell's Dense sublayers
             params_i[gate] = scope.child(
@@ -240,6 +252,19 @@ class OptimizedLSTMCell(LSTMCell):
         new_c = f * c + i * g
         new_h = o * self.activation_fn(new_c)
         return (new_c, new_h), new_h
+
+    def init_fused(self, scope: Scope, in_features: int, hidden: int) -> None:
+        """Under NNX's rule: draw the fused parameters as NNX does (3 keys), store them cut per gate."""
+        if scope.push("ii").has_variable("params", "kernel"):  # created by an earlier call
+            return
+        kernel_i = self.kernel_init(scope.make_rng("params"), (in_features, 4 * hidden), self.param_dtype)
+        kernel_h = self.recurrent_kernel_init(scope.make_rng("params"), (hidden, 4 * hidden), self.param_dtype)
+        bias = self.bias_init(scope.make_rng("params"), (4 * hidden,), self.param_dtype)  # [4 * hidden]
+        for n, gate in enumerate(GATES):
+            part = slice(n * hidden, (n + 1) * hidden)  # this gate's columns
+            scope.push(f"i{gate}").put_variable("params", "kernel", kernel_i[:, part])  # [in, hidden]
+            scope.push(f"h{gate}").put_variable("params", "kernel", kernel_h[:, part])  # [hidden, hidden]
+            scope.push(f"h{gate}").put_variable("params", "bias", bias[part])  # [hidden]
 
     def _concat_dense(self, inputs, params: dict, use_bias: bool) -> dict:
         """One product `inputs @ [K_i | K_f | K_g | K_o] (+ [b_i | ... ])`, split back per gate."""

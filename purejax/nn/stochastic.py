@@ -47,6 +47,12 @@ class Dropout(Layer):
       `rng`, if given, is the key itself, used instead of the stream's. Without a key for the
       stream, the 'params' key is used if there is one (as in Flax), else it is an error.
 
+    Under `init(..., rng_rule='nnx')` the layer does what `nnx.Dropout(rate, rngs=rngs)` does when
+    built: it forks its stream (`Scope.fork_rng`), taking one key from it (from the shared default
+    stream for a bare key), whether or not it drops anything, so the parameters created after it
+    get NNX's keys; a mask drawn during that `init` is `fold_in(fork, n)` for its n-th call, as the
+    NNX layer's own stream gives. `apply` keeps Flax linen's rule.
+
     Counterpart: `flax.linen.Dropout` (flax/linen/stochastic.py).
 
     References:
@@ -98,6 +104,8 @@ class Dropout(Layer):
             deterministic,
             " (True to pass the inputs through, False to drop)",
         )
+        # NNX's Dropout(rate, rngs=rngs) forks its stream when built, taking one key from it
+        fork = scope.fork_rng(self.rng_collection) if scope.initializing and scope.rng_rule == "nnx" else None
         if self.rate == 0.0 or deterministic:
             return inputs
         if self.rate == 1.0:  # everything dropped; avoids 0 / 0 in the gradient
@@ -111,7 +119,7 @@ class Dropout(Layer):
                     f"'{self.rng_collection}' rng stream: pass rngs={{'{self.rng_collection}': key}} to apply "
                     f"(or deterministic=True to turn dropout off)" + scope.lifted_rng_hint(self.rng_collection)
                 )
-            rng = scope.make_rng(self.rng_collection)
+            rng = scope.make_rng(self.rng_collection) if fork is None else fork.child(scope.next_count("fork")).key()
         else:
             check_key(scope.where, "rng", rng)
         broadcast_shape = list(inputs.shape)

@@ -74,7 +74,6 @@ import jax.numpy as jnp
 from purejax import random, tree
 from purejax.checks import check_bool, check_int, fail
 from purejax.nn.compact import Module
-from purejax.nn.keypath import KeyPath
 from purejax.nn.module import Layer, Scope, copy_dicts, in_filter
 
 
@@ -126,7 +125,7 @@ def _inner(outer: Scope, variables: dict, roots: dict, mutable) -> Scope:
     """A new tree of scopes inside a transform: the outer scope's place, variables and counters."""
     return Scope(
         variables,
-        {s: KeyPath(root, outer.rngs[s].path) for s, root in roots.items()},
+        {s: outer.rngs[s]._replace(root=root) for s, root in roots.items()},  # the same rule, a new root
         mutable,
         outer.initializing,
         (),

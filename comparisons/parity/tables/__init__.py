@@ -11,6 +11,7 @@ tier. The tests (`tests/`) run every case of a table; the report's quick tier ru
     nn_activations, nn_initializers, nn_linear,   the layers against jax.nn and flax.linen
     nn_normalization, nn_recurrent_cells,
     nn_recurrent, nn_attention
+    nn_nnx                                        the layers under NNX's key rule against flax.nnx
     convert, losses                               PyTorch state dicts; Optax's losses
     models, parallel                              the seeds' models, one device and many
 """
