@@ -226,7 +226,7 @@ def transfer_curves(result: dict, path: str) -> str:
         fontsize=9,
     )
     top.legend(fontsize=7, ncol=2)
-    bottom.legend(fontsize=7, loc="lower right")
+    bottom.legend(fontsize=7, loc="lower left")
     for ax in (top, bottom):
         ax.grid(alpha=0.3)
     fig.tight_layout()
