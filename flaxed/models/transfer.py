@@ -106,7 +106,10 @@ def transfer(key, directory, on_step=None, **budget) -> dict:
     """The three phases and the baseline, as `purejax.models.transfer.transfer`, with Orbax's checkpoint."""
     unknown = set(budget) - set(DEFAULTS)
     if unknown:
-        raise TypeError(f"{NAME}.transfer: unknown budget {sorted(unknown)}; the budget is {sorted(DEFAULTS)}")
+        raise TypeError(
+            f"{NAME}.transfer: unknown budget {sorted(unknown)}; the budget is {sorted(DEFAULTS)}, e.g. "
+            "transfer(key, directory, steps=30)"
+        )
     b = {**DEFAULTS, **budget}
     k_init, k_head, k_source, k_target, k_step = purejax.random.split(key, 5)
     keys = dict(zip(("pretrain", "frozen", "finetune", "scratch"), purejax.random.split(k_step, 4), strict=True))

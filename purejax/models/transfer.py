@@ -13,6 +13,7 @@ The backbone is the feature extractor, `Conv_0, BatchNorm_0, Conv_1, BatchNorm_1
 of state:
 
     params       set_to_zero() turns the backbone's updates into zeros, so p + 0 = p: bitwise unchanged
+                 (but for a parameter of exactly -0.0, which becomes +0.0)
     batch_stats  the model runs with train=False (use_running_average=True), so the running means and
                  variances are read, never updated, and no 'batch_stats' comes back from loss_fn
 
@@ -23,7 +24,11 @@ The data are the transfer task, `purejax/data/tasks/digits_transfer.py` (the sou
 few-shot target 5-9); its target functions are bound here as a model's task is.
 
 Shared with `flaxed/models/transfer.py` (imported from here): `DEFAULTS`, `NAME`, `check_batch`,
-`BACKBONE`, `HEAD`, `param_labels`.
+`BACKBONE`, `HEAD`, `param_labels`, `steps_to`.
+
+Not one of `purejax.models.MODELS`: it is a three-phase program over the `cnn` model, with two
+tasks and three optimizers, so it has no single `optimizer(learning_rate)` or training budget;
+`python -m comparisons train transfer` runs it (`comparisons/training/transfer.py`).
 
 Counterpart: `flaxed/models/transfer.py` (`optax.multi_transform`, `optax.set_to_zero`, Orbax's
 checkpoints, Flax's `TrainState`); the transfer-learning chapter of the seeds' tutorial book
@@ -34,11 +39,6 @@ References:
   https://arxiv.org/abs/1411.1792
   Chollet, *Transfer learning & fine-tuning* (Keras guide), 2020,
   https://keras.io/guides/transfer_learning/
-
-Differences:
-  Not one of `purejax.models.MODELS`: it is a three-phase program over the `cnn` model, with two
-  tasks and three optimizers, so it has no single `optimizer(learning_rate)` or training budget;
-  `python -m comparisons train transfer` runs it (`comparisons/training/transfer.py`).
 
 Examples:
   >>> import purejax.random
@@ -149,7 +149,11 @@ def param_labels(params: dict) -> dict:
     """`{'Conv_0': 'backbone', ..., 'Dense_1': 'head'}`: a label for each top-level subtree of `params`."""
     unknown = set(params) - set(BACKBONE) - set(HEAD)
     if unknown:
-        raise ValueError(f"{NAME}.param_labels: params has layers {sorted(unknown)} in neither BACKBONE nor HEAD")
+        raise ValueError(
+            f"{NAME}.param_labels: params has layers {sorted(unknown)} in neither BACKBONE {BACKBONE} nor HEAD "
+            f"{HEAD}; pass the params of transfer.init (the 5-way CNN), or label those layers yourself: "
+            "multi_transform(transforms, {'Dense_2': 'head', ...})"
+        )
     return {name: "backbone" if name in BACKBONE else "head" for name in params}
 
 
@@ -205,7 +209,10 @@ def transfer(key, directory, on_step=None, **budget) -> dict:
     """
     unknown = set(budget) - set(DEFAULTS)
     if unknown:
-        raise TypeError(f"{NAME}.transfer: unknown budget {sorted(unknown)}; the budget is {sorted(DEFAULTS)}")
+        raise TypeError(
+            f"{NAME}.transfer: unknown budget {sorted(unknown)}; the budget is {sorted(DEFAULTS)}, e.g. "
+            "transfer(key, directory, steps=30)"
+        )
     b = {**DEFAULTS, **budget}
     k_init, k_head, k_source, k_target, k_step = purejax.random.split(key, 5)
     keys = dict(zip(("pretrain", "frozen", "finetune", "scratch"), purejax.random.split(k_step, 4), strict=True))

@@ -23,7 +23,7 @@ from flaxed.models import transfer as flaxed_transfer
 from flaxed.train import TrainState as FlaxTrainState
 from purejax.models import transfer
 from purejax.train import TrainState, make_train_step
-from tests._asserts import assert_bitwise
+from tests._asserts import assert_bitwise, assert_refused
 
 SIDES = [
     pytest.param(transfer, TrainState, id="purejax"),
@@ -100,3 +100,29 @@ def test_transfer_reaches_the_goal_in_fewer_steps_than_from_scratch(run, side):
     assert frozen < scratch, (frozen, scratch)
     assert transfer.learning_goal({"accuracy": result[side]["frozen"]["accuracy"][-1]})[0]
     assert result[side]["pretrain"]["accuracy"][-1] >= 0.95  # the backbone learned its own task
+
+
+def test_flaxed_shares_the_task_and_the_labels():
+    for name in ("DEFAULTS", "NAME", "check_batch", "BACKBONE", "HEAD", "param_labels", "steps_to", "load_data"):
+        assert getattr(flaxed_transfer, name) is getattr(transfer, name), name
+    for name in ("train_batches", "eval_batches", "example_batch", "learning_goal"):
+        assert getattr(flaxed_transfer, name) is getattr(transfer, name), name
+    for name in ("build", "init", "loss_fn", "frozen_loss_fn", "frozen_optimizer", "replace_head", "transfer"):
+        assert getattr(flaxed_transfer, name) is not getattr(transfer, name), name
+
+
+@pytest.mark.parametrize("module", [transfer, flaxed_transfer], ids=["purejax", "flaxed"])
+def test_bad_input_is_refused_naming_the_program(module, tmp_path):
+    assert_refused(
+        lambda: module.transfer(purejax.random.PRNGKey(0), str(tmp_path), step=5),
+        TypeError,
+        "transfer.transfer",
+        "'step'",
+        "'steps'",
+    )
+    assert_refused(
+        lambda: module.loss_fn({}, {"image": np.zeros((2, 8, 8)), "label": np.zeros(2, int)}),
+        ValueError,
+        "transfer",
+        "[B, 8, 8, 1]",
+    )
