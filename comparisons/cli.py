@@ -24,6 +24,7 @@ from comparisons.parity.sections import SECTIONS
 from purejax.models import MODELS
 
 COMMANDS = ("report", "list", "train", "source", "bench")
+PROGRAMS = ("transfer",)  # `train` runs these too: programs over the models, not in MODELS
 
 
 def report_parser() -> argparse.ArgumentParser:
@@ -64,7 +65,7 @@ def train_parser() -> argparse.ArgumentParser:
         prog="python -m comparisons train",
         description="Train a model's purejax and flaxed versions from the same variables on the same batches.",
     )
-    parser.add_argument("model", help=f"one of: {', '.join(MODELS)}")
+    parser.add_argument("model", help=f"one of: {', '.join(MODELS + PROGRAMS)}")
     parser.add_argument("--steps", type=int, help="training steps (default: the model's budget)")
     parser.add_argument("--batch-size", type=int, help="examples per batch (default: the model's)")
     parser.add_argument("--lr", type=float, help="learning rate (default: the model's)")
@@ -111,8 +112,10 @@ def parse_train_args(argv, devices=None, processes=None):
     parser = train_parser()
     try:
         args = parser.parse_args(argv)
-        if args.model not in MODELS:
-            parser.error(f"unknown model {args.model!r}; choose from: {', '.join(MODELS)}")
+        if args.model not in MODELS + PROGRAMS:
+            parser.error(f"unknown model {args.model!r}; choose from: {', '.join(MODELS + PROGRAMS)}")
+        if args.model in PROGRAMS and (args.devices or args.processes or devices or args.text) is not None:
+            parser.error(f"{args.model} runs on one device on its own data: no --devices, --processes or --text")
         for name, value in (("--devices", args.devices), ("--processes", args.processes)):
             if value is not None and value < 1:
                 parser.error(f"{name} must be at least 1, got {value}")

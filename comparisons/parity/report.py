@@ -40,6 +40,7 @@ import jax
 from rich.text import Text
 
 from comparisons import display
+from comparisons.cli import PROGRAMS
 from comparisons.parity.measures import describe_rel, describe_ulp
 from comparisons.parity.rows import TIERS, Check, Row, check_tier
 from comparisons.parity.sections import BACKGROUND, SECTIONS, table
@@ -362,7 +363,7 @@ def show_list() -> int:
     for name, description in SECTIONS.items():
         print(f"  {name:19s} {description}")
     print("models (python -m comparisons train NAME; source NAME):")
-    for name in MODELS:
+    for name in MODELS + PROGRAMS:
         doc = (importlib.import_module(f"purejax.models.{name}").__doc__ or "").strip().splitlines()
         print(f"  {name:19s} {doc[0] if doc else ''}")
     return 0

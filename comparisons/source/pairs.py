@@ -48,6 +48,11 @@ PAIRS: dict[str, tuple[str | tuple[str, ...], str | tuple[str, ...], str]] = {
         )
         for name in MODELS
     },
+    "transfer": (
+        "purejax/models/transfer.py",
+        "flaxed/models/transfer.py",
+        "program: transfer learning, a frozen CNN backbone and a new head (purejax vs Flax + Optax)",
+    ),
     "lstm": (("purejax.nn.LSTMCell",), ("flax.linen.LSTMCell",), "LSTM cell: four gates, carry (c, h)"),
     "optimized_lstm": (
         ("purejax.nn.OptimizedLSTMCell",),

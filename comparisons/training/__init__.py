@@ -3,5 +3,6 @@
 pair.py       `train_pair`: both sides step for step on one device (the report, the tests, `train`)
 parallel.py   `train_parallel`: one side data-parallel on every device, and its one-device reference
 command.py    `python -m comparisons train MODEL`: progress, tables, metrics.json, pictures
-figures.py    the pictures: loss curves, VAE samples, MDN mixtures, text samples
+figures.py    the pictures: loss curves, VAE samples, MDN mixtures, text samples, transfer's phases
+transfer.py   `train transfer`: the transfer-learning program in both packages, compared and checked
 """

@@ -30,6 +30,7 @@ from comparisons.parity.measures import DEVICES_RTOL, TRAINING_RTOL, loss_rel
 from comparisons.training import figures
 from comparisons.training.pair import modules, train_pair
 from comparisons.training.parallel import REFERENCE, train_parallel
+from comparisons.training.transfer import run as run_transfer
 
 EXTRAS_NOTE = {"vae": "samples.png", "mdn": "mixture.png", "lstm_lm": "samples.txt", "transformer_lm": "samples.txt"}
 TEXT_MODELS = ("lstm_lm", "transformer_lm")  # the models on the text task, which take --text FILE
@@ -92,6 +93,8 @@ def run(
     default "sharding"); JAX must already see `devices` devices in all (see `comparisons.cluster.devices`
     and `comparisons.cluster.launch`). `on_step(step, loss)`: called after each parallel step.
     """
+    if model == "transfer":  # a three-phase program over the cnn model (comparisons/training/transfer.py)
+        return run_transfer(steps, learning_rate, batch_size, seed, out, plot, stream)
     if devices is not None or (processes or 1) > 1:
         if text is not None:
             print(

@@ -186,3 +186,50 @@ def _text_samples(sides, variables, key, out, stream):
     with open(os.path.join(out, "samples.txt"), "w") as file:
         file.write(joined)
     return ["samples.txt"]
+
+
+TRANSFER_PHASES = {"pretrain": "tab:grey", "frozen": "tab:blue", "finetune": "tab:green"}
+
+
+def transfer_curves(result: dict, path: str) -> str:
+    """The transfer program's three phases end to end, loss (top) and test accuracy (bottom).
+
+    purejax solid, flaxed dashed; the from-scratch baseline in red over the frozen phase's steps.
+    """
+    plt = pyplot()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    start = 0
+    for phase, colour in TRANSFER_PHASES.items():
+        n = len(result["purejax"][phase]["loss"])
+        steps = np.arange(start + 1, start + n + 1)
+        if phase == "frozen":
+            scratch = np.arange(start + 1, start + len(result["purejax"]["scratch"]["loss"]) + 1)
+        for side, style in (("purejax", {"lw": 2.5, "alpha": 0.6}), ("flaxed", {"lw": 1, "ls": "--"})):
+            label = f"{phase} ({side})"
+            top.semilogy(steps, result[side][phase]["loss"], color=colour, label=label, **style)
+            bottom.plot(steps, result[side][phase]["accuracy"], color=colour, **style)
+        bottom.text(start + n / 2, 0.05, phase, ha="center", fontsize=8, color=colour)
+        start += n
+        top.axvline(start + 0.5, color="black", lw=0.5)
+        bottom.axvline(start + 0.5, color="black", lw=0.5)
+    for side, style in (("purejax", {"lw": 2.5, "alpha": 0.5}), ("flaxed", {"lw": 1, "ls": "--"})):
+        top.semilogy(scratch, result[side]["scratch"]["loss"], color="tab:red", label=f"from scratch ({side})", **style)
+        bottom.plot(scratch, result[side]["scratch"]["accuracy"], color="tab:red", **style)
+    bottom.axhline(result["goal_accuracy"], color="black", ls=":", lw=0.8, label=f"goal {result['goal_accuracy']:g}")
+    top.set_ylabel("training loss")
+    bottom.set_ylabel("test accuracy")
+    bottom.set_xlabel("step (pretrain on digits 0-4 | new head, backbone frozen | fine-tune; on digits 5-9)")
+    bottom.set_ylim(0, 1.02)
+    top.set_title(
+        f"transfer: purejax and Flax + Optax, seed {result['seed']}; from scratch: the same head and batches, "
+        "every layer trained",
+        fontsize=9,
+    )
+    top.legend(fontsize=7, ncol=2)
+    bottom.legend(fontsize=7, loc="lower left")
+    for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path

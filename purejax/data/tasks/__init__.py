@@ -2,6 +2,8 @@
 
     digits        scikit-learn's 8x8 digits: mlp, cnn, resnet, lstm_classifier (accuracy) and vae
                   (below the per-class pixel-mean baseline)
+    digits_transfer  the digits split by class: 0-4 to pretrain on, a few labelled 5-9 to transfer to
+                  (the `transfer` program; target test accuracy)
     text          bytes of the standard library's sources or of a file: lstm_lm and transformer_lm
                   (below a fraction of the unigram entropy)
     linear        noisy linear data from a fixed key: linear_regression (near the noise floor)
@@ -15,6 +17,6 @@ digits.train_batches`), so each task is defined once. The tasks in memory get th
 functions from `purejax.data.batching.task_batches`.
 """
 
-from purejax.data.tasks import digits, inverse_sine, linear, text
+from purejax.data.tasks import digits, digits_transfer, inverse_sine, linear, text
 
-__all__ = ["digits", "inverse_sine", "linear", "text"]
+__all__ = ["digits", "digits_transfer", "inverse_sine", "linear", "text"]
