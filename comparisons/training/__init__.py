@@ -4,4 +4,5 @@ pair.py       `train_pair`: both sides step for step on one device (the report, 
 parallel.py   `train_parallel`: one side data-parallel on every device, and its one-device reference
 command.py    `python -m comparisons train MODEL`: progress, tables, metrics.json, pictures
 figures.py    the pictures: loss curves, VAE samples, MDN mixtures, text samples
+tensorboard.py  TensorBoard event files (tensorboardX): `train --logdir`, and fit's `TensorBoard` callback
 """

@@ -3,7 +3,8 @@
 Both start from the same variables and see the same batches and per-step keys
 (`comparisons.training.pair.train_pair`); a progress line shows both losses and their difference. At
 the end: a table, `OUT/metrics.json`, `OUT/curves.png`, and the model's own pictures (VAE samples,
-MDN mixtures, text samples). Ctrl-C stops after the current step and still writes what it has.
+MDN mixtures, text samples); with `--logdir DIR`, TensorBoard event files of all of it. Ctrl-C stops
+after the current step and still writes what it has.
 Exit code: 0 when the two agree within tolerance, 1 when they do not, 130 when interrupted.
 
 Parallel mode (`--devices N`, `--processes P`): each side trains data-parallel on N devices
@@ -27,7 +28,7 @@ from rich.console import Group
 from comparisons import display
 from comparisons.cli import check_batch_split
 from comparisons.parity.measures import DEVICES_RTOL, TRAINING_RTOL, loss_rel
-from comparisons.training import figures
+from comparisons.training import figures, tensorboard
 from comparisons.training.pair import modules, train_pair
 from comparisons.training.parallel import REFERENCE, train_parallel
 
@@ -85,8 +86,11 @@ def run(
     parallel=None,
     processes=None,
     on_step=None,
+    logdir=None,
 ) -> int:
     """Train, print, write `metrics.json` and pictures; returns the exit code.
+
+    `logdir` (not None): also write TensorBoard event files there (`comparisons.training.tensorboard`).
 
     `devices`, `processes` (not None): the parallel mode, way `parallel` ("pmap" or "sharding",
     default "sharding"); JAX must already see `devices` devices in all (see `comparisons.cluster.devices`
@@ -152,6 +156,13 @@ def run(
         written.append("curves.png")
         written += figures.draw(model, result, out, seed, stream)
     print(f"wrote {', '.join(os.path.join(out, w) for w in written)}", file=stream)
+    if logdir is not None:
+        try:
+            runs = tensorboard.write_pair(to_json(result), logdir, out, written)
+        except ImportError as error:
+            print(f"error: --logdir: {error}", file=sys.stderr)
+            return 2
+        print(f"TensorBoard runs {', '.join(runs)}: tensorboard --logdir {logdir}", file=stream)
     if stop["requested"]:
         print(f"interrupted after {result['steps']} steps", file=stream)
         return 130

@@ -1,0 +1,74 @@
+"""TensorBoard event files read back with the `tensorboard` package's reader: `train --logdir` writes both
+packages' losses, evaluations, hyperparameters and pictures equal to metrics.json, and fit's `TensorBoard`
+callback writes the History."""
+
+import io
+import json
+import sys
+
+import numpy as np
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import purejax.models.linear_regression as linear
+import purejax.random
+from comparisons.training import command, tensorboard
+from purejax.train import TrainState, fit
+from tests._asserts import assert_refused
+
+
+def read(run_dir) -> EventAccumulator:
+    events = EventAccumulator(str(run_dir), size_guidance={"scalars": 0, "images": 0, "tensors": 0})
+    events.Reload()
+    return events
+
+
+def scalars(events: EventAccumulator, tag: str) -> tuple[list[int], list[float]]:
+    got = events.Scalars(tag)
+    return [e.step for e in got], [e.value for e in got]
+
+
+def test_train_logdir_equals_metrics_json(tmp_path):
+    out, logdir = tmp_path / "out", tmp_path / "logs"
+    code = command.run("mdn", steps=4, out=str(out), stream=io.StringIO(), logdir=str(logdir))
+    assert code == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    for side in ("purejax", "flaxed"):  # the same tags under two runs: one chart, two curves
+        events = read(logdir / side)
+        steps, values = scalars(events, "train/loss")
+        assert steps == [1, 2, 3, 4]
+        assert values == [float(np.float32(v)) for v in metrics[side]["loss"]]  # events hold float32
+        for name, value in metrics[side]["eval"].items():
+            assert scalars(events, f"eval/{name}") == ([4], [float(np.float32(value))])
+        session = events.PluginTagToContent("hparams")
+        assert "_hparams_/session_start_info" in session and b"mdn" in session["_hparams_/session_start_info"]
+    pictures = read(logdir / "pictures")
+    assert sorted(pictures.Tags()["images"]) == ["pictures/curves", "pictures/mixture"]
+    image = pictures.Images("pictures/mixture")[0]
+    from matplotlib import image as mpimg
+
+    assert (image.height, image.width) == mpimg.imread(out / "mixture.png").shape[:2]
+
+
+def test_fit_callback_writes_the_history(tmp_path):
+    data = linear.load_data()
+    train, test = data["train"], data["test"]
+    variables = linear.init(purejax.random.PRNGKey(0), train)
+    state = TrainState.create(apply_fn=None, params=variables["params"], tx=linear.optimizer(0.1))
+    board = tensorboard.TensorBoard(tmp_path, update_freq=1, hparams={"learning_rate": 0.1})
+    key = purejax.random.PRNGKey(1)
+    state, history = fit(state, linear.loss_fn, train, key=key, batch_size=len(train["x"]) // 2, epochs=3,
+                         validation_data=test, callbacks=[board])  # fmt: skip
+    events = {run: read(tmp_path / run) for run in ("train", "validation")}
+    for name, values in history.history.items():
+        run, tag = ("validation", name[4:]) if name.startswith("val_") else ("train", name)
+        assert scalars(events[run], f"epoch_{tag}") == ([0, 1, 2], [float(np.float32(v)) for v in values])
+    assert scalars(events["train"], "batch_loss")[0] == [1, 2, 3, 4, 5, 6]  # every batch, at the global step
+    assert "_hparams_/experiment" in events["train"].PluginTagToContent("hparams")
+
+
+def test_without_tensorboardx_the_error_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)
+    assert_refused(lambda: tensorboard.summary_writer(str(tmp_path)), ImportError, "pip install 'purejax[tensorboard]'")
+    with pytest.raises(ValueError, match="update_freq"):
+        tensorboard.TensorBoard(tmp_path, update_freq="batch")
