@@ -55,6 +55,7 @@ def _train(argv) -> int:
         args.text,
         plot=not args.no_plot,
         logdir=args.logdir,
+        profile=args.profile,
         devices=args.devices,
         parallel=args.parallel,
         processes=args.processes,

@@ -87,10 +87,12 @@ def run(
     processes=None,
     on_step=None,
     logdir=None,
+    profile=None,
 ) -> int:
     """Train, print, write `metrics.json` and pictures; returns the exit code.
 
     `logdir` (not None): also write TensorBoard event files there (`comparisons.training.tensorboard`).
+    `profile` (not None): write a `jax.profiler` trace of steps 1 to 5 (both packages) there.
 
     `devices`, `processes` (not None): the parallel mode, way `parallel` ("pmap" or "sharding",
     default "sharding"); JAX must already see `devices` devices in all (see `comparisons.cluster.devices`
@@ -131,6 +133,13 @@ def run(
     stop = {"requested": False}
     previous = signal.signal(signal.SIGINT, lambda *_: stop.update(requested=True))
     progress = display.Progress(total, description=f"train {model}", keep=True)
+    profiler = tensorboard.StepProfiler(profile) if profile is not None else None
+
+    def show(step, loss_p, loss_f):
+        progress.update(step + 1, losses_text(loss_p, loss_f))
+        if profiler is not None:
+            profiler(step)
+
     try:
         result = train_pair(
             model,
@@ -138,13 +147,15 @@ def run(
             batch_size,
             learning_rate,
             seed,
-            on_step=lambda step, p, f: progress.update(step + 1, losses_text(p, f)),
+            on_step=show,
             should_stop=lambda: stop["requested"],
             data_options={"path": text} if text is not None else None,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
         progress.close()
+        if profiler is not None:
+            profiler.stop()
     result["interrupted"] = stop["requested"]
     display.show(display.console(stream), summary_table(result))
 
@@ -163,6 +174,8 @@ def run(
             print(f"error: --logdir: {error}", file=sys.stderr)
             return 2
         print(f"TensorBoard runs {', '.join(runs)}: tensorboard --logdir {logdir}", file=stream)
+    if profiler is not None:
+        print(f"profile of {profiler.traced} steps of both packages in {profile}/plugins/profile/", file=stream)
     if stop["requested"]:
         print(f"interrupted after {result['steps']} steps", file=stream)
         return 130

@@ -8,6 +8,11 @@ The writer is `tensorboardX.SummaryWriter` (the `tensorboard` extra), which writ
 event-file format (records of `Event` protocol buffers) with no TensorFlow; the `tensorboard`
 package reads them (and `tensorboard.backend.event_processing.event_accumulator` does in the tests).
 
+`StepProfiler(directory)` traces a few training steps with `jax.profiler` (`train --profile DIR`):
+`DIR/plugins/profile/RUN/HOST.xplane.pb`, which TensorBoard's profile plugin
+(`tensorboard-plugin-profile`) shows, and `HOST.trace.json.gz`, which Perfetto
+(https://ui.perfetto.dev) opens as it is. It needs neither TensorFlow nor tensorboardX.
+
 `write_pair(result, logdir, out, pictures)` lays a side-by-side run out for TensorBoard's charts:
 
     logdir/purejax   train/loss per step, eval/<metric> at the last step, the hyperparameters
@@ -97,6 +102,39 @@ def write_pair(result: dict, logdir: str, out: str | None = None, pictures: list
                         writer.add_text(f"pictures/{name[:-4]}", f"```\n{file.read()}\n```", result["steps"])
         runs.append(run_dir)
     return runs
+
+
+class StepProfiler:
+    """An `on_step(step, ...)` hook that traces steps `first` to `first + count - 1` with `jax.profiler`.
+
+    The trace starts after step `first - 1` has finished (so step 0's compiling stays out) and stops
+    after step `first + count - 1`, or at `stop()` when the run ends sooner.
+
+    Counterpart: `jax.profiler.trace(log_dir)` around a few steps, as the seeds' TensorBoard chapter
+    does; Keras's `TensorBoard(profile_batch=(first, last))`.
+    """
+
+    def __init__(self, directory: str, first: int = 1, count: int = 5):
+        self.directory, self.first, self.count, self.tracing = os.fspath(directory), first, count, False
+        self.traced = 0  # steps inside the trace
+
+    def __call__(self, step: int, *_) -> None:
+        import jax  # the command imports JAX already; this module's other parts do not need it
+
+        if step == self.first - 1 and not self.tracing:
+            jax.profiler.start_trace(self.directory)
+            self.tracing = True
+        elif self.tracing:
+            self.traced += 1
+            if self.traced == self.count:
+                self.stop()
+
+    def stop(self) -> None:
+        if self.tracing:
+            import jax
+
+            jax.profiler.stop_trace()
+            self.tracing = False
 
 
 def _read_png(path: str):

@@ -224,6 +224,23 @@ def fit(
     Returns:
       `(state, history)`: the trained state (after callbacks such as `EarlyStopping` with
       `restore_best_weights` have replaced it) and the `History` of every epoch's means.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> import numpy as np
+      >>> import purejax.random
+      >>> from purejax import optim
+      >>> from purejax.train import EarlyStopping, TrainState, fit
+      >>> def loss_fn(variables, batch, key, train=True):  # y = w x, fitted to y = 3 x
+      ...     error = batch['x'] * variables['params']['w'] - batch['y']
+      ...     return jnp.mean(error**2), {}
+      >>> x = np.linspace(-1, 1, 8, dtype=np.float32)
+      >>> state = TrainState.create(apply_fn=None, params={'w': jnp.float32(0.0)}, tx=optim.sgd(0.5))
+      >>> stop = EarlyStopping(monitor='loss', min_delta=1e-6)  # no validation data: watch the training loss
+      >>> state, history = fit(state, loss_fn, {'x': x, 'y': 3 * x}, key=purejax.random.PRNGKey(0),
+      ...                      batch_size=4, epochs=50, callbacks=[stop])
+      >>> round(float(state.params['w']), 3), int(state.step), history.epoch[-1] == stop.stopped_epoch
+      (3.0, 16, True)
     """
     where = "purejax.train.fit"
     check_callable(where, "loss_fn", loss_fn, "pass a model's loss_fn(variables, batch, key, train=True)")

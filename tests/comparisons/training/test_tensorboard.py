@@ -2,6 +2,7 @@
 packages' losses, evaluations, hyperparameters and pictures equal to metrics.json, and fit's `TensorBoard`
 callback writes the History."""
 
+import gzip
 import io
 import json
 import sys
@@ -29,8 +30,9 @@ def scalars(events: EventAccumulator, tag: str) -> tuple[list[int], list[float]]
 
 
 def test_train_logdir_equals_metrics_json(tmp_path):
-    out, logdir = tmp_path / "out", tmp_path / "logs"
-    code = command.run("mdn", steps=4, out=str(out), stream=io.StringIO(), logdir=str(logdir))
+    out, logdir, profile = tmp_path / "out", tmp_path / "logs", tmp_path / "profile"
+    stream = io.StringIO()
+    code = command.run("mdn", steps=4, out=str(out), stream=stream, logdir=str(logdir), profile=str(profile))
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
     for side in ("purejax", "flaxed"):  # the same tags under two runs: one chart, two curves
@@ -48,6 +50,11 @@ def test_train_logdir_equals_metrics_json(tmp_path):
     from matplotlib import image as mpimg
 
     assert (image.height, image.width) == mpimg.imread(out / "mixture.png").shape[:2]
+    assert "profile of 3 steps" in stream.getvalue()  # steps 1-3: the run ended before step 5
+    (trace,) = profile.glob("plugins/profile/*/*.trace.json.gz")
+    with gzip.open(trace) as file:
+        assert json.load(file)["traceEvents"]
+    assert list(profile.glob("plugins/profile/*/*.xplane.pb"))
 
 
 def test_fit_callback_writes_the_history(tmp_path):
