@@ -5,4 +5,5 @@ parallel.py   `train_parallel`: one side data-parallel on every device, and its 
 command.py    `python -m comparisons train MODEL`: progress, tables, metrics.json, pictures
 figures.py    the pictures: loss curves, VAE samples, MDN mixtures, text samples
 tensorboard.py  TensorBoard event files (tensorboardX): `train --logdir`, and fit's `TensorBoard` callback
+progress.py   `RichProgress`: fit's progress bar on rich
 """

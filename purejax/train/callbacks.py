@@ -219,7 +219,11 @@ def _weights(state) -> dict:
 
 
 class ModelCheckpoint(Callback):
-    """Save `{'state': state, 'history': {...}}` to `DIRECTORY/EPOCH.npz` after each epoch, or only the best.
+    """Save the state and history to `DIRECTORY/EPOCH.npz` after each epoch, or only the best.
+
+    The file holds `{'state': {'step', 'params', 'opt_state'[, 'batch_stats']}, 'history': {metric:
+    [epochs]}}`: the state's arrays by field, so purejax's `TrainState` and Flax's (with Optax
+    states) are both saved, and restored into a state of the same kind.
 
     EPOCH counts completed epochs (1 after the first). With `save_best_only`, an epoch is saved only
     when `monitor` beats every epoch before it (earlier epochs of a resumed run included), so the
@@ -276,7 +280,7 @@ class ModelCheckpoint(Callback):
                 return
             self.best = current
         history = {k: np.asarray(v, np.float64) for k, v in self.model.history.including(logs).items()}  # [epochs]
-        self.manager.save(epoch + 1, {"state": self.model.state, "history": history})
+        self.manager.save(epoch + 1, {"state": _arrays(self.model.state), "history": history})
         self.saved.append(epoch + 1)
 
     @staticmethod
@@ -295,8 +299,21 @@ class ModelCheckpoint(Callback):
         manager = CheckpointManager(check_path("purejax.train.ModelCheckpoint.restore", "directory", directory))
         saved = cast(dict, manager.restore(step))  # plain dicts: the history's length is read first
         history: dict = saved["history"]  # {metric: [epochs]}
-        restored = manager.restore(step, target={"state": state, "history": history})
-        return restored["state"], History({k: np.asarray(v).tolist() for k, v in history.items()})
+        restored = cast(dict, manager.restore(step, target={"state": _arrays(state), "history": history}))
+        state = state.replace(**restored["state"])
+        return state, History({k: np.asarray(v).tolist() for k, v in history.items()})
+
+
+def _arrays(state) -> dict:
+    """The state's array fields by name: what a checkpoint holds, for purejax's `TrainState` and Flax's alike.
+
+    Flax's `TrainState` is a pytree to JAX, not to `purejax.tree`; its fields (and an Optax state,
+    NamedTuples) are, so both packages' states are saved and restored through the same dict.
+    """
+    fields = {"step": state.step, "params": state.params, "opt_state": state.opt_state}
+    if getattr(state, "batch_stats", None) is not None:
+        fields["batch_stats"] = state.batch_stats
+    return fields
 
 
 class CSVLogger(Callback):

@@ -14,6 +14,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 import purejax.models.linear_regression as linear
 import purejax.random
 from comparisons.training import command, tensorboard
+from comparisons.training.progress import RichProgress
 from purejax.train import TrainState, fit
 from tests._asserts import assert_refused
 
@@ -79,3 +80,25 @@ def test_without_tensorboardx_the_error_says_what_to_install(tmp_path, monkeypat
     assert_refused(lambda: tensorboard.summary_writer(str(tmp_path)), ImportError, "pip install 'purejax[tensorboard]'")
     with pytest.raises(ValueError, match="update_freq"):
         tensorboard.TensorBoard(tmp_path, update_freq="batch")
+
+
+def test_rich_progress_prints_each_epoch():
+    data = linear.load_data()
+    variables = linear.init(purejax.random.PRNGKey(0), data["train"])
+    state = TrainState.create(apply_fn=None, params=variables["params"], tx=linear.optimizer(0.1))
+    stream = io.StringIO()
+    _, history = fit(
+        state,
+        linear.loss_fn,
+        data["train"],
+        key=purejax.random.PRNGKey(1),
+        batch_size=len(data["train"]["x"]),
+        epochs=2,
+        callbacks=[RichProgress(stream)],
+    )
+    lines = stream.getvalue().splitlines()
+    assert "epoch 1/2 1/1 loss" in lines[0]  # the bar's plain line: its running loss
+    summaries = [line for line in lines if " steps " in line]  # one line per epoch, after its bar
+    assert len(summaries) == 2
+    for epoch, line in enumerate(summaries):
+        assert line.startswith(f"epoch {epoch + 1}/2  1 steps  loss {history.history['loss'][epoch]:.4f}")

@@ -123,8 +123,9 @@ def test_model_checkpoint_keeps_the_best(tmp_path):
     assert_bitwise(jax.tree_util.tree_leaves(last), jax.tree_util.tree_leaves(trained))
 
 
-def test_resuming_from_a_checkpoint_continues_bitwise(tmp_path):
-    state, loss_fn = setup()
+@pytest.mark.parametrize("package", list(PACKAGES))
+def test_resuming_from_a_checkpoint_continues_bitwise(tmp_path, package):
+    state, loss_fn = setup(package)
     straight, history = run(state, loss_fn, 4)
     run(state, loss_fn, 2, callbacks=[ModelCheckpoint(tmp_path)])  # interrupted after 2 epochs
     restored, earlier = ModelCheckpoint.restore(tmp_path, state)
