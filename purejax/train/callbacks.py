@@ -110,7 +110,7 @@ class History(Callback):
 
 
 def _monitor_op(where: str, monitor: str, mode: str):
-    """`mode`'s comparison `better(a, b)`; 'auto' is max for accuracies and AUCs, else min (Keras's rule)."""
+    """`mode`'s comparison `better(a, b)` and the worst value; 'auto' is max for accuracies and AUCs, else min."""
     check_choice(where, "mode", mode, ("auto", "min", "max"))
     if mode == "auto":
         mode = "max" if monitor.endswith(("acc", "accuracy", "auc")) else "min"
@@ -158,6 +158,9 @@ class EarlyStopping(Callback):
       No `verbose`. Restoring the best weights replaces `params` (and `batch_stats`) in the state, where
       Keras calls `set_weights`. A monitor missing from the logs raises KeyError naming what the
       logs hold; Keras warns and goes on, so a misspelt monitor silently never stops the run.
+      `mode='auto'` goes by the name, as Keras 2 did (max for names ending in acc, accuracy or auc,
+      else min); Keras 3 asks the compiled metric for its direction and refuses a name it cannot
+      place. An unknown `mode` is refused; Keras warns and falls back to 'auto'.
     """
 
     def __init__(
@@ -193,6 +196,7 @@ class EarlyStopping(Callback):
             return
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights = _weights(self.model.state)  # the first watched epoch, until one beats it
+            self.best_epoch = epoch
         self.wait += 1
         if self._is_improvement(current, self.best):
             self.best, self.best_epoch = current, epoch

@@ -271,11 +271,10 @@ def fit(
             raise fail(TypeError, where, f"callbacks[{i}]", "a purejax.train.Callback", callback)
     if verbose:
         callbacks.append(ProgbarLogger())
-    if callable(data) and steps_per_epoch is None:
-        steps = None
-    else:
-        steps = math.ceil(_size(data) / batch_size) if not callable(data) else steps_per_epoch
-        steps = min(steps, steps_per_epoch) if steps_per_epoch and steps else steps
+    steps = steps_per_epoch  # per epoch, for the callbacks: None when a callable does not say
+    if not callable(data):
+        steps = math.ceil(_size(data) / batch_size)
+        steps = steps if steps_per_epoch is None else min(steps, steps_per_epoch)
 
     run = FitRun(state, history, epochs, steps)
     hooks = [*callbacks, history]  # Keras's order: the History records what the others added
