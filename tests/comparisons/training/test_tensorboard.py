@@ -102,3 +102,15 @@ def test_rich_progress_prints_each_epoch():
     assert len(summaries) == 2
     for epoch, line in enumerate(summaries):
         assert line.startswith(f"epoch {epoch + 1}/2  1 steps  loss {history.history['loss'][epoch]:.4f}")
+
+
+def test_text_samples_become_text(tmp_path):
+    result = {"model": "lstm_lm", "steps": 2, "seed": 0, "batch_size": 4, "learning_rate": 0.1}
+    for side in ("purejax", "flaxed"):
+        result[side] = {"loss": [2.0, 1.5], "eval": {"loss": 1.25}}
+    (tmp_path / "samples.txt").write_text("--- purejax, greedy ---\ndef f():")
+    runs = tensorboard.write_pair(result, str(tmp_path / "logs"), str(tmp_path), ["metrics.json", "samples.txt"])
+    assert [run.rsplit("/", 1)[-1] for run in runs] == ["purejax", "flaxed", "pictures"]
+    (text,) = read(runs[2]).Tensors("pictures/samples/text_summary")  # tensorboardX adds the suffix
+    assert text.step == 2 and b"def f():" in text.tensor_proto.string_val[0]
+    assert scalars(read(runs[1]), "eval/loss") == ([2], [1.25])
