@@ -125,6 +125,12 @@ def run(
         if value is not None and value < 1:
             print(f"error: {name} must be at least 1, got {value}", file=sys.stderr)
             return 2
+    if logdir is not None:
+        try:
+            tensorboard.writer_class()
+        except ImportError as error:  # said before training, not after it
+            print(f"error: --logdir: {error}", file=sys.stderr)
+            return 2
     out = out or os.path.join("runs", model)
     os.makedirs(out, exist_ok=True)
     total = ours.DEFAULTS["steps"] if steps is None else steps
@@ -168,11 +174,7 @@ def run(
         written += figures.draw(model, result, out, seed, stream)
     print(f"wrote {', '.join(os.path.join(out, w) for w in written)}", file=stream)
     if logdir is not None:
-        try:
-            runs = tensorboard.write_pair(to_json(result), logdir, out, written)
-        except ImportError as error:
-            print(f"error: --logdir: {error}", file=sys.stderr)
-            return 2
+        runs = tensorboard.write_pair(to_json(result), logdir, out, written)
         print(f"TensorBoard runs {', '.join(runs)}: tensorboard --logdir {logdir}", file=stream)
     if profiler is not None:
         print(f"profile of {profiler.traced} steps of both packages in {profile}/plugins/profile/", file=stream)

@@ -40,15 +40,20 @@ PICTURES = ("curves.png", "samples.png", "mixture.png")  # what `comparisons.tra
 SIDES = ("purejax", "flaxed")
 
 
-def summary_writer(logdir: str):
-    """A `tensorboardX.SummaryWriter` for `logdir`, or an ImportError that says what to install."""
+def writer_class():
+    """`tensorboardX.SummaryWriter`, or an ImportError that says what to install (checked before a run)."""
     try:
         from tensorboardX import SummaryWriter  # the optional tensorboard extra
     except ImportError as error:
         raise ImportError(
             "TensorBoard logs need tensorboardX (no TensorFlow): pip install 'purejax[tensorboard]'"
         ) from error
-    return SummaryWriter(logdir=logdir)
+    return SummaryWriter
+
+
+def summary_writer(logdir: str):
+    """A `tensorboardX.SummaryWriter` for `logdir`, or an ImportError that says what to install."""
+    return writer_class()(logdir=logdir)
 
 
 def write_hparams(writer, hparams: dict, metric_tags: list[str]) -> None:

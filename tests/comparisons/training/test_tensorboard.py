@@ -75,9 +75,12 @@ def test_fit_callback_writes_the_history(tmp_path):
     assert "_hparams_/experiment" in events["train"].PluginTagToContent("hparams")
 
 
-def test_without_tensorboardx_the_error_says_what_to_install(tmp_path, monkeypatch):
+def test_without_tensorboardx_the_error_says_what_to_install(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "tensorboardX", None)
     assert_refused(lambda: tensorboard.summary_writer(str(tmp_path)), ImportError, "pip install 'purejax[tensorboard]'")
+    stream = io.StringIO()
+    assert command.run("linear_regression", steps=1, out=str(tmp_path), stream=stream, logdir=str(tmp_path)) == 2
+    assert not stream.getvalue() and "pip install 'purejax[tensorboard]'" in capsys.readouterr().err  # before training
     with pytest.raises(ValueError, match="update_freq"):
         tensorboard.TensorBoard(tmp_path, update_freq="batch")
 
