@@ -5,6 +5,7 @@
     python -m comparisons --only random    # one section
     python -m comparisons list             # the components and models, one line each
     python -m comparisons train MODEL      # train purejax and Flax side by side (see --help)
+    python -m comparisons train MODEL --logdir DIR   # ... and write TensorBoard event files to DIR
     python -m comparisons train MODEL --devices 8 [--parallel pmap|sharding] [--processes 2]
     python -m comparisons source NAME      # the two implementations side by side (--html FILE)
     python -m comparisons bench            # purejax vs Flax speed: steps, compiles, imports, LSTM (see --help)
@@ -53,6 +54,8 @@ def _train(argv) -> int:
         args.out,
         args.text,
         plot=not args.no_plot,
+        logdir=args.logdir,
+        profile=args.profile,
         devices=args.devices,
         parallel=args.parallel,
         processes=args.processes,

@@ -75,6 +75,18 @@ def train_parser() -> argparse.ArgumentParser:
         "--text", metavar="FILE", help="lstm_lm, transformer_lm: train on this text file instead of Python's sources"
     )
     parser.add_argument("--no-plot", action="store_true", help="write metrics.json only")
+    parser.add_argument(
+        "--logdir",
+        metavar="DIR",
+        help="also write TensorBoard event files: DIR/purejax, DIR/flaxed (losses, evaluation, hyperparameters) "
+        "and DIR/pictures (needs tensorboardX: pip install 'purejax[tensorboard]')",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="write a jax.profiler trace of steps 1-5 (both packages) to DIR: TensorBoard's profile plugin "
+        "(tensorboard-plugin-profile) or Perfetto opens it",
+    )
     scale = parser.add_argument_group("scaling out (data parallel; see comparisons/cluster/)")
     scale.add_argument(
         "--devices",
@@ -123,6 +135,9 @@ def parse_train_args(argv, devices=None, processes=None):
             parser.error(f"--parallel {args.parallel} needs --devices N (or --processes P)")
         if args.text is not None and (args.devices or args.processes or devices) is not None:
             parser.error("--text is not supported with --devices/--processes (the parallel runs use the model's data)")
+        for name, value in (("--logdir", args.logdir), ("--profile", args.profile)):
+            if value is not None and (args.devices or args.processes or devices) is not None:
+                parser.error(f"{name} is for one-device runs (not with --devices/--processes)")
         if args.timeout is not None and args.processes is None:
             parser.error("--timeout is for multi-process runs (--processes P)")
         for name, given, real in (("--devices", args.devices, devices), ("--processes", args.processes, processes)):

@@ -5,4 +5,6 @@ parallel.py   `train_parallel`: one side data-parallel on every device, and its 
 command.py    `python -m comparisons train MODEL`: progress, tables, metrics.json, pictures
 figures.py    the pictures: loss curves, VAE samples, MDN mixtures, text samples, transfer's phases
 transfer.py   `train transfer`: the transfer-learning program in both packages, compared and checked
+tensorboard.py  TensorBoard event files (tensorboardX): `train --logdir`, and fit's `TensorBoard` callback
+progress.py   `RichProgress`: fit's progress bar on rich
 """

@@ -3,7 +3,8 @@
 Both start from the same variables and see the same batches and per-step keys
 (`comparisons.training.pair.train_pair`); a progress line shows both losses and their difference. At
 the end: a table, `OUT/metrics.json`, `OUT/curves.png`, and the model's own pictures (VAE samples,
-MDN mixtures, text samples). Ctrl-C stops after the current step and still writes what it has.
+MDN mixtures, text samples); with `--logdir DIR`, TensorBoard event files of all of it. Ctrl-C stops
+after the current step and still writes what it has.
 Exit code: 0 when the two agree within tolerance, 1 when they do not, 130 when interrupted.
 
 Parallel mode (`--devices N`, `--processes P`): each side trains data-parallel on N devices
@@ -27,7 +28,7 @@ from rich.console import Group
 from comparisons import display
 from comparisons.cli import check_batch_split
 from comparisons.parity.measures import DEVICES_RTOL, TRAINING_RTOL, loss_rel
-from comparisons.training import figures
+from comparisons.training import figures, tensorboard
 from comparisons.training.pair import modules, train_pair
 from comparisons.training.parallel import REFERENCE, train_parallel
 from comparisons.training.transfer import run as run_transfer
@@ -86,8 +87,13 @@ def run(
     parallel=None,
     processes=None,
     on_step=None,
+    logdir=None,
+    profile=None,
 ) -> int:
     """Train, print, write `metrics.json` and pictures; returns the exit code.
+
+    `logdir` (not None): also write TensorBoard event files there (`comparisons.training.tensorboard`).
+    `profile` (not None): write a `jax.profiler` trace of steps 1 to 5 (both packages) there.
 
     `devices`, `processes` (not None): the parallel mode, way `parallel` ("pmap" or "sharding",
     default "sharding"); JAX must already see `devices` devices in all (see `comparisons.cluster.devices`
@@ -122,6 +128,12 @@ def run(
         if value is not None and value < 1:
             print(f"error: {name} must be at least 1, got {value}", file=sys.stderr)
             return 2
+    if logdir is not None:
+        try:
+            tensorboard.writer_class()
+        except ImportError as error:  # said before training, not after it
+            print(f"error: --logdir: {error}", file=sys.stderr)
+            return 2
     out = out or os.path.join("runs", model)
     os.makedirs(out, exist_ok=True)
     total = ours.DEFAULTS["steps"] if steps is None else steps
@@ -130,6 +142,13 @@ def run(
     stop = {"requested": False}
     previous = signal.signal(signal.SIGINT, lambda *_: stop.update(requested=True))
     progress = display.Progress(total, description=f"train {model}", keep=True)
+    profiler = tensorboard.StepProfiler(profile) if profile is not None else None
+
+    def show(step, loss_p, loss_f):
+        progress.update(step + 1, losses_text(loss_p, loss_f))
+        if profiler is not None:
+            profiler(step)
+
     try:
         result = train_pair(
             model,
@@ -137,13 +156,15 @@ def run(
             batch_size,
             learning_rate,
             seed,
-            on_step=lambda step, p, f: progress.update(step + 1, losses_text(p, f)),
+            on_step=show,
             should_stop=lambda: stop["requested"],
             data_options={"path": text} if text is not None else None,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
         progress.close()
+        if profiler is not None:
+            profiler.stop()
     result["interrupted"] = stop["requested"]
     display.show(display.console(stream), summary_table(result))
 
@@ -155,6 +176,11 @@ def run(
         written.append("curves.png")
         written += figures.draw(model, result, out, seed, stream)
     print(f"wrote {', '.join(os.path.join(out, w) for w in written)}", file=stream)
+    if logdir is not None:
+        runs = tensorboard.write_pair(to_json(result), logdir, out, written)
+        print(f"TensorBoard runs {', '.join(runs)}: tensorboard --logdir {logdir}", file=stream)
+    if profiler is not None:
+        print(f"profile of {profiler.traced} steps of both packages in {profile}/plugins/profile/", file=stream)
     if stop["requested"]:
         print(f"interrupted after {result['steps']} steps", file=stream)
         return 130

@@ -42,6 +42,8 @@ def test_unknown_model_lists_the_models(capsys):
         (["linear_regression", "--text", "book.txt"], "--text is for lstm_lm and transformer_lm only"),
         (["lstm_lm", "--text", "/no/such/file.txt"], "no such file"),
         (["linear_regression", "--steps", "0"], "--steps must be at least 1"),
+        (["linear_regression", "--logdir", "logs", "--devices", "2"], "--logdir is for one-device runs"),
+        (["linear_regression", "--profile", "trace", "--processes", "2"], "--profile is for one-device runs"),
     ],
 )
 def test_bad_arguments_are_refused(args, message, tmp_path, capsys):
