@@ -15,7 +15,6 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # this checkout's purejax and comparisons, not an installed copy
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # the kernels'
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "purejax: a tour"
 author = "the purejax authors"
@@ -39,7 +38,8 @@ html_theme_options = {
     "use_repository_button": False,
     "show_toc_level": 2,
 }
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["tour.css"]  # a wider column: the chapters' code is up to 120 characters wide
 
 SOURCE_VIEWS = ("tree_flatten", "threefry", "split", "dense", "dropout", "batch_norm", "adam", "chain", "lstm", "rnn")
 

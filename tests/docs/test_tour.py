@@ -48,11 +48,15 @@ def test_chapter_executes(chapter, tmp_path, monkeypatch):
         f"{chapter.name} states no parity claim a test could check"
     )
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend draws the figures
     client = nbclient.NotebookClient(
         notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()  # raises CellExecutionError naming the cell and its traceback
+    if "plt.show()" in chapter.read_text():
+        outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+        images = [output for output in outputs if "image/png" in output.get("data", {})]
+        assert images, f"{chapter.name} draws a figure, but no cell output holds an image"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
