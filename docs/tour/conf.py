@@ -41,7 +41,7 @@ html_theme_options = {
 html_static_path = ["_static"]
 html_css_files = ["tour.css"]  # a wider column: the chapters' code is up to 120 characters wide
 
-SOURCE_VIEWS = ("tree_flatten", "threefry", "split", "dense", "dropout", "batch_norm", "adam", "chain", "lstm", "rnn")
+SOURCE_VIEWS = ("tree_flatten", "threefry", "dense", "adam", "batch_norm", "rnn", "lstm_lm")  # the chapters' iframes
 
 
 def _write_source_views(app):
