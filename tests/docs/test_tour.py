@@ -47,10 +47,10 @@ def test_chapter_executes(chapter, tmp_path, monkeypatch):
     assert any("assert " in cell.source for cell in notebook.cells if cell.cell_type == "code"), (
         f"{chapter.name} states no parity claim a test could check"
     )
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend draws the figures
     client = nbclient.NotebookClient(
-        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()  # raises CellExecutionError naming the cell and its traceback
     if "plt.show()" in chapter.read_text():
