@@ -70,3 +70,10 @@ def test_chapter_ends_with_its_exercises(chapter):
 def test_every_exercise_has_a_chapter():
     named = {name for chapter in CHAPTERS for name in POINTER.findall(chapter.read_text())}
     assert named >= EXERCISES, f"no chapter points to {sorted(EXERCISES - named)}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_named_paths_exist(chapter):
+    named = re.findall(r"`((?:purejax|flaxed|comparisons|tests|docs|examples)/[\w./]*)`", chapter.read_text())
+    missing = sorted(p for p in set(named) if not (ROOT / p).exists())
+    assert not missing, f"{chapter.name} names files that do not exist: {missing}"
