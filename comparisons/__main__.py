@@ -9,6 +9,7 @@
     python -m comparisons train MODEL --devices 8 [--parallel pmap|sharding] [--processes 2]
     python -m comparisons source NAME      # the two implementations side by side (--html FILE)
     python -m comparisons bench            # purejax vs Flax speed: steps, compiles, imports, LSTM (see --help)
+    python -m comparisons docs             # the tour's static site, every chapter executed (--no-execute)
 
 This module only dispatches: the options are in `comparisons/cli.py`, each command in its own
 package. A command is imported once its options are read, because `train --devices N` must set
@@ -78,6 +79,13 @@ def _bench(argv) -> int:
     return command.main(args, argv)
 
 
+def _docs(argv) -> int:
+    args = cli.docs_parser().parse_args(argv)
+    from comparisons import tour  # imported here, as every command: see the module docstring
+
+    return tour.build(args.out, execute=not args.no_execute)
+
+
 def _report(argv) -> int:
     args = cli.report_parser().parse_args(argv)
     from comparisons.parity import report  # imported here: its tables start JAX's backend (module docstring)
@@ -94,7 +102,7 @@ def _report(argv) -> int:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    commands = {"train": _train, "source": _source, "bench": _bench}
+    commands = {"train": _train, "source": _source, "bench": _bench, "docs": _docs}
     if argv[:1] and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     return _report(argv)

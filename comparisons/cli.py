@@ -194,6 +194,18 @@ def source_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def docs_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m comparisons docs",
+        description="Build the tour's static site (docs/tour/) with Sphinx and myst-nb, warnings as errors.",
+    )
+    parser.add_argument("--out", metavar="DIR", help="where to write the site (default: _build/tour)")
+    parser.add_argument(
+        "--no-execute", action="store_true", help="build from the sources without running the chapters (quick)"
+    )
+    return parser
+
+
 def bench_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m comparisons bench",
