@@ -38,7 +38,7 @@ def run(name: str | None = None, *, out: str | None = None, solution: bool = Fal
         except Refused as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        verdict = grade(exercise, module)
+        verdict = grade(exercise, module, path=check)
         print(verdict.text)
         return 0 if verdict.ok else 1
     return _write_stub(exercise, Path(out or Path("exercises") / f"{exercise.name}.py"))
@@ -56,7 +56,7 @@ def _write_stub(exercise, path: Path) -> int:
     path.write_text(make_stub(exercise), encoding="utf-8")
     functions = ", ".join(exercise.functions)
     print(
-        f"wrote {path}: {exercise.summary} (tour chapter: {exercise.chapter}).\n"
+        f"wrote {path}: {exercise.summary} (tour chapter: docs/tour/{exercise.chapter}.md).\n"
         f"next: open it, write {functions} (the docstrings have the math), then check it against "
         f"{exercise.counterpart}:\n"
         f"    python -m comparisons exercise {exercise.name} --check {path}"

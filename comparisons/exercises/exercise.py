@@ -87,7 +87,7 @@ class Exercise:
     """A function to write, graded against its counterpart (see the module docstring)."""
 
     name: str  # the command's name, e.g. "scale_by_adam"
-    chapter: str  # the tour chapter it belongs to (docs/tour/), e.g. "optimizers"
+    chapter: str  # the tour chapter it belongs to, docs/tour/CHAPTER.md, e.g. "05_optimizers"
     summary: str  # one line, for `python -m comparisons exercise`
     counterpart: str  # what it is graded against, e.g. "optax.scale_by_adam"
     functions: tuple[str, ...]  # what the learner's file must define (the stub leaves their bodies out)

@@ -214,7 +214,7 @@ def _check(exercise: Exercise, module: Any, inputs: dict[str, Any]) -> tuple[Any
     return want, got
 
 
-def _failure(exercise: Exercise, title: str, inputs: dict[str, Any], lines: list[str], hint: str) -> Verdict:
+def _failure(exercise: Exercise, title: str, inputs: dict[str, Any], lines: list[str], hint: str, path: str) -> Verdict:
     text = [
         f"{exercise.name}: {title}",
         f"  inputs: {describe_inputs(inputs)}",
@@ -222,7 +222,7 @@ def _failure(exercise: Exercise, title: str, inputs: dict[str, Any], lines: list
     ]
     if hint:
         text.append(f"  hint: {hint}")
-    text.append(f"fix it and check again: python -m comparisons exercise {exercise.name} --check FILE")
+    text.append(f"fix it and check again: python -m comparisons exercise {exercise.name} --check {path}")
     return Verdict(False, "\n".join(text))
 
 
@@ -260,10 +260,11 @@ def _search(exercise: Exercise, module: Any, examples: int) -> tuple[dict[str, A
     return smallest, found.get(id(smallest), ["it failed"])
 
 
-def grade(exercise: Exercise, module: Any, examples: int | None = None) -> Verdict:
+def grade(exercise: Exercise, module: Any, examples: int | None = None, path: str = "FILE") -> Verdict:
     """Grade the learner's `module` on `exercise` (see the module docstring).
 
-    `examples`: how many inputs hypothesis draws (default: the exercise's own number).
+    `examples`: how many inputs hypothesis draws (default: the exercise's own number); `path`: the
+    learner's file, for the command a failure ends with.
     """
     examples = exercise.examples if examples is None else examples
     cases: list[Case] = exercise.cases()
@@ -273,17 +274,18 @@ def grade(exercise: Exercise, module: Any, examples: int | None = None) -> Verdi
             want, got = _check(exercise, module, case.inputs)
         except _Failed as failed:
             title = f"case {number} of {total} failed: {case.label}"
-            return _failure(exercise, title, case.inputs, failed.lines, case.hint or exercise.hint)
+            return _failure(exercise, title, case.inputs, failed.lines, case.hint or exercise.hint, path)
         worst = max(worst, worst_ulp(want, got))
     found = _search(exercise, module, examples)
     if found is not None:
         inputs, lines = found
         title = f"a generated case failed (the {total} fixed cases passed; hypothesis shrank the input to this one)"
-        return _failure(exercise, title, inputs, lines, exercise.hint)
+        return _failure(exercise, title, inputs, lines, exercise.hint, path)
     if exercise.primitive is not None:
         lines = _primitive_missing(exercise, module, cases[0].inputs)
         if lines:
-            return _failure(exercise, f"the values match, but not the {exercise.primitive}", cases[0].inputs, lines, "")
+            title = f"the values match, but not the {exercise.primitive}"
+            return _failure(exercise, title, cases[0].inputs, lines, "", path)
     if exercise.compare is not None:
         how = "exactly"
     else:

@@ -69,7 +69,7 @@ def _dense_strategy():
 
 DENSE_FORWARD = Exercise(
     name="dense_forward",
-    chapter="layers",
+    chapter="03_layers",
     summary="a Dense layer's forward pass on Flax's variables",
     counterpart="flax.linen.Dense",
     functions=("dense_forward",),
@@ -157,7 +157,7 @@ def _dropout_strategy():
 
 DROPOUT = Exercise(
     name="dropout",
-    chapter="state",
+    chapter="07_state",
     summary="Dropout's mask and scaling, bit for bit with flax.linen.Dropout's",
     counterpart="flax.linen.Dropout",
     functions=("dropout",),

@@ -77,7 +77,7 @@ def _strategy():
 
 SOFTMAX_CROSS_ENTROPY = Exercise(
     name="softmax_cross_entropy",
-    chapter="training",
+    chapter="06_training",
     summary="the classification loss, stable for any logits, values and gradients as optax's",
     counterpart="optax.softmax_cross_entropy",
     functions=("softmax_cross_entropy",),

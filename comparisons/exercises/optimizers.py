@@ -101,7 +101,7 @@ def _adam_strategy():
 
 SCALE_BY_ADAM = Exercise(
     name="scale_by_adam",
-    chapter="optimizers",
+    chapter="05_optimizers",
     summary="Adam's moments and bias correction, as optax.scale_by_adam computes them",
     counterpart="optax.scale_by_adam",
     functions=("scale_by_adam",),
@@ -163,7 +163,7 @@ def _clip_strategy():
 
 CLIP_BY_GLOBAL_NORM = Exercise(
     name="clip_by_global_norm",
-    chapter="optimizers",
+    chapter="05_optimizers",
     summary="rescale all updates when their global norm exceeds max_norm, as optax does",
     counterpart="optax.clip_by_global_norm",
     functions=("clip_by_global_norm",),
@@ -233,7 +233,7 @@ def _cosine(factory, init_value, decay_steps, alpha, exponent):
 
 COSINE_DECAY_SCHEDULE = Exercise(
     name="cosine_decay_schedule",
-    chapter="optimizers",
+    chapter="05_optimizers",
     summary="a learning rate that follows half a cosine, as optax.cosine_decay_schedule makes it",
     counterpart="optax.cosine_decay_schedule",
     functions=("cosine_decay_schedule",),

@@ -140,7 +140,7 @@ def _strategy():
 
 TREE_FLATTEN = Exercise(
     name="tree_flatten",
-    chapter="pytrees",
+    chapter="01_pytrees",
     summary="flatten a pytree to its leaves and rebuild it, as jax.tree_util does",
     counterpart="jax.tree_util",
     functions=("tree_flatten", "tree_unflatten"),

@@ -86,7 +86,7 @@ def _threefry_strategy():
 
 THREEFRY_2X32 = Exercise(
     name="threefry_2x32",
-    chapter="randomness",
+    chapter="02_randomness",
     summary="the Threefry-2x32 hash under every JAX random number",
     counterpart="jax.extend.random.threefry_2x32",
     functions=("threefry_2x32",),
@@ -132,7 +132,7 @@ def _split_strategy():
 
 SPLIT = Exercise(
     name="split",
-    chapter="randomness",
+    chapter="02_randomness",
     summary="new keys from a key, as jax.random.split makes them",
     counterpart="jax.random.split",
     functions=("split",),
@@ -202,7 +202,7 @@ def _uniform_strategy():
 
 UNIFORM = Exercise(
     name="uniform",
-    chapter="randomness",
+    chapter="02_randomness",
     summary="floats on [minval, maxval) from random bits, as jax.random.uniform makes them",
     counterpart="jax.random.uniform",
     functions=("uniform",),

@@ -90,7 +90,7 @@ def _cell_strategy():
 
 LSTM_CELL = Exercise(
     name="lstm_cell",
-    chapter="recurrence",
+    chapter="08_recurrence",
     summary="one LSTM step on Flax's variables: four gates, carry (c, h)",
     counterpart="flax.linen.LSTMCell",
     functions=("lstm_cell",),
@@ -171,7 +171,7 @@ def _rnn_strategy():
 
 RNN_SCAN = Exercise(
     name="rnn_scan",
-    chapter="recurrence",
+    chapter="08_recurrence",
     summary="a cell over a sequence with lax.scan, as flax.linen.RNN runs it",
     counterpart="flax.linen.RNN",
     functions=("rnn_scan",),

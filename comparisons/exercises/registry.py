@@ -46,7 +46,7 @@ def lookup(name: str) -> Exercise:
 
 def listing() -> str:
     width = max(len(n) for n in EXERCISES)
-    rows = [f"{e.name:<{width}}  {e.summary}  [{e.chapter}]" for e in EXERCISES.values()]
+    rows = [f"{e.name:<{width}}  {e.summary} (docs/tour/{e.chapter}.md)" for e in EXERCISES.values()]
     return "\n".join(
         [
             *rows,
