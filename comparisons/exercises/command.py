@@ -22,6 +22,13 @@ from comparisons.exercises.stub import make_stub
 def run(name: str | None = None, *, out: str | None = None, solution: bool = False, check: str | None = None) -> int:
     """Do what the options say (see the module docstring) and return the exit code."""
     if name is None:
+        if out or solution or check:
+            print(
+                "error: name the exercise: python -m comparisons exercise NAME [--out FILE | --solution | "
+                "--check FILE]; python -m comparisons exercise lists them",
+                file=sys.stderr,
+            )
+            return 2
         print(listing())
         return 0
     try:

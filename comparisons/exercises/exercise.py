@@ -13,7 +13,7 @@ The reference solution is a real file beside this package, `solutions/NAME.py`: 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,6 @@ class Exercise:
     compare: Callable[[Any, Any], list[str] | None] | None = None  # a comparison other than array by array
     primitive: str | None = None  # the jaxpr of `attempt` must contain it ("scan" for rnn_scan)
     examples: int = 12  # how many inputs hypothesis tries
-    notes: dict[str, str] = field(default_factory=dict)  # what each input means, for the messages
 
     @property
     def solution(self) -> Path:

@@ -1,4 +1,4 @@
-"""Exercise `clip_by_global_norm` (tour chapter: optimizers): rescale all gradients when their norm is too large.
+"""Exercise `clip_by_global_norm` (tour: docs/tour/05_optimizers.md): shrink the gradients when their norm is too large.
 
 Write `clip_by_global_norm(max_norm)`: an `(init, update)` pair (`GradientTransformation`) with an
 empty state, as `optax.clip_by_global_norm` computes it. The grader runs `update` under

@@ -1,4 +1,4 @@
-"""Exercise `cosine_decay_schedule` (tour chapter: optimizers): a learning rate that follows half a cosine.
+"""Exercise `cosine_decay_schedule` (tour: docs/tour/05_optimizers.md): a learning rate that follows half a cosine.
 
 Write `cosine_decay_schedule(init_value, decay_steps, alpha, exponent)`: a schedule, a function
 from the step count to a value, as `optax.cosine_decay_schedule` makes it. The grader calls it on

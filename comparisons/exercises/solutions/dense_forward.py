@@ -1,4 +1,4 @@
-"""Exercise `dense_forward` (tour chapter: layers): a Dense layer's forward pass on Flax's variables.
+"""Exercise `dense_forward` (tour: docs/tour/03_layers.md): a Dense layer's forward pass on Flax's variables.
 
 Write `dense_forward(params, inputs)`: what `flax.linen.Dense(features).apply({'params': params},
 inputs)` computes, on the parameters Flax made (`{'kernel': [in, out], 'bias': [out]}`, no

@@ -1,4 +1,4 @@
-"""Exercise `dropout` (tour chapter: state): Dropout's mask and scaling, as `flax.linen.Dropout` does them.
+"""Exercise `dropout` (tour: docs/tour/07_state.md): Dropout's mask and scaling, as `flax.linen.Dropout` does them.
 
 Write `dropout(inputs, rate, deterministic, rng, broadcast_dims)`: what
 `flax.linen.Dropout(rate, broadcast_dims).apply({}, inputs, deterministic=..., rng=rng)` returns,

@@ -1,4 +1,4 @@
-"""Exercise `lstm_cell` (tour chapter: recurrence): one step of an LSTM on Flax's variables.
+"""Exercise `lstm_cell` (tour: docs/tour/08_recurrence.md): one step of an LSTM on Flax's variables.
 
 Write `lstm_cell(params, carry, inputs)`: what `flax.linen.LSTMCell(features).apply({'params':
 params}, carry, inputs)` returns, on the parameters Flax made: eight Dense layers, `ii, if, ig,

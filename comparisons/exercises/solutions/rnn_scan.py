@@ -1,4 +1,4 @@
-"""Exercise `rnn_scan` (tour chapter: recurrence): run a cell over a sequence with `lax.scan`.
+"""Exercise `rnn_scan` (tour: docs/tour/08_recurrence.md): run a cell over a sequence with `lax.scan`.
 
 Write `rnn_scan(cell, params, carry, inputs, time_major, reverse)`: what
 `flax.linen.RNN(cell, time_major=..., reverse=..., return_carry=True)` returns, given the cell as a

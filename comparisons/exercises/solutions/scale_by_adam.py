@@ -1,4 +1,4 @@
-"""Exercise `scale_by_adam` (tour chapter: optimizers): Adam's moments and bias correction.
+"""Exercise `scale_by_adam` (tour: docs/tour/05_optimizers.md): Adam's moments and bias correction.
 
 Write `scale_by_adam(b1, b2, eps, eps_root)`: Optax's building block of Adam, an `(init, update)`
 pair (`GradientTransformation`) whose state is `ScaleByAdamState(count, mu, nu)`, as

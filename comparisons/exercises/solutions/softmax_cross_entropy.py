@@ -1,4 +1,4 @@
-"""Exercise `softmax_cross_entropy` (tour chapter: training): the classification loss, stable at any scale.
+"""Exercise `softmax_cross_entropy` (tour: docs/tour/06_training.md): the classification loss, stable at any scale.
 
 Write `softmax_cross_entropy(logits, labels)`: the cross-entropy between the softmax of `logits`
 and the distributions `labels`, per example, as `optax.softmax_cross_entropy` computes it. The

@@ -1,4 +1,4 @@
-"""Exercise `split` (tour chapter: randomness): new keys from a key, as `jax.random.split` makes them.
+"""Exercise `split` (tour: docs/tour/02_randomness.md): new keys from a key, as `jax.random.split` makes them.
 
 Write `split(key, num=2)` on top of the Threefry hash (given: `purejax.random.threefry_2x32`,
 which is `jax.extend.random.threefry_2x32` rebuilt; or paste in your own from the

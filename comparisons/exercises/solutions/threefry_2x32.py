@@ -1,4 +1,4 @@
-"""Exercise `threefry_2x32` (tour chapter: randomness): the hash under every JAX random number.
+"""Exercise `threefry_2x32` (tour: docs/tour/02_randomness.md): the hash under every JAX random number.
 
 Write `threefry_2x32(keypair, count)` as `jax.extend.random.threefry_2x32` computes it: the
 Threefry-2x32 block cipher (Salmon et al., *Parallel random numbers: as easy as 1, 2, 3*, 2011)

@@ -1,4 +1,4 @@
-"""Exercise `tree_flatten` (tour chapter: pytrees): take a pytree apart into leaves, and put it back.
+"""Exercise `tree_flatten` (tour: docs/tour/01_pytrees.md): take a pytree apart into leaves, and put it back.
 
 Write `tree_flatten(tree)` and `tree_unflatten(treedef, leaves)` as `jax.tree_util` does them, for
 trees built from dicts, lists, tuples, NamedTuples and None; anything else is a leaf:

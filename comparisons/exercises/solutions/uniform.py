@@ -1,4 +1,4 @@
-"""Exercise `uniform` (tour chapter: randomness): floats on [minval, maxval) from random bits.
+"""Exercise `uniform` (tour: docs/tour/02_randomness.md): floats on [minval, maxval) from random bits.
 
 Write `uniform(key, shape, dtype, minval, maxval)` as `jax.random.uniform` computes it, from the
 random bits `bits(key, shape, dtype)` (given: `purejax.random.bits`, which is `jax.random.bits`

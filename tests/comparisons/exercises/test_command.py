@@ -44,6 +44,8 @@ def test_out_writes_elsewhere(tmp_path, capsys):
 
 
 def test_refusals_exit_2(tmp_path, capsys):
+    assert main(["exercise", "--check", "attempt.py"]) == 2
+    assert "name the exercise" in capsys.readouterr().err
     assert main(["exercise", "adam"]) == 2
     assert "no exercise named 'adam'; the exercises are: tree_flatten" in capsys.readouterr().err
     assert main(["exercise", "split", "--check", str(tmp_path / "missing.py")]) == 2
