@@ -113,9 +113,9 @@ def compare_leaf(where: str, want: Any, got: Any, tolerance: Tolerance, counterp
     if not bad.any():
         return None
     first = tuple(int(i) for i in np.argwhere(bad)[0]) if w.ndim else ()
-    index = list(first) if first else "()"
+    what = f"{int(bad.sum())} of {w.size} elements differ; the first at {list(first)}" if w.ndim else "differs"
     lines = [
-        f"{where} ({_kind(w)}): {int(bad.sum())} of {w.size} elements differ; the first at {index}:",
+        f"{where} ({_kind(w)}): {what}:",
         f"  expected  {_show(w[first])}   ({counterpart})",
         f"  got       {_show(g[first])}",
     ]

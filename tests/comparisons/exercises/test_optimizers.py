@@ -25,7 +25,7 @@ MISTAKES = [
         "scale_by_adam",
         "count = state.count + 1",
         "count = state.count",
-        ("one step, the defaults", "['step 1']['state'].count (int32[])", "t = count + 1"),
+        ("one step, the defaults", "['step 1']['state'].count (int32[]): differs:", "t = count + 1"),
         id="adam-count-off-by-one",
     ),
     pytest.param(
