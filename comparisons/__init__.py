@@ -10,5 +10,6 @@ Imports run one way, from the command line down to the measures:
     cluster/      several devices and several JAX processes (`train --devices/--processes`)
     bench/        speed and memory beside Flax + Optax (`bench`)
     source/       the two implementations side by side (`source`)
+    exercises/    exercises graded against the real libraries (`exercise`)
     display.py    progress lines and tables, for every command
 """

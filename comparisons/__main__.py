@@ -9,6 +9,7 @@
     python -m comparisons train MODEL --devices 8 [--parallel pmap|sharding] [--processes 2]
     python -m comparisons source NAME      # the two implementations side by side (--html FILE)
     python -m comparisons bench            # purejax vs Flax speed: steps, compiles, imports, LSTM (see --help)
+    python -m comparisons exercise [NAME]  # exercises graded against the real libraries (see --help)
     python -m comparisons docs             # the tour's static site, every chapter executed (--no-execute)
 
 This module only dispatches: the options are in `comparisons/cli.py`, each command in its own
@@ -79,6 +80,13 @@ def _bench(argv) -> int:
     return command.main(args, argv)
 
 
+def _exercise(argv) -> int:
+    args = cli.exercise_parser().parse_args(argv)
+    from comparisons import exercises  # imported here, as every command: see the module docstring
+
+    return exercises.run(args.name, out=args.out, solution=args.solution, check=args.check)
+
+
 def _docs(argv) -> int:
     args = cli.docs_parser().parse_args(argv)
     from comparisons import tour  # imported here, as every command: see the module docstring
@@ -102,7 +110,7 @@ def _report(argv) -> int:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    commands = {"train": _train, "source": _source, "bench": _bench, "docs": _docs}
+    commands = {"train": _train, "source": _source, "bench": _bench, "exercise": _exercise, "docs": _docs}
     if argv[:1] and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     return _report(argv)

@@ -8,6 +8,7 @@
     python -m comparisons source [NAME] [--html FILE] [--width N] [--numbers]
     python -m comparisons bench [--models M ...] [--quick] [--json FILE] [--plot FILE] [--steps N]
                                 [--repeats N]
+    python -m comparisons exercise [NAME] [--out FILE | --solution | --check FILE]
 
 Each `parse_*` returns the checked options, or an exit code (2) after printing the error, so
 that a bad option never starts JAX. Nothing here imports JAX: `train --devices N` must set
@@ -23,7 +24,7 @@ import sys
 from comparisons.parity.sections import SECTIONS
 from purejax.models import MODELS
 
-COMMANDS = ("report", "list", "train", "source", "bench")
+COMMANDS = ("report", "list", "train", "source", "bench", "exercise", "docs")
 PROGRAMS = ("transfer",)  # `train` runs these too: programs over the models, not in MODELS
 
 
@@ -40,7 +41,8 @@ def report_parser() -> argparse.ArgumentParser:
         help="report (default): the parity table; list: the components and models; "
         "train MODEL: side-by-side training (train --help); "
         "source NAME: the two implementations side by side (source --help); "
-        "bench: speed against Flax + Optax (bench --help)",
+        "bench: speed against Flax + Optax (bench --help); "
+        "exercise [NAME]: exercises graded against the real libraries (exercise --help)",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the report as JSON to FILE")
     parser.add_argument(
@@ -240,3 +242,16 @@ def parse_bench_args(argv):
         return exit_.code
     args.models = list(dict.fromkeys(args.models or MODELS))
     return args
+
+
+def exercise_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m comparisons exercise",
+        description="Exercises graded against the real libraries: write the stub, fill it in, check it.",
+    )
+    p.add_argument("name", nargs="?", help="the exercise (no name: list them)")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--out", metavar="FILE", help="write the stub to FILE (default exercises/NAME.py)")
+    what.add_argument("--solution", action="store_true", help="print the reference solution")
+    what.add_argument("--check", metavar="FILE", help="grade FILE against the counterpart (exit 0 when it matches)")
+    return p
