@@ -13,23 +13,12 @@ import jupytext
 import nbclient
 import pytest
 
+from comparisons.exercises import EXERCISES as REGISTRY
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TOUR = ROOT / "docs" / "tour"
 CHAPTERS = sorted(TOUR.glob("[0-9][0-9]_*.md"))
-EXERCISES = {
-    "tree_flatten",
-    "threefry_2x32",
-    "split",
-    "uniform",
-    "dense_forward",
-    "dropout",
-    "lstm_cell",
-    "rnn_scan",
-    "scale_by_adam",
-    "clip_by_global_norm",
-    "cosine_decay_schedule",
-    "softmax_cross_entropy",
-}
+EXERCISES = set(REGISTRY)  # the names `python -m comparisons exercise` knows
 POINTER = re.compile(r"python -m comparisons exercise (\w+)")
 
 
@@ -70,6 +59,13 @@ def test_chapter_ends_with_its_exercises(chapter):
 def test_every_exercise_has_a_chapter():
     named = {name for chapter in CHAPTERS for name in POINTER.findall(chapter.read_text())}
     assert named >= EXERCISES, f"no chapter points to {sorted(EXERCISES - named)}"
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_exercise_chapter_points_back(name):
+    chapter = TOUR / f"{REGISTRY[name].chapter}.md"
+    assert chapter.exists(), f"exercise {name} names chapter {REGISTRY[name].chapter}, which is not in docs/tour/"
+    assert name in POINTER.findall(chapter.read_text()), f"{chapter.name} does not point to its exercise {name}"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
