@@ -105,14 +105,17 @@ def _text_path(where: str, path) -> str | None:
 def load_data(path: str | None = None) -> dict:
     """`{'train': uint8[n_train], 'test': uint8[n_test]}`: the text's bytes, split by position.
 
-    A text too short for one test window is refused, naming `lstm_lm`, the model that reads it.
+    A text too short for one test window is refused, naming the models that read it (`lstm_lm`,
+    `transformer_lm`) and the file.
     """
     text = load_text(path, max_bytes=MAX_BYTES)  # [n]
     n_test = int(len(text) * TEST_FRACTION)
     if n_test < SEQ_LEN + 1:
         raise ValueError(
-            f"lstm_lm: the text has {len(text)} bytes; it needs at least "
-            f"{math.ceil((SEQ_LEN + 1) / TEST_FRACTION)} so the test split holds one window"
+            f"purejax.data.tasks.text.load_data (the text of lstm_lm and transformer_lm): "
+            f"{path or 'the text'} has {len(text)} bytes; it needs at least "
+            f"{math.ceil((SEQ_LEN + 1) / TEST_FRACTION)} so the test split holds one window of "
+            f"{SEQ_LEN + 1} bytes; pass a longer file (train MODEL --text FILE)"
         )
     return {"train": text[:-n_test], "test": text[-n_test:]}
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from purejax.data import load_text, stdlib_sources
+from purejax.data.tasks import text
 
 
 def test_load_text_is_the_stdlib_sources_joined():
@@ -57,3 +58,10 @@ def test_stdlib_sources():
         folders = path.split(os.sep)[:-1]
         assert not {"test", "tests", "site-packages", "idlelib"} & set(folders), path
     assert any(p.endswith(os.sep + "os.py") for p in paths)
+
+
+def test_load_data_refuses_a_text_too_short_naming_both_models_and_the_file(tmp_path):
+    path = tmp_path / "short.txt"
+    path.write_bytes(b"x" * 100)
+    with pytest.raises(ValueError, match=r"lstm_lm and transformer_lm.*short\.txt has 100 bytes; it needs at least"):
+        text.load_data(str(path))
