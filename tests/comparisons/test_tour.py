@@ -39,3 +39,12 @@ def test_embedded_source_views_exist(site):
             view = site / src
             assert view.is_file(), f"{page.name} embeds {src}, which the build did not write"
             assert "<table" in view.read_text(), f"{src} is not a side-by-side view"
+
+
+def test_math_renders_offline(site):
+    """The pages load MathJax from the site itself (sphinx-mathjax-offline), not from a CDN."""
+    page = (site / "08_recurrence.html").read_text()
+    scripts = re.findall(r'<script[^>]*src="([^"]*mathjax[^"]*)"', page, flags=re.I)
+    assert scripts, "08_recurrence.html loads no MathJax, so its equations show as LaTeX source"
+    assert not any(s.startswith(("http:", "https:", "//")) for s in scripts), f"MathJax from the network: {scripts}"
+    assert all((site / s).is_file() for s in scripts), f"MathJax script missing from the site: {scripts}"
