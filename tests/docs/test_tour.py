@@ -5,9 +5,11 @@ here as an error in that cell. The kernel imports this worktree's purejax (PYTHO
 repository root) and runs in a temporary directory, so the files a chapter writes go there.
 """
 
+import json
 import os
 import pathlib
 import re
+import sys
 
 import jupytext
 import nbclient
@@ -38,8 +40,14 @@ def test_chapter_executes(chapter, tmp_path, monkeypatch):
     )
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend draws the figures
+    # the kernel is this interpreter, whatever other "python3" kernel the machine has registered
+    spec = tmp_path / "jupyter" / "kernels" / "purejax-tour"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "purejax tour", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))  # searched before the user's and the system's
     client = nbclient.NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        notebook, timeout=300, kernel_name="purejax-tour", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()  # raises CellExecutionError naming the cell and its traceback
     if "plt.show()" in chapter.read_text():
