@@ -56,6 +56,7 @@ def _train(argv) -> int:
         devices=args.devices,
         parallel=args.parallel,
         processes=args.processes,
+        flax=args.flax,
     )
 
 

@@ -24,6 +24,7 @@ from comparisons.parity.sections import SECTIONS
 from purejax.models import MODELS
 
 COMMANDS = ("report", "list", "train", "source", "bench")
+FLAX_CHOICES = ("linen", "nnx", "both")  # --flax of train; source and bench take linen or nnx
 
 
 def report_parser() -> argparse.ArgumentParser:
@@ -74,6 +75,12 @@ def train_parser() -> argparse.ArgumentParser:
         "--text", metavar="FILE", help="lstm_lm, transformer_lm: train on this text file instead of Python's sources"
     )
     parser.add_argument("--no-plot", action="store_true", help="write metrics.json only")
+    parser.add_argument(
+        "--flax",
+        choices=FLAX_CHOICES,
+        default="linen",
+        help="the Flax side: linen (default, flaxed/models/), nnx (flaxed/nnx/) or both (three curves)",
+    )
     scale = parser.add_argument_group("scaling out (data parallel; see comparisons/cluster/)")
     scale.add_argument(
         "--devices",
@@ -118,6 +125,8 @@ def parse_train_args(argv, devices=None, processes=None):
                 parser.error(f"{name} must be at least 1, got {value}")
         if args.parallel is not None and args.devices is None and args.processes is None:
             parser.error(f"--parallel {args.parallel} needs --devices N (or --processes P)")
+        if args.flax != "linen" and (args.devices or args.processes or devices) is not None:
+            parser.error(f"--flax {args.flax} is for one device (the parallel runs train linen's models)")
         if args.text is not None and (args.devices or args.processes or devices) is not None:
             parser.error("--text is not supported with --devices/--processes (the parallel runs use the model's data)")
         if args.timeout is not None and args.processes is None:
