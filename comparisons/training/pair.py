@@ -11,7 +11,8 @@
 
 `flax` picks the Flax side: `"linen"` (`flaxed/models/NAME.py`, under the key `"flaxed"`),
 `"nnx"` (`flaxed/nnx/NAME.py`, under the same key) or `"both"` (linen under `"flaxed"`, NNX under
-`"flax_nnx"`: three sides, each compared with purejax).
+`"flax_nnx"`: three sides, each compared with purejax). The NNX side trains the NNX way
+(`flaxed.nnx.train.Trainer`: `nnx.Optimizer`, `nnx.value_and_grad`, `nnx.jit`, in place).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 
 import purejax.random
 from comparisons.parity.measures import TRAINING_RTOL, loss_rel, trees_identical
+from flaxed.nnx.train import Trainer
 from flaxed.train import TrainState as FlaxTrainState
 from purejax.models import MODELS
 from purejax.train import TrainState, average_metrics, make_eval_step, make_train_step
@@ -163,8 +165,12 @@ def train_pair(
     }
     sides = {"purejax": [ours, create_states(name, run.variables, learning_rate)[0], make_train_step(ours.loss_fn)]}
     for key, (api, module) in flaxes.items():
-        state = create_states(name, run.variables, learning_rate, api)[1]
-        sides[key] = [module, state, make_train_step(module.loss_fn)]
+        if api == "nnx":  # the model and optimizer change in place; the step hands the same object back
+            trainer = Trainer(module, run.variables, learning_rate)
+            sides[key] = [module, trainer, lambda state, batch, key: (state, state.step(batch, key))]
+        else:
+            state = create_states(name, run.variables, learning_rate, api)[1]
+            sides[key] = [module, state, make_train_step(module.loss_fn)]
     losses = {side: [] for side in sides}
     seconds = {side: [] for side in sides}  # per step; the first includes compiling
     for step in range(steps):
@@ -188,6 +194,11 @@ def train_pair(
         "sides": list(flaxes),
         "init_equal": all(init_equal.values()),
     }
+    for key, (api, module) in flaxes.items():
+        if api == "nnx":  # evaluation and the pictures read arrays: the trained model's, as a TrainState
+            trainer = sides[key][1]
+            extra = {} if trainer.batch_stats is None else {"batch_stats": trainer.batch_stats}
+            sides[key][1] = TrainState.create(apply_fn=None, params=trainer.params, tx=module.optimizer(0.0), **extra)
     for side, (module, state, _) in sides.items():
         evals = (
             evaluate(make_eval_step(module.loss_fn), state, module, batch_size, run.k_eval, data_options)

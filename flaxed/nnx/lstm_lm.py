@@ -98,14 +98,25 @@ def init(key, batch, **hparams) -> dict:
     return to_variables(build(**hparams, rngs=nnx.Rngs(key)))
 
 
-def chunk_loss(variables, tokens, carry=None, **hparams):
-    """`(loss, (metrics, carry))` for one window `tokens: int[B, T + 1]` from `carry` (None: learned)."""
+def model_chunk_loss(model: LSTMLM, tokens, carry=None):
+    """`(loss, (metrics, carry))` of `model` for one window `tokens: int[B, T + 1]` from `carry`."""
     tokens = jnp.asarray(tokens)
-    carry, logits = from_variables(variables, **hparams)(tokens[:, :-1], carry)  # [batch, T, vocab]
+    carry, logits = model(tokens[:, :-1], carry)  # [batch, T, vocab]
     targets = tokens[:, 1:]  # [batch, T]
     loss = optax.softmax_cross_entropy_with_integer_labels(logits, targets).mean()
     accuracy = (jnp.argmax(logits, axis=-1) == targets).mean()
     return loss, ({"bits_per_byte": loss / math.log(2), "accuracy": accuracy}, carry)
+
+
+def chunk_loss(variables, tokens, carry=None, **hparams):
+    """`(loss, (metrics, carry))` for one window `tokens: int[B, T + 1]` from `carry` (None: learned)."""
+    return model_chunk_loss(from_variables(variables, **hparams), tokens, carry)
+
+
+def loss(model: LSTMLM, batch, key=None, train: bool = True):
+    """NNX's loss, a function of the module: the whole window from the learned state; `key`, `train` unused."""
+    value, (metrics, _) = model_chunk_loss(model, batch["tokens"])
+    return value, metrics
 
 
 def tbptt_loss(variables, tokens, bptt_length: int, carry=None, **hparams):
@@ -194,7 +205,9 @@ __all__ = [
     "init",
     "learning_goal",
     "load_data",
+    "loss",
     "loss_fn",
+    "model_chunk_loss",
     "optimizer",
     "sample",
     "tbptt_loss",

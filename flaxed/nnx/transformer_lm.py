@@ -176,20 +176,24 @@ def init(key, batch, **hparams) -> dict:
     return to_variables(build(**hparams, rngs=nnx.Rngs(key)), **hparams)
 
 
-def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
-    """`(mean cross-entropy in nats, {'bits_per_byte', 'accuracy'})`; dropout from `key` when `train`."""
-    check_batch(batch)
+def loss(model: TransformerLM, batch, key=None, train: bool = True):
+    """NNX's loss, a function of the module: `model.train()` or `model.eval()`, then cross-entropy."""
     tokens = jnp.asarray(batch["tokens"])
-    model = from_variables(variables, **hparams)
     dropout = train and model.dropout.rate > 0
     if dropout and key is None:
         raise ValueError(f"{NAME}: training needs a key for dropout: loss_fn(variables, batch, key)")
     model.train() if train else model.eval()
     logits = model(tokens[:, :-1], key=key if dropout else None)  # [batch, T, vocab]
     targets = tokens[:, 1:]  # [batch, T]
-    loss = optax.softmax_cross_entropy_with_integer_labels(logits, targets).mean()
+    value = optax.softmax_cross_entropy_with_integer_labels(logits, targets).mean()
     accuracy = (jnp.argmax(logits, axis=-1) == targets).mean()
-    return loss, {"bits_per_byte": loss / math.log(2), "accuracy": accuracy}
+    return value, {"bits_per_byte": value / math.log(2), "accuracy": accuracy}
+
+
+def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
+    """`(mean cross-entropy in nats, {'bits_per_byte', 'accuracy'})`; dropout from `key` when `train`."""
+    check_batch(batch)
+    return loss(from_variables(variables, **hparams), batch, key, train)
 
 
 def optimizer(learning_rate: float) -> optax.GradientTransformation:
@@ -303,6 +307,7 @@ __all__ = [
     "init_cache",
     "learning_goal",
     "load_data",
+    "loss",
     "loss_fn",
     "optimizer",
     "paths",
