@@ -3,9 +3,10 @@
     python -m comparisons [report] [--only SECTION ...] [--full] [--json FILE]
     python -m comparisons list
     python -m comparisons train MODEL [--steps N] [--batch-size B] [--lr LR] [--seed S] [--out DIR]
-                                      [--text FILE] [--no-plot] [--devices N] [--parallel WAY]
+                                      [--text FILE] [--no-plot] [--flax linen|nnx|both]
+                                      [--devices N] [--parallel WAY]
                                       [--processes P] [--timeout S]
-    python -m comparisons source [NAME] [--html FILE] [--width N] [--numbers]
+    python -m comparisons source [NAME] [--html FILE] [--width N] [--numbers] [--flax linen|nnx]
     python -m comparisons bench [--models M ...] [--quick] [--json FILE] [--plot FILE] [--steps N]
                                 [--repeats N]
 
@@ -182,6 +183,12 @@ def source_parser() -> argparse.ArgumentParser:
     parser.add_argument("--html", metavar="FILE", help="write the view as a self-contained HTML page to FILE")
     parser.add_argument("--width", type=int, metavar="N", help="total width in columns (default: the terminal's)")
     parser.add_argument("--numbers", action="store_true", help="show line numbers")
+    parser.add_argument(
+        "--flax",
+        choices=FLAX_CHOICES[:2],
+        default="linen",
+        help="a model's Flax side: linen (default, flaxed/models/) or nnx (flaxed/nnx/)",
+    )
     return parser
 
 
