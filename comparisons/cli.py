@@ -7,7 +7,7 @@
                                       [--devices N] [--parallel WAY]
                                       [--processes P] [--timeout S]
     python -m comparisons source [NAME] [--html FILE] [--width N] [--numbers] [--flax linen|nnx]
-    python -m comparisons bench [--models M ...] [--quick] [--json FILE] [--plot FILE] [--steps N]
+    python -m comparisons bench [--models M ...] [--quick] [--json FILE] [--plot FILE] [--steps N] [--flax linen|nnx]
                                 [--repeats N]
 
 Each `parse_*` returns the checked options, or an exit code (2) after printing the error, so
@@ -202,6 +202,12 @@ def bench_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", help="write every figure, the device, versions and settings to FILE")
     p.add_argument("--plot", metavar="FILE", help="draw the ratios as a bar chart (PNG) to FILE")
     p.add_argument("--steps", type=int, metavar="N", help="timed train steps per side and model (after warm-up)")
+    p.add_argument(
+        "--flax",
+        choices=FLAX_CHOICES[:2],
+        default="linen",
+        help="the Flax side: linen (default, flaxed/models/) or nnx (flaxed/nnx/, also timed in its nnx.jit loop)",
+    )
     p.add_argument(
         "--repeats",
         type=int,
