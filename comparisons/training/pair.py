@@ -64,7 +64,7 @@ def same_layout(a, b) -> bool:
     if jax.tree_util.tree_structure(a) != jax.tree_util.tree_structure(b):
         return False
     pairs = zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True)
-    return all(np.shape(x) == np.shape(y) and np.result_type(x) == np.result_type(y) for x, y in pairs)
+    return all(np.shape(x) == np.shape(y) and np.asarray(x).dtype == np.asarray(y).dtype for x, y in pairs)
 
 
 def create_states(name: str, variables: dict, learning_rate: float, flax: str = "linen"):
