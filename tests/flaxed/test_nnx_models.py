@@ -45,7 +45,6 @@ def _jittered(variables, seed: int):
     )
 
 
-
 @pytest.fixture(params=MODELS)
 def name(request):
     return request.param

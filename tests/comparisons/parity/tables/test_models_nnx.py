@@ -1,4 +1,4 @@
-"""The parity report's `models-nnx` section (`comparisons/parity/tables/models_nnx.py`): its rows on the cheapest model."""
+"""The parity report's `models-nnx` section (`comparisons/parity/tables/models_nnx.py`), on the cheapest model."""
 
 from comparisons.parity.sections import SECTIONS
 from purejax.models import MODELS
