@@ -1,6 +1,12 @@
-"""The seeds' models and layers written with Flax NNX (`flax.nnx`) and Optax: the third column.
+"""The seeds' models written with Flax NNX (`flax.nnx`) and Optax: the third column.
 
 `flaxed/nnx/NAME.py` is the NNX twin of `purejax/models/NAME.py` and `flaxed/models/NAME.py`
-(same stem, same contract, same task); `variables.py` converts between NNX state and linen's
-variables layout, `linen_rngs.py` gives NNX layers the dropout keys linen would draw.
+(same stem, same contract, same task), for every name in `purejax.models.MODELS`; each adds
+`loss(model, ...)`, `to_variables(model)` and `from_variables(variables)`.
+
+variables.py    NNX state <-> linen's variables layout, by a table of module paths (fused LSTM gates too)
+linen_rngs.py   the dropout keys linen draws, as `nnx.RngStream`s for NNX layers
+train.py        NNX's training loop: `nnx.Optimizer`, `nnx.value_and_grad`, `nnx.jit`, in place
+
+Modules are imported by name (`importlib`), so `import flaxed.nnx` stays light.
 """

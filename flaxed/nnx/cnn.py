@@ -103,9 +103,9 @@ def build(
     return CNN(tuple(features), hidden, dropout_rate, momentum, axis_name=axis_name, rngs=rngs)
 
 
-def to_variables(model: CNN, **hparams) -> dict:
+def to_variables(model: CNN) -> dict:
     """`{'params': {'Conv_i', 'BatchNorm_i', 'Dense_0', 'Dense_1'}, 'batch_stats': {'BatchNorm_i'}}`."""
-    return layout.to_variables(model, paths(**hparams))
+    return layout.to_variables(model, paths(features=tuple(model.convs)))
 
 
 def from_variables(variables, **hparams) -> CNN:
@@ -116,7 +116,7 @@ def from_variables(variables, **hparams) -> CNN:
 def init(key, batch, **hparams) -> dict:
     """`to_variables(build(rngs=nnx.Rngs(key)))`: NNX's init, in linen's layout."""
     check_batch(batch)
-    return to_variables(build(**hparams, rngs=nnx.Rngs(key)), **hparams)
+    return to_variables(build(**hparams, rngs=nnx.Rngs(key)))
 
 
 def accuracy(logits, labels):
@@ -140,7 +140,7 @@ def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
     model = from_variables(variables, **hparams)
     value, metrics = loss(model, batch, key, train)
     if train:
-        metrics["batch_stats"] = to_variables(model, **hparams)["batch_stats"]
+        metrics["batch_stats"] = to_variables(model)["batch_stats"]
     return value, metrics
 
 

@@ -75,9 +75,9 @@ def build(**hparams) -> LSTMClassifier:
     return LSTMClassifier(**{"rngs": nnx.Rngs(0), **hparams})
 
 
-def to_variables(model: LSTMClassifier, **hparams) -> dict:
+def to_variables(model: LSTMClassifier) -> dict:
     """Linen's 'params': `Dense_0`, `RNN_i/cell/{ii..io, hi..ho}` (gates unfused), `Dense_1`."""
-    return layout.to_variables(model, paths(**hparams))
+    return layout.to_variables(model, paths(num_layers=len(model.rnns)))
 
 
 def from_variables(variables, **hparams) -> LSTMClassifier:
@@ -88,7 +88,7 @@ def from_variables(variables, **hparams) -> LSTMClassifier:
 def init(key, batch, **hparams) -> dict:
     """`to_variables(build(rngs=nnx.Rngs(key)))`: NNX's init, in linen's layout."""
     check_batch(batch)
-    return to_variables(build(**hparams, rngs=nnx.Rngs(key)), **hparams)
+    return to_variables(build(**hparams, rngs=nnx.Rngs(key)))
 
 
 def predict(variables: dict, image, **hparams):

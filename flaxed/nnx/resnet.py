@@ -109,9 +109,9 @@ def build(**hparams) -> ResNet:
     return ResNet(**{"rngs": nnx.Rngs(0), **hparams})
 
 
-def to_variables(model: ResNet, **hparams) -> dict:
+def to_variables(model: ResNet) -> dict:
     """Linen's 'params' and 'batch_stats' of `model`."""
-    return layout.to_variables(model, paths(**hparams))
+    return layout.to_variables(model, paths(stage_features=tuple(model.blocks)))
 
 
 def from_variables(variables, **hparams) -> ResNet:
@@ -122,7 +122,7 @@ def from_variables(variables, **hparams) -> ResNet:
 def init(key, batch, **hparams) -> dict:
     """`to_variables(build(rngs=nnx.Rngs(key)))`: NNX's init, in linen's layout."""
     check_batch(batch)
-    return to_variables(build(**hparams, rngs=nnx.Rngs(key)), **hparams)
+    return to_variables(build(**hparams, rngs=nnx.Rngs(key)))
 
 
 def predict(variables: dict, image, **hparams):
@@ -146,7 +146,7 @@ def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
     model = from_variables(variables, **hparams)
     value, metrics = loss(model, batch, key, train)
     if train:
-        metrics["batch_stats"] = to_variables(model, **hparams)["batch_stats"]
+        metrics["batch_stats"] = to_variables(model)["batch_stats"]
     return value, metrics
 
 

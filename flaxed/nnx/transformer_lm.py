@@ -152,9 +152,9 @@ def build(**hparams) -> TransformerLM:
     return TransformerLM(**{"rngs": nnx.Rngs(0), **hparams})
 
 
-def to_variables(model: TransformerLM, **hparams) -> dict:
+def to_variables(model: TransformerLM) -> dict:
     """Linen's 'params' (and 'cache' once `model.init_cache` has run) of `model`."""
-    return layout.to_variables(model, paths(**hparams))
+    return layout.to_variables(model, paths(num_layers=len(model.blocks), tie_weights=model.linear is None))
 
 
 def from_variables(variables, **hparams) -> TransformerLM:
@@ -173,7 +173,7 @@ def from_variables(variables, **hparams) -> TransformerLM:
 def init(key, batch, **hparams) -> dict:
     """`to_variables(build(rngs=nnx.Rngs(key)))`: NNX's init, in linen's layout."""
     check_batch(batch)
-    return to_variables(build(**hparams, rngs=nnx.Rngs(key)), **hparams)
+    return to_variables(build(**hparams, rngs=nnx.Rngs(key)))
 
 
 def loss(model: TransformerLM, batch, key=None, train: bool = True):
@@ -205,7 +205,7 @@ def init_cache(variables, batch_size: int, **hparams) -> dict:
     """The empty cache for `batch_size` texts, in linen's `'cache'` layout."""
     model = from_variables(variables, **hparams)
     model.init_cache(batch_size)
-    return to_variables(model, **hparams)["cache"]
+    return to_variables(model)["cache"]
 
 
 def decode_step(variables, cache, tokens, position, **hparams):
@@ -214,7 +214,7 @@ def decode_step(variables, cache, tokens, position, **hparams):
     model.eval()
     positions = jnp.full(tokens.shape, position, jnp.int32)  # [batch, 1]
     logits = model(tokens, positions, decode=True)  # [batch, 1, vocab]; the caches advance in place
-    return logits[:, -1], to_variables(model, **hparams)["cache"]
+    return logits[:, -1], to_variables(model)["cache"]
 
 
 def sample(

@@ -21,6 +21,7 @@ import pytest
 from flax import nnx
 from flax.core.scope import LazyRng
 
+import purejax.random
 from comparisons.parity.measures import TRAINING_RTOL
 from comparisons.training.pair import same_layout, train_pair
 from flaxed.nnx import variables as layout
@@ -156,3 +157,11 @@ def test_mistakes_are_refused(key):
     model = cnn_nnx.build()
     assert_refused(lambda: layout.to_variables(model, {}), KeyError, "convs/0", "PATHS")
     assert_refused(lambda: cnn_nnx.loss_fn(variables, {"image": batch["image"]}), ValueError, "cnn")
+
+
+def test_init_is_nnx_rngs_of_the_seed():
+    """`init(PRNGKey(seed), batch)` is the model NNX builds from `nnx.Rngs(seed)`, in linen's layout."""
+    ours, theirs = _sides("mlp")
+    key = purejax.random.PRNGKey(5)
+    expected = theirs.to_variables(theirs.build(rngs=nnx.Rngs(5)))
+    jax.tree_util.tree_map(assert_bitwise, theirs.init(key, ours.example_batch(key)), expected)
