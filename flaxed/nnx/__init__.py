@@ -2,7 +2,10 @@
 
 `flaxed/nnx/NAME.py` is the NNX twin of `purejax/models/NAME.py` and `flaxed/models/NAME.py`
 (same stem, same contract, same task), for every name in `purejax.models.MODELS`; each adds
-`loss(model, ...)`, `to_variables(model)` and `from_variables(variables)`.
+`loss(model, ...)`, `to_variables(model)` and `from_variables(variables)`. Each model creates its
+layers in the order purejax's (and linen's) model calls them, the order in which NNX's counter
+hands out keys, and every parameter draws its key from `rngs.params()`, zeros included, as NNX's
+own layers do (`lstm_lm`'s `c0`); NNX's fused `OptimizedLSTMCell` draws one key per fused kernel.
 
 variables.py    NNX state <-> linen's variables layout, by a table of module paths (fused LSTM gates too)
 linen_rngs.py   the dropout keys linen draws, as `nnx.RngStream`s for NNX layers

@@ -63,7 +63,7 @@ class LSTMLM(nnx.Module):
         rngs: nnx.Rngs,
     ):
         self.embed = nnx.Embed(vocab_size, features, rngs=rngs)
-        self.c0 = nnx.Param(jnp.zeros((hidden,)))  # [hidden]: the learned initial cell state
+        self.c0 = nnx.Param(nnx.initializers.zeros_init()(rngs.params(), (hidden,)))  # [hidden]: learned initial cell
         self.rnn = nnx.RNN(nnx.LSTMCell(features, hidden, rngs=rngs), rngs=False)
         self.linear = nnx.Linear(hidden, vocab_size, rngs=rngs)
 
