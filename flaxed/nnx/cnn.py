@@ -10,7 +10,9 @@ NNX switches the stateful layers with the module's mode instead of a `train` arg
 and `model.eval()` (running averages; dropout off). The running averages are part of the module;
 `loss_fn` hands them back in linen's layout as `metrics['batch_stats']`.
 
-Dropout's key: the module keeps no `nnx.Rngs`; `model(image, key)` gives the `nnx.Dropout` the
+Dropout's key: `nnx.Dropout(rate, rngs=rngs)` forks a stream of its own at construction (NNX's
+idiom; the fork takes one count of the key counter, as purejax's `rng_rule='nnx'` does), but the
+key it drops with comes at call time: `model(image, key)` gives it the
 stream `linen_stream(key, 'Dropout_0')`, whose first key is the one linen's `Dropout_0` draws from
 `rngs={'dropout': key}`, so all three sides drop the same units (NNX's own rule would draw
 `fold_in(key, count)`).
@@ -66,7 +68,7 @@ class CNN(nnx.Module):
             previous = width
         side = 8 // 2 ** len(features)  # each stage halves the 8x8 image
         self.linear1 = nnx.Linear(side * side * previous, hidden, rngs=rngs)
-        self.dropout = nnx.Dropout(dropout_rate)
+        self.dropout = nnx.Dropout(dropout_rate, rngs=rngs)  # forks a stream of its own, as NNX's idiom does
         self.linear2 = nnx.Linear(hidden, num_classes, rngs=rngs)
 
     def __call__(self, image, key=None):

@@ -13,7 +13,9 @@ NNX's attention keeps its decoding cache in the module (`nnx.Cache` attributes `
 the cache back in linen's layout and one `decode_step` is a pure function of arrays, as on the
 other two sides.
 
-Dropout's keys: the module keeps no `nnx.Rngs`; `model(tokens, key=key)` gives every
+Dropout's keys: each `nnx.Dropout` and attention forks a stream of its own at construction (NNX's
+idiom, counted by NNX's key counter as by purejax's `rng_rule='nnx'`), but the keys they drop
+with come at call time: `model(tokens, key=key)` gives every
 `nnx.Dropout` and every attention the stream `linen_stream(key, linen path)`, whose first key is
 the one linen draws there from `rngs={'dropout': key}`, so the three sides drop the same units.
 
@@ -74,14 +76,13 @@ class Block(nnx.Module):
             qkv_features=features,
             dropout_rate=dropout_rate,
             decode=False,
-            keep_rngs=False,
             rngs=rngs,
         )
-        self.dropout1 = nnx.Dropout(dropout_rate)
+        self.dropout1 = nnx.Dropout(dropout_rate, rngs=rngs)
         self.norm2 = nnx.LayerNorm(features, rngs=rngs)
         self.linear1 = nnx.Linear(features, mlp_dim, rngs=rngs)
         self.linear2 = nnx.Linear(mlp_dim, features, rngs=rngs)
-        self.dropout2 = nnx.Dropout(dropout_rate)
+        self.dropout2 = nnx.Dropout(dropout_rate, rngs=rngs)
 
     def __call__(self, x, mask, key=None, decode: bool = False):
         rngs = _stream(key, self.name, BLOCK_PATHS["attention"])
@@ -111,7 +112,7 @@ class TransformerLM(nnx.Module):
         self.max_len, self.features, self.tie_weights = max_len, features, tie_weights
         self.embed = nnx.Embed(vocab_size, features, rngs=rngs)
         self.position = nnx.Embed(max_len, features, rngs=rngs)
-        self.dropout = nnx.Dropout(dropout_rate)
+        self.dropout = nnx.Dropout(dropout_rate, rngs=rngs)
         self.blocks = nnx.List(
             Block(features, num_heads, mlp_dim, dropout_rate, f"Block_{i}", rngs=rngs) for i in range(num_layers)
         )

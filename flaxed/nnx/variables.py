@@ -7,7 +7,10 @@ NNX keeps a model's arrays in its attributes (`model.linear1.kernel`), typed by 
 
     nnx path ('linear1', 'kernel'), nnx.Param  <->  variables['params']['Dense_0']['kernel']
 
-Only arrays move; nothing is recomputed, so both directions are bitwise. NNX's fused
+Only arrays move; nothing is recomputed, so both directions are bitwise. NNX's RNG streams (the
+stream an `nnx.Dropout(rate, rngs=rngs)` or an attention forks for itself) have no place in linen's
+variables: `to_variables` leaves them out and `from_variables` gives them key 0 and count 0 (the
+models here pass their dropout keys at call time, so a stored stream is never drawn from). NNX's fused
 `OptimizedLSTMCell` keeps one input and one recurrent `Linear` of width `4 * hidden`
 (gates `i, f, g, o` side by side) where linen keeps eight (`ii, if, ig, io` without bias,
 `hi, hf, hg, ho` with one): `fused_cell_paths` expands a cell's path into both layouts and the
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import jax
 import jax.numpy as jnp
 from flax import nnx
 
@@ -58,7 +62,10 @@ def _nested_get(tree: Mapping, path: tuple):
     return tree
 
 
-def _collection(variable) -> str:
+def _collection(variable) -> str | None:
+    """The linen collection of an NNX variable; None for an RNG stream's key or count (not carried over)."""
+    if isinstance(variable, nnx.RngState):
+        return None
     for kind, name in COLLECTIONS.items():
         if isinstance(variable, kind):
             return name
@@ -90,7 +97,10 @@ def to_variables(model_or_state, paths: Paths) -> dict:
     state = model_or_state if isinstance(model_or_state, nnx.State) else nnx.state(model_or_state)
     variables: dict = {}
     for path, variable in nnx.to_flat_state(state):
-        collection, owner = _collection(variable), _owner(paths, tuple(path))
+        collection = _collection(variable)
+        if collection is None:
+            continue
+        owner = _owner(paths, tuple(path))
         target, rest = paths[owner], tuple(path)[len(owner) :]
         value = variable.get_value() if hasattr(variable, "get_value") else variable.value
         if target and target[0] == FUSED:  # rest: ('dense_i' | 'dense_h', 'kernel' | 'bias')
@@ -106,7 +116,13 @@ def to_pure_dict(variables: Mapping, paths: Paths, template: nnx.State) -> dict:
     """NNX's pure dict (`nnx.to_pure_dict` layout) holding linen `variables`, shaped like `template`."""
     pure: dict = {}
     for path, variable in nnx.to_flat_state(template):
-        collection, owner = _collection(variable), _owner(paths, tuple(path))
+        collection = _collection(variable)
+        if collection is None:  # an RNG stream: key 0, count 0
+            shape = jnp.shape(variable.get_value() if hasattr(variable, "get_value") else variable.value)
+            fresh = jax.random.key(0) if isinstance(variable, nnx.RngKey) else jnp.zeros((), jnp.uint32)
+            _nested_set(pure, tuple(path), jnp.broadcast_to(fresh, shape))
+            continue
+        owner = _owner(paths, tuple(path))
         target, rest = paths[owner], tuple(path)[len(owner) :]
         if target and target[0] == FUSED:
             kind = rest[0][-1]
