@@ -2,7 +2,8 @@
 
 For every model in `purejax.models.MODELS`:
 - the contract: the task's functions and `DEFAULTS`/`NAME`/`check_batch` are purejax's objects;
-- NNX's init (`nnx.Rngs(key)`) has purejax's variables layout;
+- NNX's init (`nnx.Rngs(key)`) has purejax's variables layout, and equals purejax's
+  `init(..., rng_rule='nnx')` bitwise where purejax's `Layer.init` takes `rng_rule`;
 - the converters: linen-layout variables -> NNX model -> variables, and NNX state -> variables ->
   NNX state, bitwise (BatchNorm's statistics, the fused LSTM gates, the attention cache);
 - 3 training steps from the same variables on the same batches, NNX trained the NNX way
@@ -23,6 +24,7 @@ from flax.core.scope import LazyRng
 
 import purejax.random
 from comparisons.parity.measures import TRAINING_RTOL
+from comparisons.parity.tables.models_nnx import NNX_RULE, model_inputs
 from comparisons.training.pair import same_layout, train_pair
 from flaxed.nnx import variables as layout
 from flaxed.nnx.linen_rngs import linen_stream
@@ -76,6 +78,18 @@ def test_init_layout_and_converters_round_trip_bitwise(name, key):
     jax.tree_util.tree_map(
         assert_bitwise, nnx.to_pure_dict(nnx.state(again, arrays)), nnx.to_pure_dict(nnx.state(model, arrays))
     )
+
+
+@pytest.mark.skipif(not NNX_RULE, reason="purejax's Layer.init has no rng_rule='nnx' in this tree")
+def test_init_equals_purejax_under_nnx_rule(name, key):
+    """The same seed: NNX's `init` (`nnx.Rngs(key)`) is purejax's `init(..., rng_rule='nnx')`, bitwise."""
+    ours, theirs = _sides(name)
+    batch = ours.example_batch(key)
+    args, kwargs = model_inputs(name, batch, key)
+    expected = ours.build().init(key, *args, rng_rule="nnx", **kwargs)
+    got = theirs.init(key, batch)
+    assert jax.tree_util.tree_structure(got) == jax.tree_util.tree_structure(expected)
+    jax.tree_util.tree_map(assert_bitwise, got, expected)
 
 
 def test_training_agrees(name):

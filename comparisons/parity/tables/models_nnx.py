@@ -3,8 +3,9 @@
 For every model in `purejax.models.MODELS`, three rows:
 - converter: purejax's variables into the NNX model and back (`to_variables(from_variables(v))`),
   bitwise, with BatchNorm's statistics and the fused LSTM gates;
-- init: NNX's init from `nnx.Rngs(key)` has purejax's variables layout (structure, shapes,
-  dtypes; the values follow NNX's key rule, a counter per stream, not linen's path rule);
+- init: NNX's init from `nnx.Rngs(key)` equals purejax's `init(..., rng_rule='nnx')` bitwise
+  (NNX's key rule: a counter per stream, in construction order); where purejax's `Layer.init`
+  has no `rng_rule`, the row compares the layout (structure, shapes, dtypes) alone;
 - training: `STEPS` steps from the same variables on the same batches with the same per-step
   keys, NNX trained the NNX way (`nnx.Optimizer`, `nnx.value_and_grad`, `nnx.jit`, in place),
   per-step losses within `rtol` 1e-4 (`comparisons.training.pair.train_pair(flax="nnx")`).
@@ -14,14 +15,33 @@ For every model in `purejax.models.MODELS`, three rows:
 from __future__ import annotations
 
 import functools
+import inspect
 
 import jax
+import numpy as np
 
 import purejax.random
 from comparisons.parity.measures import TRAINING_RTOL, trees_identical
 from comparisons.parity.rows import Check, Row, check_tier
 from comparisons.training.pair import modules, same_layout, train_pair
 from purejax.models import MODELS
+from purejax.nn import Layer
+
+NNX_RULE = "rng_rule" in inspect.signature(Layer.init).parameters  # purejax can draw keys as NNX does
+
+
+def model_inputs(name: str, batch: dict, key) -> tuple[tuple, dict]:
+    """`(args, kwargs)` that purejax's `NAME.init(key, batch)` hands its model's `Layer.init`."""
+    if name in ("mlp", "cnn", "resnet"):
+        return (batch["image"],), {"train": False} if name in ("cnn", "resnet") else {}
+    if name == "lstm_classifier":
+        return (modules(name)[0].as_sequence(batch["image"]),), {}
+    if name in ("lstm_lm", "transformer_lm"):
+        return (np.asarray(batch["tokens"])[:, :-1],), {}
+    if name == "vae":
+        return (batch["image"], batch["label"], key), {}
+    return (batch["x"],), {}  # linear_regression, mdn
+
 
 STEPS = {"quick": 20, "full": 20}  # per tier: the issue's 20 steps; the step programs are small
 
@@ -50,17 +70,23 @@ def _converter_row(name: str) -> Row:
 
 def _init_row(name: str) -> Row:
     ours, theirs, key, batch = _example(name)
-    a, b = ours.init(key, batch), theirs.init(key, batch)
-    same = same_layout(a, b)
+    if NNX_RULE:
+        args, kwargs = model_inputs(name, batch, key)
+        a = ours.build().init(key, *args, rng_rule="nnx", **kwargs)
+    else:
+        a = ours.init(key, batch)
+    b = theirs.init(key, batch)
+    same = trees_identical(a, b) if NNX_RULE else same_layout(a, b)
     count = sum(x.size for x in jax.tree_util.tree_leaves(a))
+    what = "values" if NNX_RULE else "structure, shapes, dtypes"
+    trees = f"{jax.tree_util.tree_structure(a)}\nvs\n{jax.tree_util.tree_structure(b)}"
     return Row(
-        f"purejax.models.{name}.init",
+        f"purejax.models.{name}.init" + (" (rng_rule='nnx')" if NNX_RULE else ""),
         f"flaxed.nnx.{name}.init (nnx.Rngs)",
-        f"same key and batch: structure, shapes, dtypes of {count:,} numbers (values: NNX's key rule)",
-        "same layout"
-        if same
-        else f"different trees:\n{jax.tree_util.tree_structure(a)}\nvs\n{jax.tree_util.tree_structure(b)}",
+        f"same key and batch: {what} of {count:,} numbers",
+        ("identical" if NNX_RULE else "same layout") if same else f"different:\n{trees}",
         same,
+        ulp=0 if same and NNX_RULE else None,
     )
 
 
