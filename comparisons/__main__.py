@@ -61,6 +61,7 @@ def _train(argv) -> int:
         devices=args.devices,
         parallel=args.parallel,
         processes=args.processes,
+        flax=args.flax,
     )
 
 
@@ -68,7 +69,7 @@ def _source(argv) -> int:
     args = cli.source_parser().parse_args(argv)
     from comparisons import source  # imported here, as every command: see the module docstring
 
-    return source.run(args.name, html=args.html, width=args.width, numbers=args.numbers)
+    return source.run(args.name, html=args.html, width=args.width, numbers=args.numbers, flax=args.flax)
 
 
 def _bench(argv) -> int:

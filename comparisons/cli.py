@@ -3,12 +3,14 @@
     python -m comparisons [report] [--only SECTION ...] [--full] [--json FILE]
     python -m comparisons list
     python -m comparisons train MODEL [--steps N] [--batch-size B] [--lr LR] [--seed S] [--out DIR]
-                                      [--text FILE] [--no-plot] [--devices N] [--parallel WAY]
+                                      [--text FILE] [--no-plot] [--flax linen|nnx|both]
+                                      [--logdir DIR] [--profile DIR] [--devices N] [--parallel WAY]
                                       [--processes P] [--timeout S]
-    python -m comparisons source [NAME] [--html FILE] [--width N] [--numbers]
-    python -m comparisons bench [--models M ...] [--quick] [--json FILE] [--plot FILE] [--steps N]
+    python -m comparisons source [NAME] [--html FILE] [--width N] [--numbers] [--flax linen|nnx]
+    python -m comparisons bench [--models M ...] [--quick] [--json FILE] [--plot FILE] [--steps N] [--flax linen|nnx]
                                 [--repeats N]
     python -m comparisons exercise [NAME] [--out FILE | --solution | --check FILE]
+    python -m comparisons docs [--out DIR] [--no-execute]
 
 Each `parse_*` returns the checked options, or an exit code (2) after printing the error, so
 that a bad option never starts JAX. Nothing here imports JAX: `train --devices N` must set
@@ -26,6 +28,7 @@ from purejax.models import MODELS
 
 COMMANDS = ("report", "list", "train", "source", "bench", "exercise", "docs")
 PROGRAMS = ("transfer",)  # `train` runs these too: programs over the models, not in MODELS
+FLAX_CHOICES = ("linen", "nnx", "both")  # --flax of train; source and bench take linen or nnx
 
 
 def report_parser() -> argparse.ArgumentParser:
@@ -89,6 +92,12 @@ def train_parser() -> argparse.ArgumentParser:
         help="write a jax.profiler trace of steps 1-5 (both packages) to DIR: TensorBoard's profile plugin "
         "(tensorboard-plugin-profile) or Perfetto opens it",
     )
+    parser.add_argument(
+        "--flax",
+        choices=FLAX_CHOICES,
+        default="linen",
+        help="the Flax side: linen (default, flaxed/models/), nnx (flaxed/nnx/) or both (three curves)",
+    )
     scale = parser.add_argument_group("scaling out (data parallel; see comparisons/cluster/)")
     scale.add_argument(
         "--devices",
@@ -135,6 +144,8 @@ def parse_train_args(argv, devices=None, processes=None):
                 parser.error(f"{name} must be at least 1, got {value}")
         if args.parallel is not None and args.devices is None and args.processes is None:
             parser.error(f"--parallel {args.parallel} needs --devices N (or --processes P)")
+        if args.flax != "linen" and (args.devices or args.processes or devices) is not None:
+            parser.error(f"--flax {args.flax} is for one device (the parallel runs train linen's models)")
         if args.text is not None and (args.devices or args.processes or devices) is not None:
             parser.error("--text is not supported with --devices/--processes (the parallel runs use the model's data)")
         for name, value in (("--logdir", args.logdir), ("--profile", args.profile)):
@@ -193,6 +204,12 @@ def source_parser() -> argparse.ArgumentParser:
     parser.add_argument("--html", metavar="FILE", help="write the view as a self-contained HTML page to FILE")
     parser.add_argument("--width", type=int, metavar="N", help="total width in columns (default: the terminal's)")
     parser.add_argument("--numbers", action="store_true", help="show line numbers")
+    parser.add_argument(
+        "--flax",
+        choices=FLAX_CHOICES[:2],
+        default="linen",
+        help="a model's Flax side: linen (default, flaxed/models/) or nnx (flaxed/nnx/)",
+    )
     return parser
 
 
@@ -218,6 +235,12 @@ def bench_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", help="write every figure, the device, versions and settings to FILE")
     p.add_argument("--plot", metavar="FILE", help="draw the ratios as a bar chart (PNG) to FILE")
     p.add_argument("--steps", type=int, metavar="N", help="timed train steps per side and model (after warm-up)")
+    p.add_argument(
+        "--flax",
+        choices=FLAX_CHOICES[:2],
+        default="linen",
+        help="the Flax side: linen (default, flaxed/models/) or nnx (flaxed/nnx/, also timed in its nnx.jit loop)",
+    )
     p.add_argument(
         "--repeats",
         type=int,

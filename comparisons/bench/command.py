@@ -56,7 +56,7 @@ SCHEMA = "purejax-bench/1"
 
 
 def settings_for(args) -> dict:
-    s = dict(QUICK if args.quick else FULL, models=args.models, quick=args.quick)
+    s = dict(QUICK if args.quick else FULL, models=args.models, quick=args.quick, flax=getattr(args, "flax", "linen"))
     if args.steps is not None:
         s["steps"], s["warmup"] = args.steps, min(s["warmup"], args.steps)
     if args.repeats is not None:
@@ -100,10 +100,11 @@ def run(settings: dict, log=print) -> dict:
     result["models"] = {}
     for name in settings["models"]:
         log(f"model {name} ...")
+        api = settings.get("flax", "linen")
         result["models"][name] = bench_models.time_model(
-            name, settings["steps"], settings["warmup"], settings["compile_repeats"]
+            name, settings["steps"], settings["warmup"], settings["compile_repeats"], flax=api
         )
-        sampling = bench_models.sampling_speed(name, settings["sample_repeats"])
+        sampling = bench_models.sampling_speed(name, settings["sample_repeats"], flax=api)
         if sampling is not None:  # a model that samples with an attention cache
             result.setdefault("sampling", {})[name] = sampling
     log("imports ...")
@@ -210,6 +211,16 @@ def goals(result: dict) -> list[dict]:
     return rows
 
 
+def _nnx_lines(result: dict) -> list[str]:
+    """With `--flax nnx`: the flaxed side is NNX's; its own `nnx.jit` loop beside the jitted step."""
+    rows = [
+        f"{name} {m['flaxed']['step_ms']:.3f} (jax.jit of loss_fn) / {m['flaxed']['nnx_step_ms']:.3f} (nnx.jit)"
+        for name, m in result["models"].items()
+        if "nnx_step_ms" in m["flaxed"]
+    ]
+    return ["", "flaxed is Flax NNX (--flax nnx); its step ms, median: " + "; ".join(rows)] if rows else []
+
+
 def format_table(result: dict):
     """Every figure of a run as tables (models, donation, imports, LSTM, goals), for `display.show`."""
     la = result["load_average_start"]
@@ -282,6 +293,7 @@ def format_table(result: dict):
         "buffer donation (make_train_step(donate=True)), step ms without -> with, median:",
         display.table(None, donation),
         *(sampling and ["", *sampling]),
+        *_nnx_lines(result),
         "",
         f"import (s, fresh interpreter, bare start {imports['bare_s']:.3f} s subtracted, median of "
         f"{imports['repeats']}): "

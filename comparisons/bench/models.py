@@ -15,6 +15,13 @@ device-resident batch and key. They are timed in turns (A B, then B A, ...) in o
     same_program   whether XLA's optimised programs of the two steps are the same, names aside
     compiled_bytes XLA's own account of the executable (arguments + outputs + temporaries)
 
+With `flax="nnx"` (`bench --flax nnx`) the flaxed side is the model's Flax NNX version
+(`flaxed/nnx/NAME.py`): the figures above time its functional `loss_fn` under the same `jax.jit`
+step (the program NNX compiles), and one more figure times NNX's own loop:
+
+    nnx_step_ms  one `nnx.jit` step of `flaxed.nnx.train.Trainer` (`nnx.Optimizer`, model updated
+                 in place): the compiled step plus NNX's graph traversal on every call
+
 A language model whose `sample` takes `use_cache` (transformer_lm) is also timed sampling, both
 sides, with the attention cache and without it (the whole text read again at every step):
 
@@ -45,7 +52,8 @@ import numpy as np
 import purejax.random
 from comparisons.bench.lstm import normalized_program, rotated
 from comparisons.training.pair import create_states, modules
-from purejax.train import make_train_step
+from flaxed.nnx.train import Trainer
+from purejax.train import make_train_step, model_variables
 
 SIDES = ("purejax", "flaxed")
 IMPORTS = ("purejax", "jax", "flax.linen")
@@ -78,26 +86,30 @@ def peak_bytes_in_use():
     return None if stats is None else stats.get("peak_bytes_in_use")
 
 
-def prepare(name: str, batch_size: int | None = None, seed: int = 0) -> dict:
-    """Both sides of model `name`: train state, step maker, and the shared batch and key."""
-    ours, theirs = modules(name)
+def prepare(name: str, batch_size: int | None = None, seed: int = 0, flax: str = "linen") -> dict:
+    """Both sides of model `name` (`flax`: linen or nnx): train state, step maker, the shared batch and key."""
+    ours, theirs = modules(name, flax)
     batch_size = batch_size or ours.DEFAULTS["batch_size"]
     k_init, k_data, k_step = purejax.random.split(purejax.random.PRNGKey(seed), 3)
     batch = jax.device_put(next(ours.train_batches(k_data, batch_size)))  # on the device: no copies timed
     variables = ours.init(k_init, batch)
-    state_p, state_f = create_states(name, variables, ours.DEFAULTS["learning_rate"])
+    state_p, state_f = create_states(name, variables, ours.DEFAULTS["learning_rate"], flax)
     return {
+        "theirs": theirs,
         "batch_size": batch_size,
         "batch": batch,
+        "learning_rate": ours.DEFAULTS["learning_rate"],
         "key": purejax.random.fold_in(k_step, 0),
         "states": {"purejax": state_p, "flaxed": state_f},
         "loss_fns": {"purejax": ours.loss_fn, "flaxed": theirs.loss_fn},
     }
 
 
-def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_size: int | None = None) -> dict:
+def time_model(
+    name: str, steps: int, warmup: int, compile_repeats: int, batch_size: int | None = None, flax: str = "linen"
+) -> dict:
     """Step, dispatch and compile figures for both sides of one model, and the ratios purejax / flaxed."""
-    case = prepare(name, batch_size)
+    case = prepare(name, batch_size, flax=flax)
     batch, key = case["batch"], case["key"]
     out = {side: {"compile_s_all": []} for side in SIDES}
     steps_fn, donated_fn, dispatch_fn = {}, {}, jax.jit(lambda state, batch, key: state)
@@ -148,9 +160,14 @@ def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_s
             compile_s=statistics.median(out[side]["compile_s_all"]),
         )
         out[side]["donation_ratio"] = out[side]["step_donated_ms"] / out[side]["step_ms"]
+    if flax == "nnx":  # NNX's own loop: nnx.jit, in place, from the same variables
+        trainer = Trainer(case["theirs"], model_variables(case["states"]["flaxed"]), case["learning_rate"])
+        nnx_times = [_timed(trainer.step, batch, key)[0] for _ in range(warmup + steps)][warmup:]
+        out["flaxed"]["nnx_step_ms"] = 1e3 * statistics.median(nnx_times)
     p, f = out["purejax"], out["flaxed"]
     return {
         "model": name,
+        "flax": flax,
         "batch_size": case["batch_size"],
         **out,
         "step_ratio": p["step_ms"] / f["step_ms"],
@@ -164,13 +181,13 @@ def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_s
     }
 
 
-def sampling_speed(name: str, repeats: int, prompt: bytes = b"def ") -> dict | None:
+def sampling_speed(name: str, repeats: int, prompt: bytes = b"def ", flax: str = "linen") -> dict | None:
     """Tokens per second of cached and uncached greedy sampling on both sides, or None without a cache.
 
     Returns `{"length", "purejax": {"cached_tokens_per_s", "uncached_tokens_per_s", "cache_speedup"},
     "flaxed": {...}}`; `length` bytes follow `prompt`, up to the model's context.
     """
-    sides = dict(zip(SIDES, modules(name), strict=True))
+    sides = dict(zip(SIDES, modules(name, flax), strict=True))
     sample = getattr(sides["purejax"], "sample", None)
     if sample is None or "use_cache" not in inspect.signature(sample).parameters:
         return None

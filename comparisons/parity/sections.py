@@ -41,6 +41,8 @@ SECTIONS = {  # name -> what it compares, as the report's header and `list` show
     "convert": "purejax.convert <-> torch.nn       LSTM/GRU state dicts <-> RNN(LSTMCell/GRUCell) variables, carries",
     "losses": "purejax.losses  <-> optax.losses   regression, classification, self-supervised losses; smoothing",
     "models": "purejax.models  <-> flaxed.models  the seeds' models: same init, short training side by side",
+    "models-nnx": "purejax.models  <-> flaxed.nnx     the seeds' models in Flax NNX: converters, init layout, "
+    "training side by side",
     "parallel": "purejax.parallel <-> one device   models on 8 devices and on 2 processes: pmap and jit with "
     "shardings, both packages",
 }
@@ -48,7 +50,7 @@ SECTIONS = {  # name -> what it compares, as the report's header and `list` show
 # Sections the report runs in a second process, started with the report, alongside the others: the
 # report compiles on one core, and these two keep another busy (the models train, the data-parallel
 # rows run subprocesses of their own). Their rows are printed when the report reaches them.
-BACKGROUND = ("models", "parallel")
+BACKGROUND = ("models", "models-nnx", "parallel")
 
 
 def table(name: str) -> ModuleType:

@@ -17,8 +17,17 @@ def _use_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and importlib.util.find_spec("pygments") is not None
 
 
-def run(name: str | None = None, html: str | None = None, width: int | None = None, *, numbers: bool = False) -> int:
+def run(
+    name: str | None = None,
+    html: str | None = None,
+    width: int | None = None,
+    *,
+    numbers: bool = False,
+    flax: str = "linen",
+) -> int:
     """Print the view of `name` (or write it as HTML to `html` and print the path); 0 on success.
+
+    `flax="nnx"` shows a model beside its Flax NNX version (`flaxed/nnx/NAME.py`).
 
     No name lists the pairs. Returns 2 for an unknown name (the valid ones go to stderr), 1 when
     a side's file is missing or its library is not installed.
@@ -27,10 +36,10 @@ def run(name: str | None = None, html: str | None = None, width: int | None = No
         return _print(listing())
     try:
         if html:
-            Path(html).write_text(render_html(name), encoding="utf-8")
+            Path(html).write_text(render_html(name, flax), encoding="utf-8")
             text = str(html)
         else:
-            text = render_text(name, width, color=_use_color(), numbers=numbers)
+            text = render_text(name, width, color=_use_color(), numbers=numbers, flax=flax)
     except UnknownName as e:
         print(e, file=sys.stderr)
         return 2

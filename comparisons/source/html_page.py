@@ -54,9 +54,9 @@ def _html_cells(line: Line | None, other: Line | None, side: str, formatter) -> 
     return f'<td class="ln">{number or ""}</td><td class="code {side}">{code}</td>'
 
 
-def render_html(name: str) -> str:
+def render_html(name: str, flax: str = "linen") -> str:
     """The side-by-side view of `name` as a self-contained HTML page (no scripts, no external files)."""
-    left, right, description = load(name)
+    left, right, description = load(name, flax)
     formatter = _html_formatter()
     styles = _CSS + (formatter.get_style_defs("td.code") if formatter is not None else "")
     esc = html_lib.escape

@@ -194,11 +194,21 @@ def load_side(spec: str | tuple[str, ...]) -> Side:
     return Side(labels, blocks)
 
 
-def load(name: str) -> tuple[Side, Side, str]:
-    """`(left, right, description)` for a name in `PAIRS`."""
+def load(name: str, flax: str = "linen") -> tuple[Side, Side, str]:
+    """`(left, right, description)` for a name in `PAIRS`; `flax="nnx"`: a model beside `flaxed/nnx/NAME.py`."""
     if name not in PAIRS:
         raise UnknownName(f"source: no pair named {name!r}; choose one of: {', '.join(PAIRS)}")
     left, right, description = PAIRS[name]
+    if flax == "nnx":
+        if name not in MODELS:
+            raise UnknownName(
+                f"source {name} --flax nnx: the NNX versions are the models' ({', '.join(MODELS)}); "
+                f"leave out --flax to see {name} beside its counterpart"
+            )
+        right, description = (
+            f"flaxed/nnx/{name}.py",
+            f"model: {_MODEL_NOTES.get(name, name)} (purejax vs Flax NNX + Optax)",
+        )
     return load_side(left), load_side(right), description
 
 

@@ -94,9 +94,11 @@ def _terminal_formatter():
     return TerminalFormatter(bg="dark")
 
 
-def render_text(name: str, width: int | None = None, *, color: bool = False, numbers: bool = False) -> str:
-    """The side-by-side view of `name`, `width` cells wide (the terminal's by default)."""
-    left, right, description = load(name)
+def render_text(
+    name: str, width: int | None = None, *, color: bool = False, numbers: bool = False, flax: str = "linen"
+) -> str:
+    """The side-by-side view of `name`, `width` cells wide (the terminal's by default); `flax`: linen or nnx."""
+    left, right, description = load(name, flax)
     width = width or shutil.get_terminal_size().columns
     column = max(MIN_COLUMN, (width - 3) // 2)
     formatter = _terminal_formatter() if color else None

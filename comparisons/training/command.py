@@ -29,7 +29,7 @@ from comparisons import display
 from comparisons.cli import check_batch_split
 from comparisons.parity.measures import DEVICES_RTOL, TRAINING_RTOL, loss_rel
 from comparisons.training import figures, tensorboard
-from comparisons.training.pair import modules, train_pair
+from comparisons.training.pair import LABELS, SIDES, modules, train_pair
 from comparisons.training.parallel import REFERENCE, train_parallel
 from comparisons.training.transfer import run as run_transfer
 
@@ -37,21 +37,34 @@ EXTRAS_NOTE = {"vae": "samples.png", "mdn": "mixture.png", "lstm_lm": "samples.t
 TEXT_MODELS = ("lstm_lm", "transformer_lm")  # the models on the text task, which take --text FILE
 
 
-def losses_text(loss_p: float, loss_f: float) -> str:
-    """Both sides' losses and their relative difference, for the progress line."""
-    diff = abs(loss_p - loss_f) / max(abs(loss_p), abs(loss_f), 1e-30)
-    return f"purejax {loss_p:.5f}  flaxed {loss_f:.5f}  rel diff {diff:.1e}"
+def losses_text(loss_p: float, *losses_f: float, names=("flaxed",)) -> str:
+    """The sides' losses and each Flax side's relative difference from purejax, for the progress line."""
+    parts = [f"purejax {loss_p:.5f}"]
+    for name, loss_f in zip(names, losses_f, strict=True):
+        diff = abs(loss_p - loss_f) / max(abs(loss_p), abs(loss_f), 1e-30)
+        parts.append(f"{name} {loss_f:.5f} (rel diff {diff:.1e})" if len(names) > 1 else f"{name} {loss_f:.5f}")
+    if len(names) == 1:
+        diff = abs(loss_p - losses_f[0]) / max(abs(loss_p), abs(losses_f[0]), 1e-30)
+        parts.append(f"rel diff {diff:.1e}")
+    return "  ".join(parts)
+
+
+def side_label(result: dict, side: str) -> str:
+    """`purejax`, or a Flax side's key with its API when the run is not linen's alone: `flaxed (nnx)`."""
+    if side == "purejax" or result.get("flax", "linen") == "linen":
+        return side
+    return f"{side} ({result[side]['api']})"
 
 
 def summary_table(result: dict):
     """Final loss, evaluation, time per step for each side, and the largest loss difference."""
     cells = []
-    for side in ("purejax", "flaxed"):
+    for side in ("purejax", *result.get("sides", ("flaxed",))):
         r = result[side]
         final = f"{r['loss'][-1]:.6f}" if r["loss"] else "-"
         per_step = "-" if r["median_step_ms"] is None else f"{r['median_step_ms']:.2f}"
         evals = ", ".join(f"{k} {v:.4f}" for k, v in r["eval"].items())
-        cells.append([side, final, f"{r['first_step_seconds']:.2f}", per_step, evals])
+        cells.append([side_label(result, side), final, f"{r['first_step_seconds']:.2f}", per_step, evals])
     return Group(
         display.table(
             ["", "final loss", "1st step s", "ms/step", "evaluation on the test split"],
@@ -67,8 +80,9 @@ def summary_table(result: dict):
 
 def to_json(result: dict) -> dict:
     """The JSON-safe part of a `train_pair` result (the trained states are left out)."""
-    out = {k: v for k, v in result.items() if k not in ("purejax", "flaxed")}
-    for side in ("purejax", "flaxed"):
+    sides = ("purejax", *result.get("sides", ("flaxed",)))
+    out = {k: v for k, v in result.items() if k not in sides}
+    for side in sides:
         out[side] = {k: v for k, v in result[side].items() if k != "state"}
     return out
 
@@ -89,9 +103,12 @@ def run(
     on_step=None,
     logdir=None,
     profile=None,
+    flax: str = "linen",
 ) -> int:
     """Train, print, write `metrics.json` and pictures; returns the exit code.
 
+    `flax`: the Flax side, "linen" (`flaxed/models/`), "nnx" (`flaxed/nnx/`) or "both" (three
+    sides; `metrics.json` keeps linen under "flaxed" and adds "flax_nnx").
     `logdir` (not None): also write TensorBoard event files there (`comparisons.training.tensorboard`).
     `profile` (not None): write a `jax.profiler` trace of steps 1 to 5 (both packages) there.
 
@@ -137,15 +154,17 @@ def run(
     out = out or os.path.join("runs", model)
     os.makedirs(out, exist_ok=True)
     total = ours.DEFAULTS["steps"] if steps is None else steps
-    print(f"training {model} with purejax and with Flax + Optax, {total} steps, seed {seed} -> {out}/", file=stream)
+    apis = " and with ".join(LABELS[api] for api in SIDES[flax].values())
+    print(f"training {model} with purejax and with {apis}, {total} steps, seed {seed} -> {out}/", file=stream)
+    names = [side if flax != "nnx" else "flaxed (nnx)" for side in SIDES[flax]]
 
     stop = {"requested": False}
     previous = signal.signal(signal.SIGINT, lambda *_: stop.update(requested=True))
     progress = display.Progress(total, description=f"train {model}", keep=True)
     profiler = tensorboard.StepProfiler(profile) if profile is not None else None
 
-    def show(step, loss_p, loss_f):
-        progress.update(step + 1, losses_text(loss_p, loss_f))
+    def show(step, loss_p, *losses_f):
+        progress.update(step + 1, losses_text(loss_p, *losses_f, names=names))
         if profiler is not None:
             profiler(step)
 
@@ -159,6 +178,7 @@ def run(
             on_step=show,
             should_stop=lambda: stop["requested"],
             data_options={"path": text} if text is not None else None,
+            flax=flax,
         )
     finally:
         signal.signal(signal.SIGINT, previous)

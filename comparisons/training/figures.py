@@ -22,7 +22,9 @@ from comparisons.parity.measures import TRAINING_RTOL, loss_rel
 from comparisons.training.pair import modules
 from purejax.train import model_variables
 
-COLOURS = {"purejax": "tab:blue", "flaxed": "tab:orange"}
+COLOURS = {"purejax": "tab:blue", "flaxed": "tab:orange", "flax_nnx": "tab:purple"}
+DIFF_COLOURS = {"flaxed": "tab:green", "flax_nnx": "tab:brown"}
+LABELS = {"linen": "Flax linen + Optax", "nnx": "Flax NNX + Optax"}
 SAMPLES_PER_CLASS = 8
 
 
@@ -36,14 +38,21 @@ def pyplot():
     return plt
 
 
+def _flax_label(result: dict, side: str) -> str:
+    api = result[side].get("api", "linen") if isinstance(result[side], dict) else "linen"
+    return f"{side} ({LABELS.get(api, 'Flax + Optax')})"
+
+
 def curves(result: dict, path: str) -> str:
-    """Both loss curves overlaid (top) and their relative difference on a log scale (bottom)."""
+    """The loss curves overlaid (top) and each Flax side's relative difference from purejax (bottom)."""
     plt = pyplot()
 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), sharex=True, height_ratios=(2, 1))
     steps = np.arange(1, result["steps"] + 1)
+    sides = result.get("sides", ["flaxed"])
     top.plot(steps, result["purejax"]["loss"], color=COLOURS["purejax"], lw=2.5, alpha=0.7, label="purejax")
-    top.plot(steps, result["flaxed"]["loss"], color=COLOURS["flaxed"], lw=1, ls="--", label="flaxed (Flax + Optax)")
+    for side, style in zip(sides, ("--", ":"), strict=False):
+        top.plot(steps, result[side]["loss"], color=COLOURS[side], lw=1, ls=style, label=_flax_label(result, side))
     top.set_ylabel("training loss")
     top.set_title(
         f"{result['model']}: purejax and Flax trained side by side\n"
@@ -52,18 +61,21 @@ def curves(result: dict, path: str) -> str:
     )
     top.legend()
     top.grid(alpha=0.3)
-    diff = loss_rel(result["purejax"]["loss"], result["flaxed"]["loss"])
     floor = 1e-9  # a difference of exactly 0 (bitwise equal) is drawn on this floor
-    bottom.semilogy(
-        steps,
-        np.maximum(diff, floor),
-        color="tab:green",
-        marker=".",
-        lw=0.8,
-        label=f"|purejax - flaxed| / max(|loss|, 0.1) (0 drawn at {floor:g})",
-    )
+    top_diff = 0.0
+    for side in sides:
+        diff = loss_rel(result["purejax"]["loss"], result[side]["loss"])
+        top_diff = max(top_diff, float(diff.max()) if diff.size else 0.0)
+        bottom.semilogy(
+            steps,
+            np.maximum(diff, floor),
+            color=DIFF_COLOURS[side],
+            marker=".",
+            lw=0.8,
+            label=f"|purejax - {side}| / max(|loss|, 0.1) (0 drawn at {floor:g})",
+        )
     bottom.axhline(TRAINING_RTOL, color="tab:red", ls=":", label=f"tolerance {TRAINING_RTOL:g}")
-    bottom.set_ylim(floor / 2, max(TRAINING_RTOL * 10, float(diff.max()) * 2 if diff.size else 1))
+    bottom.set_ylim(floor / 2, max(TRAINING_RTOL * 10, top_diff * 2))
     bottom.set_xlabel("step")
     bottom.set_ylabel("relative difference")
     bottom.legend(loc="upper left", fontsize=8)
@@ -137,7 +149,9 @@ def draw(model: str, result: dict, out: str, seed: int, stream) -> list[str]:
     makers = {"vae": _vae, "mdn": _mdn, "lstm_lm": _text_samples, "transformer_lm": _text_samples}
     if model not in makers:
         return []
-    sides = dict(zip(("purejax", "flaxed"), modules(model), strict=True))
+    sides = {"purejax": modules(model)[0]}
+    for side in result.get("sides", ["flaxed"]):
+        sides[side] = modules(model, result[side].get("api", "linen"))[1]
     variables = {side: model_variables(result[side]["state"]) for side in sides}
     key = purejax.random.fold_in(purejax.random.PRNGKey(seed), 10_000)  # the same key for both sides
     return makers[model](sides, variables, key, out, stream)
@@ -149,11 +163,11 @@ def _vae(sides, variables, key, out, stream):
         side: np.asarray(module.sample(variables[side], key, labels)).reshape(10, SAMPLES_PER_CLASS, 8, 8, 1)
         for side, module in sides.items()
     }
-    same = np.array_equal(images["purejax"], images["flaxed"])
+    same = all(np.array_equal(images["purejax"], image) for image in images.values())
     vae_samples(
         images,
         os.path.join(out, "samples.png"),
-        f"VAE samples per class, same key ({'identical' if same else 'different'} on both sides)",
+        f"VAE samples per class, same key ({'identical' if same else 'different'} on every side)",
     )
     return ["samples.png"]
 

@@ -8,6 +8,11 @@
 
 `train_pair` returns both loss curves, both evaluations and the largest relative loss difference;
 `python -m comparisons train`, the report's training rows and the model tests all use it.
+
+`flax` picks the Flax side: `"linen"` (`flaxed/models/NAME.py`, under the key `"flaxed"`),
+`"nnx"` (`flaxed/nnx/NAME.py`, under the same key) or `"both"` (linen under `"flaxed"`, NNX under
+`"flax_nnx"`: three sides, each compared with purejax). The NNX side trains the NNX way
+(`flaxed.nnx.train.Trainer`: `nnx.Optimizer`, `nnx.value_and_grad`, `nnx.jit`, in place).
 """
 
 from __future__ import annotations
@@ -23,21 +28,48 @@ import numpy as np
 
 import purejax.random
 from comparisons.parity.measures import TRAINING_RTOL, loss_rel, trees_identical
+from flaxed.nnx.train import Trainer
 from flaxed.train import TrainState as FlaxTrainState
 from purejax.models import MODELS
 from purejax.train import TrainState, average_metrics, make_eval_step, make_train_step
 
+FLAX_APIS = ("linen", "nnx", "both")  # the choices of `--flax`
+PACKAGES = {"linen": "flaxed.models", "nnx": "flaxed.nnx"}  # where each API's models live
+SIDES = {"linen": {"flaxed": "linen"}, "nnx": {"flaxed": "nnx"}, "both": {"flaxed": "linen", "flax_nnx": "nnx"}}
+LABELS = {"linen": "Flax linen + Optax", "nnx": "Flax NNX + Optax"}
 
-def modules(name: str) -> tuple[ModuleType, ModuleType]:
-    """`(purejax.models.NAME, flaxed.models.NAME)`, or a ValueError listing the models."""
+
+def check_flax(flax: str, choices=FLAX_APIS) -> str:
+    """`flax` itself, or a ValueError naming the choices."""
+    if flax not in choices:
+        raise ValueError(f"unknown Flax API {flax!r}; choose one of: {', '.join(choices)}")
+    return flax
+
+
+def modules(name: str, flax: str = "linen") -> tuple[ModuleType, ModuleType]:
+    """`(purejax.models.NAME, flaxed.models.NAME)`; `flax="nnx"`: `flaxed.nnx.NAME`. A ValueError lists the models."""
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; the models are: {', '.join(MODELS)}")
-    return importlib.import_module(f"purejax.models.{name}"), importlib.import_module(f"flaxed.models.{name}")
+    package = PACKAGES[check_flax(flax, tuple(PACKAGES))]
+    return importlib.import_module(f"purejax.models.{name}"), importlib.import_module(f"{package}.{name}")
 
 
-def create_states(name: str, variables: dict, learning_rate: float):
-    """A purejax `TrainState` and a Flax one for the same variables and learning rate."""
-    ours, theirs = modules(name)
+def flax_sides(name: str, flax: str = "linen") -> dict[str, tuple[str, ModuleType]]:
+    """`{result key: (API, module)}` of the Flax sides `flax` names (see `SIDES`)."""
+    return {key: (api, modules(name, api)[1]) for key, api in SIDES[check_flax(flax)].items()}
+
+
+def same_layout(a, b) -> bool:
+    """Whether two variables trees have the same structure, shapes and dtypes (values may differ)."""
+    if jax.tree_util.tree_structure(a) != jax.tree_util.tree_structure(b):
+        return False
+    pairs = zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b), strict=True)
+    return all(np.shape(x) == np.shape(y) and np.asarray(x).dtype == np.asarray(y).dtype for x, y in pairs)
+
+
+def create_states(name: str, variables: dict, learning_rate: float, flax: str = "linen"):
+    """A purejax `TrainState` and a Flax one (`flax`: "linen" or "nnx") for the same variables and learning rate."""
+    ours, theirs = modules(name, flax)
     extra = {"batch_stats": variables["batch_stats"]} if "batch_stats" in variables else {}
     state_p = TrainState.create(apply_fn=None, params=variables["params"], tx=ours.optimizer(learning_rate), **extra)
     state_f = FlaxTrainState.create(
@@ -99,6 +131,7 @@ def train_pair(
     on_step=None,
     should_stop=None,
     data_options: dict | None = None,
+    flax: str = "linen",
 ) -> dict:
     """Train both versions of model `name` for `steps` steps from the same variables.
 
@@ -107,26 +140,37 @@ def train_pair(
       steps, batch_size, learning_rate: default to the model's `DEFAULTS`.
       seed: the root key `PRNGKey(seed)`: init, data order and per-step keys derive from it.
       evaluate_at_end: run both evaluations on the test split after training.
-      on_step: optional `(step, loss_purejax, loss_flaxed) -> None`, called after each step.
+      on_step: optional `(step, loss_purejax, *loss_flax) -> None`, called after each step (one
+        Flax loss per side, in the order of `SIDES[flax]`).
       should_stop: optional `() -> bool`, checked before each step (Ctrl-C handling).
       data_options: keyword arguments for the model's `train_batches` and `eval_batches`
         (e.g. `{'path': 'book.txt'}` for lstm_lm's `--text`).
+      flax: "linen" (default), "nnx" or "both": the Flax side(s), see `SIDES`.
 
     Returns:
-      `{"model", "steps", "seed", "batch_size", "learning_rate", "init_equal",
+      `{"model", "steps", "seed", "batch_size", "learning_rate", "flax", "sides", "init_equal",
         "purejax": {"loss": [...], "eval": {...}, "seconds": s, "first_step_seconds": s (compiling),
-        "median_step_ms": ms (after the first)}, "flaxed": {...},
-        "max_rel_loss_diff", "ok"}`; `ok` when every step's losses agree within `TRAINING_RTOL`.
+        "median_step_ms": ms (after the first)}, "flaxed": {..., "api", "init_equal",
+        "max_rel_loss_diff"}, ["flax_nnx": {...}], "max_rel_loss_diff", "ok"}`; `ok` when every
+      step's losses agree within `TRAINING_RTOL`. A side's `init_equal`: linen's init equals
+      purejax's bitwise; NNX's (another key rule) has its layout: structure, shapes, dtypes.
     """
     run = setup(name, batch_size, learning_rate, seed, data_options)
-    ours, theirs, batch_size, learning_rate, train = run.ours, run.theirs, run.batch_size, run.learning_rate, run.train
+    ours, batch_size, learning_rate, train = run.ours, run.batch_size, run.learning_rate, run.train
     steps = ours.DEFAULTS["steps"] if steps is None else steps
-    init_equal = trees_identical(run.variables, theirs.init(run.k_init, run.first))
-    state_p, state_f = create_states(name, run.variables, learning_rate)
-    sides = {
-        "purejax": [ours, state_p, make_train_step(ours.loss_fn)],
-        "flaxed": [theirs, state_f, make_train_step(theirs.loss_fn)],
+    flaxes = flax_sides(name, flax)
+    init_equal = {
+        key: (trees_identical if api == "linen" else same_layout)(run.variables, module.init(run.k_init, run.first))
+        for key, (api, module) in flaxes.items()
     }
+    sides = {"purejax": [ours, create_states(name, run.variables, learning_rate)[0], make_train_step(ours.loss_fn)]}
+    for key, (api, module) in flaxes.items():
+        if api == "nnx":  # the model and optimizer change in place; the step hands the same object back
+            trainer = Trainer(module, run.variables, learning_rate)
+            sides[key] = [module, trainer, lambda state, batch, key: (state, state.step(batch, key))]
+        else:
+            state = create_states(name, run.variables, learning_rate, api)[1]
+            sides[key] = [module, state, make_train_step(module.loss_fn)]
     losses = {side: [] for side in sides}
     seconds = {side: [] for side in sides}  # per step; the first includes compiling
     for step in range(steps):
@@ -139,15 +183,22 @@ def train_pair(
             losses[side].append(float(metrics["loss"]))  # waits for the step to finish
             seconds[side].append(time.perf_counter() - start)
         if on_step is not None:
-            on_step(step, losses["purejax"][-1], losses["flaxed"][-1])
+            on_step(step, *(losses[side][-1] for side in sides))
     result = {
         "model": name,
         "steps": len(losses["purejax"]),
         "seed": seed,
         "batch_size": batch_size,
         "learning_rate": learning_rate,
-        "init_equal": init_equal,
+        "flax": flax,
+        "sides": list(flaxes),
+        "init_equal": all(init_equal.values()),
     }
+    for key, (api, module) in flaxes.items():
+        if api == "nnx":  # evaluation and the pictures read arrays: the trained model's, as a TrainState
+            trainer = sides[key][1]
+            extra = {} if trainer.batch_stats is None else {"batch_stats": trainer.batch_stats}
+            sides[key][1] = TrainState.create(apply_fn=None, params=trainer.params, tx=module.optimizer(0.0), **extra)
     for side, (module, state, _) in sides.items():
         evals = (
             evaluate(make_eval_step(module.loss_fn), state, module, batch_size, run.k_eval, data_options)
@@ -163,7 +214,10 @@ def train_pair(
             "median_step_ms": 1e3 * float(np.median(times[1:])) if len(times) > 1 else None,
             "state": state,
         }
-    diffs = loss_rel(losses["purejax"], losses["flaxed"])
-    result["max_rel_loss_diff"] = float(diffs.max()) if diffs.size else 0.0
-    result["ok"] = bool(init_equal and result["max_rel_loss_diff"] <= TRAINING_RTOL)
+    for key, (api, _) in flaxes.items():
+        diffs = loss_rel(losses["purejax"], losses[key])
+        worst = float(diffs.max()) if diffs.size else 0.0
+        result[key].update(api=api, init_equal=init_equal[key], max_rel_loss_diff=worst)
+    result["max_rel_loss_diff"] = max(result[key]["max_rel_loss_diff"] for key in flaxes)
+    result["ok"] = bool(result["init_equal"] and result["max_rel_loss_diff"] <= TRAINING_RTOL)
     return result

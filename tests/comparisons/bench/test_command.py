@@ -135,3 +135,11 @@ def test_sampling_speed_with_and_without_the_attention_cache():
         assert speeds["cache_speedup"] == pytest.approx(speeds["cached_tokens_per_s"] / speeds["uncached_tokens_per_s"])
     assert bench_models.sampling_speed("lstm_lm", repeats=1) is None
     assert bench_models.sampling_speed("mlp", repeats=1) is None
+
+
+def test_flax_nnx_times_the_nnx_side():
+    """`bench --flax nnx`: the flaxed side is NNX's, its own nnx.jit loop timed too, the same program compiled."""
+    from comparisons.bench import models as bench_models
+
+    got = bench_models.time_model("linear_regression", steps=2, warmup=1, compile_repeats=1, flax="nnx")
+    assert got["flax"] == "nnx" and got["flaxed"]["nnx_step_ms"] > 0 and got["same_program"]

@@ -34,3 +34,14 @@ def test_missing_file_and_missing_object(monkeypatch, capsys):
     assert "purejax/models/ghost.py does not exist" in capsys.readouterr().err
     assert source.run("typo") == 1
     assert "flax.linen.Dens" in capsys.readouterr().err
+
+
+def test_flax_nnx_shows_the_nnx_file(capsys):
+    assert source.run("lstm_lm", width=160, flax="nnx") == 0
+    out = capsys.readouterr().out
+    assert "flaxed/nnx/lstm_lm.py" in out and "purejax/models/lstm_lm.py" in out and "nnx.RNN" in out
+
+
+def test_flax_nnx_is_for_the_models(capsys):
+    assert source.run("adam", flax="nnx") == 2
+    assert "the NNX versions are the models'" in capsys.readouterr().err

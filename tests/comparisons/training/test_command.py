@@ -107,3 +107,21 @@ def test_ctrl_c_stops_cleanly_and_writes_what_it_has(tmp_path):
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["interrupted"] is True and 0 < metrics["steps"] < 1_000_000
     assert "interrupted after" in stdout
+
+
+@pytest.mark.parametrize("flax, keys", [("nnx", ["flaxed"]), ("both", ["flaxed", "flax_nnx"])])
+def test_flax_nnx_and_both_keep_the_schema(flax, keys, tmp_path):
+    """`--flax nnx`: NNX under "flaxed"; `--flax both`: linen there and NNX under "flax_nnx"."""
+    assert train.run("linear_regression", steps=2, out=str(tmp_path), plot=False, flax=flax) == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["flax"] == flax and metrics["sides"] == keys and metrics["ok"] is True
+    apis = {"flaxed": "nnx" if flax == "nnx" else "linen", "flax_nnx": "nnx"}
+    for side in keys:
+        assert metrics[side]["api"] == apis[side] and len(metrics[side]["loss"]) == 2
+        assert metrics[side]["loss"] == metrics["purejax"]["loss"]  # linear regression: the same bits
+        assert "mse" in metrics[side]["eval"]
+
+
+def test_flax_nnx_is_refused_with_devices(capsys):
+    code, err = _main(["mlp", "--flax", "nnx", "--devices", "2"], capsys)
+    assert code == 2 and "--flax nnx is for one device" in err
