@@ -5,7 +5,7 @@ from purejax.models import MODELS
 
 
 def test_models_nnx_section_rows():
-    """Three rows per model; on linear_regression: converter identical, init layout, training bitwise."""
+    """Three rows per model; on linear_regression: converter, init (rng_rule="nnx") and training identical."""
     from comparisons.parity.tables import models_nnx
 
     assert "models-nnx" in SECTIONS
@@ -19,5 +19,5 @@ def test_models_nnx_section_rows():
     ]
     assert all(r.ok for r in rows), rows
     assert rows[0].difference == "identical"
-    assert rows[1].difference == ("identical" if models_nnx.NNX_RULE else "same layout")
+    assert rows[1].difference == "identical"
     assert rows[2].difference.startswith("bitwise") and rows[2].check.startswith("20 steps")
