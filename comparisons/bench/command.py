@@ -177,6 +177,7 @@ def goals(result: dict) -> list[dict]:
                 t["first_call_ratio"],
                 f"XLA {share:.0%} of it, XLA compile ratio {m['xla_compile_ratio']:.2f}, "
                 f"HLO ops {p['stablehlo_ops']}/{f['stablehlo_ops']}",
+                noise=m["compile_ratio_iqr"],
             )
         )
         rows.append(

@@ -166,6 +166,12 @@ def time_model(name: str, steps: int, warmup: int, compile_repeats: int, batch_s
         else p["compiled_bytes"] / f["compiled_bytes"],
         "step_donated_ratio": p["step_donated_ms"] / f["step_donated_ms"],
         "compile_ratio": p["compile_s"] / f["compile_s"],
+        "compile_ratio_iqr": [  # over the compile turns, paired
+            float(q)
+            for q in np.percentile(
+                [a / b for a, b in zip(p["compile_s_all"], f["compile_s_all"], strict=True)], [25, 75]
+            )
+        ],
         "trace_lower_ratio": p["trace_lower_s"] / f["trace_lower_s"],
         "xla_compile_ratio": p["xla_compile_s"] / f["xla_compile_s"],
         "dispatch_ratio": p["dispatch_ms"] / f["dispatch_ms"],

@@ -109,6 +109,7 @@ def test_goals_are_marked_met_not_met_or_within_noise(tiny_run):
     step = data["goals"][0]
     model = data["models"]["linear_regression"]
     assert step["noise"] == model["step_ratio_iqr"] and step["value"] == model["step_ratio"]
+    assert data["goals"][1]["noise"] == model["compile_ratio_iqr"]  # the first call's, over the compile turns
     met = sum(g["status"] == "met" for g in data["goals"])
     noise = sum(g["status"] == "within noise" for g in data["goals"])
     assert f"{met} of 7 goals met, {noise} within noise" in stdout

@@ -28,7 +28,16 @@ SIDE_KEYS = {
     "fraction_of_peak",
 }
 MEMORY_KEYS = {"argument_bytes", "output_bytes", "temp_bytes", "generated_code_bytes", "alias_bytes", "total_bytes"}
-RATIO_KEYS = {"step", "step_iqr", "memory", "first_call", "trace_lower", "xla_compile", "same_program"}
+RATIO_KEYS = {
+    "step",
+    "step_iqr",
+    "memory",
+    "first_call",
+    "first_call_iqr",
+    "trace_lower",
+    "xla_compile",
+    "same_program",
+}
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +121,7 @@ def test_sweep_goals_label_crafted_figures(tiny_sweep):
     small, large = data["models"]["mlp"]
     small["ratios"]["purejax"].update(step=1.04, step_iqr=[0.97, 1.09], memory=1.0, first_call=0.9, trace_lower=0.5)
     large["ratios"]["purejax"].update(step=0.95, step_iqr=[0.90, 0.99], memory=1.2, first_call=1.1, trace_lower=0.8)
+    large["ratios"]["purejax"]["first_call_iqr"] = [1.05, 1.15]
     rows = {g["goal"].split(" (")[0].split(" batch")[0]: g for g in sweep.goals(data)}
     assert rows["step mlp hidden=8"]["status"] == "within noise" and not rows["step mlp hidden=8"]["met"]
     assert rows["step mlp hidden=32"]["status"] == "met"
