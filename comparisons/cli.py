@@ -247,6 +247,13 @@ def bench_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="repeats of every other measurement (compiles, imports, LSTM calls, matmuls, samples)",
     )
+    p.add_argument(
+        "--sweep",
+        action="store_true",
+        help="time, memory and first call at three or more sizes per model, against the matmul peak "
+        "(--quick: a few minutes on a CPU)",
+    )
+    p.add_argument("--tiny", action="store_true", help="with --sweep: the smallest sizes, seconds (the tests' tier)")
     return p
 
 
@@ -261,8 +268,11 @@ def parse_bench_args(argv):
         for name in ("steps", "repeats"):
             if getattr(args, name) is not None and getattr(args, name) < 1:
                 p.error(f"--{name} must be at least 1, got {getattr(args, name)}")
+        if args.tiny and not args.sweep:
+            p.error("--tiny is a tier of the sweep: write --sweep --tiny")
     except SystemExit as exit_:
         return exit_.code
+    args.models_given = args.models is not None
     args.models = list(dict.fromkeys(args.models or MODELS))
     return args
 

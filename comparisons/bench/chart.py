@@ -32,3 +32,35 @@ def bench_ratios(result: dict, path: str) -> str:
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def sweep_plot(result: dict, path: str) -> str:
+    """A sweep's step time against FLOPs, log-log, one panel per model, each side a line; the
+    dashed line is the time the measured matmul peak would need (FLOPs / peak): where the points
+    leave the flat dispatch floor and follow that line, compute has taken over."""
+    plt = pyplot()
+    names = list(result["models"])
+    cols = min(3, len(names))
+    rows = (len(names) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
+    peak = result["matmul_peak_gflops"] * 1e9  # FLOP/s
+    for ax, name in zip(axes.flat, names, strict=False):
+        sized = sorted(result["models"][name], key=lambda r: r["flops"])
+        flops = np.array([r["flops"] for r in sized])
+        for side, marker in zip(result["sides"], "os^", strict=False):
+            ms = np.array([r[side]["step_ms"] for r in sized])
+            ax.loglog(flops, ms, marker=marker, label=side)
+        span = np.geomspace(flops.min() / 2, flops.max() * 2, 20)
+        ax.loglog(span, 1e3 * span / peak, "k--", lw=1, label=f"peak {peak / 1e9:.0f} GFLOP/s")
+        ax.set_title(f"{name} ({flops.max() / flops.min():.0f}x FLOPs)", fontsize=10)
+        ax.set_xlabel("FLOPs per train step")
+        ax.set_ylabel("train step (ms)")
+        ax.grid(which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    for ax in list(axes.flat)[len(names) :]:
+        ax.axis("off")
+    fig.suptitle(f"step time against work on {result['device']} ({result['settings']['tier']} tier)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

@@ -14,6 +14,7 @@ device-resident batch and key. They are timed in turns (A B, then B A, ...) in o
     stablehlo_ops  lines with an `=` in the lowered module: how much the step traces to
     same_program   whether XLA's optimised programs of the two steps are the same, names aside
     compiled_bytes XLA's own account of the executable (arguments + outputs + temporaries)
+    step_ratio_iqr the interquartile range of the per-turn ratios purejax / flaxed
 
 With `flax="nnx"` (`bench --flax nnx`) the flaxed side is the model's Flax NNX version
 (`flaxed/nnx/NAME.py`): the figures above time its functional `loss_fn` under the same `jax.jit`
@@ -171,8 +172,23 @@ def time_model(
         "batch_size": case["batch_size"],
         **out,
         "step_ratio": p["step_ms"] / f["step_ms"],
+        "step_ratio_iqr": [  # over the per-turn ratios: the two sides' steps of one turn, paired
+            float(q)
+            for q in np.percentile(
+                [a / b for a, b in zip(times["purejax"]["step"], times["flaxed"]["step"], strict=True)], [25, 75]
+            )
+        ],
+        "memory_ratio": None
+        if p["compiled_bytes"] is None or f["compiled_bytes"] is None
+        else p["compiled_bytes"] / f["compiled_bytes"],
         "step_donated_ratio": p["step_donated_ms"] / f["step_donated_ms"],
         "compile_ratio": p["compile_s"] / f["compile_s"],
+        "compile_ratio_iqr": [  # over the compile turns, paired
+            float(q)
+            for q in np.percentile(
+                [a / b for a, b in zip(p["compile_s_all"], f["compile_s_all"], strict=True)], [25, 75]
+            )
+        ],
         "trace_lower_ratio": p["trace_lower_s"] / f["trace_lower_s"],
         "xla_compile_ratio": p["xla_compile_s"] / f["xla_compile_s"],
         "dispatch_ratio": p["dispatch_ms"] / f["dispatch_ms"],

@@ -12,6 +12,7 @@ from purejax.models import MODELS
         (["--models", "nosuch"], "unknown model 'nosuch'"),
         (["--steps", "0"], "--steps must be at least 1"),
         (["--repeats", "many"], "invalid int value"),
+        (["--tiny"], "write --sweep --tiny"),
     ],
 )
 def test_bad_arguments_are_refused(args, message, capsys):
