@@ -329,12 +329,7 @@ def format_table(result: dict):
         f"{result['lstm']['recurrent_matmul_ceiling_gflops']:.1f} GFLOP/s; goal measured against the better "
         f"matmul peak ({result['lstm']['best_matmul_peak_gflops']:.1f} GFLOP/s)",
         "",
-        display.table(
-            ["goal", "value [IQR]", "target", "status", "measured limit"],
-            bench_goals.rows_table(result["goals"]),
-            justify=["left", "right", "right", "left", "left"],
-        ),
-        bench_goals.summary(result["goals"]),
+        *bench_goals.table(result["goals"]),
     )
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import operator
 
+from comparisons import display
+
 TARGETS = {
     "step_ratio": 1.00,
     "memory_ratio": 1.00,
@@ -71,3 +73,15 @@ def summary(rows: list[dict]) -> str:
     met = sum(g["status"] == MET for g in rows)
     noise = sum(g["status"] == NOISE for g in rows)
     return f"{met} of {len(rows)} goals met, {noise} within noise (reported, not asserted)"
+
+
+def table(rows: list[dict]) -> list:
+    """The goals as the bench prints them: the table of `rows_table`, then `summary`."""
+    return [
+        display.table(
+            ["goal", "value [IQR]", "target", "status", "measured limit"],
+            rows_table(rows),
+            justify=["left", "right", "right", "left", "left"],
+        ),
+        summary(rows),
+    ]

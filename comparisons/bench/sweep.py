@@ -530,12 +530,7 @@ def format_table(result: dict):
         f"LSTM forward+backward, {result['lstm']['settings']}:",
         display.table(["hidden", default, "flax OptimizedLSTMCell", "products only", "of ceiling"], lstm),
         "",
-        display.table(
-            ["goal", "value [IQR]", "target", "status", "measured limit"],
-            bench_goals.rows_table(result["goals"]),
-            justify=["left", "right", "right", "left", "left"],
-        ),
-        bench_goals.summary(result["goals"]),
+        *bench_goals.table(result["goals"]),
     )
 
 
