@@ -74,7 +74,7 @@ def test_a_text_file_replaces_the_stdlib(tmp_path, key):
     assert ours.unigram_entropy(str(path)) == pytest.approx(-(0.4 * np.log(0.4) * 2 + 0.2 * np.log(0.2)), rel=1e-6)
     small = tmp_path / "small.txt"
     small.write_bytes(b"tiny")
-    with pytest.raises(ValueError, match="lstm_lm: the text has 4 bytes"):
+    with pytest.raises(ValueError, match=r"transformer_lm\): .*small\.txt has 4 bytes; it needs at least 330"):
         ours.load_data(str(small))
 
 
