@@ -8,7 +8,9 @@ Each model of `SIZES` is built at three or more sizes through its own `init(key,
     lstm_lm         hidden units and sequence length  (random bytes)
     transformer_lm  width, layers and context         (random bytes)
 
-For every size and side (`SIDES`; ratios are each side over `REFERENCE`):
+For every size and side (`SIDES`: purejax and Flax linen under `jax.jit`, Flax NNX under
+`nnx.jit` with its model and `nnx.Optimizer` updated in place; ratios are each side over
+`REFERENCE`, linen):
 
     flops          FLOPs of one train step: XLA's `compiled.cost_analysis()`, except where a scan
                    hides them (XLA counts a loop's body once): there, counted (`count_flops`)
@@ -23,7 +25,9 @@ For every size and side (`SIDES`; ratios are each side over `REFERENCE`):
                    compile turns, after both sides' steps have compiled once (JAX's caches warm);
                    `first_call_iqr`: the interquartile range of the per-turn ratios
 
-and the LSTM workload of `comparisons/bench/lstm.py` at each hidden size of `settings["lstm"]`:
+then NNX's dispatch at each model's smallest size (`nnx_dispatch`: `jax.jit` against `nnx.jit`
+and `nnx.cached_partial`, with and without work), and the LSTM workload of
+`comparisons/bench/lstm.py` at each hidden size of `settings["lstm"]`:
 every variant's share of the matmul peak and the fused path over its products-only ceiling.
 """
 
@@ -49,12 +53,13 @@ from comparisons.bench.chart import sweep_plot
 from comparisons.bench.lstm import normalized_program, rotated
 from comparisons.bench.models import peak_bytes_in_use
 from comparisons.training.pair import create_states, modules
+from flaxed.nnx import train as nnx_train
 from purejax.data.tasks import text
 from purejax.nn.recurrent_lstm_fused import FUSED_BY_PLATFORM
 from purejax.train import make_train_step
 
 SCHEMA = "purejax-bench-sweep/1"
-SIDES = ("purejax", "flaxed")  # a third side (Flax NNX) adds its step maker to `side_steps`
+SIDES = ("purejax", "flaxed", "nnx")  # purejax, Flax linen under jax.jit, Flax NNX under nnx.jit
 REFERENCE = "flaxed"  # ratios are side / REFERENCE
 
 # name -> tier -> sizes; a size is {"hparams", "batch_size"} and, for text models, "seq_len"
@@ -171,14 +176,41 @@ def make_batch(name: str, size: dict, key) -> dict:
     return jax.device_put(next(ours.train_batches(key, size["batch_size"])))
 
 
+class NNXStep:
+    """NNX's own train step (`flaxed.nnx.train.make_train_step`: `nnx.jit`, the model and its
+    `nnx.Optimizer` updated in place) in the sweep's calling convention, `step(state, batch, key)
+    -> (state, metrics)` with `state = (model, optimizer)`, and `lower` as a jitted function has.
+
+    Each call goes through `nnx.jit`'s Python side (split the model and optimizer into a graph and
+    state, call the compiled program, merge the new state back), which is what an NNX user runs.
+    """
+
+    def __init__(self, module):
+        self.step = nnx_train.make_train_step(module.loss)
+
+    def __call__(self, state, batch, key):
+        return state, self.step(*state, batch, key)
+
+    def lower(self, state, batch, key):
+        return self.step.lower(*state, batch, key)
+
+
 def side_steps(name: str, size: dict, batch, key) -> dict:
-    """side -> `(make_step, state)`: a fresh jitted train step maker and its start state, one per side."""
+    """side -> `(make_step, state)`: a fresh jitted train step maker and its start state, one per side.
+
+    All three start from the same variables (purejax's init); the NNX model is built from them
+    (`from_variables`), so its step computes what the other two compute.
+    """
     ours, theirs = modules(name)
+    nnx_module = modules(name, "nnx")[1]
     variables = ours.init(key, batch, **size["hparams"])
-    state_p, state_f = create_states(name, variables, ours.DEFAULTS["learning_rate"])
+    learning_rate = ours.DEFAULTS["learning_rate"]
+    state_p, state_f = create_states(name, variables, learning_rate)
+    state_n = nnx_train.create(nnx_module, variables, learning_rate, **size["hparams"])
     return {
         "purejax": (lambda: make_train_step(functools.partial(ours.loss_fn, **size["hparams"])), state_p),
         "flaxed": (lambda: make_train_step(functools.partial(theirs.loss_fn, **size["hparams"])), state_f),
+        "nnx": (lambda: NNXStep(nnx_module), state_n),
     }
 
 
@@ -296,6 +328,49 @@ def time_size(name: str, size: dict, settings: dict) -> dict:
     }
 
 
+def nnx_dispatch(name: str, size: dict, settings: dict) -> dict:
+    """NNX's Python work per step against a plain `jax.jit`, for model `name` at `size`, in ms.
+
+    Three ways to run the same train step, timed in turns: purejax's `jax.jit` of a pure function
+    of its `TrainState`; NNX's `nnx.jit` of the model and optimizer (what NNX's tutorials write),
+    which splits both into a graph and arrays on every call and merges the results back; and
+    `nnx.cached_partial(step, model, optimizer)`, Flax's documented way to cache that traversal.
+    The `*_floor_ms` figures time the same three calls of a function that computes nothing (it
+    returns its state), so they are the dispatch alone: what each call costs before any work.
+    """
+    from flax import nnx
+
+    k_init, k_data, k_step = purejax.random.split(purejax.random.PRNGKey(0), 3)
+    batch = make_batch(name, size, k_data)
+    key = purejax.random.fold_in(k_step, 0)
+    makers = side_steps(name, size, batch, k_init)
+    state = makers["purejax"][1]
+    model, optimizer = makers["nnx"][1]
+    step_p, nnx_step = makers["purejax"][0](), makers["nnx"][0]().step
+    empty_jax = jax.jit(lambda state, batch, key: state)
+    empty_nnx = nnx.jit(lambda model, optimizer, batch, key: None)
+    cached = nnx.cached_partial(nnx_step, model, optimizer)
+    cached_empty = nnx.cached_partial(empty_nnx, model, optimizer)
+    calls = {
+        "jax_jit": lambda: step_p(state, batch, key),  # the state is not carried: the same work every call
+        "nnx_jit": lambda: nnx_step(model, optimizer, batch, key),
+        "nnx_cached_partial": lambda: cached(batch, key),
+        "jax_jit_floor": lambda: empty_jax(state, batch, key),
+        "nnx_jit_floor": lambda: empty_nnx(model, optimizer, batch, key),
+        "nnx_cached_partial_floor": lambda: cached_empty(batch, key),
+    }
+    times: dict = {k: [] for k in calls}
+    for i in range(settings["warmup"] + settings["steps"]):
+        for k in rotated(calls, i):
+            seconds, _ = _timed(calls[k])
+            if i >= settings["warmup"]:
+                times[k].append(seconds)
+    out = {"model": name, "label": label(size), **{f"{k}_ms": 1e3 * statistics.median(v) for k, v in times.items()}}
+    out["nnx_jit_over_jax_jit_ms"] = out["nnx_jit_ms"] - out["jax_jit_ms"]
+    out["nnx_cached_partial_over_jax_jit_ms"] = out["nnx_cached_partial_ms"] - out["jax_jit_ms"]
+    return out
+
+
 def label(size: dict) -> str:
     """A size as a short line: `hidden=256 batch=32 T=64`."""
     parts = [f"{k}={'x'.join(map(str, v)) if isinstance(v, tuple | list) else v}" for k, v in size["hparams"].items()]
@@ -351,6 +426,10 @@ def run(settings: dict, log=print) -> dict:
         for size in sizes(name, settings["tier"]):
             log(f"{name} {label(size)} ...")
             result["models"][name].append(time_size(name, size, settings))
+    result["nnx_dispatch"] = []
+    for name in settings["models"]:
+        log(f"NNX dispatch {name} ...")
+        result["nnx_dispatch"].append(nnx_dispatch(name, sizes(name, settings["tier"])[0], settings))
     result["lstm"] = lstm_sizes(settings, log)
     log("matmul peak again ...")
     peaks += [*result["lstm"]["matmul_peaks_gflops"], bench_lstm.matmul_peak(repeats=settings["matmul_repeats"])]
@@ -492,6 +571,26 @@ def format_table(result: dict):
                     f"{q['trace_lower']:.2f}",
                 ]
             )
+    nnx_sized = [
+        [
+            name,
+            r["label"],
+            f"{r['nnx']['step_ms']:.3f}",
+            f"{q['step']:.2f} [{q['step_iqr'][0]:.2f}, {q['step_iqr'][1]:.2f}]",
+            f"{r['nnx']['step_ms'] - r['purejax']['step_ms']:+.3f}",
+            "n/a" if q["memory"] is None else f"{q['memory']:.2f}",
+            f"{q['first_call']:.2f}",
+            f"{q['trace_lower']:.2f}",
+        ]
+        for name, rows in result["models"].items()
+        for r in rows
+        for q in [r["ratios"]["nnx"]]
+    ]
+    dispatch = [
+        [d["model"], d["label"]]
+        + [f"{d[k + '_ms']:.3f} ({d[k + '_floor_ms']:.3f})" for k in ("jax_jit", "nnx_jit", "nnx_cached_partial")]
+        for d in result["nnx_dispatch"]
+    ]
     default = result["lstm"]["purejax_default_variant"]
     lstm = [
         [str(r["hidden"])]
@@ -526,6 +625,21 @@ def format_table(result: dict):
         ),
         f"(purejax/{REFERENCE}; ratio = purejax / {REFERENCE}, its IQR over the paired turns; MFLOP per train step; "
         "XLA MiB: arguments + outputs + temporaries + generated code; trace: trace+lower ratio)",
+        "",
+        "Flax NNX (nnx.jit, the model and nnx.Optimizer updated in place), the same sizes:",
+        display.table(
+            ["model", "size", "nnx step ms", f"nnx/{REFERENCE} [IQR]", "nnx - purejax ms", "XLA MiB", "first", "trace"],
+            nnx_sized,
+            justify=["left", "left"] + ["right"] * 6,
+        ),
+        f"(ratios nnx / {REFERENCE}; nnx - purejax: what nnx.jit adds to purejax's jax.jit step, per step)",
+        "",
+        "NNX's dispatch, per step in ms (in brackets: a step that computes nothing, the call alone):",
+        display.table(
+            ["model", "size", "purejax jax.jit", "nnx.jit", "nnx.cached_partial"],
+            dispatch,
+            justify=["left", "left", "right", "right", "right"],
+        ),
         "",
         f"LSTM forward+backward, {result['lstm']['settings']}:",
         display.table(["hidden", default, "flax OptimizedLSTMCell", "products only", "of ceiling"], lstm),

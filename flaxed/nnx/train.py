@@ -25,9 +25,9 @@ from types import ModuleType
 from flax import nnx
 
 
-def create(module: ModuleType, variables, learning_rate: float) -> tuple[nnx.Module, nnx.Optimizer]:
-    """`(model, optimizer)`: `module.from_variables(variables)` and an `nnx.Optimizer` on its params."""
-    model = module.from_variables(variables)
+def create(module: ModuleType, variables, learning_rate: float, **hparams) -> tuple[nnx.Module, nnx.Optimizer]:
+    """`(model, optimizer)`: `module.from_variables(variables, **hparams)` and an `nnx.Optimizer` on its params."""
+    model = module.from_variables(variables, **hparams)
     return model, nnx.Optimizer(model, module.optimizer(learning_rate), wrt=nnx.Param)
 
 
@@ -39,9 +39,9 @@ class Trainer:
     so `purejax.train.model_variables(trainer)` and the evaluation steps take it like a `TrainState`.
     """
 
-    def __init__(self, module: ModuleType, variables, learning_rate: float):
+    def __init__(self, module: ModuleType, variables, learning_rate: float, **hparams):
         self.module = module
-        self.model, self.optimizer = create(module, variables, learning_rate)
+        self.model, self.optimizer = create(module, variables, learning_rate, **hparams)
         self.train_step = make_train_step(module.loss)
 
     def step(self, batch, key) -> dict:

@@ -55,7 +55,7 @@ def tiny_sweep(tmp_path_factory):
 def test_sweep_json_holds_sizes_memory_and_first_calls(tiny_sweep):
     _, data, _ = tiny_sweep
     assert data["schema"] == sweep.SCHEMA and data["settings"]["tier"] == "tiny"
-    assert data["sides"] == ["purejax", "flaxed"] and data["reference"] == "flaxed"
+    assert data["sides"] == ["purejax", "flaxed", "nnx"] and data["reference"] == "flaxed"
     assert list(data["models"]) == ["mlp"] and data["matmul_peak_gflops"] > 0
     rows = data["models"]["mlp"]
     assert [r["hparams"] for r in rows] == [s["hparams"] for s in sweep.SIZES["mlp"]["tiny"]]
@@ -69,15 +69,21 @@ def test_sweep_json_holds_sizes_memory_and_first_calls(tiny_sweep):
             memory = figures["memory"]
             assert set(memory) == MEMORY_KEYS and memory["argument_bytes"] > 0
             assert memory["total_bytes"] == sum(memory[k] for k in MEMORY_KEYS - {"alias_bytes", "total_bytes"})
-        ratios = r["ratios"]["purejax"]
-        assert set(ratios) == RATIO_KEYS and "flaxed" not in r["ratios"]  # the reference has no ratio to itself
-        assert ratios["step"] == pytest.approx(r["purejax"]["step_ms"] / r["flaxed"]["step_ms"])
-        assert ratios["memory"] == pytest.approx(
-            r["purejax"]["memory"]["total_bytes"] / r["flaxed"]["memory"]["total_bytes"]
-        )
-        assert ratios["first_call"] == pytest.approx(r["purejax"]["first_call_s"] / r["flaxed"]["first_call_s"])
-        assert ratios["step_iqr"][0] <= ratios["step_iqr"][1]
-        assert ratios["same_program"] is True  # the MLP compiles to Flax's program
+        assert set(r["ratios"]) == {"purejax", "nnx"}  # the reference has no ratio to itself
+        for side, ratios in r["ratios"].items():
+            assert set(ratios) == RATIO_KEYS
+            assert ratios["step"] == pytest.approx(r[side]["step_ms"] / r["flaxed"]["step_ms"])
+            assert ratios["memory"] == pytest.approx(
+                r[side]["memory"]["total_bytes"] / r["flaxed"]["memory"]["total_bytes"]
+            )
+            assert ratios["first_call"] == pytest.approx(r[side]["first_call_s"] / r["flaxed"]["first_call_s"])
+            assert ratios["step_iqr"][0] <= ratios["step_iqr"][1]
+        assert r["ratios"]["purejax"]["same_program"] is True  # the MLP compiles to Flax's program
+    (dispatch,) = data["nnx_dispatch"]  # one row per model, at its smallest size
+    assert dispatch["model"] == "mlp" and dispatch["label"] == rows[0]["label"]
+    for call in ("jax_jit", "nnx_jit", "nnx_cached_partial"):
+        assert dispatch[f"{call}_ms"] > 0 and dispatch[f"{call}_floor_ms"] > 0
+    assert dispatch["nnx_jit_over_jax_jit_ms"] == pytest.approx(dispatch["nnx_jit_ms"] - dispatch["jax_jit_ms"])
     lstm = data["lstm"]
     assert [r["hidden"] for r in lstm["rows"]] == data["settings"]["lstm"]["hiddens"]
     for r in lstm["rows"]:
@@ -95,6 +101,10 @@ def test_sweep_goals_and_tables_are_printed(tiny_sweep):
         line = next(line for line in stdout.splitlines() if line.startswith(goal["goal"]))
         assert f" {goal['status']} " in line and goal["limit"] in line, line
     assert bench_goals.summary(data["goals"]) in stdout
+    nnx_rows = stdout[stdout.index("Flax NNX (nnx.jit") : stdout.index("NNX's dispatch")].splitlines()
+    assert sum(line.startswith("mlp ") for line in nnx_rows) == 2  # every size, NNX's side
+    dispatch = stdout[stdout.index("NNX's dispatch") : stdout.index("LSTM forward")]
+    assert f"{data['nnx_dispatch'][0]['nnx_cached_partial_ms']:.3f}" in dispatch
 
 
 @pytest.mark.parametrize(
