@@ -3,7 +3,7 @@
     step ratio       <= 1.00 at every size (purejax / Flax linen train-step time)
     memory ratio     <= 1.00 (XLA's memory analysis of the compiled step, total bytes)
     first call       <= 1.00 (a fresh jit's first call: trace, lower, XLA compile, one run)
-    tracing          <= 0.70 (trace + lower alone)
+    tracing          <= 0.70 (Python tracing alone, `jit(f).trace(...)`: before lowering and XLA)
     LSTM ceiling     >= 0.90 of its products-only ceiling (the same products, no gates)
     LSTM peak        >= 0.60 of the matmul peak at hidden 1024
 

@@ -10,7 +10,9 @@ device-resident batch and key. They are timed in turns (A B, then B A, ...) in o
     dispatch_ms  a jitted identity on the same (state, batch, key): flattening the state pytree
                  and launching a program, the floor below which no step can go
     compile_s    the first call of a freshly jitted step: trace, lower, XLA compile, one run
-    trace_lower_s, xla_compile_s   the same first call taken apart (`.lower()`, `.compile()`)
+    trace_s, lower_s, xla_compile_s   the same first call taken apart: Python tracing to a jaxpr
+                 (`.trace()`), lowering to StableHLO (`.lower()`) and XLA (`.compile()`);
+                 trace_lower_s is the first two together
     stablehlo_ops  lines with an `=` in the lowered module: how much the step traces to
     same_program   whether XLA's optimised programs of the two steps are the same, names aside
     compiled_bytes XLA's own account of the executable (arguments + outputs + temporaries)
@@ -121,17 +123,20 @@ def time_model(
         _timed(steps_fn[side], case["states"][side], batch, key)
         _timed(dispatch_fn, case["states"][side], batch, key)
         _, (donated_states[side], _) = _timed(donated_fn[side], donated_states[side], batch, key)
-    programs, parts = {}, {side: {"trace_lower_s": [], "xla_compile_s": []} for side in SIDES}
+    programs, parts = {}, {side: {"trace_s": [], "lower_s": [], "xla_compile_s": []} for side in SIDES}
     for turn in range(compile_repeats):
         for side in rotated(SIDES, turn):  # each side first every other turn
             step = make_train_step(case["loss_fns"][side])  # a first call taken apart
             gc.collect()  # no collection of the other side's garbage inside this side's timing
             start = time.perf_counter()
-            lowered = step.lower(case["states"][side], batch, key)
-            middle = time.perf_counter()
+            traced = step.trace(case["states"][side], batch, key)
+            traced_at = time.perf_counter()
+            lowered = traced.lower()
+            lowered_at = time.perf_counter()
             compiled = lowered.compile()
-            parts[side]["trace_lower_s"].append(middle - start)
-            parts[side]["xla_compile_s"].append(time.perf_counter() - middle)
+            parts[side]["trace_s"].append(traced_at - start)
+            parts[side]["lower_s"].append(lowered_at - traced_at)
+            parts[side]["xla_compile_s"].append(time.perf_counter() - lowered_at)
             if turn == 0:  # the same program every turn: read it once
                 out[side].update(stablehlo_ops=_stablehlo_ops(lowered), compiled_bytes=_compiled_bytes(compiled))
                 programs[side] = normalized_program(compiled)
@@ -141,6 +146,9 @@ def time_model(
             out[side]["compile_s_all"].append(seconds)
     for side in SIDES:
         out[side].update({name: statistics.median(values) for name, values in parts[side].items()})
+        out[side]["trace_lower_s"] = statistics.median(
+            [a + b for a, b in zip(parts[side]["trace_s"], parts[side]["lower_s"], strict=True)]
+        )
     states = dict(case["states"])
     times = {side: {"step": [], "dispatch": [], "donated": []} for side in SIDES}
     for i in range(warmup + steps):
@@ -190,6 +198,8 @@ def time_model(
             )
         ],
         "trace_lower_ratio": p["trace_lower_s"] / f["trace_lower_s"],
+        "trace_ratio": p["trace_s"] / f["trace_s"],
+        "lower_ratio": p["lower_s"] / f["lower_s"],
         "xla_compile_ratio": p["xla_compile_s"] / f["xla_compile_s"],
         "dispatch_ratio": p["dispatch_ms"] / f["dispatch_ms"],
         "same_program": programs["purejax"] == programs["flaxed"],  # XLA's optimised programs, names aside

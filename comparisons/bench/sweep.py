@@ -20,7 +20,8 @@ For every size and side (`SIDES`: purejax and Flax linen under `jax.jit`, Flax N
                    measurements (first, with each LSTM size, last), so a busy moment cannot inflate it
     memory         XLA's `compiled.memory_analysis()`: argument, output, temporary and generated-code
                    bytes, and their sum `total_bytes`
-    first call     `trace_lower_s` (`.lower()`), `xla_compile_s` (`.compile()`) and `first_call_s`
+    first call     `trace_s` (`.trace()`: Python to a jaxpr), `lower_s` (`.lower()`: to StableHLO),
+                   `trace_lower_s` (the two), `xla_compile_s` (`.compile()`) and `first_call_s`
                    (a fresh jit's first call: trace, lower, compile, one run), medians over the
                    compile turns, after both sides' steps have compiled once (JAX's caches warm);
                    `first_call_iqr`: the interquartile range of the per-turn ratios
@@ -179,7 +180,7 @@ def make_batch(name: str, size: dict, key) -> dict:
 class NNXStep:
     """NNX's own train step (`flaxed.nnx.train.make_train_step`: `nnx.jit`, the model and its
     `nnx.Optimizer` updated in place) in the sweep's calling convention, `step(state, batch, key)
-    -> (state, metrics)` with `state = (model, optimizer)`, and `lower` as a jitted function has.
+    -> (state, metrics)` with `state = (model, optimizer)`, and `trace` as a jitted function has.
 
     Each call goes through `nnx.jit`'s Python side (split the model and optimizer into a graph and
     state, call the compiled program, merge the new state back), which is what an NNX user runs.
@@ -191,8 +192,8 @@ class NNXStep:
     def __call__(self, state, batch, key):
         return state, self.step(*state, batch, key)
 
-    def lower(self, state, batch, key):
-        return self.step.lower(*state, batch, key)
+    def trace(self, state, batch, key):
+        return self.step.trace(*state, batch, key)
 
 
 def side_steps(name: str, size: dict, batch, key) -> dict:
@@ -249,7 +250,10 @@ def time_size(name: str, size: dict, settings: dict) -> dict:
     makers = side_steps(name, size, batch, k_init)
     sides = list(makers)
     out: dict = {side: {} for side in sides}
-    parts = {side: {"trace_lower_s": [], "xla_compile_s": [], "first_call_s": []} for side in sides}
+    parts = {
+        side: {"trace_s": [], "lower_s": [], "trace_lower_s": [], "xla_compile_s": [], "first_call_s": []}
+        for side in sides
+    }
     programs, xla_flops, steps = {}, {}, {}
     for side in sides:  # warm-up: the steps timed below, and JAX's process-wide caches, for both sides
         steps[side] = makers[side][0]()
@@ -259,11 +263,15 @@ def time_size(name: str, size: dict, settings: dict) -> dict:
             make, state = makers[side]
             gc.collect()
             start = time.perf_counter()
-            lowered = make().lower(state, batch, key)
-            middle = time.perf_counter()
+            traced = make().trace(state, batch, key)
+            traced_at = time.perf_counter()
+            lowered = traced.lower()
+            lowered_at = time.perf_counter()
             compiled = lowered.compile()
-            parts[side]["trace_lower_s"].append(middle - start)
-            parts[side]["xla_compile_s"].append(time.perf_counter() - middle)
+            parts[side]["trace_s"].append(traced_at - start)
+            parts[side]["lower_s"].append(lowered_at - traced_at)
+            parts[side]["trace_lower_s"].append(lowered_at - start)
+            parts[side]["xla_compile_s"].append(time.perf_counter() - lowered_at)
             if turn == 0:
                 out[side]["memory"] = xla_memory(compiled)
                 programs[side] = normalized_program(compiled)
@@ -311,6 +319,8 @@ def time_size(name: str, size: dict, settings: dict) -> dict:
                 )
             ],
             "trace_lower": mine["trace_lower_s"] / ref["trace_lower_s"],
+            "trace": mine["trace_s"] / ref["trace_s"],
+            "lower": mine["lower_s"] / ref["lower_s"],
             "xla_compile": mine["xla_compile_s"] / ref["xla_compile_s"],
             "same_program": programs[side] == programs[REFERENCE],
         }
@@ -465,7 +475,7 @@ def _limit(key: str, p: dict, f: dict) -> str:
             f"{p['first_call_s']:.2f}/{f['first_call_s']:.2f} s; "
             f"XLA compile {p['xla_compile_s']:.2f}/{f['xla_compile_s']:.2f} s"
         )
-    return f"{p['trace_lower_s']:.3f}/{f['trace_lower_s']:.3f} s"
+    return f"trace {p['trace_s']:.3f}/{f['trace_s']:.3f} s; lowering {p['lower_s']:.3f}/{f['lower_s']:.3f} s"
 
 
 def goals(result: dict) -> list[dict]:
@@ -490,7 +500,7 @@ def goals(result: dict) -> list[dict]:
         for key, target, what in (
             ("memory", "memory_ratio", "XLA memory"),
             ("first_call", "first_call_ratio", "first call"),
-            ("trace_lower", "trace_ratio", "tracing"),
+            ("trace", "trace_ratio", "tracing"),
         ):
             if all(r["ratios"]["purejax"][key] is None for r in sized):
                 continue  # a backend without memory_analysis
@@ -568,7 +578,7 @@ def format_table(result: dict):
                     "n/a" if q["memory"] is None else f"{q['memory']:.2f}",
                     f"{p['first_call_s']:.2f}/{f['first_call_s']:.2f}",
                     f"{q['first_call']:.2f}",
-                    f"{q['trace_lower']:.2f}",
+                    f"{q['trace']:.2f}",
                 ]
             )
     nnx_sized = [
@@ -580,7 +590,7 @@ def format_table(result: dict):
             f"{r['nnx']['step_ms'] - r['purejax']['step_ms']:+.3f}",
             "n/a" if q["memory"] is None else f"{q['memory']:.2f}",
             f"{q['first_call']:.2f}",
-            f"{q['trace_lower']:.2f}",
+            f"{q['trace']:.2f}",
         ]
         for name, rows in result["models"].items()
         for r in rows
@@ -624,7 +634,7 @@ def format_table(result: dict):
             justify=["left", "left"] + ["right"] * 9,
         ),
         f"(purejax/{REFERENCE}; ratio = purejax / {REFERENCE}, its IQR over the paired turns; MFLOP per train step; "
-        "XLA MiB: arguments + outputs + temporaries + generated code; trace: trace+lower ratio)",
+        "XLA MiB: arguments + outputs + temporaries + generated code; trace: the Python tracing ratio)",
         "",
         "Flax NNX (nnx.jit, the model and nnx.Optimizer updated in place), the same sizes:",
         display.table(

@@ -35,6 +35,13 @@ The named schemes are `variance_scaling` with fixed arguments:
     | glorot_* (xavier_*)          | 1     | fan_avg | truncated_normal / uniform |
     | he_* (kaiming_*)             | 2     | fan_in  | truncated_normal / uniform |
 
+Every initializer here is marked `shape_is_argument`: the array it returns has exactly the shape
+passed to it. `Scope.param` reads that mark when `apply` finds a stored parameter: it checks the
+parameter against `shape` directly instead of tracing the initializer (`jax.eval_shape`), which
+for a random initializer means tracing Threefry once per parameter, on every trace of a step.
+An initializer without the mark (a lambda, a `jax.nn.initializers` one) is traced, as Flax
+traces every initializer.
+
 Counterpart: `jax.nn.initializers` (jax/_src/nn/initializers.py). Same fan arithmetic (Python
 floats), same draws through `purejax.random`, same op order: same key, same array (bitwise; within
 2 ulp for the normal draws, where `erf_inv` may differ).
@@ -108,6 +115,16 @@ DISTRIBUTIONS = ("truncated_normal", "normal", "uniform")
 TRUNCATED_STDDEV = 0.87962566103423978  # std of a standard normal truncated to (-2, 2)
 
 
+def shape_is_argument(init):
+    """Mark `init(key, shape, dtype)` as returning an array of exactly the shape `shape`; returns `init`.
+
+    `Scope.param` then checks a stored parameter's shape against the `shape` argument without
+    tracing `init`. Mark only an initializer for which that holds for every shape.
+    """
+    init.shape_is_argument = True
+    return init
+
+
 def _default(name: str, dtype):
     check_dtype(f"purejax.nn.initializers.{name}", "dtype", dtype, optional=True)
     return jax.dtypes.canonicalize_dtype(np.float64 if dtype is None else dtype)
@@ -152,6 +169,10 @@ def ones(key, shape, dtype=None) -> jax.Array:
     return jnp.ones(_shape("ones", shape), _default("ones", dtype))
 
 
+shape_is_argument(zeros)
+shape_is_argument(ones)
+
+
 def zeros_init():
     """The `zeros` initializer, as `flax.linen.initializers.zeros_init()` returns it."""
     return zeros
@@ -180,7 +201,7 @@ def constant(value, dtype=None):
     def init(key, shape, dtype=dtype):
         return jnp.full(_shape("constant", shape), value, dtype=_default("constant", dtype))
 
-    return init
+    return shape_is_argument(init)
 
 
 def uniform(scale=1e-2, dtype=None):
@@ -207,7 +228,7 @@ def uniform(scale=1e-2, dtype=None):
         check_key("purejax.nn.initializers.uniform", "key", key)
         return purejax.random.uniform(key, _shape("uniform", shape), dtype) * jnp.array(scale, dtype)
 
-    return init
+    return shape_is_argument(init)
 
 
 def normal(stddev=1e-2, dtype=None):
@@ -226,7 +247,7 @@ def normal(stddev=1e-2, dtype=None):
         check_key("purejax.nn.initializers.normal", "key", key)
         return purejax.random.normal(key, _shape("normal", shape), dtype) * jnp.array(stddev, dtype)
 
-    return init
+    return shape_is_argument(init)
 
 
 def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
@@ -257,7 +278,7 @@ def truncated_normal(stddev=1e-2, dtype=None, lower=-2.0, upper=2.0):
         check_key(where, "key", key)
         return purejax.random.truncated_normal(key, lower, upper, shape, dtype) * jnp.array(stddev, dtype)
 
-    return init
+    return shape_is_argument(init)
 
 
 def _size(shape: tuple, axes: int | Sequence[int]) -> int:
@@ -364,7 +385,7 @@ def _variance_scaling(name: str, scale, mode, distribution, in_axis, out_axis, b
             return purejax.random.normal(key, shape, dtype) * jnp.sqrt(variance)
         return purejax.random.uniform(key, shape, dtype, -1) * jnp.sqrt(3 * variance)  # U(-1, 1) has var 1/3
 
-    return init
+    return shape_is_argument(init)
 
 
 def _named(scale: float, mode: str, distribution: str, name: str, counterpart: str):
@@ -456,4 +477,4 @@ def orthogonal(scale=1.0, column_axis=-1, dtype=None):
         q = jnp.moveaxis(q, -1, column_axis)  # [*shape]
         return jnp.array(scale, dtype) * q
 
-    return init
+    return shape_is_argument(init)

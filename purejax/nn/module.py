@@ -95,6 +95,23 @@ def in_filter(filter_like, collection: str) -> bool:
     return collection in filter_like
 
 
+def expected_shape(init_fn: Callable[..., Any], init_args: tuple, init_kwargs: dict) -> tuple[int, ...] | None:
+    """The shape `init_fn(key, *init_args, **init_kwargs)` would return, or None if it returns no array.
+
+    For an initializer marked `shape_is_argument` (every one in `purejax.nn.initializers`) it is
+    the `shape` argument itself; any other is traced with `jax.eval_shape`, as Flax traces every
+    initializer to check a stored parameter.
+    """
+    if getattr(init_fn, "shape_is_argument", False) and init_args and not init_kwargs.keys() & {"shape"}:
+        shape = init_args[0]
+        if isinstance(shape, int) and not isinstance(shape, bool):
+            return (shape,)
+        if isinstance(shape, tuple | list) and all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
+            return tuple(shape)
+    out = jax.eval_shape(lambda: init_fn(jax.numpy.zeros((2,), "uint32"), *init_args, **init_kwargs))
+    return out.shape if hasattr(out, "shape") else None
+
+
 def current_trace():
     """The JAX trace running now (jit, grad, scan, ...), an opaque value compared with `==`."""
     return get_opaque_trace_state(convention="flax")
@@ -317,11 +334,11 @@ class Scope:
             params[name] = init_fn(self.make_rng("params"), *init_args, **init_kwargs)
             return params[name]
         value = params[name]
-        expected = jax.eval_shape(lambda: init_fn(jax.numpy.zeros((2,), "uint32"), *init_args, **init_kwargs))
-        if hasattr(expected, "shape") and getattr(value, "shape", None) != expected.shape:
+        expected = expected_shape(init_fn, init_args, init_kwargs)
+        if expected is not None and getattr(value, "shape", None) != expected:
             raise ValueError(
                 f"{self.where}: parameter '{name}' has shape {list(value.shape)}, but these "
-                f"inputs need {list(expected.shape)}"
+                f"inputs need {list(expected)}"
             )
         return value
 

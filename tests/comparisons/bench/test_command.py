@@ -18,6 +18,8 @@ SIDE_KEYS = {
     "step_ms",
     "dispatch_ms",
     "compile_s",
+    "trace_s",
+    "lower_s",
     "trace_lower_s",
     "xla_compile_s",
     "stablehlo_ops",
@@ -76,6 +78,9 @@ def test_json_holds_every_figure_and_the_context(tiny_run):
         assert SIDE_KEYS <= set(model[side]) and model[side]["step_ms"] > 0 and model[side]["compile_s"] > 0
     assert model["step_ratio"] == pytest.approx(model["purejax"]["step_ms"] / model["flaxed"]["step_ms"])
     assert model["compile_ratio"] == pytest.approx(model["purejax"]["compile_s"] / model["flaxed"]["compile_s"])
+    assert model["trace_ratio"] == pytest.approx(model["purejax"]["trace_s"] / model["flaxed"]["trace_s"])
+    tracing = next(g for g in data["goals"] if g["goal"].startswith("tracing"))
+    assert tracing["value"] == model["trace_ratio"]  # the goal is Python tracing alone, not lowering
     for side in ("purejax", "flaxed"):
         assert model[side]["donation_ratio"] == pytest.approx(model[side]["step_donated_ms"] / model[side]["step_ms"])
     assert isinstance(model["same_program"], bool)

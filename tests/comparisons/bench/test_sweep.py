@@ -18,6 +18,8 @@ from comparisons.bench import sweep
 
 SIDE_KEYS = {
     "memory",
+    "trace_s",
+    "lower_s",
     "trace_lower_s",
     "xla_compile_s",
     "first_call_s",
@@ -35,6 +37,8 @@ RATIO_KEYS = {
     "first_call",
     "first_call_iqr",
     "trace_lower",
+    "trace",
+    "lower",
     "xla_compile",
     "same_program",
 }
@@ -129,8 +133,8 @@ def test_sweep_goals_label_crafted_figures(tiny_sweep):
     """Ratios written into a real result: within noise is reported as such, never as met."""
     data = copy.deepcopy(tiny_sweep[1])
     small, large = data["models"]["mlp"]
-    small["ratios"]["purejax"].update(step=1.04, step_iqr=[0.97, 1.09], memory=1.0, first_call=0.9, trace_lower=0.5)
-    large["ratios"]["purejax"].update(step=0.95, step_iqr=[0.90, 0.99], memory=1.2, first_call=1.1, trace_lower=0.8)
+    small["ratios"]["purejax"].update(step=1.04, step_iqr=[0.97, 1.09], memory=1.0, first_call=0.9, trace=0.5)
+    large["ratios"]["purejax"].update(step=0.95, step_iqr=[0.90, 0.99], memory=1.2, first_call=1.1, trace=0.8)
     large["ratios"]["purejax"]["first_call_iqr"] = [1.05, 1.15]
     rows = {g["goal"].split(" (")[0].split(" batch")[0]: g for g in sweep.goals(data)}
     assert rows["step mlp hidden=8"]["status"] == "within noise" and not rows["step mlp hidden=8"]["met"]

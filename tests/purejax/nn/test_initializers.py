@@ -111,3 +111,13 @@ def test_errors_name_the_argument(make, match):
 def test_complex_dtypes_are_refused(build):
     with pytest.raises(NotImplementedError, match="complex dtype complex64 is not supported"):
         build()(jax.random.PRNGKey(0), (3, 3), jnp.complex64)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.name} {c.label}".strip())
+def test_every_initializer_returns_its_shape_argument(case):
+    """The `shape_is_argument` mark, which lets `Scope.param` check a stored parameter without
+    tracing the initializer, holds: every initializer carries it and returns exactly `shape`."""
+    init = case.build(pi)
+    assert getattr(init, "shape_is_argument", False), f"{case.name} is not marked shape_is_argument"
+    for shape in case.shapes:
+        assert jax.eval_shape(lambda shape=shape: init(KEYS[0], shape, case.dtype)).shape == shape

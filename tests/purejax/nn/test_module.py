@@ -135,3 +135,35 @@ def test_apply_does_not_modify_the_variables_passed_in():
     before = variables["counts"]["Counter_0"]["n"]
     Model().apply(variables, X, rngs=RNGS, mutable=["counts"])
     assert variables["counts"]["Counter_0"]["n"] is before
+
+
+def test_apply_checks_stored_shapes_without_tracing_marked_initializers():
+    """A marked initializer (every one in purejax.nn.initializers) is not traced when apply finds
+    its parameter: the `shape` argument is the expected shape. An unmarked one is traced, as in
+    Flax, and both refuse a stored parameter of the wrong shape."""
+    calls = []
+
+    def counted(key, shape, dtype=jnp.float32):
+        calls.append(shape)
+        return jnp.zeros(shape, dtype)
+
+    def marked(key, shape, dtype=jnp.float32):
+        calls.append(shape)
+        return jnp.zeros(shape, dtype)
+
+    marked.shape_is_argument = True
+
+    @dataclasses.dataclass(frozen=True)
+    class Weights(Layer):
+        init_fn: object = None
+
+        def forward(self, scope, x):
+            return x @ scope.param("w", self.init_fn, (x.shape[-1], 2))
+
+    for init_fn, traced_in_apply in ((counted, 1), (marked, 0)):
+        variables = Weights(init_fn).init(RNGS, X)
+        calls.clear()
+        Weights(init_fn).apply(variables, X)
+        assert len(calls) == traced_in_apply
+        with pytest.raises(ValueError, match=r"parameter 'w' has shape \[4, 2\], but these inputs need \[7, 2\]"):
+            Weights(init_fn).apply(variables, jnp.ones((3, 7)))
