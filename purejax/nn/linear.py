@@ -212,7 +212,7 @@ class DenseGeneral(Layer):
                 flat = (math.prod(shape),) if n_in is None else (math.prod(shape[:n_in]), math.prod(shape[n_in:]))
                 return jnp.reshape(init_fn(key, flat, dtype), shape)
 
-            return init
+            return initializers.shape_is_argument(init) if getattr(init_fn, "shape_is_argument", False) else init
 
         kernel = scope.param("kernel", flat_init(self.kernel_init, n_batch + n_axis), kernel_shape, self.param_dtype)
         bias = None
