@@ -1,6 +1,7 @@
 """A small ResNet with Flax and Optax: `nn.Conv`, `nn.BatchNorm` (mutable 'batch_stats'), `optax.adam`.
 
-    stem:   h = relu(BN(conv3x3(x)))                                   # [batch, 8, 8, 16]
+    x                                                                  # [batch, S, S, 1], S = image_size (8)
+    stem:   h = relu(BN(conv3x3(x)))                                   # [batch, S, S, 16]
     block:  h = relu(shortcut(h) + BN(conv3x3(relu(BN(conv3x3(h))))))
     head:   logits = Dense(10)(mean over height and width of h)        # [batch, 10]
 
@@ -63,15 +64,18 @@ class ResNet(nn.Module):
     num_classes: int = digits.NUM_CLASSES
     momentum: float = 0.9
     axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
+    image_size: int = digits.IMAGE_SIZE  # the side of the square images (the batch check reads it)
 
     @nn.compact
     def __call__(self, x, train: bool = True):
-        x = nn.Conv(self.stage_features[0], (3, 3), use_bias=False)(x)  # [batch, 8, 8, 16]
+        # [batch, image_size, image_size, 1] -> [batch, image_size, image_size, stage_features[0]]
+        x = nn.Conv(self.stage_features[0], (3, 3), use_bias=False)(x)
         x = nn.relu(nn.BatchNorm(use_running_average=not train, momentum=self.momentum, axis_name=self.axis_name)(x))
         previous = self.stage_features[0]
         for features in self.stage_features:
             strides = 2 if features > previous else 1
-            x = ResNetBlock(features, strides, self.momentum, self.axis_name)(x, train)
+            block = ResNetBlock(features, strides, self.momentum, self.axis_name)
+            x = block(x, train)  # [batch, image_size / 2, image_size / 2, 32] at the end
             previous = features
         x = jnp.mean(x, axis=(1, 2))  # global average pool, [batch, 32]
         return nn.Dense(self.num_classes)(x)  # [batch, 10]
@@ -84,8 +88,9 @@ def build(**hparams) -> ResNet:
 
 def init(key, batch, **hparams) -> dict:
     """`build().init(key, image, train=False)`: 'params' and 'batch_stats'."""
-    check_batch(batch)
-    return build(**hparams).init(key, jnp.asarray(batch["image"]), train=False)
+    model = build(**hparams)
+    check_batch(batch, model.image_size)
+    return model.init(key, jnp.asarray(batch["image"]), train=False)
 
 
 def predict(variables: dict, image, **hparams):
@@ -95,8 +100,8 @@ def predict(variables: dict, image, **hparams):
 
 def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
     """`(cross-entropy, {'accuracy', ['batch_stats']})` with `optax` and `mutable=['batch_stats']`."""
-    check_batch(batch)
     model, image = build(**hparams), jnp.asarray(batch["image"])
+    check_batch(batch, model.image_size)
     if train:
         logits, updates = model.apply(variables, image, train=True, mutable=["batch_stats"])  # [batch, 10]
     else:

@@ -1,6 +1,6 @@
 """A small ResNet with Flax NNX and Optax: residual blocks of `nnx.Conv` and `nnx.BatchNorm`, `optax.adam`.
 
-    x = relu(BatchNorm(Conv_3x3(image)))                       # the stem, [batch, 8, 8, 16]
+    x = relu(BatchNorm(Conv_3x3(image)))                       # the stem, [batch, S, S, 16], S = image_size (8)
     for each block:  y = BatchNorm(Conv(relu(BatchNorm(Conv(x)))))
                      x = relu(shortcut(x) + y)                 # shortcut: 1x1 Conv + BatchNorm when the shape changes
     logits = Linear(mean over height and width of x)           # [batch, 10]
@@ -8,6 +8,8 @@
 linen decides the projection shortcut while running (`x.shape != y.shape`); an NNX module
 creates its layers before seeing data, so `ResNetBlock` decides it from its widths and stride.
 `model.train()` / `model.eval()` switch BatchNorm between batch statistics and running averages.
+The global average pool sizes the `nnx.Linear` from the channels alone, so the layers are the same
+at every `image_size`; the model keeps it for the batch check.
 
 Counterpart: `purejax/models/resnet.py` (`DEFAULTS`, `NAME`, `check_batch` come from there) and
 `flaxed/models/resnet.py` (linen). The data: the digits task.
@@ -72,9 +74,11 @@ class ResNet(nnx.Module):
         num_classes: int = digits.NUM_CLASSES,
         momentum: float = 0.9,
         axis_name: str | None = None,
+        image_size: int = digits.IMAGE_SIZE,  # the side of the square images (the batch check reads it)
         *,
         rngs: nnx.Rngs,
     ):
+        self.image_size = image_size
         first = stage_features[0]
         self.conv = nnx.Conv(1, first, (3, 3), use_bias=False, rngs=rngs)
         self.norm = nnx.BatchNorm(first, momentum=momentum, axis_name=axis_name, rngs=rngs)
@@ -86,9 +90,9 @@ class ResNet(nnx.Module):
         self.linear = nnx.Linear(previous, num_classes, rngs=rngs)
 
     def __call__(self, x):
-        x = nnx.relu(self.norm(self.conv(x)))  # [batch, 8, 8, 16]
+        x = nnx.relu(self.norm(self.conv(x)))  # [batch, image_size, image_size, 16]
         for block in self.blocks:
-            x = block(x)  # [batch, 4, 4, 32] at the end
+            x = block(x)  # [batch, image_size / 2, image_size / 2, 32] at the end
         x = jnp.mean(x, axis=(1, 2))  # global average pool, [batch, 32]
         return self.linear(x)  # [batch, 10]
 
@@ -121,8 +125,9 @@ def from_variables(variables, **hparams) -> ResNet:
 
 def init(key, batch, **hparams) -> dict:
     """`to_variables(build(rngs=nnx.Rngs(key)))`: NNX's init, in linen's layout."""
-    check_batch(batch)
-    return to_variables(build(**hparams, rngs=nnx.Rngs(key)))
+    model = build(**hparams, rngs=nnx.Rngs(key))
+    check_batch(batch, model.image_size)
+    return to_variables(model)
 
 
 def predict(variables: dict, image, **hparams):
@@ -142,8 +147,8 @@ def loss(model: ResNet, batch, key=None, train: bool = True):
 
 def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
     """`loss(from_variables(variables), ...)`; when `train`, `metrics['batch_stats']`: the new averages."""
-    check_batch(batch)
     model = from_variables(variables, **hparams)
+    check_batch(batch, model.image_size)
     value, metrics = loss(model, batch, key, train)
     if train:
         metrics["batch_stats"] = to_variables(model)["batch_stats"]

@@ -1,10 +1,15 @@
 """A convolutional digits classifier with BatchNorm and Dropout, switched by a `train` flag.
 
-    x = max_pool(relu(BatchNorm(Conv_3x3(image))))   # [batch, 4, 4, features[0]]
-    x = max_pool(relu(BatchNorm(Conv_3x3(x))))       # [batch, 2, 2, features[1]]
+    x = image                                        # [batch, S, S, 1], S = image_size (8)
+    x = max_pool(relu(BatchNorm(Conv_3x3(x))))       # [batch, S / 2, S / 2, features[0]]
+    x = max_pool(relu(BatchNorm(Conv_3x3(x))))       # [batch, S / 4, S / 4, features[1]]
     x = Dropout(relu(Dense(flatten(x))))             # [batch, hidden]
     logits = Dense(x)                                # [batch, 10]
     loss = mean(logsumexp(logits) - logits[label])   # softmax cross-entropy, integer labels
+
+`image_size` is the side of the images the model takes: 8, the digits' own, by default; 16 or 32
+for the digits enlarged with `digits.upscale(batch, 2 or 4)`, so the convolutions and the first
+Dense grow with it (the sweep of `python -m comparisons bench --sweep` grows it with the channels).
 
 `train` decides what the two stateful layers do:
 
@@ -18,7 +23,8 @@
 The data are the digits task, `purejax/data/tasks/digits.py` (the split, batches and learning
 goal of every digits classifier); its functions are bound here and in `flaxed/models/cnn.py`.
 
-Shared with `flaxed/models/cnn.py` (imported from here): `DEFAULTS`, `NAME`, `check_batch`.
+Shared with `flaxed/models/cnn.py` and `flaxed/nnx/cnn.py` (imported from here): `DEFAULTS`, `NAME`,
+`check_batch`, `check_image_size`.
 
 Counterpart: `flaxed/models/cnn.py` (`nn.Conv`, `nn.BatchNorm(use_running_average=not train)`,
 `nn.Dropout(deterministic=not train)` in an `@nn.compact` module, `optax.adam`).
@@ -41,6 +47,7 @@ import jax.numpy as jnp
 import purejax.nn as nn
 import purejax.optim as optim
 from purejax import losses
+from purejax.checks import check_positive_int
 from purejax.data.tasks import digits
 
 NAME = "cnn"
@@ -57,9 +64,26 @@ learning_goal = digits.learning_goal
 accuracy = digits.accuracy
 
 
-def check_batch(batch) -> None:
-    """Raise a ValueError naming the model, the expected and the actual shapes."""
-    digits.check_digits(batch, NAME)
+def check_batch(batch, image_size: int = digits.IMAGE_SIZE) -> None:
+    """Raise a ValueError naming the model, the expected `[B, image_size, image_size, 1]` and the actual shapes."""
+    digits.check_digits(batch, NAME, image_size)
+
+
+def check_image_size(image_size: int, features: Sequence[int]) -> int:
+    """`image_size`, refused when the `len(features)` poolings would halve it to nothing.
+
+    Each stage's 2x2 max pool halves the side (rounding down), so the flattened features need
+    `image_size >= 2 ** len(features)`.
+    """
+    image_size = check_positive_int(NAME, "image_size", image_size)
+    smallest = 2 ** len(features)
+    if image_size < smallest:
+        raise ValueError(
+            f"{NAME}: image_size must be at least {smallest} for {len(features)} stages of 2x2 max pooling "
+            f"(each halves the image), got {image_size}; pass fewer features or upscale the images "
+            f"(purejax.data.tasks.digits.upscale)"
+        )
+    return image_size
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -77,9 +101,11 @@ class CNN(nn.Layer):
       axis_name: under `pmap`, the device axis: BatchNorm then averages its statistics over
         every device, so N devices normalize as one device with the whole batch would.
       num_classes: outputs, one logit per class (default 10).
+      image_size: the side of the square images, in pixels (default 8, the digits'); `Dense_0`'s
+        input width follows from it, `(image_size // 2 ** len(features)) ** 2 * features[-1]`.
 
-    Call: `forward(scope, image, train)` with `image: float[batch, 8, 8, 1]`; returns
-    `logits: [batch, 10]`.
+    Call: `forward(scope, image, train)` with `image: float[batch, image_size, image_size, 1]`;
+    returns `logits: [batch, 10]`.
     Variables: 'params' `Conv_0`, `BatchNorm_0`, `Conv_1`, `BatchNorm_1`, `Dense_0`, `Dense_1`;
     'batch_stats' `BatchNorm_0`, `BatchNorm_1` (`mean`, `var`, each `[features[i]]`).
 
@@ -97,16 +123,17 @@ class CNN(nn.Layer):
     momentum: float = 0.9
     num_classes: int = digits.NUM_CLASSES
     axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
+    image_size: int = digits.IMAGE_SIZE  # the side of the square images
 
     def forward(self, scope: nn.Scope, image, train: bool):
-        x = image  # [batch, 8, 8, 1]
+        x = image  # [batch, image_size, image_size, 1]
         for features in self.features:
             x = scope.child(nn.Conv(features, kernel_size=(3, 3)))(x)  # [batch, h, w, features]
             x = scope.child(
                 nn.BatchNorm(use_running_average=not train, momentum=self.momentum, axis_name=self.axis_name)
             )(x)
             x = nn.max_pool(nn.relu(x), window_shape=(2, 2), strides=(2, 2))  # [batch, h / 2, w / 2, features]
-        x = x.reshape((x.shape[0], -1))  # [batch, 2 * 2 * features[-1]]
+        x = x.reshape((x.shape[0], -1))  # [batch, (image_size / 4) ** 2 * features[-1]] for two stages
         x = nn.relu(scope.child(nn.Dense(self.hidden))(x))  # [batch, hidden]
         x = scope.child(nn.Dropout(self.dropout_rate, deterministic=not train))(x)  # [batch, hidden]
         return scope.child(nn.Dense(self.num_classes))(x)  # [batch, 10]
@@ -118,20 +145,28 @@ def build(
     dropout_rate: float = 0.2,
     momentum: float = 0.9,
     axis_name: str | None = None,
+    image_size: int = digits.IMAGE_SIZE,
 ) -> CNN:
     """The classifier; see `CNN` for the hyperparameters."""
     return CNN(
-        features=tuple(features), hidden=hidden, dropout_rate=dropout_rate, momentum=momentum, axis_name=axis_name
+        features=tuple(features),
+        hidden=hidden,
+        dropout_rate=dropout_rate,
+        momentum=momentum,
+        axis_name=axis_name,
+        image_size=check_image_size(image_size, features),
     )
 
 
 def init(key, batch, **hparams) -> dict:
     """`{'params': ..., 'batch_stats': ...}` (running means 0, variances 1), Flax's for the same `key`.
 
-    Built with `train=False`, as Flax's examples do: no dropout key is needed.
+    Built with `train=False`, as Flax's examples do: no dropout key is needed. The batch's images
+    are `[B, image_size, image_size, 1]` (`hparams['image_size']`, 8 by default).
     """
-    check_batch(batch)
-    return build(**hparams).init(key, jnp.asarray(batch["image"]), train=False)
+    model = build(**hparams)
+    check_batch(batch, model.image_size)
+    return model.init(key, jnp.asarray(batch["image"]), train=False)
 
 
 def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
@@ -139,16 +174,17 @@ def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
 
     Args:
       variables: `{'params': ..., 'batch_stats': ...}`.
-      batch: `{'image': float[B, 8, 8, 1], 'label': int[B]}`.
+      batch: `{'image': float[B, S, S, 1], 'label': int[B]}`, `S = image_size` (8 by default).
       key: the dropout key (`rngs={'dropout': key}`); needed when `train`, unused otherwise.
       train: True: batch statistics and dropout; False: running averages, no dropout.
+      **hparams: `build`'s hyperparameters, the ones `init` was given (`image_size=32`, ...).
 
     Returns:
       `(loss, {'accuracy': ..., 'batch_stats': new running averages})` when `train`,
       `(loss, {'accuracy': ...})` otherwise.
     """
-    check_batch(batch)
     model = build(**hparams)
+    check_batch(batch, model.image_size)
     if not train:
         logits = model.apply(variables, batch["image"], train=False)  # [batch, 10]
         updates = {}
@@ -173,6 +209,7 @@ __all__ = [
     "NAME",
     "build",
     "check_batch",
+    "check_image_size",
     "eval_batches",
     "example_batch",
     "init",

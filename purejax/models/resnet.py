@@ -1,6 +1,7 @@
 """A small residual network trained from scratch on the 8x8 digits, with BatchNorm's running averages.
 
-    stem:   h = relu(BN(conv3x3(x)))                                   # [batch, 8, 8, 16]
+    x                                                                  # [batch, S, S, 1], S = image_size (8)
+    stem:   h = relu(BN(conv3x3(x)))                                   # [batch, S, S, 16]
     block:  y = BN(conv3x3(relu(BN(conv3x3(h)))))                      # residual branch
             s = h, or BN(conv1x1(h)) when the shape changes            # shortcut
             h = relu(s + y)
@@ -10,6 +11,10 @@
 The data are the digits task, `purejax/data/tasks/digits.py` (the split, batches and learning
 goal of every digits classifier); its functions are bound here and in `flaxed/models/resnet.py`.
 Two blocks: 16 channels at 8x8, then 32 channels at 4x4 (stride 2, projection shortcut).
+`image_size` is the side of the images the model takes: 8, the digits' own, by default; 16 or 32
+for the digits enlarged with `digits.upscale(batch, 2 or 4)`. The global average pool makes the
+variables the same at every size; only the convolutions' work grows (the sweep of
+`python -m comparisons bench --sweep` grows it with the channels), and the batch check reads it.
 Training normalizes with the batch's statistics and returns the new running averages as
 `metrics['batch_stats']`; evaluation (`train=False`) normalizes with those averages.
 
@@ -55,9 +60,9 @@ learning_goal = digits.learning_goal
 accuracy = digits.accuracy
 
 
-def check_batch(batch) -> None:
-    """Raise a ValueError naming the model, the expected and the actual shapes."""
-    digits.check_digits(batch, NAME)
+def check_batch(batch, image_size: int = digits.IMAGE_SIZE) -> None:
+    """Raise a ValueError naming the model, the expected `[B, image_size, image_size, 1]` and the actual shapes."""
+    digits.check_digits(batch, NAME, image_size)
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -115,8 +120,10 @@ class ResNet(nn.Layer):
       num_classes: outputs of the final Dense.
       momentum: BatchNorm's running-average decay (Flax's ImageNet example uses 0.9).
       axis_name: under `pmap`, the device axis over which BatchNorm averages its statistics.
+      image_size: the side of the square images, in pixels (default 8, the digits'); the variables
+        do not depend on it (global average pooling): `init` and `loss_fn` check the batch with it.
 
-    Call: `forward(scope, x, train=True)` with `x: float32[batch, 8, 8, 1]`; returns logits
+    Call: `forward(scope, x, train=True)` with `x: float32[batch, image_size, image_size, 1]`; returns logits
     `[batch, num_classes]`. Variables: 'params' (`Conv_0`, `BatchNorm_0`, `ResNetBlock_0..`,
     `Dense_0`) and 'batch_stats'.
 
@@ -127,9 +134,11 @@ class ResNet(nn.Layer):
     num_classes: int = digits.NUM_CLASSES
     momentum: float = 0.9
     axis_name: str | None = None  # pmap's device axis: BatchNorm's statistics over every device
+    image_size: int = digits.IMAGE_SIZE  # the side of the square images
 
     def forward(self, scope: nn.Scope, x, train: bool = True):
-        x = scope.child(nn.Conv(self.stage_features[0], (3, 3), use_bias=False))(x)  # [batch, 8, 8, 16]
+        # [batch, image_size, image_size, 1] -> [batch, image_size, image_size, stage_features[0]]
+        x = scope.child(nn.Conv(self.stage_features[0], (3, 3), use_bias=False))(x)
         x = nn.relu(
             scope.child(nn.BatchNorm(use_running_average=not train, momentum=self.momentum, axis_name=self.axis_name))(
                 x
@@ -139,25 +148,29 @@ class ResNet(nn.Layer):
         for features in self.stage_features:
             strides = 2 if features > previous else 1
             block = ResNetBlock(features, strides, self.momentum, self.axis_name)
-            x = scope.child(block)(x, train)  # [batch, 4, 4, 32] at the end
+            x = scope.child(block)(x, train)  # [batch, image_size / 2, image_size / 2, 32] at the end
             previous = features
         x = jnp.mean(x, axis=(1, 2))  # global average pool, [batch, 32]
         return scope.child(nn.Dense(self.num_classes))(x)  # [batch, 10]
 
 
 def build(**hparams) -> ResNet:
-    """`ResNet(**hparams)`: `stage_features=(16, 32)`, `num_classes=10`, `momentum=0.9` by default."""
+    """`ResNet(**hparams)`: `stage_features=(16, 32)`, `num_classes=10`, `momentum=0.9`, `image_size=8` by default."""
     return ResNet(**hparams)
 
 
 def init(key, batch, **hparams) -> dict:
-    """`{'params': ..., 'batch_stats': ...}`, Flax's keys and values for the same `key`."""
-    check_batch(batch)
-    return build(**hparams).init(key, jnp.asarray(batch["image"]), train=False)
+    """`{'params': ..., 'batch_stats': ...}`, Flax's keys and values for the same `key`.
+
+    The batch's images are `[B, image_size, image_size, 1]` (`hparams['image_size']`, 8 by default).
+    """
+    model = build(**hparams)
+    check_batch(batch, model.image_size)
+    return model.init(key, jnp.asarray(batch["image"]), train=False)
 
 
 def predict(variables: dict, image, **hparams):
-    """Logits `[B, 10]` for `image: [B, 8, 8, 1]`, normalized with the running averages."""
+    """Logits `[B, 10]` for `image: [B, image_size, image_size, 1]`, normalized with the running averages."""
     return build(**hparams).apply(variables, jnp.asarray(image), train=False)
 
 
@@ -167,8 +180,8 @@ def loss_fn(variables, batch, key=None, train: bool = True, **hparams):
     With `train=True` the batch's statistics normalize and the updated running averages come
     back as `metrics['batch_stats']` (the train step stores them in the state).
     """
-    check_batch(batch)
     model, image = build(**hparams), jnp.asarray(batch["image"])
+    check_batch(batch, model.image_size)
     if train:
         logits, updates = model.apply(variables, image, train=True, mutable=["batch_stats"])  # [batch, 10]
     else:

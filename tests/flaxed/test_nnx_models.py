@@ -3,7 +3,8 @@
 For every model in `purejax.models.MODELS`:
 - the contract: the task's functions and `DEFAULTS`/`NAME`/`check_batch` are purejax's objects;
 - NNX's init (`nnx.Rngs(key)`) has purejax's variables layout, and equals purejax's
-  `init(..., rng_rule='nnx')` bitwise;
+  `init(..., rng_rule='nnx')` bitwise (the image models also at `image_size=16`, where the NNX CNN
+  sizes its first `nnx.Linear` from it), and so does one training loss and its running averages;
 - the converters: linen-layout variables -> NNX model -> variables, and NNX state -> variables ->
   NNX state, bitwise (BatchNorm's statistics, the fused LSTM gates, the attention cache);
 - 3 training steps from the same variables on the same batches, NNX trained the NNX way
@@ -28,12 +29,14 @@ from comparisons.parity.tables.models_nnx import model_inputs
 from comparisons.training.pair import same_layout, train_pair
 from flaxed.nnx import variables as layout
 from flaxed.nnx.linen_rngs import linen_stream
+from purejax.data.tasks import digits
 from purejax.models import MODELS
 from tests._asserts import assert_bitwise, assert_refused
 
 SHARED = ("DEFAULTS", "NAME", "load_data", "train_batches", "eval_batches", "example_batch", "check_batch")
 PER_SIDE = ("build", "init", "loss_fn", "optimizer")
 NNX_ONLY = ("to_variables", "from_variables", "loss")
+IMAGE_SIZES = [("cnn", {"image_size": 16}), ("resnet", {"image_size": 16})]  # the digits upscaled to 16x16
 
 
 def _sides(name):
@@ -80,13 +83,20 @@ def test_init_layout_and_converters_round_trip_bitwise(name, key):
     )
 
 
-def test_init_equals_purejax_under_nnx_rule(name, key):
+@pytest.mark.parametrize(
+    "name, hparams",
+    [(n, {}) for n in MODELS] + IMAGE_SIZES,
+    ids=list(MODELS) + [f"{n}_16x16" for n, _ in IMAGE_SIZES],
+)
+def test_init_equals_purejax_under_nnx_rule(name, hparams, key):
     """The same seed: NNX's `init` (`nnx.Rngs(key)`) is purejax's `init(..., rng_rule='nnx')`, bitwise."""
     ours, theirs = _sides(name)
     batch = ours.example_batch(key)
+    if hparams:
+        batch = digits.upscale(batch, hparams["image_size"] // digits.IMAGE_SIZE)
     args, kwargs = model_inputs(name, batch, key)
-    expected = ours.build().init(key, *args, rng_rule="nnx", **kwargs)
-    got = theirs.init(key, batch)
+    expected = ours.build(**hparams).init(key, *args, rng_rule="nnx", **kwargs)
+    got = theirs.init(key, batch, **hparams)
     assert jax.tree_util.tree_structure(got) == jax.tree_util.tree_structure(expected)
     jax.tree_util.tree_map(assert_bitwise, got, expected)
 
@@ -107,12 +117,18 @@ def test_fused_lstm_gates_are_linens_side_by_side(key):
     assert_bitwise(cell.dense_h.bias[...], jnp.concatenate([gates[f"h{g}"]["bias"] for g in "ifgo"], axis=-1))
 
 
-def test_batch_norm_statistics_train_in_place(key):
-    ours, theirs = _sides("cnn")
+@pytest.mark.parametrize(
+    "name, hparams", [("cnn", {})] + IMAGE_SIZES, ids=["cnn"] + [f"{n}_16x16" for n, _ in IMAGE_SIZES]
+)
+def test_batch_norm_statistics_train_in_place(name, hparams, key):
+    ours, theirs = _sides(name)
     batch = ours.example_batch(key)
-    variables = ours.init(key, batch)
-    _, ours_metrics = ours.loss_fn(variables, batch, key, train=True)
-    _, theirs_metrics = theirs.loss_fn(variables, batch, key, train=True)
+    if hparams:
+        batch = digits.upscale(batch, hparams["image_size"] // digits.IMAGE_SIZE)
+    variables = ours.init(key, batch, **hparams)
+    ours_loss, ours_metrics = ours.loss_fn(variables, batch, key, train=True, **hparams)
+    theirs_loss, theirs_metrics = theirs.loss_fn(variables, batch, key, train=True, **hparams)
+    np.testing.assert_allclose(theirs_loss, ours_loss, rtol=1e-5)
     jax.tree_util.tree_map(assert_bitwise, theirs_metrics["batch_stats"], ours_metrics["batch_stats"])
     assert not np.array_equal(ours_metrics["batch_stats"]["BatchNorm_0"]["mean"], 0.0)  # they moved
 
@@ -173,6 +189,8 @@ def test_mistakes_are_refused(key):
     model = cnn_nnx.build()
     assert_refused(lambda: layout.to_variables(model, {}), KeyError, "convs/0", "PATHS")
     assert_refused(lambda: cnn_nnx.loss_fn(variables, {"image": batch["image"]}), ValueError, "cnn")
+    assert_refused(lambda: cnn_nnx.init(key, batch, image_size=32), ValueError, "image_size=8", "upscale(batch, 4)")
+    assert_refused(lambda: cnn_nnx.build(features=(8, 8, 8), image_size=4), ValueError, "cnn", "at least 8")
 
 
 def test_init_is_nnx_rngs_of_the_seed():

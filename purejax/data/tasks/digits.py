@@ -3,6 +3,9 @@
     data     1,797 images, grey levels 0..16 scaled to [0, 1]: float32[8, 8, 1]; labels 0..9
     split    shuffled with `DIGITS_KEY`: 1,438 training and 359 test digits, the same for everyone
     batches  {'image': float32[B, 8, 8, 1], 'label': int32[B]}
+    upscale  `upscale(batch, factor)`: nearest neighbour, each pixel a `factor x factor` block,
+             {'image': float32[B, 8 * factor, 8 * factor, 1], ...}: the 8x8 digits as 16x16 or
+             32x32 images for the CNN's and ResNet's `image_size` (the batches above stay 8x8)
     goals    classifiers: test accuracy >= 0.9 (`learning_goal`);
              generative models of the pixels given the label: a test loss in nats per digit below
              the per-class pixel-mean baseline (`generation_goal`, `pixel_mean_baseline`)
@@ -24,11 +27,12 @@ import jax.numpy as jnp
 import numpy as np
 
 import purejax.random
-from purejax.checks import check_bool, check_key, check_metric
+from purejax.checks import check_bool, check_key, check_metric, check_positive_int
 from purejax.data.batching import check_test_fraction, split, task_batches
 
 DIGITS_KEY = purejax.random.PRNGKey(0)  # the fixed split every model uses
-IMAGE_SHAPE = (8, 8, 1)  # height, width, channels of one digit
+IMAGE_SIZE = 8  # height and width of one digit, in pixels
+IMAGE_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)  # height, width, channels of one digit
 PIXELS = 64  # 8 x 8 grey levels
 NUM_CLASSES = 10
 GOAL_ACCURACY = 0.9  # test accuracy the default budget must reach
@@ -75,12 +79,17 @@ def load_data() -> dict:
 train_batches, eval_batches, example_batch = task_batches(load_data)
 
 
-def check_digits(batch, name: str) -> None:
+def check_digits(batch, name: str, image_size: int = IMAGE_SIZE) -> None:
     """Raise a ValueError naming model `name`, the expected and the actual shapes and dtypes.
 
-    A digits batch is `{'image': float[B, 8, 8, 1], 'label': int[B]}`; works on tracers too.
+    A digits batch is `{'image': float[B, S, S, 1], 'label': int[B]}` with `S = image_size`
+    (8, the digits' own size, by default); works on tracers too. Square images of another size
+    are refused with the hyperparameter to pass (`image_size=32`), 8x8 digits given to a larger
+    model with the `upscale` that enlarges them.
     """
-    expected = "{'image': float[B, 8, 8, 1], 'label': int[B]}"
+    image_size = check_positive_int(name, "image_size", image_size)
+    s = image_size
+    expected = f"{{'image': float[B, {s}, {s}, 1], 'label': int[B]}}"
     if not isinstance(batch, dict):
         raise ValueError(f"{name}: expected a batch {expected}, got {type(batch).__name__}")
     got = {k: f"{jnp.result_type(v)}{list(np.shape(v))}" for k, v in batch.items()}
@@ -89,12 +98,67 @@ def check_digits(batch, name: str) -> None:
     image, label = np.shape(batch["image"]), np.shape(batch["label"])
     if (
         len(image) != 4
-        or image[1:] != IMAGE_SHAPE
+        or image[1:] != (s, s, 1)
         or label != image[:1]
         or not jnp.issubdtype(jnp.result_type(batch["image"]), jnp.floating)
         or not jnp.issubdtype(jnp.result_type(batch["label"]), jnp.integer)
     ):
-        raise ValueError(f"{name}: expected a batch {expected}, got {got}")
+        raise ValueError(f"{name}: expected a batch {expected}, got {got}{_size_hint(image, s)}")
+
+
+def _size_hint(image: tuple, image_size: int) -> str:
+    """What to write when the images are square but not `image_size` on a side; else nothing."""
+    if len(image) != 4 or image[3] != 1 or image[1] != image[2] or image[1] == image_size:
+        return ""
+    side = image[1]
+    hint = (
+        f"; for {side}x{side} images pass the hyperparameter image_size={side} "
+        f"(init(key, batch, image_size={side}), loss_fn(..., image_size={side}))"
+    )
+    if side < image_size and image_size % side == 0:
+        hint += (
+            f", or enlarge them to {image_size}x{image_size}: "
+            f"purejax.data.tasks.digits.upscale(batch, {image_size // side})"
+        )
+    return hint
+
+
+def upscale(batch: dict, factor: int) -> dict:
+    """The digits `factor` times larger on each side, by nearest neighbour; labels unchanged.
+
+        image'[b, i, j, 0] = image[b, i // factor, j // factor, 0]    # each pixel a factor x factor block
+
+    The same numbers in more pixels: no smoothing, so a model sees exactly the digit it saw at 8x8,
+    only at a size where convolutions and pooling cost more (`upscale(batch, 4)`: 32x32 images for
+    a CNN or ResNet built with `image_size=32`).
+
+    Args:
+      batch: `{'image': float[B, S, S, 1], 'label': int[B]}`, a digits batch of any square size `S`.
+      factor: a positive integer, the new side over the old.
+
+    Returns:
+      `{'image': float[B, S * factor, S * factor, 1] (NumPy, the input's dtype), 'label': int[B]}`.
+
+    Counterpart: `np.repeat` on both axes; `jax.image.resize(image, shape, 'nearest')` gives the
+    same for an integer factor.
+
+    Examples:
+      >>> import numpy as np
+      >>> batch = {'image': np.arange(4, dtype=np.float32).reshape(1, 2, 2, 1), 'label': np.zeros(1, np.int32)}
+      >>> upscale(batch, 2)['image'][0, ..., 0]
+      array([[0., 0., 1., 1.],
+             [0., 0., 1., 1.],
+             [2., 2., 3., 3.],
+             [2., 2., 3., 3.]], dtype=float32)
+    """
+    where = "purejax.data.tasks.digits.upscale"
+    factor = check_positive_int(where, "factor", factor)
+    side = IMAGE_SIZE  # any square size is upscaled: the check reads it from the batch
+    if isinstance(batch, dict) and "image" in batch and np.ndim(batch["image"]) == 4:
+        side = np.shape(batch["image"])[1]
+    check_digits(batch, where, side)
+    image = np.repeat(np.repeat(np.asarray(batch["image"]), factor, axis=1), factor, axis=2)  # [B, S * f, S * f, 1]
+    return {"image": image, "label": batch["label"]}
 
 
 def accuracy(logits, labels):
@@ -147,6 +211,7 @@ __all__ = [
     "DIGITS_KEY",
     "GOAL_ACCURACY",
     "IMAGE_SHAPE",
+    "IMAGE_SIZE",
     "NUM_CLASSES",
     "PIXELS",
     "accuracy",
@@ -159,4 +224,5 @@ __all__ = [
     "load_digits",
     "pixel_mean_baseline",
     "train_batches",
+    "upscale",
 ]

@@ -18,7 +18,7 @@ import purejax.random
 from comparisons.training.pair import train_pair
 from flaxed.models import cnn as flaxed_cnn
 from purejax.models import cnn
-from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL
+from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_refused
 
 SIDES = [pytest.param(cnn, id="purejax"), pytest.param(flaxed_cnn, id="flaxed")]
 
@@ -118,3 +118,11 @@ def test_running_averages_move_identically_while_training(key):
     initial = cnn.init(key, cnn.example_batch(key))["batch_stats"]  # means 0, variances 1
     for moved, start in zip(jax.tree_util.tree_leaves(ours), jax.tree_util.tree_leaves(initial), strict=True):
         assert np.abs(np.asarray(moved) - np.asarray(start)).max() > 1e-2, "the running averages did not move"
+
+
+@pytest.mark.parametrize("module", SIDES)
+def test_image_size_too_small_for_the_poolings_is_refused(module):
+    """Each stage's 2x2 max pool halves the side: 3 stages need at least 8x8 images."""
+    assert module.build(features=(8, 8, 8), image_size=8).image_size == 8
+    assert_refused(lambda: module.build(features=(8, 8, 8), image_size=4), ValueError, "cnn", "at least 8")
+    assert_refused(lambda: module.build(image_size=2.0), TypeError, "cnn", "image_size")

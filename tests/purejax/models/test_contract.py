@@ -4,9 +4,11 @@ For each model in `purejax.models.MODELS` whose two modules exist:
 - the shared data functions are the same objects on both sides, and deterministic;
 - same key and batch -> the same variables tree, bitwise;
 - same variables -> the same loss, metrics and gradients (eager and jit);
+  both also for the image models at another `image_size` (`IMAGE_SIZES`: the digits upscaled);
 - 100 training steps from the same variables on the same batches: per-step losses within 1e-4;
 - the purejax side reaches the model's learning goal within its default budget;
-- a batch of the wrong shape is refused with the model's name.
+- a batch of the wrong shape is refused with the model's name (an image of the wrong size, with
+  the `image_size` to pass).
 Model-specific extras (`sample`, `predict`) are tested in `test_NAME.py` beside this file.
 """
 
@@ -23,9 +25,10 @@ from absl.testing import parameterized
 import purejax.random
 from comparisons.parity.measures import TRAINING_RTOL as RTOL
 from comparisons.training.pair import train_pair
+from purejax.data.tasks import digits
 from purejax.models import MODELS
 from purejax.train import TrainState, make_eval_step, make_train_step
-from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise
+from tests._asserts import FORWARD_RTOL, GRADIENT_RTOL, assert_bitwise, assert_refused
 
 SHARED = (
     "DEFAULTS",
@@ -56,10 +59,19 @@ def _available() -> list[str]:
 
 
 AVAILABLE = _available()
+IMAGE_SIZES = [("cnn", {"image_size": 16}), ("resnet", {"image_size": 16})]  # the digits upscaled to 16x16
+CASES = [(name, name, {}) for name in AVAILABLE] + [(f"{n}_16x16", n, h) for n, h in IMAGE_SIZES]  # (id, name, hparams)
 
 
 def _sides(name):
     return importlib.import_module(f"purejax.models.{name}"), importlib.import_module(f"flaxed.models.{name}")
+
+
+def _example(name: str, key, hparams: dict, **options) -> dict:
+    """The model's example batch, its digits upscaled to `hparams['image_size']` when given."""
+    batch = _sides(name)[0].example_batch(key, **options)
+    size = hparams.get("image_size", digits.IMAGE_SIZE)
+    return digits.upscale(batch, size // digits.IMAGE_SIZE) if size != digits.IMAGE_SIZE else batch
 
 
 @pytest.fixture(params=AVAILABLE)
@@ -91,27 +103,28 @@ def test_example_batch_is_deterministic(name, key):
     assert any(not np.array_equal(first[k], other[k]) for k in first), "the key does not change the batch"
 
 
-def test_init_is_identical(name, key):
+@pytest.mark.parametrize("name, hparams", [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_init_is_identical(name, hparams, key):
     ours, theirs = _sides(name)
-    batch = ours.example_batch(key)
-    assert_bitwise(ours.init(key, batch), theirs.init(key, batch))
+    batch = _example(name, key, hparams)
+    assert_bitwise(ours.init(key, batch, **hparams), theirs.init(key, batch, **hparams))
 
 
 class LossParityTest(chex.TestCase):
     """Same variables and batch and key -> same loss, metrics and gradients, eager and under jit."""
 
     @chex.variants(with_jit=True, without_jit=True)
-    @parameterized.named_parameters((n, n) for n in AVAILABLE)
-    def test_loss_and_gradients_agree(self, name):
+    @parameterized.named_parameters(CASES)
+    def test_loss_and_gradients_agree(self, name, hparams):
         ours, theirs = _sides(name)
         key = purejax.random.PRNGKey(0)
-        batch = ours.example_batch(key, batch_size=4)
-        variables = theirs.init(key, batch)
+        batch = _example(name, key, hparams, batch_size=4)
+        variables = theirs.init(key, batch, **hparams)
         step_key = purejax.random.PRNGKey(7)
 
         def value_and_grad(module):
             def objective(params):
-                return module.loss_fn({**variables, "params": params}, batch, step_key, train=True)
+                return module.loss_fn({**variables, "params": params}, batch, step_key, train=True, **hparams)
 
             return self.variant(jax.value_and_grad(objective, has_aux=True))(variables["params"])
 
@@ -164,3 +177,15 @@ def test_wrong_batch_is_refused(name, key):
             module.init(key, bad)
         with pytest.raises(ValueError, match=name):
             module.loss_fn(theirs.init(key, batch), bad, key)
+
+
+@pytest.mark.parametrize("name, hparams", IMAGE_SIZES, ids=[name for name, _ in IMAGE_SIZES])
+def test_image_of_another_size_is_refused_with_the_hparam_to_pass(name, hparams, key):
+    ours, theirs = _sides(name)
+    small, large = _example(name, key, {}), _example(name, key, hparams)  # [B, 8, 8, 1], [B, 16, 16, 1]
+    variables = ours.init(key, large, **hparams)
+    for module in (ours, theirs):
+        fragments = (name, "float[B, 16, 16, 1]", "image_size=8", "upscale(batch, 2)")
+        assert_refused(lambda m=module: m.init(key, small, **hparams), ValueError, *fragments)
+        assert_refused(lambda m=module: m.loss_fn(variables, small, key, **hparams), ValueError, *fragments)
+        assert_refused(lambda m=module: m.loss_fn(variables, large, key), ValueError, name, "image_size=16")

@@ -8,6 +8,7 @@ import pytest
 
 from purejax.data import DIGITS_KEY, load_digits
 from purejax.data.tasks import digits as task  # the module: its check_digits and example_batch
+from tests._asserts import assert_bitwise, assert_refused
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +67,47 @@ def test_check_digits_accepts_tracers_and_short_batches(key):
     batch = task.example_batch(key, batch_size=3)
     jax.jit(lambda b: task.check_digits(b, "mlp") or 0)(batch)  # shapes and dtypes of tracers
     task.check_digits({k: v[:1] for k, v in batch.items()}, "mlp")
+
+
+def test_check_digits_takes_the_image_size_and_names_the_hparam_to_pass(key):
+    batch = task.example_batch(key, batch_size=2)
+    large = task.upscale(batch, 2)  # [2, 16, 16, 1]
+    task.check_digits(large, "cnn", image_size=16)
+    assert_refused(
+        lambda: task.check_digits(large, "cnn"),
+        ValueError,
+        "cnn: expected a batch {'image': float[B, 8, 8, 1], 'label': int[B]}, got ",
+        "'float32[2, 16, 16, 1]'",
+        "image_size=16",
+    )
+    assert_refused(  # 8x8 digits for a 32x32 model: the size to pass, or the upscale that fits
+        lambda: task.check_digits(batch, "resnet", 32),
+        ValueError,
+        "resnet: expected a batch {'image': float[B, 32, 32, 1]",
+        "image_size=8",
+        "upscale(batch, 4)",
+    )
+    with pytest.raises(ValueError, match="image_size=8") as error:  # 12 is no whole multiple of 8: no upscale
+        task.check_digits(batch, "cnn", 12)
+    assert "upscale" not in str(error.value)
+    assert_refused(lambda: task.check_digits(batch, "cnn", 0), ValueError, "cnn", "image_size", "positive")
+
+
+@pytest.mark.parametrize("factor", [1, 2, 4])
+def test_upscale_repeats_each_pixel_as_a_block(factor, key):
+    """`image'[b, i, j] = image[b, i // factor, j // factor]`: jax.image.resize's 'nearest', bitwise."""
+    batch = task.example_batch(key, batch_size=3)
+    large = task.upscale(batch, factor)
+    side = 8 * factor
+    rows = np.arange(side) // factor
+    assert_bitwise(large["image"], batch["image"][:, rows][:, :, rows])
+    assert_bitwise(large["image"], np.asarray(jax.image.resize(batch["image"], (3, side, side, 1), "nearest")))
+    assert_bitwise(large["label"], batch["label"])
+    task.check_digits(large, "cnn", side)
+
+
+def test_upscale_refuses_mistakes(key):
+    batch = task.example_batch(key, batch_size=2)
+    assert_refused(lambda: task.upscale(batch, 0), ValueError, "upscale", "factor", "positive")
+    assert_refused(lambda: task.upscale(batch, 2.0), TypeError, "upscale", "factor")
+    assert_refused(lambda: task.upscale({"image": batch["image"]}, 2), ValueError, "upscale", "expected a batch")
