@@ -4,7 +4,7 @@ Each model of `SIZES` is built at three or more sizes through its own `init(key,
 **hparams)` and `loss_fn(..., **hparams)`, both sides from the same variables, batch and key:
 
     mlp             hidden width                      (digits, 8x8)
-    cnn, resnet     channels and batch size           (digits, 8x8: `check_digits` takes no other size)
+    cnn, resnet     channels and image size           (digits, 8x8 upscaled to 16x16 and 32x32)
     lstm_lm         hidden units and sequence length  (random bytes)
     transformer_lm  width, layers and context         (random bytes)
 
