@@ -364,7 +364,8 @@ def nnx_dispatch(name: str, size: dict, settings: dict) -> dict:
     step_p, nnx_step = makers["purejax"][0](), makers["nnx"][0]().step
     empty_jax = jax.jit(lambda state, batch, key: state)
     empty_nnx = nnx.jit(lambda model, optimizer, batch, key: None)
-    cached = nnx.cached_partial(nnx_step, model, optimizer)
+    nnx_step(model, optimizer, batch, key)  # the model's mode set (`model.train()` in its loss) before caching:
+    cached = nnx.cached_partial(nnx_step, model, optimizer)  # cached_partial refuses a graph that changes
     cached_empty = nnx.cached_partial(empty_nnx, model, optimizer)
     calls = {
         "jax_jit": lambda: step_p(state, batch, key),  # the state is not carried: the same work every call
