@@ -6,6 +6,8 @@ import numpy as np
 
 from comparisons.training.figures import pyplot
 
+SIDE_LABELS = {"flaxed": "Flax linen (jax.jit)", "nnx": "Flax NNX (nnx.jit)", "purejax": "purejax (jax.jit)"}
+
 
 def bench_ratios(result: dict, path: str) -> str:
     """A bench run's time ratios purejax / flaxed as grouped bars, with a line at 1.0 (equal)."""
@@ -49,7 +51,7 @@ def sweep_plot(result: dict, path: str) -> str:
         flops = np.array([r["flops"] for r in sized])
         for side, marker in zip(result["sides"], "os^", strict=False):
             ms = np.array([r[side]["step_ms"] for r in sized])
-            ax.loglog(flops, ms, marker=marker, label=side)
+            ax.loglog(flops, ms, marker=marker, label=SIDE_LABELS.get(side, side))
         span = np.geomspace(flops.min() / 2, flops.max() * 2, 20)
         ax.loglog(span, 1e3 * span / peak, "k--", lw=1, label=f"peak {peak / 1e9:.0f} GFLOP/s")
         ax.set_title(f"{name} ({flops.max() / flops.min():.0f}x FLOPs)", fontsize=10)
