@@ -70,6 +70,25 @@ def _timed(fn, *args):
     return time.perf_counter() - start, out
 
 
+def staged_first_call(step, *args) -> tuple:
+    """A fresh jitted `step`'s first call taken apart: `(lowered, compiled, seconds)`, where
+    `seconds` holds `trace_s` (`.trace()`: Python to a jaxpr), `lower_s` (`.lower()`: to
+    StableHLO) and `xla_compile_s` (`.compile()`). Works for `jax.jit` and `nnx.jit` alike."""
+    gc.collect()  # no collection of earlier garbage inside this timing
+    start = time.perf_counter()
+    traced = step.trace(*args)
+    traced_at = time.perf_counter()
+    lowered = traced.lower()
+    lowered_at = time.perf_counter()
+    compiled = lowered.compile()
+    seconds = {
+        "trace_s": traced_at - start,
+        "lower_s": lowered_at - traced_at,
+        "xla_compile_s": time.perf_counter() - lowered_at,
+    }
+    return lowered, compiled, seconds
+
+
 def _stablehlo_ops(lowered) -> int:
     return sum(1 for line in lowered.as_text().splitlines() if " = " in line)
 
@@ -127,16 +146,9 @@ def time_model(
     for turn in range(compile_repeats):
         for side in rotated(SIDES, turn):  # each side first every other turn
             step = make_train_step(case["loss_fns"][side])  # a first call taken apart
-            gc.collect()  # no collection of the other side's garbage inside this side's timing
-            start = time.perf_counter()
-            traced = step.trace(case["states"][side], batch, key)
-            traced_at = time.perf_counter()
-            lowered = traced.lower()
-            lowered_at = time.perf_counter()
-            compiled = lowered.compile()
-            parts[side]["trace_s"].append(traced_at - start)
-            parts[side]["lower_s"].append(lowered_at - traced_at)
-            parts[side]["xla_compile_s"].append(time.perf_counter() - lowered_at)
+            lowered, compiled, seconds = staged_first_call(step, case["states"][side], batch, key)
+            for part, value in seconds.items():
+                parts[side][part].append(value)
             if turn == 0:  # the same program every turn: read it once
                 out[side].update(stablehlo_ops=_stablehlo_ops(lowered), compiled_bytes=_compiled_bytes(compiled))
                 programs[side] = normalized_program(compiled)

@@ -52,7 +52,7 @@ from comparisons.bench import goals as bench_goals
 from comparisons.bench import lstm as bench_lstm
 from comparisons.bench.chart import sweep_plot
 from comparisons.bench.lstm import normalized_program, rotated
-from comparisons.bench.models import peak_bytes_in_use
+from comparisons.bench.models import peak_bytes_in_use, staged_first_call
 from comparisons.training.pair import create_states, modules
 from flaxed.nnx import train as nnx_train
 from purejax.data.tasks import digits, text
@@ -266,17 +266,10 @@ def time_size(name: str, size: dict, settings: dict) -> dict:
     for turn in range(settings["compile_repeats"]):
         for side in rotated(sides, turn):
             make, state = makers[side]
-            gc.collect()
-            start = time.perf_counter()
-            traced = make().trace(state, batch, key)
-            traced_at = time.perf_counter()
-            lowered = traced.lower()
-            lowered_at = time.perf_counter()
-            compiled = lowered.compile()
-            parts[side]["trace_s"].append(traced_at - start)
-            parts[side]["lower_s"].append(lowered_at - traced_at)
-            parts[side]["trace_lower_s"].append(lowered_at - start)
-            parts[side]["xla_compile_s"].append(time.perf_counter() - lowered_at)
+            _, compiled, seconds = staged_first_call(make(), state, batch, key)
+            for part, value in seconds.items():
+                parts[side][part].append(value)
+            parts[side]["trace_lower_s"].append(seconds["trace_s"] + seconds["lower_s"])
             if turn == 0:
                 out[side]["memory"] = xla_memory(compiled)
                 programs[side] = normalized_program(compiled)
